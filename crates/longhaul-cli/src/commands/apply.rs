@@ -1,0 +1,80 @@
+//! `longhaul apply --onto REV FILE...`: patch any commit in memory.
+
+use crate::context::Context;
+use crate::ui;
+use longhaul::engine::{ApplyOptions, Failure, PatchedTree, Status};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Serialize)]
+struct FileReport {
+    name: String,
+    files: Vec<String>,
+    status: Status,
+    failures: Vec<Failure>,
+}
+
+pub fn run(
+    ctx: &Context,
+    json: bool,
+    onto: &str,
+    files: &[PathBuf],
+    options: ApplyOptions,
+) -> anyhow::Result<ExitCode> {
+    let manifest = ctx.manifest().ok();
+    let repo = ctx.upstream(manifest.as_ref())?;
+    let parsed = files
+        .iter()
+        .map(|path| {
+            let bytes = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+            longhaul::patch::parse(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}:{}: {}", path.display(), e.line, e.message))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let local = longhaul::repo::in_memory(&repo);
+    let commit = longhaul::repo::resolve_commit(&local, onto)?;
+    let mut tree = PatchedTree::new(&local, longhaul::repo::tree_of(&local, commit)?);
+    let mut reports = Vec::new();
+    for (path, patch) in files.iter().zip(&parsed) {
+        let mut report = FileReport {
+            name: path.display().to_string(),
+            files: Vec::new(),
+            status: Status::Clean,
+            failures: Vec::new(),
+        };
+        for c in &patch.commits {
+            let outcome = tree.apply_commit(c, options)?;
+            report.status = report.status.max(outcome.status);
+            report.files.extend(outcome.files);
+            report.failures.extend(outcome.failures);
+        }
+        reports.push(report);
+    }
+    let ok = reports.iter().all(|r| r.status < Status::Unverifiable);
+    let tree_id = ok
+        .then(|| tree.write_tree())
+        .transpose()?
+        .map(|t| t.to_string());
+    if json {
+        ui::print_json(
+            &serde_json::json!({ "ok": ok, "onto": onto, "tree": tree_id, "patches": reports }),
+        );
+    } else {
+        for r in &reports {
+            eprintln!("{} {}", ui::status_cell(r.status), r.name);
+            for f in &r.failures {
+                eprintln!("  {}: {}", f.file, f.reason);
+            }
+        }
+        if let Some(t) = &tree_id {
+            println!("{t}");
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,56 @@
+//! `longhaul lint`: manifest problems.
+
+use crate::context::Context;
+use crate::ui;
+use longhaul::lint::Severity;
+use std::process::ExitCode;
+
+pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
+    let manifest = ctx.manifest()?;
+    let loader = ctx.loader(Some(&manifest));
+    // The upstream repository is optional for lint: with it, base tags are checked too.
+    let repo = ctx
+        .upstream_path(Some(&manifest))
+        .ok()
+        .and_then(|p| longhaul::repo::open(&p).ok())
+        .map(|r| r.to_thread_local());
+    let findings = longhaul::lint::lint(&manifest, Some(&loader), repo.as_ref());
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    if json {
+        ui::print_json(&serde_json::json!({
+            "ok": errors == 0,
+            "manifest": manifest.path,
+            "findings": findings,
+        }));
+    } else {
+        for f in &findings {
+            let sev = match f.severity {
+                Severity::Error => ui::paint("error", ui::Color::Red),
+                Severity::Warning => ui::paint("warning", ui::Color::Yellow),
+            };
+            println!(
+                "{}:{}: {sev}[{}]: {}",
+                manifest.path.display(),
+                f.line,
+                f.code,
+                f.message
+            );
+        }
+        println!(
+            "{} error(s), {} warning(s) in {} ({} releases, {} patch entries)",
+            errors,
+            findings.len() - errors,
+            manifest.path.display(),
+            manifest.releases.len(),
+            manifest.patches.len()
+        );
+    }
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

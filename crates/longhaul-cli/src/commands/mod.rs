@@ -1,0 +1,42 @@
+//! One module per command.
+
+mod apply;
+mod build;
+mod lint;
+mod releases;
+mod verify;
+
+use crate::context::Context;
+use crate::{Cli, Command};
+use std::process::ExitCode;
+
+/// Run the command; `Err` is an input error (exit 2).
+pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Context::new(cli);
+    match &cli.command {
+        Command::Releases => releases::run(&ctx, cli.json),
+        Command::Lint => lint::run(&ctx, cli.json),
+        Command::Verify {
+            releases,
+            all,
+            jobs,
+            apply,
+        } => verify::run(&ctx, cli.json, releases, *all, *jobs, apply.options()),
+        Command::Build {
+            releases,
+            force,
+            worktree,
+            apply,
+        } => build::run(
+            &ctx,
+            cli.json,
+            releases,
+            *force,
+            worktree.as_deref(),
+            apply.options(),
+        ),
+        Command::Apply { onto, files, apply } => {
+            apply::run(&ctx, cli.json, onto, files, apply.options())
+        }
+    }
+}

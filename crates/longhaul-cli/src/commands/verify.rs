@@ -1,0 +1,131 @@
+//! `longhaul verify`: apply releases in memory.
+
+use crate::context::Context;
+use crate::ui;
+use longhaul::engine::{ApplyOptions, Status};
+use longhaul::verify::VerifyReport;
+use std::process::ExitCode;
+
+pub fn run(
+    ctx: &Context,
+    json: bool,
+    names: &[String],
+    all: bool,
+    jobs: Option<usize>,
+    options: ApplyOptions,
+) -> anyhow::Result<ExitCode> {
+    let manifest = ctx.manifest()?;
+    let selected: Vec<String> = if all {
+        manifest.releases.iter().map(|r| r.name.clone()).collect()
+    } else if names.is_empty() {
+        manifest
+            .must_releases()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect()
+    } else {
+        for n in names {
+            manifest.release(n)?;
+        }
+        names.to_vec()
+    };
+    let repo = ctx.upstream(Some(&manifest))?;
+    let loader = ctx.loader(Some(&manifest));
+    let plans = selected
+        .iter()
+        .map(|name| longhaul::plan::plan(&manifest, name, &loader))
+        .collect::<Result<Vec<_>, _>>()?;
+    let jobs = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let bar = if json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        ui::progress(plans.len(), "verifying")
+    };
+    let report =
+        longhaul::verify::verify_all(&repo, &manifest, &plans, options, jobs, &|_| bar.inc(1))?;
+    bar.finish_and_clear();
+    if json {
+        ui::print_json(&report);
+    } else {
+        print_human(&report);
+    }
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_human(report: &VerifyReport) {
+    let mut t = ui::table(&["RELEASE", "BASE", "PATCHES", "RESULT", "TREE"]);
+    for r in &report.releases {
+        let worst = r
+            .patches
+            .iter()
+            .map(|p| p.status)
+            .max()
+            .unwrap_or(Status::Clean);
+        let counts = {
+            let mut c = std::collections::BTreeMap::new();
+            for p in &r.patches {
+                *c.entry(p.status).or_insert(0) += 1;
+            }
+            c.iter()
+                .map(|(s, n)| format!("{n} {}", s.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let result = if r.ok {
+            ui::paint("ok", ui::Color::Green)
+        } else {
+            ui::status_cell(worst)
+        };
+        t.add_row(vec![
+            r.name.clone(),
+            r.base.clone(),
+            if counts.is_empty() {
+                "none".into()
+            } else {
+                counts
+            },
+            result,
+            r.tree
+                .as_deref()
+                .map(|t| t[..12].to_string())
+                .unwrap_or_default(),
+        ]);
+    }
+    println!("{t}");
+    for r in report.releases.iter().filter(|r| !r.ok) {
+        for m in &r.unverifiable {
+            println!(
+                "{} {}: {} ({})",
+                ui::paint("?", ui::Color::Yellow),
+                r.name,
+                m.url,
+                m.reason
+            );
+        }
+        for p in &r.patches {
+            for f in &p.failures {
+                let at = match (f.hunk, f.line) {
+                    (Some(h), Some(l)) => format!("{}:{l} hunk #{h}", f.file),
+                    _ => f.file.clone(),
+                };
+                println!(
+                    "{} {}: patch {}: {at}: {}",
+                    ui::paint("✗", ui::Color::Red),
+                    r.name,
+                    p.name,
+                    f.reason
+                );
+            }
+        }
+    }
+    let ok = report.releases.iter().filter(|r| r.ok).count();
+    println!("{ok} of {} releases apply", report.releases.len());
+}

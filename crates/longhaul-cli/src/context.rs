@@ -1,0 +1,90 @@
+//! Finding the manifest, the upstream repository and the patch cache from the
+//! global options.
+
+use crate::Cli;
+use anyhow::{Context as _, Result, bail};
+use longhaul::manifest::{MANIFEST_NAMES, Manifest};
+use longhaul::patch_cache::{DEFAULT_CACHE_DIR, PatchLoader};
+use std::path::PathBuf;
+
+/// Where the commands work.
+pub struct Context {
+    /// The LTS repository folder.
+    pub dir: PathBuf,
+    cli_manifest: Option<PathBuf>,
+    cli_upstream: Option<PathBuf>,
+    cli_cache: Option<PathBuf>,
+    offline: bool,
+}
+
+impl Context {
+    pub fn new(cli: &Cli) -> Self {
+        let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        let rel = |p: &Option<PathBuf>| {
+            p.as_ref().map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    dir.join(p)
+                }
+            })
+        };
+        Context {
+            cli_manifest: rel(&cli.manifest),
+            cli_upstream: rel(&cli.upstream),
+            cli_cache: rel(&cli.patch_cache),
+            offline: cli.offline,
+            dir,
+        }
+    }
+
+    pub fn manifest(&self) -> Result<Manifest> {
+        let path = match &self.cli_manifest {
+            Some(p) => p.clone(),
+            None => Manifest::find(&self.dir).with_context(|| {
+                format!(
+                    "no manifest in {}: expected one of {} (or pass --manifest FILE)",
+                    self.dir.display(),
+                    MANIFEST_NAMES.join(", ")
+                )
+            })?,
+        };
+        Ok(Manifest::load(&path)?)
+    }
+
+    pub fn loader(&self, manifest: Option<&Manifest>) -> PatchLoader {
+        let cache = self.cli_cache.clone().unwrap_or_else(|| {
+            manifest
+                .map(|m| m.dir().to_path_buf())
+                .unwrap_or_else(|| self.dir.clone())
+                .join(DEFAULT_CACHE_DIR)
+        });
+        PatchLoader::new(cache, !self.offline)
+    }
+
+    /// The upstream repository path: `--upstream`, else the manifest's `upstream:`.
+    pub fn upstream_path(&self, manifest: Option<&Manifest>) -> Result<PathBuf> {
+        if let Some(p) = &self.cli_upstream {
+            return Ok(p.clone());
+        }
+        if let Some(m) = manifest {
+            if let Some(u) = &m.upstream {
+                return Ok(m.dir().join(u));
+            }
+        }
+        match manifest {
+            Some(m) => bail!(
+                "no upstream repository: pass --upstream REPO or add `upstream: PATH` to {}",
+                m.path.display()
+            ),
+            None => Ok(self.dir.clone()),
+        }
+    }
+
+    pub fn upstream(
+        &self,
+        manifest: Option<&Manifest>,
+    ) -> Result<longhaul::gix::ThreadSafeRepository> {
+        Ok(longhaul::repo::open(&self.upstream_path(manifest)?)?)
+    }
+}

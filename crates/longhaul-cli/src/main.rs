@@ -1,0 +1,121 @@
+//! `longhaul`: the command-line front end. Parsing, output and exit codes live
+//! here; every decision is made by the `longhaul` library.
+
+mod commands;
+mod context;
+mod ui;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Long-term support for Kubernetes releases: verify and build LTS releases
+/// from an upstream base plus an ordered patch list.
+#[derive(Parser, Debug)]
+#[command(name = "longhaul", version, about, long_about = None)]
+pub struct Cli {
+    /// Run as if started in DIR (the LTS repository).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The manifest (default: longhaul.yml or releases.yml in DIR).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// The upstream git repository (default: the manifest's `upstream:`).
+    #[arg(long, global = true, value_name = "REPO", env = "LONGHAUL_UPSTREAM")]
+    pub upstream: Option<PathBuf>,
+    /// Folder of downloaded URL patch items (default: .longhaul/patch-cache beside the manifest).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub patch_cache: Option<PathBuf>,
+    /// Never download URL patch items; use only the patch cache.
+    #[arg(long, global = true, env = "LONGHAUL_OFFLINE")]
+    pub offline: bool,
+    /// Print one JSON document instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by the commands that apply patches.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ApplyArgs {
+    /// Allow GNU-patch-style fuzz: ignore up to N context lines at each hunk end.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub fuzz: usize,
+    /// Do not fall back to a three-way merge.
+    #[arg(long)]
+    pub no_3way: bool,
+}
+
+impl ApplyArgs {
+    fn options(&self) -> longhaul::engine::ApplyOptions {
+        longhaul::engine::ApplyOptions {
+            fuzz: self.fuzz,
+            three_way: !self.no_3way,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List releases with their resolved chains and patch files.
+    Releases,
+    /// Report manifest problems (exit 1 when any is an error).
+    Lint,
+    /// Apply releases in memory and report (exit 1 if any fails).
+    Verify {
+        /// Releases to verify (default: those with `must: true`).
+        releases: Vec<String>,
+        /// Verify every release.
+        #[arg(long, conflicts_with = "releases")]
+        all: bool,
+        /// Worker threads (default: the number of CPUs).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        #[command(flatten)]
+        apply: ApplyArgs,
+    },
+    /// Write each release's commits and annotated tag into the upstream repository.
+    Build {
+        /// Releases to build.
+        #[arg(required = true)]
+        releases: Vec<String>,
+        /// Move an existing tag.
+        #[arg(long)]
+        force: bool,
+        /// Also check the result out into a new linked worktree DIR (one release only).
+        #[arg(long, value_name = "DIR")]
+        worktree: Option<PathBuf>,
+        #[command(flatten)]
+        apply: ApplyArgs,
+    },
+    /// Apply patch files onto any commit in memory; print the resulting tree id.
+    Apply {
+        /// The commit or tag to start from.
+        #[arg(long, value_name = "REV")]
+        onto: String,
+        /// Patch files, applied in order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        apply: ApplyArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if cli.json {
+                let doc = serde_json::json!({ "ok": false, "error": format!("{e:#}") });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&doc).expect("serializable")
+                );
+            }
+            eprintln!("{} {e:#}", ui::paint("error:", ui::Color::Red));
+            ExitCode::from(2)
+        }
+    }
+}

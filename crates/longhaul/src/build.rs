@@ -1,0 +1,283 @@
+//! `build`: write a release's commits and its annotated tag into the upstream repository.
+//!
+//! Two phases, so that a failure changes nothing: the whole series is first
+//! applied in memory; only when every patch applies are commits written to the
+//! repository and the tag created (never moved unless `force`).
+
+use crate::engine::{ApplyOptions, PatchedTree, Status};
+use crate::error::{Error, Result};
+use crate::manifest::Manifest;
+use crate::patch::CommitMeta;
+use crate::plan::Plan;
+use crate::repo::{self, git_err};
+use gix::ObjectId;
+use gix::refs::transaction::PreviousValue;
+use serde::Serialize;
+use std::path::Path;
+
+/// Who commits and tags, and when.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Seconds since the epoch.
+    pub time: i64,
+    /// UTC offset in seconds.
+    pub offset: i32,
+}
+
+impl Identity {
+    fn signature(&self) -> gix::actor::Signature {
+        gix::actor::Signature {
+            name: self.name.as_str().into(),
+            email: self.email.as_str().into(),
+            time: gix::date::Time {
+                seconds: self.time,
+                offset: self.offset,
+            },
+        }
+    }
+
+    /// The committer from the environment (`GIT_COMMITTER_*`) or the repository's
+    /// `user.name`/`user.email`, at `SOURCE_DATE_EPOCH` or now.
+    pub fn committer(repo: &gix::Repository) -> Self {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let config = repo.config_snapshot();
+        let name = env("GIT_COMMITTER_NAME")
+            .or_else(|| config.string("user.name").map(|s| s.to_string()))
+            .unwrap_or_else(|| "longhaul".into());
+        let email = env("GIT_COMMITTER_EMAIL")
+            .or_else(|| config.string("user.email").map(|s| s.to_string()))
+            .unwrap_or_else(|| "longhaul@localhost".into());
+        let time = env("SOURCE_DATE_EPOCH")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0)
+            });
+        Identity {
+            name,
+            email,
+            time,
+            offset: 0,
+        }
+    }
+}
+
+/// What `build` wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    /// Release (and tag) name.
+    pub name: String,
+    /// The upstream tag it starts from.
+    pub base: String,
+    /// The tagged commit.
+    pub commit: String,
+    /// Its tree.
+    pub tree: String,
+    /// The annotated tag object.
+    pub tag: String,
+    /// Commits written on top of the base.
+    pub commits: usize,
+    /// Whether an existing tag was replaced (`--force`).
+    pub replaced: bool,
+}
+
+struct PendingCommit {
+    tree: ObjectId,
+    meta: Option<CommitMeta>,
+    patch: String,
+    item: String,
+}
+
+/// Build `plan` into `repo` (an on-disk repository).
+pub fn build_release(
+    repo: &gix::ThreadSafeRepository,
+    manifest: &Manifest,
+    plan: &Plan,
+    options: ApplyOptions,
+    committer: &Identity,
+    force: bool,
+) -> Result<BuildReport> {
+    let disk = repo.to_thread_local();
+    let existing = repo::tag_target(&disk, &plan.release)?;
+    if let (Some(target), false) = (existing, force) {
+        return Err(Error::TagExists {
+            name: plan.release.clone(),
+            target: target.to_string(),
+        });
+    }
+    let missing = plan.missing();
+    if !missing.is_empty() {
+        return Err(Error::Build {
+            release: plan.release.clone(),
+            message: format!(
+                "cannot build: {} patch item(s) are not available offline: {} (put them in the patch cache or allow downloads)",
+                missing.len(),
+                missing
+                    .iter()
+                    .map(|m| m.url.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+
+    // Phase 1: apply everything in memory, recording the tree after each commit.
+    let memory = repo::in_memory(repo);
+    let base_commit = repo::resolve_commit(&memory, &plan.base).map_err(|e| Error::Manifest {
+        file: manifest.path.clone(),
+        line: plan.base_line,
+        message: e.to_string(),
+    })?;
+    let mut patched = PatchedTree::new(&memory, repo::tree_of(&memory, base_commit)?);
+    let mut pending = Vec::new();
+    for p in &plan.patches {
+        for (source, loaded) in &p.items {
+            let file = loaded
+                .as_ref()
+                .as_ref()
+                .map_err(|e| e.clone().into_error())?;
+            for c in &file.commits {
+                let outcome = patched.apply_commit(c, options)?;
+                if outcome.status == Status::Failed {
+                    let why = outcome
+                        .failures
+                        .iter()
+                        .map(|f| format!("{}: {}", f.file, f.reason))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    return Err(Error::Build {
+                        release: plan.release.clone(),
+                        message: format!(
+                            "patch `{}` ({}) does not apply: {why}",
+                            p.name,
+                            source.display()
+                        ),
+                    });
+                }
+                pending.push(PendingCommit {
+                    tree: patched.write_tree()?,
+                    meta: c.meta.clone(),
+                    patch: p.name.clone(),
+                    item: source.display(),
+                });
+            }
+        }
+    }
+
+    // Phase 2: the same writes on disk. Blobs and trees are re-created by replaying
+    // the series with a disk-backed handle, so only complete results are persisted.
+    let mut on_disk = PatchedTree::new(&disk, repo::tree_of(&disk, base_commit)?);
+    let mut parent = base_commit;
+    let committer_sig = committer.signature();
+    let mut index = 0;
+    for p in &plan.patches {
+        for (_, loaded) in &p.items {
+            let file = loaded
+                .as_ref()
+                .as_ref()
+                .map_err(|e| e.clone().into_error())?;
+            for c in &file.commits {
+                on_disk.apply_commit(c, options)?;
+                let tree = on_disk.write_tree()?;
+                let want = &pending[index];
+                debug_assert_eq!(tree, want.tree);
+                let (author, message) = match &want.meta {
+                    Some(m) => (
+                        gix::actor::Signature {
+                            name: m.author_name.as_str().into(),
+                            email: m.author_email.as_str().into(),
+                            time: gix::date::Time {
+                                seconds: m.time,
+                                offset: m.offset_seconds,
+                            },
+                        },
+                        m.message.clone(),
+                    ),
+                    None => (
+                        committer_sig.clone(),
+                        format!(
+                            "{}\n\nApplied from {} by longhaul.\n",
+                            want.patch, want.item
+                        ),
+                    ),
+                };
+                let commit = gix::objs::Commit {
+                    tree,
+                    parents: [parent].into_iter().collect(),
+                    author,
+                    committer: committer_sig.clone(),
+                    encoding: None,
+                    message: message.into(),
+                    extra_headers: Vec::new(),
+                };
+                parent = disk.write_object(&commit).map_err(git_err)?.detach();
+                index += 1;
+            }
+        }
+    }
+    let tree = repo::tree_of(&disk, parent)?;
+    let message = tag_message(plan);
+    let constraint = match existing {
+        Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
+        None => PreviousValue::MustNotExist,
+    };
+    let tagger = committer_sig.clone();
+    let reference = disk
+        .tag(
+            &plan.release,
+            parent,
+            gix::objs::Kind::Commit,
+            Some(tagger.to_ref(&mut gix::date::parse::TimeBuf::default())),
+            message,
+            constraint,
+        )
+        .map_err(git_err)?;
+    let tag = reference.id().detach();
+    Ok(BuildReport {
+        name: plan.release.clone(),
+        base: plan.base.clone(),
+        commit: parent.to_string(),
+        tree: tree.to_string(),
+        tag: tag.to_string(),
+        commits: index,
+        replaced: existing.is_some(),
+    })
+}
+
+fn tag_message(plan: &Plan) -> String {
+    let mut m = format!(
+        "{}\n\nLTS release built by longhaul on {}.\n",
+        plan.release, plan.base
+    );
+    if !plan.patches.is_empty() {
+        m.push_str("\nPatches:\n");
+        for p in &plan.patches {
+            m.push_str(&format!("- {} ({})\n", p.name, p.release));
+        }
+    }
+    m
+}
+
+/// Check the built release out into a new linked worktree at `dir`.
+pub fn add_worktree(repo: &gix::ThreadSafeRepository, commit: &str, dir: &Path) -> Result<()> {
+    let disk = repo.to_thread_local();
+    let id = ObjectId::from_hex(commit.as_bytes()).map_err(git_err)?;
+    let interrupt = std::sync::atomic::AtomicBool::new(false);
+    disk.add_worktree(
+        dir,
+        gix::worktree::add::Head::Detached(id),
+        gix::progress::Discard,
+        &interrupt,
+    )
+    .map_err(|e| Error::Build {
+        release: commit.to_string(),
+        message: format!("cannot add worktree at {}: {e}", dir.display()),
+    })?;
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! `lint`: problems in a manifest, found without touching any repository
+//! (unless one is given, to check that base tags exist).
+
+use crate::manifest::{Manifest, PatchSource, version_of};
+use crate::patch_cache::PatchLoader;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look; does not stop a release.
+    Warning,
+    /// Makes a release impossible to verify or build.
+    Error,
+}
+
+/// One problem, located in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Severity.
+    pub severity: Severity,
+    /// Stable identifier, e.g. `unknown-patch`.
+    pub code: &'static str,
+    /// 1-based manifest line (0 when not tied to a line).
+    pub line: usize,
+    /// Explanation, naming what was expected.
+    pub message: String,
+}
+
+/// Check `manifest`. `loader` is used to see whether URL items are cached and
+/// files parse; `repo`, when given, to check base tags exist.
+pub fn lint(
+    manifest: &Manifest,
+    loader: Option<&PatchLoader>,
+    repo: Option<&gix::Repository>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut push = |severity, code, line, message: String| {
+        out.push(Finding {
+            severity,
+            code,
+            line,
+            message,
+        })
+    };
+    use Severity::*;
+
+    // Duplicate names.
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for r in &manifest.releases {
+        if let Some(first) = seen.insert(&r.name, r.line) {
+            push(
+                Error,
+                "duplicate-release",
+                r.line,
+                format!(
+                    "release `{}` is defined twice (first at line {first})",
+                    r.name
+                ),
+            );
+        }
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for p in &manifest.patches {
+        if let Some(first) = seen.insert(&p.name, p.line) {
+            push(
+                Error,
+                "duplicate-patch",
+                p.line,
+                format!(
+                    "patch `{}` is defined twice (first at line {first}); releases get the first",
+                    p.name
+                ),
+            );
+        }
+    }
+
+    // Chains: cycles and version consistency.
+    let by_name: HashMap<&str, _> = manifest
+        .releases
+        .iter()
+        .map(|r| (r.name.as_str(), r))
+        .collect();
+    for r in &manifest.releases {
+        if let Err(e) = manifest.chain(&r.name) {
+            if let crate::Error::Manifest { line, message, .. } = e {
+                if line == r.base_release.line {
+                    push(Error, "cycle", line, message);
+                }
+            }
+            continue;
+        }
+        let base_name = &r.base_release.value;
+        match (version_of(&r.name), version_of(base_name)) {
+            (Some(mine), Some(base)) if mine != base => push(
+                Error,
+                "version-mismatch",
+                r.base_release.line,
+                format!(
+                    "release `{}` is version {mine} but its base `{base_name}` is {base} (a release must keep its base's version)",
+                    r.name
+                ),
+            ),
+            (None, _) => push(
+                Warning,
+                "unversioned-name",
+                r.line,
+                format!("release name `{}` does not start with vX.Y.Z", r.name),
+            ),
+            (_, None) if !by_name.contains_key(base_name.as_str()) => push(
+                Warning,
+                "unversioned-base",
+                r.base_release.line,
+                format!(
+                    "base `{base_name}` of `{}` is not a release and does not look like an upstream tag vX.Y.Z",
+                    r.name
+                ),
+            ),
+            _ => {}
+        }
+        if let Some(repo) = repo {
+            if !by_name.contains_key(base_name.as_str())
+                && crate::repo::resolve_commit(repo, base_name).is_err()
+            {
+                push(
+                    Error,
+                    "missing-tag",
+                    r.base_release.line,
+                    format!(
+                        "base tag `{base_name}` of `{}` is not in the upstream repository",
+                        r.name
+                    ),
+                );
+            }
+        }
+        let mut in_release = BTreeSet::new();
+        for p in &r.patches {
+            if !in_release.insert(p.value.as_str()) {
+                push(
+                    Warning,
+                    "repeated-patch",
+                    p.line,
+                    format!("release `{}` lists patch `{}` twice", r.name, p.value),
+                );
+            }
+        }
+    }
+
+    // Patch names and items.
+    let mut used: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &manifest.releases {
+        for p in &r.patches {
+            used.entry(p.value.as_str()).or_insert(p.line);
+            if manifest.patch(&p.value).is_none() {
+                push(
+                    Error,
+                    "unknown-patch",
+                    p.line,
+                    format!(
+                        "release `{}` uses patch `{}`, which is not under `patches:` and has no file patches/{}.patch",
+                        r.name, p.value, p.value
+                    ),
+                );
+            }
+        }
+    }
+    let mut checked = BTreeSet::new();
+    for def in manifest.patches.iter() {
+        if def.items.is_empty() {
+            push(
+                Warning,
+                "empty-patch",
+                def.line,
+                format!("patch `{}` has no items", def.name),
+            );
+        }
+        if !used.contains_key(def.name.as_str()) {
+            let hint = def
+                .name
+                .strip_suffix(".patch")
+                .filter(|stem| used.contains_key(stem))
+                .map(|stem| format!(" (releases use `{stem}`, which resolves to patches/{stem}.patch instead; drop the `.patch` suffix from this name?)"))
+                .unwrap_or_default();
+            push(
+                Warning,
+                "unused-patch",
+                def.line,
+                format!("patch `{}` is not used by any release{hint}", def.name),
+            );
+        }
+        for item in &def.items {
+            check_item(
+                manifest,
+                loader,
+                &mut checked,
+                item.line,
+                &item.value,
+                &def.name,
+                &mut push,
+            );
+        }
+    }
+    // Items of names that resolve only to files.
+    for (name, line) in &used {
+        if !manifest.patches.iter().any(|p| p.name == *name) {
+            if let Some(def) = manifest.patch(name) {
+                for item in &def.items {
+                    check_item(
+                        manifest,
+                        loader,
+                        &mut checked,
+                        *line,
+                        &item.value,
+                        name,
+                        &mut push,
+                    );
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.line, a.code).cmp(&(b.line, b.code)));
+    out
+}
+
+fn check_item(
+    manifest: &Manifest,
+    loader: Option<&PatchLoader>,
+    checked: &mut BTreeSet<String>,
+    line: usize,
+    item: &str,
+    patch: &str,
+    push: &mut impl FnMut(Severity, &'static str, usize, String),
+) {
+    if !checked.insert(format!("{patch}\0{item}")) {
+        return;
+    }
+    let source = manifest.source(item);
+    match &source {
+        PatchSource::File(path) if !path.is_file() => {
+            push(
+                Severity::Error,
+                "missing-file",
+                line,
+                format!("patch `{patch}`: file {item} does not exist"),
+            );
+            return;
+        }
+        PatchSource::Url(url) => {
+            if let Some(loader) = loader {
+                if !loader.cache_path(url).is_file() {
+                    push(
+                        Severity::Warning,
+                        "uncached-url",
+                        line,
+                        format!(
+                            "patch `{patch}`: {url} is not in the patch cache; releases using it cannot be verified offline"
+                        ),
+                    );
+                }
+            }
+            return;
+        }
+        _ => {}
+    }
+    if let Some(loader) = loader {
+        if let Err(crate::patch_cache::LoadError::Invalid(file, l, msg)) =
+            loader.load(&source).as_ref()
+        {
+            push(
+                Severity::Error,
+                "bad-patch",
+                line,
+                format!("patch `{patch}`: {file}:{l}: {msg}"),
+            );
+        }
+    }
+}

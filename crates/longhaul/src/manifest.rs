@@ -1,0 +1,446 @@
+//! The LTS release manifest: KLTS's `releases.yml` format, read unchanged.
+//!
+//! ```yaml
+//! base: https://github.com/kubernetes/kubernetes   # upstream repository URL
+//! upstream: ../kubernetes                          # longhaul: local clone (optional)
+//! releases:
+//!   - name: v1.20.15-lts.3
+//!     base_release: v1.20.15-ci      # an upstream tag, or another release
+//!     must: true                     # verified by default
+//!     patches: [nokmem.1.20]
+//!     test_failures_tolerated: [k8s.io/kubernetes/pkg/util/oom]
+//! patches:
+//!   - name: nokmem.1.20
+//!     patch: [patches/nokmem.1.20.patch]   # paths relative to the manifest, or URLs
+//!     cves: [CVE-2021-25741]               # longhaul: CVEs this patch fixes (optional)
+//!     note: why this patch exists          # longhaul (optional)
+//! ```
+//!
+//! A name a release uses but `patches:` does not define resolves to
+//! `patches/<name>.patch` when that file exists. Unknown fields are kept in
+//! `extra`, never rejected.
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// File names looked for when no `--manifest` is given, in order.
+pub const MANIFEST_NAMES: &[&str] = &["longhaul.yml", "releases.yml"];
+
+/// A parsed manifest.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The manifest file.
+    pub path: PathBuf,
+    /// Upstream repository URL (`base:`).
+    pub base: Option<String>,
+    /// Local upstream clone (`upstream:`), relative to the manifest.
+    pub upstream: Option<PathBuf>,
+    /// Releases in file order.
+    pub releases: Vec<Release>,
+    /// Patch definitions in file order.
+    pub patches: Vec<PatchDef>,
+    /// Unknown top-level fields.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// A string with the 1-based line it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// The value.
+    pub value: String,
+    /// 1-based line in the manifest.
+    pub line: usize,
+}
+
+/// One LTS release: a base plus an ordered patch list.
+#[derive(Debug, Clone)]
+pub struct Release {
+    /// Release name, also the tag `build` writes (`v1.20.15-lts.3`).
+    pub name: String,
+    /// An upstream tag or the name of another release.
+    pub base_release: Located,
+    /// Verified by default.
+    pub must: bool,
+    /// Patch names, in order.
+    pub patches: Vec<Located>,
+    /// Go packages whose unit-test failures are tolerated.
+    pub test_failures_tolerated: Vec<String>,
+    /// Go packages whose integration-test failures are tolerated.
+    pub test_integration_failures_tolerated: Vec<String>,
+    /// Line of `name:`.
+    pub line: usize,
+    /// Unknown fields.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// A named patch: one or more files or URLs applied in order.
+#[derive(Debug, Clone)]
+pub struct PatchDef {
+    /// Patch name as releases refer to it.
+    pub name: String,
+    /// Items: paths relative to the manifest, or URLs.
+    pub items: Vec<Located>,
+    /// CVE ids this patch fixes, as stated by the maintainers.
+    pub cves: Vec<String>,
+    /// Free-text note.
+    pub note: Option<String>,
+    /// Line of `name:`; 0 for a patch found only as `patches/<name>.patch`.
+    pub line: usize,
+    /// Unknown fields.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Where a patch item comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PatchSource {
+    /// A local file.
+    File(PathBuf),
+    /// An upstream URL, looked up in the patch cache.
+    Url(String),
+}
+
+impl PatchSource {
+    /// Display form.
+    pub fn display(&self) -> String {
+        match self {
+            PatchSource::File(p) => p.display().to_string(),
+            PatchSource::Url(u) => u.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawManifest {
+    base: Option<String>,
+    upstream: Option<String>,
+    #[serde(default)]
+    releases: Option<Vec<RawRelease>>,
+    #[serde(default)]
+    patches: Option<Vec<RawPatch>>,
+}
+
+#[derive(Deserialize)]
+struct RawRelease {
+    name: Spanned<String>,
+    base_release: Option<Spanned<String>>,
+    #[serde(default)]
+    must: Option<bool>,
+    #[serde(default)]
+    patches: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    test_failures_tolerated: Option<Vec<String>>,
+    #[serde(default)]
+    test_integration_failures_tolerated: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawPatch {
+    name: Spanned<String>,
+    #[serde(default)]
+    patch: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    cves: Option<Vec<String>>,
+    note: Option<String>,
+}
+
+const RELEASE_FIELDS: &[&str] = &[
+    "name",
+    "base_release",
+    "must",
+    "patches",
+    "test_failures_tolerated",
+    "test_integration_failures_tolerated",
+];
+const PATCH_FIELDS: &[&str] = &["name", "patch", "cves", "note"];
+const TOP_FIELDS: &[&str] = &["base", "upstream", "releases", "patches"];
+
+fn located(s: &Spanned<String>) -> Located {
+    Located {
+        value: s.value.trim().to_string(),
+        line: s.referenced.line() as usize,
+    }
+}
+
+fn extras(
+    value: Option<&serde_json::Value>,
+    known: &[&str],
+) -> BTreeMap<String, serde_json::Value> {
+    value
+        .and_then(|v| v.as_object())
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| !known.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Manifest {
+    /// Find the manifest in `dir` (see [`MANIFEST_NAMES`]).
+    pub fn find(dir: &Path) -> Option<PathBuf> {
+        MANIFEST_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file())
+    }
+
+    /// Read and parse the manifest at `path`.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parse manifest text; `path` is used for messages and relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let err = |line: usize, message: String| Error::Manifest {
+            file: path.to_path_buf(),
+            line,
+            message,
+        };
+        let raw: RawManifest = serde_saphyr::from_str(text).map_err(|e| {
+            let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("").to_string();
+            err(
+                line,
+                format!("not a valid release manifest: {first} (expected `releases:` and `patches:` lists as in KLTS's releases.yml)"),
+            )
+        })?;
+        // A second, untyped read keeps the fields longhaul does not know.
+        let generic: serde_json::Value =
+            serde_saphyr::from_str(text).unwrap_or(serde_json::Value::Null);
+        let raw_releases = raw
+            .releases
+            .ok_or_else(|| err(1, "no `releases:` list".into()))?;
+        let mut releases = Vec::with_capacity(raw_releases.len());
+        for (i, r) in raw_releases.into_iter().enumerate() {
+            let name = located(&r.name);
+            let base_release = r.base_release.as_ref().map(located).ok_or_else(|| {
+                err(name.line, format!("release `{}` has no `base_release:` (expected an upstream tag or a release name)", name.value))
+            })?;
+            releases.push(Release {
+                name: name.value,
+                base_release,
+                must: r.must.unwrap_or(false),
+                patches: r.patches.unwrap_or_default().iter().map(located).collect(),
+                test_failures_tolerated: r.test_failures_tolerated.unwrap_or_default(),
+                test_integration_failures_tolerated: r
+                    .test_integration_failures_tolerated
+                    .unwrap_or_default(),
+                line: name.line,
+                extra: extras(
+                    generic.get("releases").and_then(|v| v.get(i)),
+                    RELEASE_FIELDS,
+                ),
+            });
+        }
+        let patches = raw
+            .patches
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let name = located(&p.name);
+                PatchDef {
+                    name: name.value,
+                    items: p.patch.unwrap_or_default().iter().map(located).collect(),
+                    cves: p.cves.unwrap_or_default(),
+                    note: p.note,
+                    line: name.line,
+                    extra: extras(generic.get("patches").and_then(|v| v.get(i)), PATCH_FIELDS),
+                }
+            })
+            .collect();
+        Ok(Manifest {
+            path: path.to_path_buf(),
+            base: raw.base,
+            upstream: raw.upstream.map(PathBuf::from),
+            releases,
+            patches,
+            extra: extras(Some(&generic), TOP_FIELDS),
+        })
+    }
+
+    /// The folder relative paths are resolved against.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// The release called `name`.
+    pub fn release(&self, name: &str) -> Result<&Release> {
+        self.releases
+            .iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| {
+                let mut close: Vec<&str> = self
+                    .releases
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .filter(|n| n.starts_with(name.get(..name.len().min(5)).unwrap_or(name)))
+                    .take(3)
+                    .collect();
+                close.sort();
+                Error::UnknownRelease {
+                    file: self.path.clone(),
+                    name: name.to_string(),
+                    hint: if close.is_empty() {
+                        String::from(" (run `longhaul releases` to list them)")
+                    } else {
+                        format!(" (did you mean {}?)", close.join(", "))
+                    },
+                }
+            })
+    }
+
+    /// The releases from the bottom of `name`'s chain up to `name` itself.
+    pub fn chain(&self, name: &str) -> Result<Vec<&Release>> {
+        let by_name: HashMap<&str, &Release> =
+            self.releases.iter().map(|r| (r.name.as_str(), r)).collect();
+        let mut chain = vec![self.release(name)?];
+        loop {
+            let last = *chain.last().expect("non-empty");
+            match by_name.get(last.base_release.value.as_str()) {
+                Some(next) => {
+                    if chain.iter().any(|r| r.name == next.name) {
+                        return Err(Error::Manifest {
+                            file: self.path.clone(),
+                            line: last.base_release.line,
+                            message: format!(
+                                "release chain of `{name}` is a cycle: {} -> {}",
+                                chain
+                                    .iter()
+                                    .map(|r| r.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(" -> "),
+                                next.name
+                            ),
+                        });
+                    }
+                    chain.push(next);
+                }
+                None => break,
+            }
+        }
+        chain.reverse();
+        Ok(chain)
+    }
+
+    /// The upstream tag at the bottom of `name`'s chain.
+    pub fn base_tag(&self, name: &str) -> Result<String> {
+        Ok(self.chain(name)?[0].base_release.value.clone())
+    }
+
+    /// Every patch name applied to build `name`, base of the chain first.
+    pub fn full_patch_list(&self, name: &str) -> Result<Vec<&Located>> {
+        Ok(self
+            .chain(name)?
+            .iter()
+            .flat_map(|r| r.patches.iter())
+            .collect())
+    }
+
+    /// The definition of patch `name`, falling back to `patches/<name>.patch`.
+    pub fn patch(&self, name: &str) -> Option<PatchDef> {
+        if let Some(p) = self.patches.iter().find(|p| p.name == name) {
+            return Some(p.clone());
+        }
+        let rel = format!("patches/{name}.patch");
+        self.dir().join(&rel).is_file().then(|| PatchDef {
+            name: name.to_string(),
+            items: vec![Located {
+                value: rel,
+                line: 0,
+            }],
+            cves: Vec::new(),
+            note: None,
+            line: 0,
+            extra: BTreeMap::new(),
+        })
+    }
+
+    /// Resolve `name` to its sources, or an error at `used_at`.
+    pub fn patch_sources(&self, name: &str, used_at: usize) -> Result<Vec<PatchSource>> {
+        let def = self.patch(name).ok_or_else(|| Error::Manifest {
+            file: self.path.clone(),
+            line: used_at,
+            message: format!(
+                "patch `{name}` is not defined under `patches:` and there is no file patches/{name}.patch"
+            ),
+        })?;
+        Ok(def.items.iter().map(|i| self.source(&i.value)).collect())
+    }
+
+    /// Classify a patch item.
+    pub fn source(&self, item: &str) -> PatchSource {
+        if item.starts_with("https://") || item.starts_with("http://") {
+            PatchSource::Url(item.to_string())
+        } else {
+            PatchSource::File(self.dir().join(item))
+        }
+    }
+
+    /// Releases to verify by default: those with `must: true`.
+    pub fn must_releases(&self) -> Vec<&Release> {
+        self.releases.iter().filter(|r| r.must).collect()
+    }
+}
+
+/// The `X.Y.Z` a release or tag name starts with (`v1.20.15-lts.3` → `1.20.15`).
+pub fn version_of(name: &str) -> Option<String> {
+    let rest = name.strip_prefix('v').unwrap_or(name);
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let v = rest[..end].trim_end_matches('.');
+    (v.split('.').count() == 3 && v.split('.').all(|p| !p.is_empty())).then(|| v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "base: https://example.org/k\nreleases:\n  - name: v1.2.3-lts.1\n    base_release: v1.2.3-ci\n    must: true\n    patches: [b]\n    owner: team-a\n  - name: v1.2.3-ci\n    base_release: v1.2.3\n    patches:\n      - a\npatches:\n  - name: a\n    patch: [patches/a.patch]\n    cves: [CVE-2021-1]\n  - name: b\n    patch:\n      - https://example.org/b.patch\n";
+
+    #[test]
+    fn chains_resolve_base_first() {
+        let m = Manifest::parse(SAMPLE, Path::new("/nonexistent/releases.yml")).unwrap();
+        let chain: Vec<_> = m
+            .chain("v1.2.3-lts.1")
+            .unwrap()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        assert_eq!(chain, ["v1.2.3-ci", "v1.2.3-lts.1"]);
+        assert_eq!(m.base_tag("v1.2.3-lts.1").unwrap(), "v1.2.3");
+        let names: Vec<_> = m
+            .full_patch_list("v1.2.3-lts.1")
+            .unwrap()
+            .iter()
+            .map(|l| l.value.clone())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(m.releases[0].extra["owner"], serde_json::json!("team-a"));
+        assert_eq!(m.releases[1].patches[0].line, 11);
+    }
+
+    #[test]
+    fn malformed_yaml_names_the_line() {
+        let err = Manifest::parse("releases:\n  - name: [x\n", Path::new("m.yml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("m.yml:"), "{msg}");
+    }
+
+    #[test]
+    fn versions_of_names() {
+        assert_eq!(version_of("v1.20.15-lts.3").as_deref(), Some("1.20.15"));
+        assert_eq!(version_of("v1.20.15").as_deref(), Some("1.20.15"));
+        assert_eq!(version_of("release-1.18"), None);
+    }
+}

@@ -1,0 +1,298 @@
+//! The mail side of a `git format-patch` file: mbox splitting and `git am`-style
+//! extraction of author, date and message.
+
+use super::{CommitMeta, ParseError, count_lines};
+use mailparse::MailHeaderMap;
+
+/// One message of an mbox, or the whole file when it is a plain diff.
+#[derive(Debug, Clone)]
+pub struct Message<'a> {
+    /// The message bytes without the `From <sha> …` separator line.
+    pub bytes: &'a [u8],
+    /// 1-based line of `bytes[0]` in the file.
+    pub line: usize,
+    /// Whether the message starts with mail headers.
+    pub is_mail: bool,
+    /// The commit id on the separator line.
+    pub source_commit: Option<String>,
+}
+
+/// Split an mbox at `From <40-hex> …` separator lines. A file without separators
+/// is one message; it is a mail when it starts with `From:`/`Subject:`/`Date:`.
+pub fn split_messages(bytes: &[u8]) -> Vec<Message<'_>> {
+    let mut starts: Vec<(usize, usize, Option<String>)> = Vec::new(); // (offset after separator, line, sha)
+    let mut offset = 0;
+    let mut line = 1;
+    for raw in bytes.split_inclusive(|&b| b == b'\n') {
+        if let Some(sha) = mbox_separator(raw) {
+            starts.push((offset + raw.len(), line + 1, Some(sha)));
+        }
+        offset += raw.len();
+        line += 1;
+    }
+    if starts.is_empty() {
+        let is_mail = [b"From: ".as_slice(), b"Subject: ", b"Date: "]
+            .iter()
+            .any(|p| bytes.starts_with(p));
+        return vec![Message {
+            bytes,
+            line: 1,
+            is_mail,
+            source_commit: None,
+        }];
+    }
+    let mut messages = Vec::with_capacity(starts.len());
+    // Anything before the first separator (rare) is treated as a plain diff.
+    let first_separator_start = starts[0].0 - line_len_before(bytes, starts[0].0);
+    if bytes[..first_separator_start]
+        .iter()
+        .any(|b| !b.is_ascii_whitespace())
+    {
+        messages.push(Message {
+            bytes: &bytes[..first_separator_start],
+            line: 1,
+            is_mail: false,
+            source_commit: None,
+        });
+    }
+    for (i, (start, line, sha)) in starts.iter().enumerate() {
+        let end = match starts.get(i + 1) {
+            Some((next, _, _)) => next - line_len_before(bytes, *next),
+            None => bytes.len(),
+        };
+        messages.push(Message {
+            bytes: &bytes[*start..end],
+            line: *line,
+            is_mail: true,
+            source_commit: sha.clone(),
+        });
+    }
+    messages
+}
+
+/// Length of the line that ends right before `offset`.
+fn line_len_before(bytes: &[u8], offset: usize) -> usize {
+    let before = &bytes[..offset];
+    let trimmed = &before[..before.len().saturating_sub(1)];
+    match trimmed.iter().rposition(|&b| b == b'\n') {
+        Some(p) => offset - p - 1,
+        None => offset,
+    }
+}
+
+fn mbox_separator(line: &[u8]) -> Option<String> {
+    let rest = line.strip_prefix(b"From ")?;
+    let sha = rest.get(..40)?;
+    if !sha.iter().all(u8::is_ascii_hexdigit) || rest.get(40) != Some(&b' ') {
+        return None;
+    }
+    Some(String::from_utf8_lossy(sha).into_owned())
+}
+
+/// Parse a mail's headers and message. Returns the metadata and the offset in
+/// `message.bytes` where the patch part (diffstat and diff) begins.
+pub fn parse_header(message: &Message<'_>) -> Result<(CommitMeta, usize), ParseError> {
+    let err = |line: usize, msg: String| ParseError { line, message: msg };
+    let (headers, body_offset) = mailparse::parse_headers(message.bytes)
+        .map_err(|e| err(message.line, format!("malformed mail header: {e}")))?;
+    let mut subject = headers.get_first_value("Subject").unwrap_or_default();
+    let mut from = headers.get_first_value("From");
+    let mut date = headers.get_first_value("Date");
+
+    let body = &message.bytes[body_offset..];
+    // The message ends where the patch begins: a `---` line, or a diff header.
+    let mut cut = body.len();
+    let mut pos = 0;
+    for raw in body.split_inclusive(|&b| b == b'\n') {
+        let text = trim_eol(raw);
+        if text == b"---"
+            || (text.starts_with(b"---") && text[3..].iter().all(u8::is_ascii_whitespace))
+            || text.starts_with(b"diff -")
+            || text.starts_with(b"Index: ")
+        {
+            cut = pos;
+            break;
+        }
+        pos += raw.len();
+    }
+    let mut log = String::from_utf8_lossy(&body[..cut]).into_owned();
+
+    // In-body headers (`git format-patch --from`): From/Date/Subject lines first.
+    if let Some(rest) = in_body_headers(&log, &mut from, &mut date, &mut subject) {
+        log = rest;
+    }
+
+    let (author_name, author_email) = parse_author(from.as_deref()).ok_or_else(|| {
+        err(
+            message.line,
+            "mail has no usable `From:` header (expected `From: Name <email>`)".into(),
+        )
+    })?;
+    let date = date.ok_or_else(|| err(message.line, "mail has no `Date:` header".into()))?;
+    let time = mailparse::dateparse(&date).map_err(|e| {
+        err(
+            message.line,
+            format!("cannot parse `Date: {date}`: {e} (expected RFC 2822)"),
+        )
+    })?;
+    let offset_seconds = parse_offset(&date);
+    let subject = cleanup_subject(&subject);
+    let message_text = stripspace(&format!("{subject}\n\n{log}"));
+    let meta = CommitMeta {
+        author_name,
+        author_email,
+        time,
+        offset_seconds,
+        subject,
+        message: message_text,
+        source_commit: message.source_commit.clone(),
+    };
+    let _ = count_lines; // line accounting is done by the caller
+    Ok((meta, body_offset + cut))
+}
+
+fn trim_eol(raw: &[u8]) -> &[u8] {
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    raw.strip_suffix(b"\r").unwrap_or(raw)
+}
+
+fn in_body_headers(
+    log: &str,
+    from: &mut Option<String>,
+    date: &mut Option<String>,
+    subject: &mut String,
+) -> Option<String> {
+    let mut lines = log.split_inclusive('\n');
+    let mut consumed = 0;
+    let mut seen = false;
+    for line in lines.by_ref() {
+        let t = line.trim_end();
+        if let Some(v) = t.strip_prefix("From: ") {
+            *from = Some(v.to_string());
+        } else if let Some(v) = t.strip_prefix("Date: ") {
+            *date = Some(v.to_string());
+        } else if let Some(v) = t.strip_prefix("Subject: ") {
+            *subject = v.to_string();
+        } else if t.is_empty() && seen {
+            consumed += line.len();
+            break;
+        } else {
+            break;
+        }
+        seen = true;
+        consumed += line.len();
+    }
+    seen.then(|| log[consumed..].to_string())
+}
+
+fn parse_author(from: Option<&str>) -> Option<(String, String)> {
+    let from = from?;
+    let addrs = mailparse::addrparse(from).ok()?;
+    match addrs.iter().next()? {
+        mailparse::MailAddr::Single(info) => {
+            let name = info.display_name.clone().unwrap_or_default();
+            Some((name.trim().to_string(), info.addr.clone()))
+        }
+        mailparse::MailAddr::Group(_) => None,
+    }
+}
+
+/// `+0900` → 32400 seconds.
+fn parse_offset(date: &str) -> i32 {
+    let Some(tok) = date.split_whitespace().rev().find(|t| {
+        (t.starts_with('+') || t.starts_with('-'))
+            && t.len() == 5
+            && t[1..].bytes().all(|b| b.is_ascii_digit())
+    }) else {
+        return 0;
+    };
+    let sign = if tok.starts_with('-') { -1 } else { 1 };
+    let hours: i32 = tok[1..3].parse().unwrap_or(0);
+    let minutes: i32 = tok[3..5].parse().unwrap_or(0);
+    sign * (hours * 3600 + minutes * 60)
+}
+
+/// Remove `Re:` and `[PATCH …]` prefixes the way `git mailinfo` does (without `-k`).
+pub fn cleanup_subject(subject: &str) -> String {
+    let joined: String = subject
+        .split(['\r', '\n'])
+        .map(str::trim_start)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut s = joined.as_str();
+    loop {
+        let t = s.trim_start_matches([' ', '\t', ':']);
+        if t.len() >= 3 && t[..3].eq_ignore_ascii_case("re:") {
+            s = &t[3..];
+            continue;
+        }
+        if t.starts_with('[') {
+            if let Some(end) = t.find(']') {
+                s = &t[end + 1..];
+                continue;
+            }
+        }
+        s = t;
+        break;
+    }
+    s.trim_end().to_string()
+}
+
+/// `git stripspace`: trailing whitespace removed from each line, runs of blank
+/// lines collapsed, no leading or trailing blank lines, a final newline.
+pub fn stripspace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_blank = false;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            pending_blank = !out.is_empty();
+            continue;
+        }
+        if pending_blank {
+            out.push('\n');
+            pending_blank = false;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_prefixes_are_removed_like_mailinfo() {
+        assert_eq!(cleanup_subject("[PATCH 2/7] Fix it"), "Fix it");
+        assert_eq!(cleanup_subject("Re: [PATCH v2] [net] x"), "x");
+        assert_eq!(cleanup_subject("long\n subject"), "long subject");
+    }
+
+    #[test]
+    fn stripspace_collapses_blank_lines() {
+        assert_eq!(stripspace("\n\na  \n\n\n\nb\n\n"), "a\n\nb\n");
+    }
+
+    #[test]
+    fn offsets_parse_with_sign() {
+        assert_eq!(parse_offset("Thu, 18 Feb 2021 08:24:07 +0900"), 9 * 3600);
+        assert_eq!(parse_offset("Thu, 18 Feb 2021 08:24:07 -0130"), -5400);
+    }
+
+    #[test]
+    fn splits_mbox_at_separators_only() {
+        let sha = "a".repeat(40);
+        let text = format!(
+            "From {sha} Mon Sep 17 00:00:00 2001\nFrom: A <a@x>\n\nbody\nFrom me to you\nFrom {sha} Mon Sep 17 00:00:00 2001\nFrom: B <b@x>\n"
+        );
+        let msgs = split_messages(text.as_bytes());
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(msgs[0].line, 2);
+        assert!(msgs[0].bytes.ends_with(b"From me to you\n"));
+        assert_eq!(msgs[1].line, 7);
+        assert_eq!(msgs[1].bytes, b"From: B <b@x>\n");
+    }
+}

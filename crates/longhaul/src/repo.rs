@@ -1,0 +1,96 @@
+//! The upstream git repository: opening it and resolving what the manifest names.
+
+use gix::ObjectId;
+use std::path::{Path, PathBuf};
+
+/// A problem with the upstream repository.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// The path is not a git repository (or cannot be read).
+    #[error("cannot open git repository {path}: {message}")]
+    Open {
+        /// The path given.
+        path: PathBuf,
+        /// What git said.
+        message: String,
+    },
+    /// A tag or revision does not exist.
+    #[error(
+        "{rev} not found in {path} (expected an existing tag or commit; fetch upstream tags with `git fetch --tags`)"
+    )]
+    MissingRevision {
+        /// The revision asked for.
+        rev: String,
+        /// The repository.
+        path: PathBuf,
+    },
+    /// Any other object-database problem.
+    #[error("git: {0}")]
+    Git(String),
+}
+
+/// Map any gix error into [`RepoError::Git`].
+pub(crate) fn git_err(e: impl std::fmt::Display) -> RepoError {
+    RepoError::Git(e.to_string())
+}
+
+/// Open the repository at `path` (work tree or bare), shareable across threads.
+pub fn open(path: &Path) -> Result<gix::ThreadSafeRepository, RepoError> {
+    gix::ThreadSafeRepository::open(path).map_err(|e| RepoError::Open {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// A thread-local handle whose writes stay in memory: nothing reaches the disk.
+pub fn in_memory(repo: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut local = repo.to_thread_local().with_object_memory();
+    local.object_cache_size_if_unset(4 * 1024 * 1024);
+    local
+}
+
+/// Resolve `rev` to a commit id, preferring `refs/tags/<rev>`.
+pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId, RepoError> {
+    let missing = || RepoError::MissingRevision {
+        rev: rev.to_string(),
+        path: repo.git_dir().to_path_buf(),
+    };
+    let tag_ref = format!("refs/tags/{rev}");
+    let id = match repo.try_find_reference(tag_ref.as_str()).map_err(git_err)? {
+        Some(mut r) => r.peel_to_id().map_err(git_err)?.detach(),
+        None => repo.rev_parse_single(rev).map_err(|_| missing())?.detach(),
+    };
+    let commit = repo
+        .find_object(id)
+        .map_err(git_err)?
+        .peel_to_commit()
+        .map_err(|_| missing())?;
+    Ok(commit.id)
+}
+
+/// The tree of commit `commit`.
+pub fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, RepoError> {
+    let commit = repo.find_commit(commit).map_err(git_err)?;
+    commit.tree_id().map(|id| id.detach()).map_err(git_err)
+}
+
+/// Expand an abbreviated object id (from an `index` line) if exactly one object has it.
+pub fn expand_prefix(repo: &gix::Repository, hex: &str) -> Option<ObjectId> {
+    if hex.len() == 40 {
+        let id = ObjectId::from_hex(hex.as_bytes()).ok()?;
+        return repo.has_object(id).then_some(id);
+    }
+    let prefix = gix::hash::Prefix::from_hex(hex).ok()?;
+    match repo.objects.lookup_prefix(prefix, None) {
+        Ok(Some(Ok(id))) => Some(id),
+        _ => None,
+    }
+}
+
+/// Whether `refs/tags/<name>` exists, and where it points.
+pub fn tag_target(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>, RepoError> {
+    let r = repo
+        .try_find_reference(format!("refs/tags/{name}").as_str())
+        .map_err(git_err)?;
+    Ok(r.and_then(|r| r.target().try_id().map(|id| id.to_owned())))
+}

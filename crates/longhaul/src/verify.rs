@@ -1,0 +1,177 @@
+//! `verify`: apply every release's patch series in memory and report.
+
+use crate::engine::{ApplyOptions, Failure, PatchedTree, Status};
+use crate::error::{Error, Result};
+use crate::manifest::Manifest;
+use crate::plan::Plan;
+use crate::repo::{self, RepoError};
+use serde::Serialize;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The whole verification, as `verify --json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// Every release applied.
+    pub ok: bool,
+    /// One entry per release, in the order asked for.
+    pub releases: Vec<ReleaseReport>,
+}
+
+/// One release's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseReport {
+    /// Release name.
+    pub name: String,
+    /// Every patch applied.
+    pub ok: bool,
+    /// The upstream tag at the bottom of the chain.
+    pub base: String,
+    /// Release names from the bottom of the chain up.
+    pub chain: Vec<String>,
+    /// Final tree id, when `ok`.
+    pub tree: Option<String>,
+    /// URLs that could not be had: the release is unverifiable.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unverifiable: Vec<MissingItem>,
+    /// Per patch entry, in application order.
+    pub patches: Vec<PatchReport>,
+}
+
+/// A missing URL item, for reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingItem {
+    /// The URL.
+    pub url: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// One patch entry's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct PatchReport {
+    /// Patch name.
+    pub name: String,
+    /// Files it touches.
+    pub files: Vec<String>,
+    /// Worst status over its commits.
+    pub status: Status,
+    /// What failed.
+    pub failures: Vec<Failure>,
+}
+
+/// Apply `plan` in memory on `repo` (a handle from [`repo::in_memory`]).
+pub fn verify_release(
+    repo: &gix::Repository,
+    manifest: &Manifest,
+    plan: &Plan,
+    options: ApplyOptions,
+) -> Result<ReleaseReport> {
+    let commit = repo::resolve_commit(repo, &plan.base).map_err(|e| match e {
+        RepoError::MissingRevision { rev, path } => Error::Manifest {
+            file: manifest.path.clone(),
+            line: plan.base_line,
+            message: format!(
+                "base tag {rev} of release {} is not in the upstream repository {} (fetch it with `git fetch --tags`)",
+                plan.release,
+                path.display()
+            ),
+        },
+        other => other.into(),
+    })?;
+    let tree = repo::tree_of(repo, commit)?;
+    let mut patched = PatchedTree::new(repo, tree);
+    let mut patches = Vec::with_capacity(plan.patches.len());
+    let mut ok = true;
+    for p in &plan.patches {
+        let mut status = Status::Clean;
+        let mut files = Vec::new();
+        let mut failures = Vec::new();
+        for (_, loaded) in &p.items {
+            let Ok(file) = loaded.as_ref() else {
+                status = status.max(Status::Unverifiable);
+                continue;
+            };
+            for c in &file.commits {
+                let outcome = patched.apply_commit(c, options)?;
+                status = status.max(outcome.status);
+                for f in outcome.files {
+                    if !files.contains(&f) {
+                        files.push(f);
+                    }
+                }
+                failures.extend(outcome.failures);
+            }
+        }
+        ok &= status < Status::Unverifiable;
+        patches.push(PatchReport {
+            name: p.name.clone(),
+            files,
+            status,
+            failures,
+        });
+    }
+    let tree = if ok {
+        Some(patched.write_tree()?.to_string())
+    } else {
+        None
+    };
+    Ok(ReleaseReport {
+        name: plan.release.clone(),
+        ok,
+        base: plan.base.clone(),
+        chain: plan.chain.clone(),
+        tree,
+        unverifiable: plan
+            .missing()
+            .into_iter()
+            .map(|m| MissingItem {
+                url: m.url,
+                reason: m.reason,
+            })
+            .collect(),
+        patches,
+    })
+}
+
+/// Verify `plans` on `jobs` threads; `on_done` is called as each release finishes.
+pub fn verify_all(
+    repo: &gix::ThreadSafeRepository,
+    manifest: &Manifest,
+    plans: &[Plan],
+    options: ApplyOptions,
+    jobs: usize,
+    on_done: &(dyn Fn(&ReleaseReport) + Sync),
+) -> Result<VerifyReport> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<ReleaseReport>>>> =
+        Mutex::new((0..plans.len()).map(|_| None).collect());
+    let jobs = jobs.clamp(1, plans.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(plan) = plans.get(i) else { break };
+                    // A fresh in-memory handle per release keeps memory bounded.
+                    let local = repo::in_memory(repo);
+                    let result = verify_release(&local, manifest, plan, options);
+                    if let Ok(r) = &result {
+                        on_done(r);
+                    }
+                    results.lock().expect("not poisoned")[i] = Some(result);
+                }
+            });
+        }
+    });
+    let releases = results
+        .into_inner()
+        .expect("not poisoned")
+        .into_iter()
+        .map(|r| r.expect("every plan ran"))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(VerifyReport {
+        ok: releases.iter().all(|r| r.ok),
+        releases,
+    })
+}
