@@ -3,7 +3,8 @@
 //! Placement follows git exactly: the search starts at the hunk's new-side line and
 //! alternates forwards and backwards (`+1, -1, +2, -2, …`); a hunk starting at old
 //! line 0 or 1 must match at the beginning, a hunk without trailing context must
-//! match at the end, and context must match byte for byte. `fuzz > 0` additionally
+//! match at the end, context must match byte for byte, and lines written by an
+//! earlier hunk are never matched again (git's `LINE_PATCHED`). `fuzz > 0` additionally
 //! drops up to that many context lines from each end, like GNU `patch --fuzz`.
 
 use crate::patch::Hunk;
@@ -54,6 +55,8 @@ pub fn lines(content: &[u8]) -> Vec<&[u8]> {
 /// Apply `hunks` in order to `content`.
 pub fn apply_hunks(content: &[u8], hunks: &[Hunk], fuzz: usize) -> Result<Applied, HunkFailure> {
     let mut image: Vec<&[u8]> = lines(content);
+    // Lines produced by an already-applied hunk; no later hunk may match them.
+    let mut patched = vec![false; image.len()];
     let mut placements = Vec::with_capacity(hunks.len());
     for (index, hunk) in hunks.iter().enumerate() {
         let pre: Vec<&[u8]> = hunk.preimage().collect();
@@ -73,7 +76,7 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], fuzz: usize) -> Result<Applie
             let pre_f = &pre[lt..pre.len() - tt];
             let post_f = &post[lt..post.len() - tt];
             let (mb, me) = (match_beginning && lt == 0, match_end && tt == 0);
-            if let Some(at) = find_pos(&image, pre_f, pos + lt, mb, me) {
+            if let Some(at) = find_pos(&image, &patched, pre_f, pos + lt, mb, me) {
                 found = Some((at, lt, tt, f, pre_f.len(), post_f));
                 break;
             }
@@ -81,6 +84,7 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], fuzz: usize) -> Result<Applie
         let Some((at, lt, _tt, f, pre_len, post_f)) = found else {
             return Err(failure(
                 &image,
+                &patched,
                 hunk,
                 index,
                 &pre,
@@ -97,6 +101,7 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], fuzz: usize) -> Result<Applie
             (f, n) => Placement::Fuzz { fuzz: f, offset: n },
         });
         image.splice(at..at + pre_len, post_f.iter().copied());
+        patched.splice(at..at + pre_len, std::iter::repeat_n(true, post_f.len()));
     }
     let mut content = Vec::with_capacity(image.iter().map(|l| l.len()).sum());
     for l in &image {
@@ -111,6 +116,7 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], fuzz: usize) -> Result<Applie
 /// git's `find_pos`: the line index where `pre` matches, searching from `line`.
 fn find_pos(
     img: &[&[u8]],
+    patched: &[bool],
     pre: &[&[u8]],
     line: usize,
     match_beginning: bool,
@@ -137,7 +143,7 @@ fn find_pos(
         if match_beginning && at != 0 {
             return false;
         }
-        img[at..at + pre.len()] == *pre
+        img[at..at + pre.len()] == *pre && !patched[at..at + pre.len()].contains(&true)
     };
     if matches(line) {
         return Some(line);
@@ -173,6 +179,7 @@ fn find_pos(
 #[allow(clippy::too_many_arguments)]
 fn failure(
     img: &[&[u8]],
+    patched: &[bool],
     hunk: &Hunk,
     index: usize,
     pre: &[&[u8]],
@@ -194,7 +201,7 @@ fn failure(
     };
     if !post.is_empty()
         && post != pre
-        && find_pos(img, post, pos, match_beginning, match_end).is_some()
+        && find_pos(img, patched, post, pos, match_beginning, match_end).is_some()
     {
         return HunkFailure {
             reason: "the change is already there (patch already applied?)".into(),
@@ -288,6 +295,24 @@ mod tests {
         let r = apply_hunks(b"a\nB\nc\nd\n", &h, 1).unwrap();
         assert_eq!(r.content, b"a\nB\nC\nd\n");
         assert_eq!(r.placements, vec![Placement::Fuzz { fuzz: 1, offset: 0 }]);
+    }
+
+    /// Found by the differential test: git never matches a hunk against lines an
+    /// earlier hunk wrote, even when they are the nearest match.
+    #[test]
+    fn lines_written_by_earlier_hunks_are_not_matched_again() {
+        let h =
+            hunks("--- a/f\n+++ b/f\n@@ -8,3 +8,2 @@\n a\n-a\n e\n@@ -16,3 +15,2 @@\n e\n-e\n b\n");
+        let file = b"a\na\na\na\na\na\nb\na\nb\na\ne\ne\nb\na\na\na\ne\ne\nb\nc\na\na";
+        let r = apply_hunks(file, &h, 0).unwrap();
+        assert_eq!(
+            r.placements,
+            vec![Placement::Offset(7), Placement::Offset(-4)]
+        );
+        assert_eq!(
+            r.content,
+            b"a\na\na\na\na\na\nb\na\nb\na\ne\nb\na\na\ne\ne\nb\nc\na\na"
+        );
     }
 
     #[test]

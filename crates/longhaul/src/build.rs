@@ -176,6 +176,7 @@ pub fn build_release(
     let mut parent = base_commit;
     let committer_sig = committer.signature();
     let mut index = 0;
+    let mut written = 0;
     for p in &plan.patches {
         for (_, loaded) in &p.items {
             let file = loaded
@@ -187,6 +188,11 @@ pub fn build_release(
                 let tree = on_disk.write_tree()?;
                 let want = &pending[index];
                 debug_assert_eq!(tree, want.tree);
+                index += 1;
+                // `git am -3`: "No changes -- Patch already applied." adds no commit.
+                if tree == repo::tree_of(&disk, parent)? {
+                    continue;
+                }
                 let (author, message) = match &want.meta {
                     Some(m) => (
                         gix::actor::Signature {
@@ -217,7 +223,7 @@ pub fn build_release(
                     extra_headers: Vec::new(),
                 };
                 parent = disk.write_object(&commit).map_err(git_err)?.detach();
-                index += 1;
+                written += 1;
             }
         }
     }
@@ -245,7 +251,7 @@ pub fn build_release(
         commit: parent.to_string(),
         tree: tree.to_string(),
         tag: tag.to_string(),
-        commits: index,
+        commits: written,
         replaced: existing.is_some(),
     })
 }
@@ -265,8 +271,31 @@ fn tag_message(plan: &Plan) -> String {
 }
 
 /// Check the built release out into a new linked worktree at `dir`.
-pub fn add_worktree(repo: &gix::ThreadSafeRepository, commit: &str, dir: &Path) -> Result<()> {
-    let disk = repo.to_thread_local();
+pub fn add_worktree(
+    repo: &gix::ThreadSafeRepository,
+    commit: &str,
+    dir: &Path,
+    committer: &Identity,
+) -> Result<()> {
+    let mut disk = repo.to_thread_local();
+    // The new worktree's HEAD reflog needs an identity. gix re-opens the repository
+    // for the worktree, so lend ours as an open-time override when git has none.
+    let config = disk.config_snapshot();
+    let missing = config.string("user.name").is_none() || config.string("user.email").is_none();
+    drop(config);
+    if missing {
+        let overrides = [
+            format!("user.name={}", committer.name),
+            format!("user.email={}", committer.email),
+        ];
+        let path = disk.workdir().unwrap_or(disk.git_dir()).to_path_buf();
+        disk = gix::ThreadSafeRepository::open_opts(
+            path,
+            gix::open::Options::default().config_overrides(overrides),
+        )
+        .map_err(git_err)?
+        .to_thread_local();
+    }
     let id = ObjectId::from_hex(commit.as_bytes()).map_err(git_err)?;
     let interrupt = std::sync::atomic::AtomicBool::new(false);
     disk.add_worktree(
@@ -277,7 +306,26 @@ pub fn add_worktree(repo: &gix::ThreadSafeRepository, commit: &str, dir: &Path) 
     )
     .map_err(|e| Error::Build {
         release: commit.to_string(),
-        message: format!("cannot add worktree at {}: {e}", dir.display()),
+        message: format!(
+            "cannot add worktree at {}: {}",
+            dir.display(),
+            error_chain(&e)
+        ),
     })?;
     Ok(())
+}
+
+/// An error and its causes on one line.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }

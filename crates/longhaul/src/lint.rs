@@ -190,15 +190,52 @@ pub fn lint(
                 format!("patch `{}` is not used by any release{hint}", def.name),
             );
         }
+        // URL items of unused patches are not checked against the cache: nothing needs them.
+        let in_use = used.contains_key(def.name.as_str());
         for item in &def.items {
-            check_item(
-                manifest,
-                loader,
-                &mut checked,
-                item.line,
-                &item.value,
-                &def.name,
-                &mut push,
+            if in_use || matches!(manifest.source(&item.value), PatchSource::File(_)) {
+                check_item(
+                    manifest,
+                    loader,
+                    &mut checked,
+                    item.line,
+                    &item.value,
+                    &def.name,
+                    &mut push,
+                );
+            }
+        }
+    }
+    // Files under patches/ that nothing refers to.
+    let mut referenced = BTreeSet::new();
+    let defs = manifest
+        .patches
+        .iter()
+        .cloned()
+        .chain(used.keys().filter_map(|n| manifest.patch(n)));
+    for def in defs {
+        for item in &def.items {
+            if let PatchSource::File(p) = manifest.source(&item.value) {
+                if let Ok(c) = p.canonicalize() {
+                    referenced.insert(c);
+                }
+            }
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(manifest.dir().join("patches")) {
+        let mut orphans: Vec<String> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "patch" || e == "diff"))
+            .filter(|p| p.canonicalize().is_ok_and(|c| !referenced.contains(&c)))
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        orphans.sort();
+        for name in orphans {
+            push(
+                Warning,
+                "orphan-file",
+                0,
+                format!("patches/{name} is not referenced by any patch entry or release"),
             );
         }
     }

@@ -207,7 +207,8 @@ impl Manifest {
         let raw: RawManifest = serde_saphyr::from_str(text).map_err(|e| {
             let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
             let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or("").to_string();
+            let first = msg.lines().next().unwrap_or("");
+            let first = first.strip_prefix("error: ").unwrap_or(first).to_string();
             err(
                 line,
                 format!("not a valid release manifest: {first} (expected `releases:` and `patches:` lists as in KLTS's releases.yml)"),

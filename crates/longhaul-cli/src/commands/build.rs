@@ -19,6 +19,18 @@ pub fn run(
     if worktree.is_some() && names.len() != 1 {
         bail!("--worktree needs exactly one release (got {})", names.len());
     }
+    if let Some(dir) = worktree {
+        if dir.exists()
+            && std::fs::read_dir(dir)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(true)
+        {
+            bail!(
+                "--worktree {}: exists and is not empty; nothing was built",
+                dir.display()
+            );
+        }
+    }
     let manifest = ctx.manifest()?;
     for n in names {
         manifest.release(n)?;
@@ -31,7 +43,7 @@ pub fn run(
         let plan = longhaul::plan::plan(&manifest, name, &loader)?;
         let report = build_release(&repo, &manifest, &plan, options, &committer, force)?;
         if let Some(dir) = worktree {
-            add_worktree(&repo, &report.commit, dir)?;
+            add_worktree(&repo, &report.commit, dir, &committer)?;
         }
         if !json {
             println!(

@@ -29,6 +29,12 @@ pub fn run(
         }
         names.to_vec()
     };
+    if selected.is_empty() {
+        anyhow::bail!(
+            "{}: no release has `must: true`; name releases to verify or pass --all",
+            manifest.path.display()
+        );
+    }
     let repo = ctx.upstream(Some(&manifest))?;
     let loader = ctx.loader(Some(&manifest));
     let plans = selected

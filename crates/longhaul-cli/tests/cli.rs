@@ -1,0 +1,346 @@
+//! The command-line contract: exit codes, JSON shapes and one-paragraph errors
+//! that name the file and line, on real repositories built here.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "U")
+        .env("GIT_AUTHOR_EMAIL", "u@example.org")
+        .env("GIT_COMMITTER_NAME", "U")
+        .env("GIT_COMMITTER_EMAIL", "u@example.org")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// An LTS repository (manifest + patches/) beside an upstream with tag v1.0.0.
+struct Lts {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    upstream: PathBuf,
+}
+
+fn lts() -> Lts {
+    let tmp = tempfile::tempdir().unwrap();
+    let upstream = tmp.path().join("upstream");
+    std::fs::create_dir_all(&upstream).unwrap();
+    git(&upstream, &["init", "-q", "-b", "main"]);
+    std::fs::write(upstream.join("a.txt"), "one\ntwo\nthree\n").unwrap();
+    git(&upstream, &["add", "-A"]);
+    git(&upstream, &["commit", "-qm", "v1.0.0"]);
+    git(&upstream, &["tag", "v1.0.0"]);
+    std::fs::write(upstream.join("a.txt"), "one\n2\nthree\n").unwrap();
+    git(&upstream, &["commit", "-qam", "fix two"]);
+    let dir = tmp.path().join("lts");
+    std::fs::create_dir_all(dir.join("patches")).unwrap();
+    let patch = git(&upstream, &["format-patch", "--stdout", "v1.0.0..HEAD"]);
+    std::fs::write(dir.join("patches/fix.patch"), patch + "\n").unwrap();
+    git(&upstream, &["reset", "-q", "--hard", "v1.0.0"]);
+    std::fs::write(
+        dir.join("releases.yml"),
+        "base: https://example.org/up\nupstream: ../upstream\nreleases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n    must: true\n    patches: [fix]\npatches: []\n",
+    )
+    .unwrap();
+    Lts {
+        _tmp: tmp,
+        dir,
+        upstream,
+    }
+}
+
+fn longhaul(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_longhaul"))
+        .arg("-C")
+        .arg(dir)
+        .arg("--offline")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn verify_json_has_the_documented_shape() {
+    let l = lts();
+    let out = longhaul(&l.dir, &["--json", "verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    let r = &v["releases"][0];
+    assert_eq!(r["name"], "v1.0.0-lts.1");
+    assert_eq!(r["base"], "v1.0.0");
+    assert_eq!(r["chain"], serde_json::json!(["v1.0.0-lts.1"]));
+    let tree = r["tree"].as_str().unwrap();
+    assert_eq!(tree.len(), 40);
+    let p = &r["patches"][0];
+    assert_eq!(p["name"], "fix");
+    assert_eq!(p["files"], serde_json::json!(["a.txt"]));
+    assert_eq!(p["status"], "clean");
+    assert_eq!(p["failures"], serde_json::json!([]));
+}
+
+#[test]
+fn failing_release_exits_1_with_a_located_failure() {
+    let l = lts();
+    std::fs::write(l.upstream.join("a.txt"), "ONE\nTWO\nTHREE\n").unwrap();
+    git(&l.upstream, &["commit", "-qam", "v1.0.1"]);
+    git(&l.upstream, &["tag", "v1.0.1"]);
+    std::fs::write(
+        l.dir.join("releases.yml"),
+        "upstream: ../upstream\nreleases:\n  - name: v1.0.1-lts.1\n    base_release: v1.0.1\n    patches: [fix]\npatches: []\n",
+    )
+    .unwrap();
+    let out = longhaul(&l.dir, &["--json", "verify", "--all"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["releases"][0]["patches"][0]["failures"][0];
+    assert_eq!(v["releases"][0]["patches"][0]["status"], "failed");
+    assert_eq!(f["file"], "a.txt");
+    assert_eq!(f["hunk"], 1);
+    assert_eq!(f["line"], 1);
+    assert!(
+        f["reason"].as_str().unwrap().contains("expected `one`"),
+        "{f}"
+    );
+}
+
+/// Exit 2, one paragraph naming `needle` (file and line), and nothing changed.
+fn assert_input_error(l: &Lts, args: &[&str], needle: &str) {
+    let refs_before = git(&l.upstream, &["for-each-ref"]);
+    let manifest_before = std::fs::read(l.dir.join("releases.yml")).unwrap();
+    let out = longhaul(&l.dir, args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: expected {needle:?} in {err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "one paragraph: {err}");
+    assert_eq!(git(&l.upstream, &["for-each-ref"]), refs_before);
+    assert_eq!(
+        std::fs::read(l.dir.join("releases.yml")).unwrap(),
+        manifest_before
+    );
+}
+
+#[test]
+fn malformed_yaml() {
+    let l = lts();
+    std::fs::write(
+        l.dir.join("releases.yml"),
+        "releases:\n  - name: v1.0.0-lts.1\n    base_release: [v1.0.0\n",
+    )
+    .unwrap();
+    assert_input_error(&l, &["verify", "--all"], "releases.yml:3");
+}
+
+#[test]
+fn unknown_release() {
+    let l = lts();
+    assert_input_error(
+        &l,
+        &["verify", "v1.0.0-lts.9"],
+        "no release named `v1.0.0-lts.9` (did you mean v1.0.0-lts.1?)",
+    );
+    assert_input_error(
+        &l,
+        &["build", "v1.0.0-lts.9"],
+        "no release named `v1.0.0-lts.9`",
+    );
+}
+
+#[test]
+fn truncated_and_garbage_patches() {
+    let l = lts();
+    let full = std::fs::read_to_string(l.dir.join("patches/fix.patch")).unwrap();
+    let cut = full.find("+2").unwrap();
+    std::fs::write(l.dir.join("patches/fix.patch"), &full[..cut]).unwrap();
+    assert_input_error(&l, &["verify"], "fix.patch:");
+    assert_input_error(&l, &["build", "v1.0.0-lts.1"], "truncated hunk");
+    std::fs::write(
+        l.dir.join("patches/fix.patch"),
+        [0xffu8, 0x00, 0x13, 0x37].repeat(50),
+    )
+    .unwrap();
+    assert_input_error(&l, &["verify"], "fix.patch:1: no diff found");
+}
+
+#[test]
+fn missing_tag_names_the_manifest_line() {
+    let l = lts();
+    std::fs::write(
+        l.dir.join("releases.yml"),
+        "upstream: ../upstream\nreleases:\n  - name: v9.9.9-lts.1\n    base_release: v9.9.9\n    patches: []\npatches: []\n",
+    )
+    .unwrap();
+    assert_input_error(&l, &["verify", "--all"], "releases.yml:4: base tag v9.9.9");
+    assert_input_error(&l, &["build", "v9.9.9-lts.1"], "releases.yml:4");
+}
+
+#[test]
+fn unreadable_repository() {
+    let l = lts();
+    let not_a_repo = l.dir.join("patches");
+    assert_input_error(
+        &l,
+        &["--upstream", not_a_repo.to_str().unwrap(), "verify"],
+        "cannot open git repository",
+    );
+}
+
+#[test]
+fn build_then_refuse_to_move_the_tag_then_force() {
+    let l = lts();
+    let out = longhaul(&l.dir, &["build", "v1.0.0-lts.1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let tag = git(&l.upstream, &["rev-parse", "refs/tags/v1.0.0-lts.1"]);
+    assert_input_error(
+        &l,
+        &["build", "v1.0.0-lts.1"],
+        "tag v1.0.0-lts.1 already exists",
+    );
+    assert_eq!(
+        git(&l.upstream, &["rev-parse", "refs/tags/v1.0.0-lts.1"]),
+        tag
+    );
+    let out = longhaul(&l.dir, &["--json", "build", "--force", "v1.0.0-lts.1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["releases"][0]["replaced"], true);
+    assert_eq!(
+        git(&l.upstream, &["rev-parse", "v1.0.0-lts.1^{tree}"]),
+        v["releases"][0]["tree"].as_str().unwrap()
+    );
+}
+
+#[test]
+fn build_with_worktree_checks_the_release_out() {
+    let l = lts();
+    let wt = l.dir.join("../wt");
+    let out = longhaul(
+        &l.dir,
+        &["build", "v1.0.0-lts.1", "--worktree", wt.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(wt.join("a.txt")).unwrap(),
+        "one\n2\nthree\n"
+    );
+}
+
+#[test]
+fn apply_prints_the_tree_git_would_write() {
+    let l = lts();
+    let out = longhaul(
+        &l.upstream,
+        &[
+            "apply",
+            "--onto",
+            "v1.0.0",
+            l.dir.join("patches/fix.patch").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    git(&l.upstream, &["read-tree", "v1.0.0"]);
+    git(
+        &l.upstream,
+        &[
+            "apply",
+            "--cached",
+            l.dir.join("patches/fix.patch").to_str().unwrap(),
+        ],
+    );
+    let expected = git(&l.upstream, &["write-tree"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected);
+}
+
+fn klts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/klts")
+}
+
+#[test]
+fn real_klts_manifest_releases() {
+    let out = longhaul(&klts(), &["--json", "releases"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let releases = v["releases"].as_array().unwrap();
+    assert_eq!(releases.len(), 47);
+    let lts3 = releases
+        .iter()
+        .find(|r| r["name"] == "v1.20.15-lts.3")
+        .unwrap();
+    assert_eq!(lts3["base"], "v1.20.15");
+    assert_eq!(
+        lts3["chain"],
+        serde_json::json!(["v1.20.15-ci", "v1.20.15-lts.3"])
+    );
+    let names: Vec<&str> = lts3["patches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.first(),
+        Some(&"fix-run-docker.1.24"),
+        "base of the chain first"
+    );
+    assert_eq!(names.last(), Some(&"nokmem.1.20"));
+    // A name missing from `patches:` resolves to patches/<name>.patch.
+    let ci = releases
+        .iter()
+        .find(|r| r["name"] == "v1.21.14-ci")
+        .unwrap();
+    let bump = ci["patches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "bump-go-1-25-9.1.21")
+        .unwrap();
+    assert!(
+        bump["items"][0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("patches/bump-go-1-25-9.1.21.patch")
+    );
+    assert_eq!(bump["items"][0]["available"], true);
+}
+
+#[test]
+fn real_klts_manifest_lint_finds_real_problems() {
+    let out = longhaul(&klts(), &["--json", "lint"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let has = |code: &str, text: &str| {
+        findings
+            .iter()
+            .any(|f| f["code"] == code && f["message"].as_str().unwrap().contains(text))
+    };
+    assert!(
+        has("unused-patch", "`CVE-2019-1002100.1.10.patch`"),
+        "stray .patch suffix"
+    );
+    assert!(has("unused-patch", "`update-kube-proxy-iptables.1.18`"));
+    assert!(has("empty-patch", "`TODO`"));
+    assert!(has("uncached-url", "pull/124531.patch"));
+    assert!(
+        !findings.iter().any(|f| f["code"] == "bad-patch"),
+        "every KLTS patch file parses"
+    );
+}

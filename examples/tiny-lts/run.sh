@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs longhaul's main job, `verify`, on the bundled example, offline.
+#
+#   examples/tiny-lts/run.sh [longhaul arguments…]     (default: verify --all)
+#
+# The example's upstream repository is built first (once) from upstream/: tag v1.0.3
+# from upstream/v1.0.3, tag v1.1.1 from upstream/v1.1.1.diff on top of it.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+upstream="$root/target/tiny-upstream"
+
+if ! git -C "$upstream" rev-parse -q --verify refs/tags/v1.1.1 >/dev/null 2>&1; then
+  rm -rf "$upstream"
+  mkdir -p "$upstream"
+  export GIT_AUTHOR_NAME="Tiny Upstream" GIT_AUTHOR_EMAIL=upstream@example.org
+  export GIT_COMMITTER_NAME="Tiny Upstream" GIT_COMMITTER_EMAIL=upstream@example.org
+  export GIT_AUTHOR_DATE='2024-01-10T10:00:00Z' GIT_COMMITTER_DATE='2024-01-10T10:00:00Z'
+  cp -R "$here/upstream/v1.0.3/." "$upstream/"
+  git -C "$upstream" init -q -b main
+  git -C "$upstream" add -A
+  git -C "$upstream" commit -q -m "tinykube v1.0.3"
+  git -C "$upstream" tag v1.0.3
+  git -C "$upstream" apply --index "$here/upstream/v1.1.1.diff"
+  GIT_AUTHOR_DATE='2024-06-01T10:00:00Z' GIT_COMMITTER_DATE='2024-06-01T10:00:00Z' \
+    git -C "$upstream" commit -q -m "tinykube v1.1.1"
+  git -C "$upstream" tag v1.1.1
+  echo "built example upstream with tags v1.0.3 and v1.1.1" >&2
+fi
+
+if [ $# -eq 0 ]; then set -- verify --all; fi
+cd "$root"
+exec cargo run -q -p longhaul-cli -- -C examples/tiny-lts --offline "$@"
