@@ -143,7 +143,14 @@ fn find_pos(
         if match_beginning && at != 0 {
             return false;
         }
-        img[at..at + pre.len()] == *pre && !patched[at..at + pre.len()].contains(&true)
+        if patched[at..at + pre.len()].contains(&true) {
+            return false;
+        }
+        let Some((last, body)) = pre.split_last() else {
+            return true;
+        };
+        img[at..at + body.len()] == *body
+            && last_line_matches(img[at + body.len()], last, match_end)
     };
     if matches(line) {
         return Some(line);
@@ -174,6 +181,22 @@ fn find_pos(
             return Some(at);
         }
     }
+}
+
+/// git compares a pre-image as one byte stream (after a whitespace-blind hash
+/// check), so a last pre-image line that lacks its newline also matches an image
+/// line that continues with whitespace only (`a` matches `a\n`), except where
+/// the hunk must match at the end of the file.
+fn last_line_matches(have: &[u8], want: &[u8], match_end: bool) -> bool {
+    if have == want {
+        return true;
+    }
+    !match_end
+        && !want.ends_with(b"\n")
+        && have.starts_with(want)
+        && have[want.len()..]
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -313,6 +336,18 @@ mod tests {
             r.content,
             b"a\na\na\na\na\na\nb\na\nb\na\ne\nb\na\na\ne\ne\nb\nc\na\na"
         );
+    }
+
+    /// Also found by the differential test: git's byte-stream comparison lets a
+    /// last context line without newline match a line that has one.
+    #[test]
+    fn last_line_without_newline_matches_a_longer_line_like_git() {
+        let h =
+            hunks("--- a/f\n+++ b/f\n@@ -8,3 +8,2 @@\n a\n-a\n a\n\\ No newline at end of file\n");
+        let file = "a\n".repeat(10) + "a";
+        let r = apply_hunks(file.as_bytes(), &h, 0).unwrap();
+        assert_eq!(r.placements, vec![Placement::Exact]);
+        assert_eq!(r.content, ("a\n".repeat(8) + "aa").as_bytes());
     }
 
     #[test]

@@ -11,10 +11,12 @@ use crate::merge3;
 use crate::patch::{Commit, FileMode, FilePatch, Operation};
 use crate::repo::{RepoError, expand_prefix, git_err};
 use gix::ObjectId;
+use gix::objs::Write as _;
 use gix::objs::tree::EntryKind;
 use serde::Serialize;
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 /// How strict application is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,20 +112,81 @@ pub struct CommitOutcome {
     pub failures: Vec<Failure>,
 }
 
-/// A file's content and mode held in memory.
+/// A file's mode and content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
     mode: FileMode,
-    data: Arc<Vec<u8>>,
+    content: Content,
+}
+
+/// File content: still only in the object database, or computed in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Content {
+    /// An existing blob, not read yet.
+    Stored(ObjectId),
+    /// New bytes, with their blob id once it is known.
+    Memory {
+        data: Arc<Vec<u8>>,
+        id: Option<ObjectId>,
+    },
+}
+
+impl Content {
+    fn bytes(data: Vec<u8>) -> Self {
+        Content::Memory {
+            data: Arc::new(data),
+            id: None,
+        }
+    }
+
+    /// The blob id, when known without hashing.
+    fn known_id(&self) -> Option<ObjectId> {
+        match self {
+            Content::Stored(id) => Some(*id),
+            Content::Memory { id, .. } => *id,
+        }
+    }
+
+    /// The bytes, reading the blob if needed.
+    fn data(&self, repo: &gix::Repository) -> Result<Arc<Vec<u8>>, RepoError> {
+        match self {
+            Content::Stored(id) => Ok(Arc::new(
+                repo.find_object(*id).map_err(git_err)?.detach().data,
+            )),
+            Content::Memory { data, .. } => Ok(data.clone()),
+        }
+    }
 }
 
 type Changes = BTreeMap<String, Option<Entry>>;
+
+/// Results shared by every tree patched in one run (for example all releases of a
+/// `verify`): applying the same file patch to the same blob gives the same blob,
+/// so it is computed and hashed once. Safe to share between threads.
+#[derive(Default)]
+pub struct SharedResults {
+    map: Mutex<HashMap<(ObjectId, u64, usize), (Arc<Vec<u8>>, ObjectId, Status)>>,
+}
+
+impl SharedResults {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+fn fingerprint(fp: &FilePatch) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    fp.hash(&mut h);
+    h.finish()
+}
 
 /// A git tree being patched in memory.
 pub struct PatchedTree<'r> {
     repo: &'r gix::Repository,
     base: ObjectId,
     changes: Changes,
+    shared: Option<&'r SharedResults>,
 }
 
 impl<'r> PatchedTree<'r> {
@@ -133,7 +196,14 @@ impl<'r> PatchedTree<'r> {
             repo,
             base: tree,
             changes: Changes::new(),
+            shared: None,
         }
+    }
+
+    /// Reuse (and fill) `shared` results across trees.
+    pub fn with_shared(mut self, shared: &'r SharedResults) -> Self {
+        self.shared = Some(shared);
+        self
     }
 
     fn read_base(&self, path: &str) -> Result<Option<Entry>, RepoError> {
@@ -148,19 +218,9 @@ impl<'r> PatchedTree<'r> {
             EntryKind::Commit => FileMode::Gitlink,
             EntryKind::Tree => return Ok(None),
         };
-        let data = match mode {
-            FileMode::Gitlink => Vec::new(),
-            _ => {
-                self.repo
-                    .find_object(entry.object_id())
-                    .map_err(git_err)?
-                    .detach()
-                    .data
-            }
-        };
         Ok(Some(Entry {
             mode,
-            data: Arc::new(data),
+            content: Content::Stored(entry.object_id()),
         }))
     }
 
@@ -254,35 +314,31 @@ impl<'r> PatchedTree<'r> {
                 )]));
             }
         }
-        let empty = Vec::new();
-        let old_data = current
-            .as_ref()
-            .map(|e| e.data.as_slice())
-            .unwrap_or(&empty);
-        let applied = match apply_hunks(old_data, &fp.hunks, fuzz) {
-            Ok(a) => a,
-            Err(h) => {
-                return Ok(Err(vec![Failure {
-                    file: old_path.to_string(),
-                    hunk: Some(h.hunk),
-                    line: Some(h.line),
-                    reason: format!(
-                        "hunk #{} (patch line {}): {}",
-                        h.hunk, h.patch_line, h.reason
-                    ),
-                }]));
+        let (content, status) = if fp.hunks.is_empty() {
+            let content = match &current {
+                Some(e) => e.content.clone(),
+                None => Content::bytes(Vec::new()),
+            };
+            (content, Status::Clean)
+        } else {
+            match self.patched_content(current.as_ref(), fp, fuzz)? {
+                Ok(done) => done,
+                Err(h) => {
+                    return Ok(Err(vec![Failure {
+                        file: old_path.to_string(),
+                        hunk: Some(h.hunk),
+                        line: Some(h.line),
+                        reason: format!(
+                            "hunk #{} (patch line {}): {}",
+                            h.hunk, h.patch_line, h.reason
+                        ),
+                    }]));
+                }
             }
         };
-        let status = applied
-            .placements
-            .iter()
-            .map(|p| Status::of(*p))
-            .max()
-            .unwrap_or(Status::Clean);
-        let data = Arc::new(applied.content);
         match fp.operation {
             Operation::Delete => {
-                if !data.is_empty() {
+                if !content.data(self.repo)?.is_empty() {
                     return Ok(Err(vec![Failure::file(
                         old_path,
                         "deletion patch leaves content behind (the file has more than the patch removes)",
@@ -299,10 +355,67 @@ impl<'r> PatchedTree<'r> {
                     staged.insert(old_path.to_string(), None);
                 }
                 let new_path = fp.new_path.as_deref().unwrap_or(path);
-                staged.insert(new_path.to_string(), Some(Entry { mode, data }));
+                staged.insert(new_path.to_string(), Some(Entry { mode, content }));
             }
         }
         Ok(Ok(status))
+    }
+
+    /// Apply `fp`'s hunks to `current` (nothing for a new file), using and filling
+    /// the shared results when the input is a known blob.
+    fn patched_content(
+        &self,
+        current: Option<&Entry>,
+        fp: &FilePatch,
+        fuzz: usize,
+    ) -> Result<Result<(Content, Status), crate::apply::HunkFailure>, RepoError> {
+        let input = match current {
+            Some(e) => e.content.known_id(),
+            None => Some(ObjectId::null(gix::hash::Kind::Sha1)),
+        };
+        let key = self
+            .shared
+            .zip(input)
+            .map(|(s, id)| (s, (id, fingerprint(fp), fuzz)));
+        if let Some((shared, k)) = &key {
+            if let Some((data, id, status)) = shared.map.lock().expect("not poisoned").get(k) {
+                let content = Content::Memory {
+                    data: data.clone(),
+                    id: Some(*id),
+                };
+                return Ok(Ok((content, *status)));
+            }
+        }
+        let old = match current {
+            Some(e) => e.content.data(self.repo)?,
+            None => Arc::new(Vec::new()),
+        };
+        let applied = match apply_hunks(&old, &fp.hunks, fuzz) {
+            Ok(a) => a,
+            Err(h) => return Ok(Err(h)),
+        };
+        let status = applied
+            .placements
+            .iter()
+            .map(|p| Status::of(*p))
+            .max()
+            .unwrap_or(Status::Clean);
+        let data = Arc::new(applied.content);
+        let id = match &key {
+            Some((shared, k)) => {
+                let id =
+                    gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, &data)
+                        .map_err(git_err)?;
+                shared
+                    .map
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(*k, (data.clone(), id, status));
+                Some(id)
+            }
+            None => None,
+        };
+        Ok(Ok((Content::Memory { data, id }, status)))
     }
 
     /// `git am -3`: rebuild each file's pre-image from the blob its `index` line
@@ -356,6 +469,10 @@ impl<'r> PatchedTree<'r> {
                 _ => old_path,
             };
             let ours = self.read(&merged, ours_path)?;
+            let ours_data = match &ours {
+                Some(e) => Some(e.content.data(self.repo)?),
+                None => None,
+            };
             let conflict = |what: &str| {
                 Ok(Err(Failure::file(
                     ours_path,
@@ -365,7 +482,7 @@ impl<'r> PatchedTree<'r> {
             match fp.operation {
                 Operation::Add => match &ours {
                     None => {}
-                    Some(e) if *e.data == theirs => {}
+                    Some(_) if ours_data.as_deref() == Some(&theirs) => {}
                     Some(_) => {
                         return conflict(
                             "added by the patch and already present with other content",
@@ -374,7 +491,7 @@ impl<'r> PatchedTree<'r> {
                 },
                 Operation::Delete => {
                     match &ours {
-                        Some(e) if Some(e.data.as_slice()) != base.as_deref() => {
+                        Some(_) if ours_data.as_deref() != base.as_ref() => {
                             return conflict("deleted by the patch but changed in the tree");
                         }
                         _ => {}
@@ -388,10 +505,12 @@ impl<'r> PatchedTree<'r> {
                 (None, Operation::Add) => theirs,
                 (Some(_), Operation::Add) => theirs,
                 (None, _) => return conflict("changed by the patch but deleted in the tree"),
-                (Some(e), _) => match merge3::merge(base_data, &e.data, &theirs) {
-                    Some(m) => m,
-                    None => return conflict("overlapping changes"),
-                },
+                (Some(_), _) => {
+                    match merge3::merge(base_data, ours_data.as_deref().expect("read"), &theirs) {
+                        Some(m) => m,
+                        None => return conflict("overlapping changes"),
+                    }
+                }
             };
             let current_mode = ours.as_ref().map(|e| e.mode);
             let mode = match (fp.new_mode, current_mode, fp.old_mode) {
@@ -414,7 +533,7 @@ impl<'r> PatchedTree<'r> {
                 new_path.to_string(),
                 Some(Entry {
                     mode,
-                    data: Arc::new(content),
+                    content: Content::bytes(content),
                 }),
             );
         }
@@ -434,11 +553,23 @@ impl<'r> PatchedTree<'r> {
                     editor.remove(path.as_str()).map_err(git_err)?;
                 }
                 Some(e) => {
-                    let id = self
-                        .repo
-                        .write_blob(e.data.as_slice())
-                        .map_err(git_err)?
-                        .detach();
+                    let id = match &e.content {
+                        Content::Stored(id) => *id,
+                        Content::Memory { data, id: Some(id) } => {
+                            if !self.repo.objects.exists_without_refresh(id) {
+                                self.repo
+                                    .objects
+                                    .write_buf_with_known_id(gix::objs::Kind::Blob, data, *id)
+                                    .map_err(git_err)?;
+                            }
+                            *id
+                        }
+                        Content::Memory { data, id: None } => self
+                            .repo
+                            .write_blob(data.as_slice())
+                            .map_err(git_err)?
+                            .detach(),
+                    };
                     let kind = match e.mode {
                         FileMode::Regular => EntryKind::Blob,
                         FileMode::Executable => EntryKind::BlobExecutable,

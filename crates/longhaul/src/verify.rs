@@ -1,6 +1,6 @@
 //! `verify`: apply every release's patch series in memory and report.
 
-use crate::engine::{ApplyOptions, Failure, PatchedTree, Status};
+use crate::engine::{ApplyOptions, Failure, PatchedTree, SharedResults, Status};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::plan::Plan;
@@ -60,12 +60,14 @@ pub struct PatchReport {
     pub failures: Vec<Failure>,
 }
 
-/// Apply `plan` in memory on `repo` (a handle from [`repo::in_memory`]).
+/// Apply `plan` in memory on `repo` (a handle from [`repo::in_memory`]),
+/// reusing and filling `shared` results.
 pub fn verify_release(
     repo: &gix::Repository,
     manifest: &Manifest,
     plan: &Plan,
     options: ApplyOptions,
+    shared: &SharedResults,
 ) -> Result<ReleaseReport> {
     let commit = repo::resolve_commit(repo, &plan.base).map_err(|e| match e {
         RepoError::MissingRevision { rev, path } => Error::Manifest {
@@ -80,7 +82,7 @@ pub fn verify_release(
         other => other.into(),
     })?;
     let tree = repo::tree_of(repo, commit)?;
-    let mut patched = PatchedTree::new(repo, tree);
+    let mut patched = PatchedTree::new(repo, tree).with_shared(shared);
     let mut patches = Vec::with_capacity(plan.patches.len());
     let mut ok = true;
     for p in &plan.patches {
@@ -144,18 +146,20 @@ pub fn verify_all(
     on_done: &(dyn Fn(&ReleaseReport) + Sync),
 ) -> Result<VerifyReport> {
     let next = AtomicUsize::new(0);
+    let shared = SharedResults::new();
     let results: Mutex<Vec<Option<Result<ReleaseReport>>>> =
         Mutex::new((0..plans.len()).map(|_| None).collect());
     let jobs = jobs.clamp(1, plans.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
+                // One in-memory handle per worker: its object cache serves every
+                // release it verifies; identical results are stored only once.
+                let local = repo::in_memory(repo);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(plan) = plans.get(i) else { break };
-                    // A fresh in-memory handle per release keeps memory bounded.
-                    let local = repo::in_memory(repo);
-                    let result = verify_release(&local, manifest, plan, options);
+                    let result = verify_release(&local, manifest, plan, options, &shared);
                     if let Ok(r) = &result {
                         on_done(r);
                     }

@@ -52,7 +52,7 @@ pub struct CommitMeta {
 }
 
 /// What a [`FilePatch`] does to the tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operation {
     /// Change an existing file in place (content and/or mode).
     Modify,
@@ -103,7 +103,7 @@ impl FileMode {
 }
 
 /// The change to one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FilePatch {
     /// What the change does.
     pub operation: Operation,
@@ -138,7 +138,7 @@ impl FilePatch {
 }
 
 /// One `@@ -a,b +c,d @@` hunk.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Hunk {
     /// 1-based first line in the old file (0 for an empty old side).
     pub old_start: usize,
@@ -190,7 +190,7 @@ impl Hunk {
 }
 
 /// Whether a hunk line is kept, removed or added.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LineKind {
     /// ` ` — present on both sides.
     Context,
@@ -202,7 +202,7 @@ pub enum LineKind {
 
 /// One hunk line. `text` includes the trailing `\n` (absent on the side marked
 /// `\ No newline at end of file`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Line {
     /// Kind of line.
     pub kind: LineKind,
