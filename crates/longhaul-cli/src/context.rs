@@ -67,10 +67,10 @@ impl Context {
         if let Some(p) = &self.cli_upstream {
             return Ok(p.clone());
         }
-        if let Some(m) = manifest {
-            if let Some(u) = &m.upstream {
-                return Ok(m.dir().join(u));
-            }
+        if let Some(m) = manifest
+            && let Some(u) = &m.upstream
+        {
+            return Ok(m.dir().join(u));
         }
         match manifest {
             Some(m) => bail!(

@@ -76,7 +76,7 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], fuzz: usize) -> Result<Applie
             let pre_f = &pre[lt..pre.len() - tt];
             let post_f = &post[lt..post.len() - tt];
             let (mb, me) = (match_beginning && lt == 0, match_end && tt == 0);
-            if let Some(at) = find_pos(&image, &patched, pre_f, pos + lt, mb, me) {
+            if let Some(at) = find_pos(&image, &patched, pre_f, pos.saturating_add(lt), mb, me) {
                 found = Some((at, lt, tt, f, pre_f.len(), post_f));
                 break;
             }
@@ -94,7 +94,7 @@ pub fn apply_hunks(content: &[u8], hunks: &[Hunk], fuzz: usize) -> Result<Applie
                 match_end,
             ));
         };
-        let offset = at as isize - (pos + lt) as isize;
+        let offset = (at as isize).wrapping_sub(pos.saturating_add(lt) as isize);
         placements.push(match (f, offset) {
             (0, 0) => Placement::Exact,
             (0, n) => Placement::Offset(n),
@@ -219,7 +219,7 @@ fn failure(
     let base = HunkFailure {
         hunk: index + 1,
         patch_line: hunk.line,
-        line: expected_at + 1,
+        line: expected_at.saturating_add(1),
         reason: String::new(),
     };
     if !post.is_empty()

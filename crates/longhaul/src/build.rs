@@ -280,9 +280,10 @@ pub fn add_worktree(
     let mut disk = repo.to_thread_local();
     // The new worktree's HEAD reflog needs an identity. gix re-opens the repository
     // for the worktree, so lend ours as an open-time override when git has none.
-    let config = disk.config_snapshot();
-    let missing = config.string("user.name").is_none() || config.string("user.email").is_none();
-    drop(config);
+    let missing = {
+        let config = disk.config_snapshot();
+        config.string("user.name").is_none() || config.string("user.email").is_none()
+    };
     if missing {
         let overrides = [
             format!("user.name={}", committer.name),

@@ -160,12 +160,17 @@ impl Content {
 
 type Changes = BTreeMap<String, Option<Entry>>;
 
+/// (input blob, file patch fingerprint, fuzz).
+type SharedKey = (ObjectId, u64, usize);
+/// (output bytes, output blob id, how it applied).
+type SharedResult = (Arc<Vec<u8>>, ObjectId, Status);
+
 /// Results shared by every tree patched in one run (for example all releases of a
 /// `verify`): applying the same file patch to the same blob gives the same blob,
 /// so it is computed and hashed once. Safe to share between threads.
 #[derive(Default)]
 pub struct SharedResults {
-    map: Mutex<HashMap<(ObjectId, u64, usize), (Arc<Vec<u8>>, ObjectId, Status)>>,
+    map: Mutex<HashMap<SharedKey, SharedResult>>,
 }
 
 impl SharedResults {
@@ -377,14 +382,14 @@ impl<'r> PatchedTree<'r> {
             .shared
             .zip(input)
             .map(|(s, id)| (s, (id, fingerprint(fp), fuzz)));
-        if let Some((shared, k)) = &key {
-            if let Some((data, id, status)) = shared.map.lock().expect("not poisoned").get(k) {
-                let content = Content::Memory {
-                    data: data.clone(),
-                    id: Some(*id),
-                };
-                return Ok(Ok((content, *status)));
-            }
+        if let Some((shared, k)) = &key
+            && let Some((data, id, status)) = shared.map.lock().expect("not poisoned").get(k)
+        {
+            let content = Content::Memory {
+                data: data.clone(),
+                id: Some(*id),
+            };
+            return Ok(Ok((content, *status)));
         }
         let old = match current {
             Some(e) => e.content.data(self.repo)?,
@@ -501,16 +506,13 @@ impl<'r> PatchedTree<'r> {
                 }
                 _ => {}
             }
-            let content = match (&ours, fp.operation) {
-                (None, Operation::Add) => theirs,
-                (Some(_), Operation::Add) => theirs,
+            let content = match (ours_data.as_deref(), fp.operation) {
+                (_, Operation::Add) => theirs,
                 (None, _) => return conflict("changed by the patch but deleted in the tree"),
-                (Some(_), _) => {
-                    match merge3::merge(base_data, ours_data.as_deref().expect("read"), &theirs) {
-                        Some(m) => m,
-                        None => return conflict("overlapping changes"),
-                    }
-                }
+                (Some(ours), _) => match merge3::merge(base_data, ours, &theirs) {
+                    Some(m) => m,
+                    None => return conflict("overlapping changes"),
+                },
             };
             let current_mode = ours.as_ref().map(|e| e.mode);
             let mode = match (fp.new_mode, current_mode, fp.old_mode) {

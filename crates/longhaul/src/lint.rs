@@ -85,10 +85,10 @@ pub fn lint(
         .collect();
     for r in &manifest.releases {
         if let Err(e) = manifest.chain(&r.name) {
-            if let crate::Error::Manifest { line, message, .. } = e {
-                if line == r.base_release.line {
-                    push(Error, "cycle", line, message);
-                }
+            if let crate::Error::Manifest { line, message, .. } = e
+                && line == r.base_release.line
+            {
+                push(Error, "cycle", line, message);
             }
             continue;
         }
@@ -120,20 +120,19 @@ pub fn lint(
             ),
             _ => {}
         }
-        if let Some(repo) = repo {
-            if !by_name.contains_key(base_name.as_str())
-                && crate::repo::resolve_commit(repo, base_name).is_err()
-            {
-                push(
-                    Error,
-                    "missing-tag",
-                    r.base_release.line,
-                    format!(
-                        "base tag `{base_name}` of `{}` is not in the upstream repository",
-                        r.name
-                    ),
-                );
-            }
+        if let Some(repo) = repo
+            && !by_name.contains_key(base_name.as_str())
+            && crate::repo::resolve_commit(repo, base_name).is_err()
+        {
+            push(
+                Error,
+                "missing-tag",
+                r.base_release.line,
+                format!(
+                    "base tag `{base_name}` of `{}` is not in the upstream repository",
+                    r.name
+                ),
+            );
         }
         let mut in_release = BTreeSet::new();
         for p in &r.patches {
@@ -215,10 +214,10 @@ pub fn lint(
         .chain(used.keys().filter_map(|n| manifest.patch(n)));
     for def in defs {
         for item in &def.items {
-            if let PatchSource::File(p) = manifest.source(&item.value) {
-                if let Ok(c) = p.canonicalize() {
-                    referenced.insert(c);
-                }
+            if let PatchSource::File(p) = manifest.source(&item.value)
+                && let Ok(c) = p.canonicalize()
+            {
+                referenced.insert(c);
             }
         }
     }
@@ -241,19 +240,19 @@ pub fn lint(
     }
     // Items of names that resolve only to files.
     for (name, line) in &used {
-        if !manifest.patches.iter().any(|p| p.name == *name) {
-            if let Some(def) = manifest.patch(name) {
-                for item in &def.items {
-                    check_item(
-                        manifest,
-                        loader,
-                        &mut checked,
-                        *line,
-                        &item.value,
-                        name,
-                        &mut push,
-                    );
-                }
+        if !manifest.patches.iter().any(|p| p.name == *name)
+            && let Some(def) = manifest.patch(name)
+        {
+            for item in &def.items {
+                check_item(
+                    manifest,
+                    loader,
+                    &mut checked,
+                    *line,
+                    &item.value,
+                    name,
+                    &mut push,
+                );
             }
         }
     }
@@ -285,32 +284,31 @@ fn check_item(
             return;
         }
         PatchSource::Url(url) => {
-            if let Some(loader) = loader {
-                if !loader.cache_path(url).is_file() {
-                    push(
-                        Severity::Warning,
-                        "uncached-url",
-                        line,
-                        format!(
-                            "patch `{patch}`: {url} is not in the patch cache; releases using it cannot be verified offline"
-                        ),
-                    );
-                }
+            if let Some(loader) = loader
+                && !loader.cache_path(url).is_file()
+            {
+                push(
+                    Severity::Warning,
+                    "uncached-url",
+                    line,
+                    format!(
+                        "patch `{patch}`: {url} is not in the patch cache; releases using it cannot be verified offline"
+                    ),
+                );
             }
             return;
         }
         _ => {}
     }
-    if let Some(loader) = loader {
-        if let Err(crate::patch_cache::LoadError::Invalid(file, l, msg)) =
+    if let Some(loader) = loader
+        && let Err(crate::patch_cache::LoadError::Invalid(file, l, msg)) =
             loader.load(&source).as_ref()
-        {
-            push(
-                Severity::Error,
-                "bad-patch",
-                line,
-                format!("patch `{patch}`: {file}:{l}: {msg}"),
-            );
-        }
+    {
+        push(
+            Severity::Error,
+            "bad-patch",
+            line,
+            format!("patch `{patch}`: {file}:{l}: {msg}"),
+        );
     }
 }

@@ -72,7 +72,7 @@ fn modify_add_delete() {
 }
 
 #[test]
-fn rename_copy_and_mode_change() {
+fn rename_and_mode_change() {
     assert_same(
         |r| {
             r.write("old/name.go", numbered(40).as_bytes());
@@ -120,9 +120,15 @@ fn symlink_and_empty_file() {
     );
 }
 
-#[test]
-fn offset_when_lines_were_added_above() {
-    let (git, ours) = check(
+/// Line 30 of a 50-line file changes to `thirty`; the patch is applied onto a
+/// copy of the base changed by `diverge`.
+fn line_30_patch_onto(
+    diverge: &dyn Fn(&GitRepo),
+) -> (
+    Option<String>,
+    Result<String, Vec<longhaul::engine::Failure>>,
+) {
+    check(
         |r| r.write("f.go", numbered(50).as_bytes()),
         |r| {
             r.write(
@@ -130,55 +136,42 @@ fn offset_when_lines_were_added_above() {
                 numbered(50).replace("line 30\n", "thirty\n").as_bytes(),
             )
         },
-        Some(&|r: &GitRepo| {
-            r.write(
-                "f.go",
-                format!("header 1\nheader 2\n{}", numbered(50)).as_bytes(),
-            )
-        }),
-    );
+        Some(diverge),
+    )
+}
+
+#[test]
+fn offset_when_lines_were_added_above() {
+    let (git, ours) = line_30_patch_onto(&|r| {
+        r.write(
+            "f.go",
+            format!("header 1\nheader 2\n{}", numbered(50)).as_bytes(),
+        )
+    });
     assert_eq!(ours.unwrap(), git.unwrap());
 }
 
 #[test]
 fn three_way_when_context_changed_nearby() {
-    let (git, ours) = check(
-        |r| r.write("f.go", numbered(50).as_bytes()),
-        |r| {
-            r.write(
-                "f.go",
-                numbered(50).replace("line 30\n", "thirty\n").as_bytes(),
-            )
-        },
-        Some(&|r: &GitRepo| {
-            r.write(
-                "f.go",
-                numbered(50)
-                    .replace("line 28\n", "twenty-eight\n")
-                    .as_bytes(),
-            )
-        }),
-    );
+    let (git, ours) = line_30_patch_onto(&|r| {
+        r.write(
+            "f.go",
+            numbered(50)
+                .replace("line 28\n", "twenty-eight\n")
+                .as_bytes(),
+        )
+    });
     assert_eq!(ours.unwrap(), git.unwrap());
 }
 
 #[test]
 fn conflict_fails_like_git_and_names_the_hunk() {
-    let (git, ours) = check(
-        |r| r.write("f.go", numbered(50).as_bytes()),
-        |r| {
-            r.write(
-                "f.go",
-                numbered(50).replace("line 30\n", "thirty\n").as_bytes(),
-            )
-        },
-        Some(&|r: &GitRepo| {
-            r.write(
-                "f.go",
-                numbered(50).replace("line 30\n", "THIRTY\n").as_bytes(),
-            )
-        }),
-    );
+    let (git, ours) = line_30_patch_onto(&|r| {
+        r.write(
+            "f.go",
+            numbered(50).replace("line 30\n", "THIRTY\n").as_bytes(),
+        )
+    });
     assert!(git.is_none(), "git refuses a real conflict");
     let failures = ours.unwrap_err();
     let direct = &failures[0];
@@ -236,4 +229,139 @@ fn missing_file_is_a_precise_failure() {
     let f = &ours.unwrap_err()[0];
     assert_eq!(f.file, "f");
     assert!(f.reason.contains("does not exist"), "{}", f.reason);
+}
+
+#[test]
+fn commit_metadata_matches_what_git_am_records() {
+    let repo = GitRepo::new();
+    repo.write("f", b"a\n");
+    repo.commit_all("v1");
+    repo.git(&["tag", "v1"]);
+    repo.write("f", b"b\n");
+    repo.git(&["add", "-A"]);
+    let message = "Kübelet: fix the \"quoted\" thing — with a long subject line that goes past the usual seventy-eight characters\n\nFirst paragraph.   \n\n\n\nSecond paragraph, after blank lines.\n\nSigned-off-by: Zoë Dev <zoe@example.org>\n";
+    let out = repo.git_output(&[
+        "-c",
+        "user.name=Zoë Dev",
+        "-c",
+        "user.email=zoe@example.org",
+        "commit",
+        "-q",
+        "-m",
+        message,
+    ]);
+    assert!(out.status.success());
+    let patch = repo.path().join(".git/meta.patch");
+    repo.format_patch("v1..HEAD", &patch);
+    let parsed = longhaul::patch::parse(&std::fs::read(&patch).unwrap()).unwrap();
+    let meta = parsed.commits[0].meta.clone().unwrap();
+
+    repo.git(&["checkout", "-q", "--detach", "v1"]);
+    repo.git(&["am", "-q", &patch.display().to_string()]);
+    assert_eq!(
+        format!("{}\n", repo.git(&["log", "-1", "--format=%B"]).trim_end()),
+        meta.message
+    );
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an|%ae|%at"]),
+        format!("{}|{}|{}", meta.author_name, meta.author_email, meta.time)
+    );
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]), meta.subject);
+}
+
+#[test]
+fn copies_apply_like_git() {
+    let repo = GitRepo::new();
+    repo.write("src/template.go", numbered(30).as_bytes());
+    repo.commit_all("v1");
+    repo.git(&["tag", "v1"]);
+    repo.write(
+        "src/copy.go",
+        numbered(30).replace("line 7\n", "seven\n").as_bytes(),
+    );
+    repo.commit_all("copy with a change");
+    let out = repo.git(&[
+        "format-patch",
+        "--stdout",
+        "--zero-commit",
+        "-C",
+        "-C",
+        "v1..HEAD",
+    ]);
+    assert!(
+        out.contains("copy from src/template.go"),
+        "git wrote a copy: {out}"
+    );
+    let patch = repo.path().join(".git/copy.patch");
+    std::fs::write(&patch, out + "\n").unwrap();
+    let parsed = longhaul::patch::parse(&std::fs::read(&patch).unwrap()).unwrap();
+    assert_eq!(
+        parsed.commits[0].files[0].operation,
+        longhaul::patch::Operation::Copy
+    );
+    let git = repo
+        .git_am_tree("v1", std::slice::from_ref(&patch))
+        .expect("git am applies");
+    assert_eq!(longhaul_tree(repo.path(), "v1", &[patch]).unwrap(), git);
+}
+
+/// Quoted-printable encoding as mailing lists apply it: `=`, non-ASCII and
+/// trailing blanks escaped, long lines soft-broken.
+fn quoted_printable(body: &str) -> String {
+    let mut out = String::new();
+    for line in body.split_inclusive('\n') {
+        let (text, nl) = match line.strip_suffix('\n') {
+            Some(t) => (t, "\n"),
+            None => (line, ""),
+        };
+        let mut width = 0;
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let last = i + 1 == bytes.len();
+            let plain = (b == b' ' || b == b'\t') && !last || (33..=126).contains(&b) && b != b'=';
+            let piece = if plain {
+                (b as char).to_string()
+            } else {
+                format!("={b:02X}")
+            };
+            if width + piece.len() > 75 {
+                out.push_str("=\n");
+                width = 0;
+            }
+            width += piece.len();
+            out.push_str(&piece);
+        }
+        out.push_str(nl);
+    }
+    out
+}
+
+#[test]
+fn quoted_printable_mail_applies_like_git() {
+    let repo = GitRepo::new();
+    repo.write("conf.txt", "key=value\nname=café\n".as_bytes());
+    repo.commit_all("v1");
+    repo.git(&["tag", "v1"]);
+    let long = "x".repeat(120);
+    repo.write(
+        "conf.txt",
+        format!("key=other value  \nname=crème brûlée\nlong={long}\n").as_bytes(),
+    );
+    repo.commit_all("change values");
+    let mail = repo.git(&["format-patch", "--stdout", "--zero-commit", "v1..HEAD"]) + "\n";
+    let (head, body) = mail.split_once("\n\n").unwrap();
+    let head: String = head
+        .lines()
+        .filter(|l| !l.starts_with("MIME-Version:") && !l.starts_with("Content-"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        + "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: quoted-printable";
+    let encoded = format!("{head}\n\n{}", quoted_printable(body));
+    assert!(encoded.contains("=3D"), "encoded: {encoded}");
+    let patch = repo.path().join(".git/qp.patch");
+    std::fs::write(&patch, encoded).unwrap();
+    let git = repo
+        .git_am_tree("v1", std::slice::from_ref(&patch))
+        .expect("git am applies QP");
+    assert_eq!(longhaul_tree(repo.path(), "v1", &[patch]).unwrap(), git);
 }

@@ -19,17 +19,16 @@ pub fn run(
     if worktree.is_some() && names.len() != 1 {
         bail!("--worktree needs exactly one release (got {})", names.len());
     }
-    if let Some(dir) = worktree {
-        if dir.exists()
-            && std::fs::read_dir(dir)
-                .map(|mut d| d.next().is_some())
-                .unwrap_or(true)
-        {
-            bail!(
-                "--worktree {}: exists and is not empty; nothing was built",
-                dir.display()
-            );
-        }
+    if let Some(dir) = worktree
+        && dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        bail!(
+            "--worktree {}: exists and is not empty; nothing was built",
+            dir.display()
+        );
     }
     let manifest = ctx.manifest()?;
     for n in names {

@@ -110,18 +110,12 @@ fn parse_git_file(input: &mut Lines<'_>) -> Result<FilePatch, ParseError> {
             "malformed `diff --git` line: expected `diff --git a/PATH b/PATH`",
         )
     })?;
-    let mut fp = FilePatch {
-        operation: Operation::Modify,
-        old_path: Some(utf8(strip_first_component(&names.0).to_vec())),
-        new_path: Some(utf8(strip_first_component(&names.1).to_vec())),
-        old_mode: None,
-        new_mode: None,
-        old_blob: None,
-        new_blob: None,
-        hunks: Vec::new(),
-        binary: false,
-        line: header_line,
-    };
+    let mut fp = FilePatch::new(
+        Operation::Modify,
+        Some(utf8(strip_first_component(&names.0).to_vec())),
+        Some(utf8(strip_first_component(&names.1).to_vec())),
+        header_line,
+    );
     let mut index_mode = None;
     // Extended header lines.
     while let Some(raw) = input.peek() {
@@ -189,27 +183,28 @@ fn parse_git_file(input: &mut Lines<'_>) -> Result<FilePatch, ParseError> {
         _ => {}
     }
 
-    if let (Some(a), Some(b)) = (input.peek(), input.peek_at(1)) {
-        if a.starts_with(b"--- ") && b.starts_with(b"+++ ") {
-            let old = header_path(&a[4..], input.line_no())?;
-            let new = header_path(&b[4..], input.line_no() + 1)?;
-            if fp.operation == Operation::Modify {
-                match (&old, &new) {
-                    (None, Some(_)) => fp.operation = Operation::Add,
-                    (Some(_), None) => fp.operation = Operation::Delete,
-                    _ => {}
-                }
+    if let (Some(a), Some(b)) = (input.peek(), input.peek_at(1))
+        && a.starts_with(b"--- ")
+        && b.starts_with(b"+++ ")
+    {
+        let old = header_path(&a[4..], input.line_no())?;
+        let new = header_path(&b[4..], input.line_no() + 1)?;
+        if fp.operation == Operation::Modify {
+            match (&old, &new) {
+                (None, Some(_)) => fp.operation = Operation::Add,
+                (Some(_), None) => fp.operation = Operation::Delete,
+                _ => {}
             }
-            if !matches!(fp.operation, Operation::Rename | Operation::Copy) {
-                if fp.operation != Operation::Add {
-                    fp.old_path = old.or(fp.old_path.take());
-                }
-                if fp.operation != Operation::Delete {
-                    fp.new_path = new.or(fp.new_path.take());
-                }
-            }
-            input.pos += 2;
         }
+        if !matches!(fp.operation, Operation::Rename | Operation::Copy) {
+            if fp.operation != Operation::Add {
+                fp.old_path = old.or(fp.old_path.take());
+            }
+            if fp.operation != Operation::Delete {
+                fp.new_path = new.or(fp.new_path.take());
+            }
+        }
+        input.pos += 2;
     }
     match input.peek().map(text) {
         Some(l)
@@ -262,18 +257,7 @@ fn parse_plain_file(input: &mut Lines<'_>) -> Result<FilePatch, ParseError> {
         Operation::Modify => (new.clone(), new),
         _ => (old, new),
     };
-    let mut fp = FilePatch {
-        operation,
-        old_path,
-        new_path,
-        old_mode: None,
-        new_mode: None,
-        old_blob: None,
-        new_blob: None,
-        hunks: Vec::new(),
-        binary: false,
-        line: header_line,
-    };
+    let mut fp = FilePatch::new(operation, old_path, new_path, header_line);
     parse_hunks(input, &mut fp)?;
     Ok(fp)
 }
@@ -313,7 +297,8 @@ fn parse_hunks(input: &mut Lines<'_>, fp: &mut FilePatch) -> Result<(), ParseErr
             old_len,
             new_start,
             new_len,
-            lines: Vec::with_capacity(old_len.max(new_len)),
+            // Reserve no more than the input can hold: headers may claim absurd counts.
+            lines: Vec::with_capacity(old_len.max(new_len).min(input.lines.len() - input.pos)),
             line: hunk_line,
         };
         let (mut old_left, mut new_left) = (old_len, new_len);
@@ -331,7 +316,7 @@ fn parse_hunks(input: &mut Lines<'_>, fp: &mut FilePatch) -> Result<(), ParseErr
             let (kind, body): (LineKind, &[u8]) = match raw.first() {
                 Some(b' ') => (LineKind::Context, &raw[1..]),
                 Some(b'\n') => (LineKind::Context, raw),
-                Some(b'\r') if raw == b"\r\n" => (LineKind::Context, &raw[..]),
+                Some(b'\r') if raw == b"\r\n" => (LineKind::Context, raw),
                 Some(b'-') => (LineKind::Remove, &raw[1..]),
                 Some(b'+') => (LineKind::Add, &raw[1..]),
                 Some(b'\\') => {
@@ -458,6 +443,14 @@ mod tests {
         let diff = b"--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-b\n";
         let err = parse_diff(diff, 10).unwrap_err();
         assert_eq!(err.line, 15);
+        assert!(err.message.contains("truncated hunk"), "{}", err.message);
+    }
+
+    /// Found by fuzzing: the counts in a hunk header must not drive allocation.
+    #[test]
+    fn absurd_hunk_counts_are_a_truncation_error_not_an_allocation() {
+        let diff = b"--- a/x\n+++ b/x\n@@ -13,000001000000000007 +13,7 @@\n a\n";
+        let err = parse_diff(diff, 1).unwrap_err();
         assert!(err.message.contains("truncated hunk"), "{}", err.message);
     }
 

@@ -1,7 +1,7 @@
 //! The mail side of a `git format-patch` file: mbox splitting and `git am`-style
 //! extraction of author, date and message.
 
-use super::{CommitMeta, ParseError, count_lines};
+use super::{CommitMeta, ParseError};
 use mailparse::MailHeaderMap;
 
 /// One message of an mbox, or the whole file when it is a plain diff.
@@ -22,13 +22,11 @@ pub struct Message<'a> {
 pub fn split_messages(bytes: &[u8]) -> Vec<Message<'_>> {
     let mut starts: Vec<(usize, usize, Option<String>)> = Vec::new(); // (offset after separator, line, sha)
     let mut offset = 0;
-    let mut line = 1;
-    for raw in bytes.split_inclusive(|&b| b == b'\n') {
+    for (line, raw) in (1..).zip(bytes.split_inclusive(|&b| b == b'\n')) {
         if let Some(sha) = mbox_separator(raw) {
             starts.push((offset + raw.len(), line + 1, Some(sha)));
         }
         offset += raw.len();
-        line += 1;
     }
     if starts.is_empty() {
         let is_mail = [b"From: ".as_slice(), b"Subject: ", b"Date: "]
@@ -89,17 +87,59 @@ fn mbox_separator(line: &[u8]) -> Option<String> {
     Some(String::from_utf8_lossy(sha).into_owned())
 }
 
-/// Parse a mail's headers and message. Returns the metadata and the offset in
-/// `message.bytes` where the patch part (diffstat and diff) begins.
-pub fn parse_header(message: &Message<'_>) -> Result<(CommitMeta, usize), ParseError> {
+/// Where the patch part (diffstat and diff) of a mail is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatchPart {
+    /// At this offset of the message bytes.
+    At(usize),
+    /// The body was transfer-encoded (quoted-printable, base64): the decoded patch
+    /// part, and the message line its body started on.
+    Decoded(Vec<u8>, usize),
+}
+
+/// Parse a mail's headers and message, as `git mailinfo` does, and locate the patch.
+pub fn parse_header(message: &Message<'_>) -> Result<(CommitMeta, PatchPart), ParseError> {
     let err = |line: usize, msg: String| ParseError { line, message: msg };
     let (headers, body_offset) = mailparse::parse_headers(message.bytes)
         .map_err(|e| err(message.line, format!("malformed mail header: {e}")))?;
     let mut subject = headers.get_first_value("Subject").unwrap_or_default();
     let mut from = headers.get_first_value("From");
     let mut date = headers.get_first_value("Date");
-
-    let body = &message.bytes[body_offset..];
+    let content_type = headers.get_first_value("Content-Type").unwrap_or_default();
+    if content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/")
+    {
+        return Err(err(
+            message.line,
+            format!(
+                "multipart mail (`Content-Type: {content_type}`) is not supported: save the patch as a plain `git format-patch` file"
+            ),
+        ));
+    }
+    let encoding = headers
+        .get_first_value("Content-Transfer-Encoding")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let decoded = match encoding.as_str() {
+        "quoted-printable" => Some(decode_quoted_printable(&message.bytes[body_offset..])),
+        "base64" => Some(
+            mailparse::parse_mail(message.bytes)
+                .and_then(|m| m.get_body_raw())
+                .map_err(|e| {
+                    err(
+                        message.line,
+                        format!("cannot decode the base64 mail body: {e}"),
+                    )
+                })?,
+        ),
+        _ => None,
+    };
+    let body: &[u8] = match &decoded {
+        Some(d) => d,
+        None => &message.bytes[body_offset..],
+    };
     // The message ends where the patch begins: a `---` line, or a diff header.
     let mut cut = body.len();
     let mut pos = 0;
@@ -147,8 +187,46 @@ pub fn parse_header(message: &Message<'_>) -> Result<(CommitMeta, usize), ParseE
         message: message_text,
         source_commit: message.source_commit.clone(),
     };
-    let _ = count_lines; // line accounting is done by the caller
-    Ok((meta, body_offset + cut))
+    let part = match decoded {
+        Some(d) => {
+            let body_line = message.line
+                + message.bytes[..body_offset]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+            PatchPart::Decoded(d[cut..].to_vec(), body_line)
+        }
+        None => PatchPart::At(body_offset + cut),
+    };
+    Ok((meta, part))
+}
+
+/// Quoted-printable as `git mailinfo` decodes it: `=XX` escapes and `=` soft line
+/// breaks; hard line breaks stay as they are (no CRLF canonicalisation).
+fn decode_quoted_printable(body: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] != b'=' {
+            out.push(body[i]);
+            i += 1;
+            continue;
+        }
+        match (body.get(i + 1), body.get(i + 2)) {
+            (Some(b'\n'), _) => i += 2,
+            (Some(b'\r'), Some(b'\n')) => i += 3,
+            (Some(&a), Some(&b)) if hex(a).is_some() && hex(b).is_some() => {
+                out.push(hex(a).unwrap_or(0) << 4 | hex(b).unwrap_or(0));
+                i += 3;
+            }
+            _ => {
+                out.push(b'=');
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 fn trim_eol(raw: &[u8]) -> &[u8] {
@@ -223,15 +301,18 @@ pub fn cleanup_subject(subject: &str) -> String {
     let mut s = joined.as_str();
     loop {
         let t = s.trim_start_matches([' ', '\t', ':']);
-        if t.len() >= 3 && t[..3].eq_ignore_ascii_case("re:") {
+        if t.as_bytes()
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"re:"))
+        {
             s = &t[3..];
             continue;
         }
-        if t.starts_with('[') {
-            if let Some(end) = t.find(']') {
-                s = &t[end + 1..];
-                continue;
-            }
+        if t.starts_with('[')
+            && let Some(end) = t.find(']')
+        {
+            s = &t[end + 1..];
+            continue;
         }
         s = t;
         break;
@@ -269,6 +350,17 @@ mod tests {
         assert_eq!(cleanup_subject("[PATCH 2/7] Fix it"), "Fix it");
         assert_eq!(cleanup_subject("Re: [PATCH v2] [net] x"), "x");
         assert_eq!(cleanup_subject("long\n subject"), "long subject");
+        // Found by fuzzing: non-ASCII near the start must not split a character.
+        assert_eq!(cleanup_subject("[PÁTCH] Disabled kmem"), "Disabled kmem");
+        assert_eq!(cleanup_subject("Ré: x"), "Ré: x");
+    }
+
+    #[test]
+    fn quoted_printable_keeps_line_ends_and_joins_soft_breaks() {
+        assert_eq!(
+            decode_quoted_printable(b"a=3Db=\nc\nd=C3=A9 =20\n=ZZ"),
+            "a=bc\ndé  \n=ZZ".as_bytes()
+        );
     }
 
     #[test]

@@ -128,6 +128,27 @@ pub struct FilePatch {
 }
 
 impl FilePatch {
+    /// A change with no modes, blob ids or hunks yet.
+    pub fn new(
+        operation: Operation,
+        old_path: Option<String>,
+        new_path: Option<String>,
+        line: usize,
+    ) -> Self {
+        FilePatch {
+            operation,
+            old_path,
+            new_path,
+            old_mode: None,
+            new_mode: None,
+            old_blob: None,
+            new_blob: None,
+            hunks: Vec::new(),
+            binary: false,
+            line,
+        }
+    }
+
     /// The path this change is best known by: the new path, else the old one.
     pub fn path(&self) -> &str {
         self.new_path
@@ -254,16 +275,20 @@ pub fn parse(bytes: &[u8]) -> Result<PatchFile, ParseError> {
     let messages = split_messages(bytes);
     let mut commits = Vec::with_capacity(messages.len());
     for message in messages {
-        let (meta, diff_start) = match message.is_mail {
-            true => {
-                let (meta, body_start) = mail::parse_header(&message)?;
-                (Some(meta), body_start)
-            }
-            false => (None, 0),
+        let (meta, files) = if message.is_mail {
+            let (meta, part) = mail::parse_header(&message)?;
+            let files = match part {
+                mail::PatchPart::At(start) => parse_diff(
+                    &message.bytes[start..],
+                    message.line + count_lines(&message.bytes[..start]),
+                )?,
+                // Lines of a decoded body are counted from where the body starts.
+                mail::PatchPart::Decoded(body, line) => parse_diff(&body, line)?,
+            };
+            (Some(meta), files)
+        } else {
+            (None, parse_diff(message.bytes, message.line)?)
         };
-        let body = &message.bytes[diff_start..];
-        let first_line = message.line + count_lines(&message.bytes[..diff_start]);
-        let files = parse_diff(body, first_line)?;
         commits.push(Commit {
             meta,
             files,
