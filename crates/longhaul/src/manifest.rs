@@ -393,7 +393,13 @@ impl Manifest {
     }
 }
 
-/// The `X.Y.Z` a release or tag name starts with (`v1.20.15-lts.3` → `1.20.15`).
+/// The `X.Y.Z` a release or tag name starts with.
+///
+/// ```
+/// use longhaul::manifest::version_of;
+/// assert_eq!(version_of("v1.20.15-lts.3").as_deref(), Some("1.20.15"));
+/// assert_eq!(version_of("release-1.18"), None);
+/// ```
 pub fn version_of(name: &str) -> Option<String> {
     let rest = name.strip_prefix('v').unwrap_or(name);
     let end = rest
