@@ -84,12 +84,9 @@ pub fn lint(
         .map(|r| (r.name.as_str(), r))
         .collect();
     for r in &manifest.releases {
-        if let Err(e) = manifest.chain(&r.name) {
-            if let crate::Error::Manifest { line, message, .. } = e
-                && line == r.base_release.line
-            {
-                push(Error, "cycle", line, message);
-            }
+        // A chain that cannot resolve (a cycle) is reported at each release in it.
+        if let Err(crate::Error::Manifest { message, .. }) = manifest.chain(&r.name) {
+            push(Error, "cycle", r.base_release.line, message);
             continue;
         }
         let base_name = &r.base_release.value;
@@ -309,6 +306,70 @@ fn check_item(
             "bad-patch",
             line,
             format!("patch `{patch}`: {file}:{l}: {msg}"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn findings(manifest: &str, files: &[(&str, &str)]) -> Vec<Finding> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("patches")).unwrap();
+        for (name, body) in files {
+            std::fs::write(dir.path().join(name), body).unwrap();
+        }
+        let path = dir.path().join("releases.yml");
+        std::fs::write(&path, manifest).unwrap();
+        let m = Manifest::load(&path).unwrap();
+        let loader = PatchLoader::new(dir.path().join("cache"), false);
+        lint(&m, Some(&loader), None)
+    }
+
+    fn codes(f: &[Finding]) -> Vec<(&'static str, usize)> {
+        f.iter().map(|f| (f.code, f.line)).collect()
+    }
+
+    const GOOD_PATCH: &str = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
+
+    #[test]
+    fn a_clean_manifest_has_no_findings() {
+        let f = findings(
+            "releases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n    patches: [fix]\npatches: []\n",
+            &[("patches/fix.patch", GOOD_PATCH)],
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let f = findings(
+            "releases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.1\n    patches: [nope, bad, gone]\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n  - name: v2.0.0-a\n    base_release: v2.0.0-b\n  - name: v2.0.0-b\n    base_release: v2.0.0-a\npatches:\n  - name: bad\n    patch: [patches/bad.patch]\n  - name: gone\n    patch: [patches/gone.patch]\n  - name: gone\n    patch: []\n",
+            &[
+                ("patches/bad.patch", "no diff here\n"),
+                ("patches/stray.patch", GOOD_PATCH),
+            ],
+        );
+        let c = codes(&f);
+        for expected in [
+            ("version-mismatch", 3),
+            ("unknown-patch", 4),
+            ("duplicate-release", 5),
+            ("cycle", 8),
+            ("cycle", 10),
+            ("bad-patch", 13),
+            ("missing-file", 15),
+            ("duplicate-patch", 16),
+            ("orphan-file", 0),
+        ] {
+            assert!(c.contains(&expected), "missing {expected:?} in {c:?}");
+        }
+        let mismatch = f.iter().find(|f| f.code == "version-mismatch").unwrap();
+        assert!(mismatch.message.contains("1.0.0") && mismatch.message.contains("1.0.1"));
+        assert_eq!(
+            f.iter().find(|f| f.code == "bad-patch").unwrap().severity,
+            Severity::Error
         );
     }
 }
