@@ -14,6 +14,8 @@ pub struct Context {
     cli_manifest: Option<PathBuf>,
     cli_upstream: Option<PathBuf>,
     cli_cache: Option<PathBuf>,
+    cli_advisories: Option<PathBuf>,
+    cli_statements: Option<PathBuf>,
     offline: bool,
 }
 
@@ -33,6 +35,8 @@ impl Context {
             cli_manifest: rel(&cli.manifest),
             cli_upstream: rel(&cli.upstream),
             cli_cache: rel(&cli.patch_cache),
+            cli_advisories: rel(&cli.advisories),
+            cli_statements: rel(&cli.statements),
             offline: cli.offline,
             dir,
         }
@@ -60,6 +64,80 @@ impl Context {
                 .join(DEFAULT_CACHE_DIR)
         });
         PatchLoader::new(cache, !self.offline)
+    }
+
+    /// The advisory folder: `--advisories`, else advisories/ beside the manifest.
+    pub fn advisories_dir(&self, manifest: Option<&Manifest>) -> PathBuf {
+        self.cli_advisories.clone().unwrap_or_else(|| {
+            manifest
+                .map(|m| m.dir().to_path_buf())
+                .unwrap_or_else(|| self.dir.clone())
+                .join(longhaul::advisory::store::DEFAULT_DIR)
+        })
+    }
+
+    /// The statements file: `--statements`, else statements.yml beside the manifest.
+    pub fn statements_file(&self, manifest: &Manifest) -> PathBuf {
+        self.cli_statements
+            .clone()
+            .unwrap_or_else(|| manifest.dir().join(longhaul::statements::DEFAULT_FILE))
+    }
+
+    /// Manifest, coverage inputs and the matrix for `releases` (all when empty).
+    pub fn coverage(
+        &self,
+        releases: &[String],
+    ) -> Result<(
+        Manifest,
+        Vec<longhaul::advisory::Advisory>,
+        longhaul::coverage::Coverage,
+    )> {
+        let manifest = self.manifest()?;
+        for r in releases {
+            manifest.release(r)?;
+        }
+        // Coverage reads only: never download while computing it.
+        let loader = PatchLoader::new(
+            self.loader(Some(&manifest)).cache_dir().to_path_buf(),
+            false,
+        );
+        let inputs = longhaul::coverage::load_inputs(
+            &manifest,
+            &self.advisories_dir(Some(&manifest)),
+            &self.statements_file(&manifest),
+            &loader,
+        )?;
+        if inputs.advisories.is_empty() {
+            bail!(
+                "no advisories in {}: import the Kubernetes CVE feed first with `longhaul advisories import PATH|URL`",
+                self.advisories_dir(Some(&manifest)).display()
+            );
+        }
+        let coverage = longhaul::coverage::coverage(
+            &manifest,
+            &inputs.advisories,
+            &inputs.statements,
+            &inputs.links,
+            releases,
+        )?;
+        Ok((manifest, inputs.advisories, coverage))
+    }
+
+    /// `--timestamp`, else `SOURCE_DATE_EPOCH`, else now, as RFC 3339.
+    pub fn timestamp(given: Option<&str>) -> String {
+        if let Some(t) = given {
+            return t.to_string();
+        }
+        let secs = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0)
+            });
+        longhaul::coverage::rfc3339(secs)
     }
 
     /// The upstream repository path: `--upstream`, else the manifest's `upstream:`.

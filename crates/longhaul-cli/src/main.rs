@@ -26,6 +26,12 @@ pub struct Cli {
     /// Folder of downloaded URL patch items (default: .longhaul/patch-cache beside the manifest).
     #[arg(long, global = true, value_name = "DIR")]
     pub patch_cache: Option<PathBuf>,
+    /// Folder of OSV advisory files (default: advisories/ beside the manifest).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub advisories: Option<PathBuf>,
+    /// Maintainers' statements (default: statements.yml beside the manifest).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub statements: Option<PathBuf>,
     /// Never download URL patch items; use only the patch cache.
     #[arg(long, global = true, env = "LONGHAUL_OFFLINE")]
     pub offline: bool,
@@ -89,6 +95,42 @@ pub enum Command {
         #[command(flatten)]
         apply: ApplyArgs,
     },
+    /// Manage the advisories (the Kubernetes CVE feed) stored in the LTS repository.
+    Advisories {
+        #[command(subcommand)]
+        action: AdvisoriesAction,
+    },
+    /// CVE x release matrix: which CVE is fixed, by what, and which is still exposed.
+    Coverage {
+        /// Releases (columns); default every release.
+        releases: Vec<String>,
+        /// Print a Markdown table (for a status page or a pull request).
+        #[arg(long, conflicts_with = "json")]
+        markdown: bool,
+    },
+    /// Write an OpenVEX 0.2.0 document for a release.
+    Vex {
+        /// The release.
+        release: String,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Document timestamp, RFC 3339 (default: SOURCE_DATE_EPOCH or now).
+        #[arg(long)]
+        timestamp: Option<String>,
+        /// Document author (default: the manifest's `base:` maintainers, or "longhaul").
+        #[arg(long)]
+        author: Option<String>,
+    },
+    /// Write OSV records that tell scanners which LTS versions are still affected.
+    Osv {
+        /// Output folder (one file per CVE).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// `modified` time, RFC 3339 (default: SOURCE_DATE_EPOCH or now).
+        #[arg(long)]
+        timestamp: Option<String>,
+    },
     /// Apply patch files onto any commit in memory; print the resulting tree id.
     Apply {
         /// The commit or tag to start from.
@@ -100,6 +142,18 @@ pub enum Command {
         #[command(flatten)]
         apply: ApplyArgs,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdvisoriesAction {
+    /// Import OSV records or the native JSON feed from files, folders or URLs.
+    Import {
+        /// Files, folders of *.json, or http(s) URLs.
+        #[arg(required = true)]
+        sources: Vec<String>,
+    },
+    /// List the stored advisories.
+    List,
 }
 
 fn main() -> ExitCode {

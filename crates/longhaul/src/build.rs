@@ -90,6 +90,7 @@ pub struct BuildReport {
 struct PendingCommit {
     tree: ObjectId,
     meta: Option<CommitMeta>,
+    description: Option<String>,
     patch: String,
     item: String,
 }
@@ -163,6 +164,7 @@ pub fn build_release(
                 pending.push(PendingCommit {
                     tree: patched.write_tree()?,
                     meta: c.meta.clone(),
+                    description: c.description.clone(),
                     patch: p.name.clone(),
                     item: source.display(),
                 });
@@ -205,13 +207,20 @@ pub fn build_release(
                         },
                         m.message.clone(),
                     ),
-                    None => (
-                        committer_sig.clone(),
-                        format!(
-                            "{}\n\nApplied from {} by longhaul.\n",
+                    // A plain diff has no author: the committer applies it, under the
+                    // patch name, with the diff's own description when it has one.
+                    None => {
+                        let body = want
+                            .description
+                            .as_deref()
+                            .map(|d| format!("{d}\n\n"))
+                            .unwrap_or_default();
+                        let message = format!(
+                            "{}\n\n{body}Applied from {} by longhaul.\n",
                             want.patch, want.item
-                        ),
-                    ),
+                        );
+                        (committer_sig.clone(), message)
+                    }
                 };
                 let commit = gix::objs::Commit {
                     tree,

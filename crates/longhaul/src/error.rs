@@ -40,6 +40,9 @@ pub enum Error {
     /// The upstream repository.
     #[error(transparent)]
     Repo(#[from] RepoError),
+    /// An advisory file or feed.
+    #[error(transparent)]
+    Advisory(#[from] crate::advisory::AdvisoryError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

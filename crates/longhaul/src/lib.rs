@@ -36,17 +36,23 @@
 //! [`manifest::Manifest::load`], [`plan::plan`] and [`verify::verify_all`]; the
 //! `longhaul` binary is a thin layer over exactly that.
 
+pub mod advisory;
 pub mod apply;
 pub mod build;
+pub mod coverage;
+pub mod download;
 pub mod engine;
 pub mod error;
 pub mod lint;
 pub mod manifest;
 pub mod merge3;
+pub mod openvex;
+pub mod osv_export;
 pub mod patch;
 pub mod patch_cache;
 pub mod plan;
 pub mod repo;
+pub mod statements;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 //! ```yaml
 //! base: https://github.com/kubernetes/kubernetes   # upstream repository URL
 //! upstream: ../kubernetes                          # longhaul: local clone (optional)
+//! product: pkg:github/example/kubernetes-lts        # longhaul: purl for VEX/OSV (optional)
 //! releases:
 //!   - name: v1.20.15-lts.3
 //!     base_release: v1.20.15-ci      # an upstream tag, or another release
@@ -38,6 +39,10 @@ pub struct Manifest {
     pub base: Option<String>,
     /// Local upstream clone (`upstream:`), relative to the manifest.
     pub upstream: Option<PathBuf>,
+    /// Package URL of the LTS product, without version (`product:`), for VEX and OSV output.
+    pub product: Option<String>,
+    /// OSV package names the distribution ships (`scope:`); `None` means the default scope.
+    pub scope: Option<Vec<String>>,
     /// Releases in file order.
     pub releases: Vec<Release>,
     /// Patch definitions in file order.
@@ -116,6 +121,8 @@ impl PatchSource {
 struct RawManifest {
     base: Option<String>,
     upstream: Option<String>,
+    product: Option<String>,
+    scope: Option<Vec<String>>,
     #[serde(default)]
     releases: Option<Vec<RawRelease>>,
     #[serde(default)]
@@ -155,7 +162,9 @@ const RELEASE_FIELDS: &[&str] = &[
     "test_integration_failures_tolerated",
 ];
 const PATCH_FIELDS: &[&str] = &["name", "patch", "cves", "note"];
-const TOP_FIELDS: &[&str] = &["base", "upstream", "releases", "patches"];
+const TOP_FIELDS: &[&str] = &[
+    "base", "upstream", "product", "scope", "releases", "patches",
+];
 
 fn located(s: &Spanned<String>) -> Located {
     Located {
@@ -263,6 +272,8 @@ impl Manifest {
             path: path.to_path_buf(),
             base: raw.base,
             upstream: raw.upstream.map(PathBuf::from),
+            product: raw.product,
+            scope: raw.scope,
             releases,
             patches,
             extra: extras(Some(&generic), TOP_FIELDS),

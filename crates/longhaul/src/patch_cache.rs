@@ -9,7 +9,6 @@ use crate::patch::{self, PatchFile};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// Default cache location, relative to the manifest's folder.
 pub const DEFAULT_CACHE_DIR: &str = ".longhaul/patch-cache";
@@ -67,6 +66,11 @@ impl PatchLoader {
         }
     }
 
+    /// The cache folder.
+    pub fn cache_dir(&self) -> &Path {
+        &self.cache_dir
+    }
+
     /// The cache file for `url`.
     pub fn cache_path(&self, url: &str) -> PathBuf {
         self.cache_dir.join(cache_name(url))
@@ -116,7 +120,7 @@ impl PatchLoader {
                 ),
             }));
         }
-        let bytes = download(url).map_err(|reason| {
+        let bytes = crate::download::get(url).map_err(|reason| {
             LoadError::Missing(Missing {
                 url: url.to_string(),
                 reason,
@@ -145,24 +149,6 @@ pub fn cache_name(url: &str) -> String {
             }
         })
         .collect()
-}
-
-fn download(url: &str) -> Result<Vec<u8>, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(30)))
-        .timeout_connect(Some(Duration::from_secs(5)))
-        .build()
-        .into();
-    let mut response = agent
-        .get(url)
-        .call()
-        .map_err(|e| format!("download failed: {e}"))?;
-    response
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024 * 1024)
-        .read_to_vec()
-        .map_err(|e| format!("download failed while reading: {e}"))
 }
 
 /// Write atomically: a temporary file in the same folder, then rename.

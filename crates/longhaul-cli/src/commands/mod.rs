@@ -1,10 +1,14 @@
 //! One module per command.
 
+mod advisories;
 mod apply;
 mod build;
+mod coverage;
 mod lint;
+mod osv;
 mod releases;
 mod verify;
+mod vex;
 
 use crate::context::Context;
 use crate::{Cli, Command};
@@ -38,5 +42,22 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Apply { onto, files, apply } => {
             apply::run(&ctx, cli.json, onto, files, apply.options())
         }
+        Command::Advisories { action } => advisories::run(&ctx, cli.json, action),
+        Command::Coverage { releases, markdown } => {
+            coverage::run(&ctx, cli.json, *markdown, releases)
+        }
+        Command::Vex {
+            release,
+            out,
+            timestamp,
+            author,
+        } => vex::run(
+            &ctx,
+            release,
+            out.as_deref(),
+            timestamp.as_deref(),
+            author.as_deref(),
+        ),
+        Command::Osv { out, timestamp } => osv::run(&ctx, cli.json, out, timestamp.as_deref()),
     }
 }

@@ -26,6 +26,9 @@ pub struct PatchFile {
 pub struct Commit {
     /// Author, date and message from the mail header, if the patch was a mail.
     pub meta: Option<CommitMeta>,
+    /// For a plain diff: the free text before the first file header (a DEP-3
+    /// header, a description), if any.
+    pub description: Option<String>,
     /// The file changes, in patch order.
     pub files: Vec<FilePatch>,
     /// 1-based line in the patch file where this commit starts.
@@ -289,8 +292,14 @@ pub fn parse(bytes: &[u8]) -> Result<PatchFile, ParseError> {
         } else {
             (None, parse_diff(message.bytes, message.line)?)
         };
+        let description = if meta.is_none() {
+            prose_before_diff(message.bytes)
+        } else {
+            None
+        };
         commits.push(Commit {
             meta,
+            description,
             files,
             line: message.line,
         });
@@ -303,6 +312,21 @@ pub fn parse(bytes: &[u8]) -> Result<PatchFile, ParseError> {
         });
     }
     Ok(PatchFile { commits })
+}
+
+/// The text before the first `diff `, `Index: ` or `--- ` line, trimmed; `None` if empty.
+fn prose_before_diff(bytes: &[u8]) -> Option<String> {
+    let mut end = bytes.len();
+    let mut pos = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b"diff ") || line.starts_with(b"Index: ") || line.starts_with(b"--- ") {
+            end = pos;
+            break;
+        }
+        pos += line.len();
+    }
+    let text = String::from_utf8_lossy(&bytes[..end]).trim().to_string();
+    (!text.is_empty()).then_some(text)
 }
 
 pub(crate) fn count_lines(bytes: &[u8]) -> usize {

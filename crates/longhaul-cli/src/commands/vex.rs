@@ -1,0 +1,41 @@
+//! `longhaul vex RELEASE`: an OpenVEX 0.2.0 document.
+
+use crate::context::Context;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(
+    ctx: &Context,
+    release: &str,
+    out: Option<&Path>,
+    timestamp: Option<&str>,
+    author: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let (manifest, _, coverage) = ctx.coverage(&[release.to_string()])?;
+    let author = author
+        .map(String::from)
+        .unwrap_or_else(|| "longhaul".into());
+    let doc = longhaul::openvex::document(
+        &coverage,
+        release,
+        manifest.product.as_deref(),
+        &author,
+        &Context::timestamp(timestamp),
+    );
+    let text = serde_json::to_string_pretty(&doc)? + "\n";
+    match out {
+        Some(path) => {
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, &text)
+                .and_then(|_| std::fs::rename(&tmp, path))
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            eprintln!(
+                "wrote {} ({} statements)",
+                path.display(),
+                doc.statements.len()
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

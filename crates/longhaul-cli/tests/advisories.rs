@@ -1,0 +1,267 @@
+//! `advisories import`, `coverage`, `vex` and `osv` from the command line, on a
+//! small LTS repository written here (coverage needs no upstream clone).
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn longhaul(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_longhaul"))
+        .arg("-C")
+        .arg(dir)
+        .arg("--offline")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const OSV_25741: &str = r#"{"id":"CVE-2021-25741","modified":"2021-09-13T20:58:56Z","published":"2021-09-13T20:58:56Z","summary":"Symlink exchange","affected":[{"package":{"ecosystem":"kubernetes","name":"k8s.io/kubelet"},"severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}],"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.19.16"},{"introduced":"1.20.0"},{"fixed":"1.20.11"}]}]}]}"#;
+const OSV_OTHER: &str = r#"{"id":"CVE-2099-0001","modified":"2099-01-01T00:00:00Z","published":"2099-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"kubernetes","name":"k8s.io/apiserver"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}"#;
+
+/// Releases on 1.18.20 (patched by an explicit `cves:` entry whose commit message
+/// also names another CVE), 1.17.17 (unpatched) and 1.20.15 (fixed upstream).
+fn lts() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("lts");
+    std::fs::create_dir_all(dir.join("patches")).unwrap();
+    std::fs::write(
+        dir.join("patches/subpath.patch"),
+        "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: A <a@example.org>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: [PATCH] subpath: fix symlink race\n\nAlso hardens against CVE-2099-0001.\n---\ndiff --git a/x b/x\nindex 1111111..2222222 100644\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("releases.yml"),
+        "releases:\n  - name: v1.18.20-lts.1\n    base_release: v1.18.20\n    must: true\n    patches: [subpath]\n  - name: v1.17.17-lts.1\n    base_release: v1.17.17\n    must: true\n    patches: []\n  - name: v1.20.15-lts.1\n    base_release: v1.20.15\n    patches: []\npatches:\n  - name: subpath\n    patch: [patches/subpath.patch]\n    cves: [CVE-2021-25741]\n",
+    )
+    .unwrap();
+    (tmp, dir)
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn import_then_coverage_json_lists_every_pair() {
+    let (tmp, dir) = lts();
+    let a = write(tmp.path(), "a.json", OSV_25741);
+    let b = write(tmp.path(), "b.json", OSV_OTHER);
+    let out = longhaul(&dir, &["advisories", "import", &a, &b]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stored = std::fs::read_to_string(dir.join("advisories/CVE-2021-25741.json")).unwrap();
+    assert!(
+        stored.contains("\"ecosystem\": \"Kubernetes\""),
+        "normalised: {stored}"
+    );
+
+    let out = longhaul(&dir, &["--json", "coverage"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cells = v["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 2 * 3, "every (CVE, release) pair");
+    let find = |cve: &str, rel: &str| {
+        cells
+            .iter()
+            .find(|c| c["cve"] == cve && c["release"] == rel)
+            .unwrap()
+            .clone()
+    };
+    let patched = find("CVE-2021-25741", "v1.18.20-lts.1");
+    assert_eq!(
+        (
+            patched["status"].as_str(),
+            patched["source"].as_str(),
+            patched["patch"].as_str()
+        ),
+        (Some("fixed"), Some("patch"), Some("subpath"))
+    );
+    assert_eq!(patched["inferred"], false, "explicit cves: link");
+    let inferred = find("CVE-2099-0001", "v1.18.20-lts.1");
+    assert_eq!(
+        (inferred["status"].as_str(), inferred["inferred"].as_bool()),
+        (Some("fixed"), Some(true)),
+        "linked by the commit message"
+    );
+    assert_eq!(
+        find("CVE-2021-25741", "v1.17.17-lts.1")["status"],
+        "affected"
+    );
+    assert_eq!(
+        find("CVE-2021-25741", "v1.20.15-lts.1")["source"],
+        "upstream"
+    );
+    assert_eq!(v["cves"][0]["id"], "CVE-2099-0001", "newest first");
+    assert_eq!(v["cves"][1]["cvss"]["score"], 8.8);
+
+    let md = longhaul(&dir, &["coverage", "--markdown"]);
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(
+        md.starts_with("| CVE | CVSS | v1.18.20-lts.1 | v1.17.17-lts.1 | v1.20.15-lts.1 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| CVE-2021-25741 | 8.8 | patch | **AFFECTED** | upstream |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn import_is_all_or_nothing() {
+    let (tmp, dir) = lts();
+    let good = write(tmp.path(), "good.json", OSV_25741);
+    let garbage = write(
+        tmp.path(),
+        "garbage.json",
+        "{\"id\": \"CVE-1\",\n  \"modified\": ",
+    );
+    let out = longhaul(&dir, &["advisories", "import", &good, &garbage]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("garbage.json:2"), "{}", stderr(&out));
+    assert!(!dir.join("advisories").exists(), "nothing half-imported");
+
+    let ecosystem = OSV_25741.replace("\"SEMVER\"", "\"ECOSYSTEM\"");
+    let bad = write(
+        tmp.path(),
+        "bad-range.json",
+        &ecosystem.replace(",\"affected\"", ",\n\"affected\""),
+    );
+    let out = longhaul(&dir, &["advisories", "import", &good, &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad-range.json:2") && err.contains("range type `ECOSYSTEM`"),
+        "{err}"
+    );
+    assert!(!dir.join("advisories").exists());
+}
+
+#[test]
+fn a_statement_for_an_unknown_release_is_a_located_error() {
+    let (tmp, dir) = lts();
+    let a = write(tmp.path(), "a.json", OSV_25741);
+    assert_eq!(
+        longhaul(&dir, &["advisories", "import", &a]).status.code(),
+        Some(0)
+    );
+    std::fs::write(
+        dir.join("statements.yml"),
+        "statements:\n  - cve: CVE-2021-25741\n    releases: [v1.16.15-lts.1]\n    status: affected\n    action_statement: will not fix\n",
+    )
+    .unwrap();
+    let out = longhaul(&dir, &["coverage"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "statements.yml:3: statement for CVE-2021-25741 names release `v1.16.15-lts.1`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    // A valid statement decides an otherwise exposed pair.
+    std::fs::write(
+        dir.join("statements.yml"),
+        "statements:\n  - cve: CVE-2021-25741\n    lines: [\"1.17\"]\n    status: affected\n    action_statement: \"will not fix: change too large\"\n",
+    )
+    .unwrap();
+    let out = longhaul(&dir, &["--json", "coverage", "v1.17.17-lts.1"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cells"][0]["source"], "statement");
+    assert_eq!(
+        v["cells"][0]["statement"]["action_statement"],
+        "will not fix: change too large"
+    );
+}
+
+#[test]
+fn vex_and_osv_outputs() {
+    let (tmp, dir) = lts();
+    let a = write(tmp.path(), "a.json", OSV_25741);
+    assert_eq!(
+        longhaul(&dir, &["advisories", "import", &a]).status.code(),
+        Some(0)
+    );
+    let vex = tmp.path().join("v.json");
+    let args = [
+        "vex",
+        "v1.17.17-lts.1",
+        "--timestamp",
+        "2026-11-21T00:00:00Z",
+        "--out",
+        vex.to_str().unwrap(),
+    ];
+    assert_eq!(longhaul(&dir, &args).status.code(), Some(0));
+    let first = std::fs::read(&vex).unwrap();
+    assert_eq!(longhaul(&dir, &args).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(&vex).unwrap(),
+        first,
+        "same input, same bytes"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(doc["@context"], "https://openvex.dev/ns/v0.2.0");
+    assert_eq!(doc["statements"][0]["status"], "affected");
+
+    let out_dir = tmp.path().join("osv");
+    let out = longhaul(
+        &dir,
+        &[
+            "osv",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--timestamp",
+            "2026-11-21T00:00:00Z",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("x_longhaul-CVE-2021-25741.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        rec["affected"][0]["versions"],
+        serde_json::json!(["1.17.17-lts.1"])
+    );
+    assert_eq!(
+        rec["affected"][0]["database_specific"]["fixed_lts_versions"][0]["version"],
+        "1.18.20-lts.1"
+    );
+}
+
+#[test]
+fn import_from_a_url() {
+    let (_tmp, dir) = lts();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/CVE-2021-25741.json",
+        listener.local_addr().unwrap()
+    );
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 2048];
+        let _ = s.read(&mut buf).unwrap();
+        write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{OSV_25741}",
+            OSV_25741.len()
+        )
+        .unwrap();
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_longhaul"))
+        .arg("-C")
+        .arg(&dir)
+        .args(["advisories", "import", &url])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir.join("advisories/CVE-2021-25741.json").is_file());
+}

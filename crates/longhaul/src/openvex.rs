@@ -1,0 +1,206 @@
+//! OpenVEX 0.2.0 documents: one statement per in-scope CVE for one release.
+//!
+//! Our own structs (the `openvex` crate targets an older spec). Output is
+//! deterministic: the same input gives the same bytes, apart from the timestamp,
+//! which callers can pin.
+
+use crate::coverage::{Coverage, Source, Status};
+use serde::Serialize;
+
+/// The OpenVEX context this module writes.
+pub const CONTEXT: &str = "https://openvex.dev/ns/v0.2.0";
+
+/// An OpenVEX document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    /// `https://openvex.dev/ns/v0.2.0`.
+    #[serde(rename = "@context")]
+    pub context: String,
+    /// Document IRI, derived from its content.
+    #[serde(rename = "@id")]
+    pub id: String,
+    /// Who makes the statements.
+    pub author: String,
+    /// RFC 3339 time.
+    pub timestamp: String,
+    /// Document version.
+    pub version: u32,
+    /// The tool that wrote it.
+    pub tooling: String,
+    /// The statements.
+    pub statements: Vec<VexStatement>,
+}
+
+/// One statement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VexStatement {
+    /// The CVE.
+    pub vulnerability: Vulnerability,
+    /// The release, by purl.
+    pub products: Vec<Product>,
+    /// `not_affected`, `affected`, `fixed` or `under_investigation`.
+    pub status: String,
+    /// For `not_affected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// For `not_affected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact_statement: Option<String>,
+    /// For `affected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_statement: Option<String>,
+    /// How the status was determined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_notes: Option<String>,
+}
+
+/// `{name}` of a vulnerability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Vulnerability {
+    /// CVE id.
+    pub name: String,
+    /// Summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A product, identified by purl.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Product {
+    /// The purl, as IRI.
+    #[serde(rename = "@id")]
+    pub id: String,
+    /// `{purl}`.
+    pub identifiers: Identifiers,
+}
+
+/// Product identifiers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Identifiers {
+    /// Package URL.
+    pub purl: String,
+}
+
+/// The purl of `release`: the manifest's `product:` (a purl without version)
+/// with the release name as version; by default `pkg:golang/k8s.io/kubernetes`.
+pub fn purl(product: Option<&str>, release: &str) -> String {
+    let base = product.unwrap_or("pkg:golang/k8s.io/kubernetes");
+    let parsed = base.parse::<packageurl::PackageUrl>();
+    match parsed {
+        Ok(mut p) => {
+            if p.with_version(release.to_string()).is_err() {
+                return format!("{base}@{release}");
+            }
+            p.to_string()
+        }
+        Err(_) => format!("{base}@{release}"),
+    }
+}
+
+/// Build the document for `release` from a coverage matrix that includes it.
+pub fn document(
+    coverage: &Coverage,
+    release: &str,
+    product: Option<&str>,
+    author: &str,
+    timestamp: &str,
+) -> Document {
+    let purl = purl(product, release);
+    let mut statements = Vec::new();
+    for row in coverage.cves.iter().filter(|r| r.in_scope) {
+        let Some(cell) = coverage.cell(&row.id, release) else {
+            continue;
+        };
+        let version = cell.upstream_version.clone().unwrap_or_else(|| "?".into());
+        let mut s = VexStatement {
+            vulnerability: Vulnerability {
+                name: row.id.clone(),
+                description: row.summary.clone(),
+            },
+            products: vec![Product {
+                id: purl.clone(),
+                identifiers: Identifiers { purl: purl.clone() },
+            }],
+            status: match cell.status {
+                Status::OutOfScope | Status::NotAffected => "not_affected",
+                Status::Fixed => "fixed",
+                Status::Affected => "affected",
+                Status::UnderInvestigation => "under_investigation",
+            }
+            .to_string(),
+            justification: None,
+            impact_statement: None,
+            action_statement: None,
+            status_notes: None,
+        };
+        match (cell.source, cell.status) {
+            (Source::Upstream, Status::NotAffected) if cell.below_published_ranges => {
+                // Do not claim more than the advisory says.
+                s.impact_statement = Some(format!(
+                    "Kubernetes {version} is older than every affected range the advisory publishes for {}; upstream did not assess this line.",
+                    row.packages.join(", ")
+                ));
+            }
+            (Source::Upstream, Status::NotAffected) => {
+                s.justification = Some("vulnerable_code_not_present".into());
+                s.status_notes = Some(format!(
+                    "Kubernetes {version} is outside every affected range of {}.",
+                    row.packages.join(", ")
+                ));
+            }
+            (Source::Upstream, _) => {
+                s.status_notes = Some(format!(
+                    "Fixed upstream: Kubernetes {version} already contains the fix."
+                ));
+            }
+            (Source::Patch, _) => {
+                let how = if cell.inferred {
+                    "linked by its name or commit message"
+                } else {
+                    "stated in the manifest"
+                };
+                s.status_notes = Some(format!(
+                    "Fixed by LTS patch {} on Kubernetes {version} ({how}).",
+                    cell.patch.as_deref().unwrap_or("?")
+                ));
+            }
+            (Source::Statement, _) => {
+                let st = cell.statement.as_ref().expect("statement cells carry it");
+                s.justification = st.justification.clone();
+                s.impact_statement = st.impact_statement.clone();
+                s.action_statement = st.action_statement.clone();
+                s.status_notes = st.note.clone().or(Some("Maintainers' statement.".into()));
+            }
+            (Source::None, _) => {
+                s.action_statement = Some(format!(
+                    "No fix in this LTS release yet: Kubernetes {version} is affected. Upgrade to a release that fixes {} or apply its upstream fix.",
+                    row.id
+                ));
+            }
+        }
+        statements.push(s);
+    }
+    let mut doc = Document {
+        context: CONTEXT.into(),
+        id: String::new(),
+        author: author.into(),
+        timestamp: timestamp.into(),
+        version: 1,
+        tooling: format!("longhaul {}", env!("CARGO_PKG_VERSION")),
+        statements,
+    };
+    // The id names the content (timestamp excluded), so identical statements share it.
+    let content = serde_json::to_string(&(&doc.author, &doc.statements)).expect("serializable");
+    let hash = gix::objs::compute_hash(
+        gix::hash::Kind::Sha1,
+        gix::objs::Kind::Blob,
+        content.as_bytes(),
+    )
+    .map(|h| h.to_string())
+    .unwrap_or_default();
+    doc.id = format!(
+        "https://openvex.dev/docs/public/longhaul-{release}-{}",
+        &hash[..16.min(hash.len())]
+    );
+    doc
+}

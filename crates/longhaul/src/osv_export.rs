@@ -1,0 +1,102 @@
+//! OSV records that tell scanners which LTS versions remain affected.
+//!
+//! The pre-release trap: `1.27.16-lts.1` sorts *below* `1.27.16` in SemVer, so a
+//! range event `fixed: 1.27.16-lts.1` would mark plain 1.27.16 as fixed too. These
+//! records therefore use no ranges at all: each lists the affected LTS versions
+//! explicitly (`versions`), and names fixed ones under `database_specific`.
+
+use crate::advisory::{Advisory, Affected, ECOSYSTEM, Package, SeverityScore};
+use crate::coverage::{Coverage, Status};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Prefix of exported ids (`x_` marks a private database in the OSV schema).
+pub const ID_PREFIX: &str = "x_longhaul-";
+
+/// The OSV version string of a release (`v1.20.15-lts.3` → `1.20.15-lts.3`).
+pub fn lts_version(release: &str) -> String {
+    release.trim_start_matches('v').to_string()
+}
+
+/// One record per in-scope CVE that concerns at least one release (affected,
+/// under investigation, or fixed by a patch).
+pub fn records(
+    coverage: &Coverage,
+    advisories: &[Advisory],
+    product: Option<&str>,
+    modified: &str,
+) -> Vec<Advisory> {
+    let purl_base = product
+        .unwrap_or("pkg:golang/k8s.io/kubernetes")
+        .to_string();
+    let package_name = product
+        .and_then(|p| p.parse::<packageurl::PackageUrl>().ok())
+        .map(|p| match p.namespace() {
+            Some(ns) => format!("{ns}/{}", p.name()),
+            None => p.name().to_string(),
+        })
+        .unwrap_or_else(|| "k8s.io/kubernetes".into());
+    let mut out = Vec::new();
+    for row in coverage.cves.iter().filter(|r| r.in_scope) {
+        let cells: Vec<_> = coverage.cells.iter().filter(|c| c.cve == row.id).collect();
+        let affected: Vec<String> = cells
+            .iter()
+            .filter(|c| matches!(c.status, Status::Affected | Status::UnderInvestigation))
+            .map(|c| lts_version(&c.release))
+            .collect();
+        let fixed: Vec<serde_json::Value> = cells
+            .iter()
+            .filter(|c| c.patch.is_some())
+            .map(|c| json!({ "version": lts_version(&c.release), "patch": c.patch, "inferred": c.inferred }))
+            .collect();
+        if affected.is_empty() && fixed.is_empty() {
+            continue;
+        }
+        let source = advisories.iter().find(|a| a.cve() == row.id);
+        let severity: Vec<SeverityScore> = source
+            .and_then(|a| a.cvss_vector())
+            .map(|v| {
+                vec![SeverityScore {
+                    kind: if v.starts_with("CVSS:4") {
+                        "CVSS_V4"
+                    } else {
+                        "CVSS_V3"
+                    }
+                    .into(),
+                    score: v.to_string(),
+                }]
+            })
+            .unwrap_or_default();
+        let mut extra = BTreeMap::new();
+        extra.insert("upstream".into(), json!([row.id]));
+        extra.insert("schema_version".into(), json!("1.6.0"));
+        let mut affected_extra = BTreeMap::new();
+        affected_extra.insert(
+            "database_specific".into(),
+            json!({ "fixed_lts_versions": fixed }),
+        );
+        out.push(Advisory {
+            id: format!("{ID_PREFIX}{}", row.id),
+            modified: modified.to_string(),
+            published: row.published.clone(),
+            aliases: vec![row.id.clone()],
+            summary: row.summary.clone(),
+            details: Some(format!(
+                "LTS coverage of {} for the releases of this distribution: the versions listed are affected; \
+                 versions under database_specific.fixed_lts_versions carry a backported fix.",
+                row.id
+            )),
+            severity,
+            affected: vec![Affected {
+                package: Package { ecosystem: ECOSYSTEM.into(), name: package_name.clone(), purl: Some(purl_base.clone()) },
+                severity: vec![],
+                ranges: vec![],
+                versions: affected,
+                extra: affected_extra,
+            }],
+            references: source.map(|a| a.references.clone()).unwrap_or_default(),
+            extra,
+        });
+    }
+    out
+}

@@ -1,0 +1,308 @@
+//! Maintainers' decisions about CVEs, kept in a reviewable `statements.yml`:
+//!
+//! ```yaml
+//! statements:
+//!   - cve: CVE-2019-11253
+//!     releases: [v1.12.10-lts.2]        # these releases, and/or
+//!     lines: ["1.10", "1.11"]           # every release of these minor lines
+//!     status: not_affected              # not_affected | affected | under_investigation
+//!     justification: vulnerable_code_not_in_execute_path
+//!     impact_statement: the YAML parser is not reachable from the API server here
+//!   - cve: CVE-2019-11252
+//!     lines: ["1.10"]
+//!     status: affected
+//!     action_statement: "will not fix: change too large"
+//! ```
+//!
+//! A statement for an unknown CVE or release, a `not_affected` without
+//! justification or impact statement, or an `affected` without action statement
+//! is an error naming the file and line.
+
+use crate::error::{Error, Result};
+use crate::manifest::{Manifest, version_of};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Default file name, beside the manifest.
+pub const DEFAULT_FILE: &str = "statements.yml";
+
+/// OpenVEX justifications for `not_affected`.
+pub const JUSTIFICATIONS: &[&str] = &[
+    "component_not_present",
+    "vulnerable_code_not_present",
+    "vulnerable_code_not_in_execute_path",
+    "vulnerable_code_cannot_be_controlled_by_adversary",
+    "inline_mitigations_already_exist",
+];
+
+/// A statement's status (OpenVEX vocabulary; `fixed` is derived, never stated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatedStatus {
+    /// The release is not affected, for the stated reason.
+    NotAffected,
+    /// The release is affected and will stay so, for the stated action.
+    Affected,
+    /// Being looked at.
+    UnderInvestigation,
+}
+
+/// One validated statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    /// CVE id.
+    pub cve: String,
+    /// Release names it covers (explicit and through `lines`).
+    pub releases: BTreeSet<String>,
+    /// Status.
+    pub status: StatedStatus,
+    /// OpenVEX justification (for `not_affected`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// Why it does not matter (for `not_affected`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact_statement: Option<String>,
+    /// What users should do (for `affected`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_statement: Option<String>,
+    /// Free-text note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// 1-based line of `cve:` in the file.
+    pub line: usize,
+}
+
+#[derive(Deserialize)]
+struct RawFile {
+    #[serde(default)]
+    statements: Vec<RawStatement>,
+}
+
+#[derive(Deserialize)]
+struct RawStatement {
+    cve: Spanned<String>,
+    #[serde(default)]
+    releases: Vec<Spanned<String>>,
+    #[serde(default)]
+    lines: Vec<Spanned<String>>,
+    status: Spanned<String>,
+    justification: Option<Spanned<String>>,
+    impact_statement: Option<String>,
+    action_statement: Option<String>,
+    note: Option<String>,
+}
+
+/// Read and validate `path` (a missing file means no statements).
+pub fn load(
+    path: &Path,
+    manifest: &Manifest,
+    known_cves: &BTreeSet<String>,
+) -> Result<Vec<Statement>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, path, manifest, known_cves),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(source) => Err(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Parse and validate statements text.
+pub fn parse(
+    text: &str,
+    path: &Path,
+    manifest: &Manifest,
+    known_cves: &BTreeSet<String>,
+) -> Result<Vec<Statement>> {
+    let file: PathBuf = path.to_path_buf();
+    let err = |line: usize, message: String| Error::Manifest {
+        file: file.clone(),
+        line,
+        message,
+    };
+    let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| {
+        let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
+        let msg = e.to_string();
+        let first = msg.lines().next().unwrap_or("");
+        err(
+            line,
+            format!(
+                "not a valid statements file: {} (expected a `statements:` list)",
+                first.strip_prefix("error: ").unwrap_or(first)
+            ),
+        )
+    })?;
+    let mut out = Vec::with_capacity(raw.statements.len());
+    for s in raw.statements {
+        let line = s.cve.referenced.line() as usize;
+        let cve = s.cve.value.trim().to_string();
+        if !known_cves.contains(&cve) {
+            return Err(err(
+                line,
+                format!(
+                    "unknown CVE `{cve}`: no advisory with that id (import the feed with `longhaul advisories import`)"
+                ),
+            ));
+        }
+        let mut releases = BTreeSet::new();
+        for r in &s.releases {
+            let name = r.value.trim();
+            if manifest.releases.iter().all(|m| m.name != name) {
+                return Err(err(
+                    r.referenced.line() as usize,
+                    format!(
+                        "statement for {cve} names release `{name}`, which the manifest does not define"
+                    ),
+                ));
+            }
+            releases.insert(name.to_string());
+        }
+        for l in &s.lines {
+            let minor = l.value.trim().trim_start_matches('v');
+            let members: Vec<&str> = manifest
+                .releases
+                .iter()
+                .filter(|m| {
+                    version_of(&m.name).is_some_and(|v| v.starts_with(&format!("{minor}.")))
+                })
+                .map(|m| m.name.as_str())
+                .collect();
+            if members.is_empty() {
+                return Err(err(
+                    l.referenced.line() as usize,
+                    format!(
+                        "statement for {cve} names line `{minor}`, but no release of the manifest is on it (expected a minor version such as 1.20)"
+                    ),
+                ));
+            }
+            releases.extend(members.into_iter().map(String::from));
+        }
+        if releases.is_empty() {
+            return Err(err(
+                line,
+                format!("statement for {cve} covers no release: add `releases:` or `lines:`"),
+            ));
+        }
+        let status_line = s.status.referenced.line() as usize;
+        let status = match s.status.value.trim() {
+            "not_affected" => StatedStatus::NotAffected,
+            "affected" => StatedStatus::Affected,
+            "under_investigation" => StatedStatus::UnderInvestigation,
+            "fixed" => return Err(err(status_line, "`fixed` is derived from patches and upstream versions, never stated; link the patch with `cves:` in the manifest".into())),
+            other => return Err(err(status_line, format!("unknown status `{other}` (expected not_affected, affected or under_investigation)"))),
+        };
+        if let Some(j) = &s.justification
+            && !JUSTIFICATIONS.contains(&j.value.trim())
+        {
+            return Err(err(
+                j.referenced.line() as usize,
+                format!(
+                    "unknown justification `{}` (expected one of {})",
+                    j.value.trim(),
+                    JUSTIFICATIONS.join(", ")
+                ),
+            ));
+        }
+        match status {
+            StatedStatus::NotAffected
+                if s.justification.is_none() && s.impact_statement.is_none() =>
+            {
+                return Err(err(
+                    status_line,
+                    format!(
+                        "not_affected statement for {cve} needs a `justification:` or an `impact_statement:`"
+                    ),
+                ));
+            }
+            StatedStatus::Affected if s.action_statement.is_none() => {
+                return Err(err(
+                    status_line,
+                    format!(
+                        "affected statement for {cve} needs an `action_statement:` (for example \"will not fix: change too large\")"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        out.push(Statement {
+            cve,
+            releases,
+            status,
+            justification: s.justification.map(|j| j.value.trim().to_string()),
+            impact_statement: s.impact_statement,
+            action_statement: s.action_statement,
+            note: s.note,
+            line,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest::parse(
+            "releases:\n  - name: v1.10.13-lts.2\n    base_release: v1.10.13\n  - name: v1.11.10-lts.2\n    base_release: v1.11.10\npatches: []\n",
+            Path::new("releases.yml"),
+        )
+        .unwrap()
+    }
+
+    fn cves() -> BTreeSet<String> {
+        ["CVE-2019-11252".to_string()].into()
+    }
+
+    #[test]
+    fn lines_expand_to_releases() {
+        let s = parse(
+            "statements:\n  - cve: CVE-2019-11252\n    lines: [\"1.10\"]\n    status: affected\n    action_statement: \"will not fix: change too large\"\n",
+            Path::new("statements.yml"),
+            &manifest(),
+            &cves(),
+        )
+        .unwrap();
+        assert_eq!(s[0].releases, ["v1.10.13-lts.2".to_string()].into());
+        assert_eq!(s[0].line, 2);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let cases = [
+            (
+                "statements:\n  - cve: CVE-2000-0001\n    releases: [v1.10.13-lts.2]\n    status: under_investigation\n",
+                "statements.yml:2: unknown CVE",
+            ),
+            (
+                "statements:\n  - cve: CVE-2019-11252\n    releases: [v9.9.9-lts.1]\n    status: under_investigation\n",
+                "statements.yml:3: statement for CVE-2019-11252 names release `v9.9.9-lts.1`",
+            ),
+            (
+                "statements:\n  - cve: CVE-2019-11252\n    lines: [\"1.10\"]\n    status: not_affected\n",
+                "statements.yml:4: not_affected statement",
+            ),
+            (
+                "statements:\n  - cve: CVE-2019-11252\n    lines: [\"1.10\"]\n    status: not_affected\n    justification: because\n",
+                "statements.yml:5: unknown justification",
+            ),
+            (
+                "statements:\n  - cve: CVE-2019-11252\n    lines: [\"1.10\"]\n    status: affected\n",
+                "needs an `action_statement:`",
+            ),
+            (
+                "statements:\n  - cve: CVE-2019-11252\n    lines: [\"1.99\"]\n    status: under_investigation\n",
+                "statements.yml:3: statement for CVE-2019-11252 names line `1.99`",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = parse(text, Path::new("statements.yml"), &manifest(), &cves())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{e}\nexpected: {want}");
+        }
+    }
+}
