@@ -128,16 +128,7 @@ impl Context {
         if let Some(t) = given {
             return t.to_string();
         }
-        let secs = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0)
-            });
-        longhaul::coverage::rfc3339(secs)
+        longhaul::time::rfc3339(longhaul::time::reproducible_now())
     }
 
     /// The upstream repository path: `--upstream`, else the manifest's `upstream:`.

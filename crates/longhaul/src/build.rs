@@ -51,14 +51,7 @@ impl Identity {
         let email = env("GIT_COMMITTER_EMAIL")
             .or_else(|| config.string("user.email").map(|s| s.to_string()))
             .unwrap_or_else(|| "longhaul@localhost".into());
-        let time = env("SOURCE_DATE_EPOCH")
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0)
-            });
+        let time = crate::time::reproducible_now();
         Identity {
             name,
             email,

@@ -53,6 +53,7 @@ pub mod patch_cache;
 pub mod plan;
 pub mod repo;
 pub mod statements;
+pub mod time;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -214,10 +214,7 @@ impl Manifest {
             message,
         };
         let raw: RawManifest = serde_saphyr::from_str(text).map_err(|e| {
-            let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
-            let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or("");
-            let first = first.strip_prefix("error: ").unwrap_or(first).to_string();
+            let (line, first) = yaml_error(&e);
             err(
                 line,
                 format!("not a valid release manifest: {first} (expected `releases:` and `patches:` lists as in KLTS's releases.yml)"),
@@ -402,6 +399,17 @@ impl Manifest {
     pub fn must_releases(&self) -> Vec<&Release> {
         self.releases.iter().filter(|r| r.must).collect()
     }
+}
+
+/// The line and first message line of a YAML error (without its `error:` prefix).
+pub(crate) fn yaml_error(e: &serde_saphyr::Error) -> (usize, String) {
+    let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
+    let msg = e.to_string();
+    let first = msg.lines().next().unwrap_or("");
+    (
+        line,
+        first.strip_prefix("error: ").unwrap_or(first).to_string(),
+    )
 }
 
 /// The `X.Y.Z` a release or tag name starts with.

@@ -124,15 +124,10 @@ pub fn parse(
         message,
     };
     let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| {
-        let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
-        let msg = e.to_string();
-        let first = msg.lines().next().unwrap_or("");
+        let (line, first) = crate::manifest::yaml_error(&e);
         err(
             line,
-            format!(
-                "not a valid statements file: {} (expected a `statements:` list)",
-                first.strip_prefix("error: ").unwrap_or(first)
-            ),
+            format!("not a valid statements file: {first} (expected a `statements:` list)"),
         )
     })?;
     let mut out = Vec::with_capacity(raw.statements.len());
