@@ -39,9 +39,13 @@ pub fn parse_diff(bytes: &[u8], first_line: usize) -> Result<Vec<FilePatch>, Par
     let mut files = Vec::new();
     while let Some(line) = input.peek() {
         if line.starts_with(b"diff --git ") {
-            files.push(parse_git_file(&mut input)?);
+            let fp = parse_git_file(&mut input)?;
+            check_path(&fp)?;
+            files.push(fp);
         } else if is_plain_file_header(&input) {
-            files.push(parse_plain_file(&mut input)?);
+            let fp = parse_plain_file(&mut input)?;
+            check_path(&fp)?;
+            files.push(fp);
         } else {
             input.pos += 1;
         }
@@ -87,6 +91,26 @@ fn header_path(raw: &[u8], line_no: usize) -> Result<Option<String>, ParseError>
         message: "malformed quoted file name".into(),
     })?;
     Ok(Some(utf8(strip_first_component(&name).to_vec())))
+}
+
+/// Refuse paths that could leave the tree or touch git's own files.
+fn check_path(fp: &FilePatch) -> Result<(), ParseError> {
+    for path in [&fp.old_path, &fp.new_path].into_iter().flatten() {
+        let bad = path.is_empty()
+            || path.starts_with('/')
+            || path
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == ".." || c.eq_ignore_ascii_case(".git"));
+        if bad {
+            return Err(ParseError {
+                line: fp.line,
+                message: format!(
+                    "path `{path}` is not allowed: expected a relative path without empty, `.`, `..` or `.git` components"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn parse_mode(value: &[u8], line_no: usize) -> Result<FileMode, ParseError> {
@@ -452,6 +476,26 @@ mod tests {
         let diff = b"--- a/x\n+++ b/x\n@@ -13,000001000000000007 +13,7 @@\n a\n";
         let err = parse_diff(diff, 1).unwrap_err();
         assert!(err.message.contains("truncated hunk"), "{}", err.message);
+    }
+
+    #[test]
+    fn paths_that_leave_the_tree_are_refused() {
+        for path in [
+            "../escape",
+            ".git/hooks/post-checkout",
+            "a//b",
+            "/abs",
+            "x/./y",
+        ] {
+            let diff = format!("--- /dev/null\n+++ b/{path}\n@@ -0,0 +1 @@\n+x\n");
+            let err = parse_diff(diff.as_bytes(), 1).unwrap_err();
+            assert!(
+                err.message.contains("is not allowed"),
+                "{path}: {}",
+                err.message
+            );
+            assert_eq!(err.line, 1);
+        }
     }
 
     #[test]
