@@ -118,7 +118,7 @@ pub enum Command {
         /// Document timestamp, RFC 3339 (default: SOURCE_DATE_EPOCH or now).
         #[arg(long)]
         timestamp: Option<String>,
-        /// Document author (default: the manifest's `base:` maintainers, or "longhaul").
+        /// Document author (default: "longhaul").
         #[arg(long)]
         author: Option<String>,
     },
