@@ -4,22 +4,10 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn longhaul(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_longhaul"))
-        .arg("-C")
-        .arg(dir)
-        .arg("--offline")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{longhaul, stderr};
+use std::process::Command;
 
 const OSV_25741: &str = r#"{"id":"CVE-2021-25741","modified":"2021-09-13T20:58:56Z","published":"2021-09-13T20:58:56Z","summary":"Symlink exchange","affected":[{"package":{"ecosystem":"kubernetes","name":"k8s.io/kubelet"},"severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}],"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.19.16"},{"introduced":"1.20.0"},{"fixed":"1.20.11"}]}]}]}"#;
 const OSV_OTHER: &str = r#"{"id":"CVE-2099-0001","modified":"2099-01-01T00:00:00Z","published":"2099-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"kubernetes","name":"k8s.io/apiserver"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}"#;

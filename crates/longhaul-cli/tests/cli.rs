@@ -2,7 +2,10 @@
 //! that name the file and line, on real repositories built here.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{longhaul, stderr};
+use std::process::Command;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -56,22 +59,6 @@ fn lts() -> Lts {
         dir,
         upstream,
     }
-}
-
-fn longhaul(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_longhaul"))
-        .arg("-C")
-        .arg(dir)
-        .arg("--offline")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! which callers can pin.
 
 use crate::coverage::{Coverage, Source, Status};
+use crate::statements::Rationale;
 use serde::Serialize;
 
 /// The OpenVEX context this module writes.
@@ -40,15 +41,9 @@ pub struct VexStatement {
     pub products: Vec<Product>,
     /// `not_affected`, `affected`, `fixed` or `under_investigation`.
     pub status: String,
-    /// For `not_affected`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub justification: Option<String>,
-    /// For `not_affected`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub impact_statement: Option<String>,
-    /// For `affected`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub action_statement: Option<String>,
+    /// Justification, impact and action statements.
+    #[serde(flatten)]
+    pub rationale: Rationale,
     /// How the status was determined.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_notes: Option<String>,
@@ -128,21 +123,19 @@ pub fn document(
                 Status::UnderInvestigation => "under_investigation",
             }
             .to_string(),
-            justification: None,
-            impact_statement: None,
-            action_statement: None,
+            rationale: Rationale::default(),
             status_notes: None,
         };
         match (cell.source, cell.status) {
             (Source::Upstream, Status::NotAffected) if cell.below_published_ranges => {
                 // Do not claim more than the advisory says.
-                s.impact_statement = Some(format!(
+                s.rationale.impact_statement = Some(format!(
                     "Kubernetes {version} is older than every affected range the advisory publishes for {}; upstream did not assess this line.",
                     row.packages.join(", ")
                 ));
             }
             (Source::Upstream, Status::NotAffected) => {
-                s.justification = Some("vulnerable_code_not_present".into());
+                s.rationale.justification = Some("vulnerable_code_not_present".into());
                 s.status_notes = Some(format!(
                     "Kubernetes {version} is outside every affected range of {}.",
                     row.packages.join(", ")
@@ -166,13 +159,11 @@ pub fn document(
             }
             (Source::Statement, _) => {
                 let st = cell.statement.as_ref().expect("statement cells carry it");
-                s.justification = st.justification.clone();
-                s.impact_statement = st.impact_statement.clone();
-                s.action_statement = st.action_statement.clone();
+                s.rationale = st.rationale.clone();
                 s.status_notes = st.note.clone().or(Some("Maintainers' statement.".into()));
             }
             (Source::None, _) => {
-                s.action_statement = Some(format!(
+                s.rationale.action_statement = Some(format!(
                     "No fix in this LTS release yet: Kubernetes {version} is affected. Upgrade to a release that fixes {} or apply its upstream fix.",
                     row.id
                 ));

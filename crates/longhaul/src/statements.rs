@@ -49,6 +49,21 @@ pub enum StatedStatus {
     UnderInvestigation,
 }
 
+/// Why a VEX status holds: OpenVEX's justification (for `not_affected`), impact
+/// statement (for `not_affected`) and action statement (for `affected`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Rationale {
+    /// One of [`JUSTIFICATIONS`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// Why the vulnerability does not matter here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact_statement: Option<String>,
+    /// What users should do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_statement: Option<String>,
+}
+
 /// One validated statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Statement {
@@ -58,15 +73,9 @@ pub struct Statement {
     pub releases: BTreeSet<String>,
     /// Status.
     pub status: StatedStatus,
-    /// OpenVEX justification (for `not_affected`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub justification: Option<String>,
-    /// Why it does not matter (for `not_affected`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub impact_statement: Option<String>,
-    /// What users should do (for `affected`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub action_statement: Option<String>,
+    /// Justification, impact and action statements.
+    #[serde(flatten)]
+    pub rationale: Rationale,
     /// Free-text note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -226,9 +235,11 @@ pub fn parse(
             cve,
             releases,
             status,
-            justification: s.justification.map(|j| j.value.trim().to_string()),
-            impact_statement: s.impact_statement,
-            action_statement: s.action_statement,
+            rationale: Rationale {
+                justification: s.justification.map(|j| j.value.trim().to_string()),
+                impact_statement: s.impact_statement,
+                action_statement: s.action_statement,
+            },
             note: s.note,
             line,
         });

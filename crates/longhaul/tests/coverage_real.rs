@@ -207,9 +207,12 @@ fn openvex_documents_validate_and_are_deterministic() {
         for s in &doc.statements {
             match s.status.as_str() {
                 "not_affected" => {
-                    assert!(s.justification.is_some() || s.impact_statement.is_some())
+                    assert!(
+                        s.rationale.justification.is_some()
+                            || s.rationale.impact_statement.is_some()
+                    )
                 }
-                "affected" => assert!(s.action_statement.is_some()),
+                "affected" => assert!(s.rationale.action_statement.is_some()),
                 _ => {}
             }
         }
