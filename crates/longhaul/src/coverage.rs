@@ -134,6 +134,15 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// Ids of the advisories for packages the distribution does not ship.
+    pub fn out_of_scope(&self) -> Vec<&str> {
+        self.cves
+            .iter()
+            .filter(|r| !r.in_scope)
+            .map(|r| r.id.as_str())
+            .collect()
+    }
+
     /// The cell for a pair.
     pub fn cell(&self, cve: &str, release: &str) -> Option<&Cell> {
         self.cells

@@ -78,12 +78,7 @@ fn print_human(c: &Coverage) {
         ]);
     }
     println!("{t}");
-    let out_of_scope: Vec<&str> = c
-        .cves
-        .iter()
-        .filter(|r| !r.in_scope)
-        .map(|r| r.id.as_str())
-        .collect();
+    let out_of_scope = c.out_of_scope();
     let exposed = c
         .cells
         .iter()
@@ -139,12 +134,7 @@ pub fn to_markdown(c: &Coverage) -> String {
         s.push('\n');
     }
     s.push_str("\n`patch`: fixed by an LTS patch (`*`: linked by name or commit message, not `cves:`); `upstream`: the upstream version already has the fix; `–`: not affected (`–†`: older than every range the advisory publishes, so not assessed upstream); `VEX`: maintainers' statement; **AFFECTED**: no fix.\n");
-    let out: Vec<&str> = c
-        .cves
-        .iter()
-        .filter(|r| !r.in_scope)
-        .map(|r| r.id.as_str())
-        .collect();
+    let out = c.out_of_scope();
     if !out.is_empty() {
         s.push_str(&format!(
             "\nOut of scope (packages this distribution does not ship): {}.\n",

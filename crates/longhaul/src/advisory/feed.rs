@@ -13,7 +13,6 @@ pub const SOURCE: &str = "kubernetes-official-cve-feed";
 
 #[derive(Deserialize)]
 struct Feed {
-    version: String,
     items: Vec<Item>,
 }
 
@@ -57,7 +56,6 @@ pub fn convert(text: &str, file: &str) -> Result<Vec<Converted>, AdvisoryError> 
         line: e.line(),
         message: format!("not a Kubernetes CVE JSON feed: {e}"),
     })?;
-    let _ = feed.version;
     Ok(feed.items.into_iter().map(convert_item).collect())
 }
 
