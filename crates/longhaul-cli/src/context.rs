@@ -124,11 +124,11 @@ impl Context {
     }
 
     /// `--timestamp`, else `SOURCE_DATE_EPOCH`, else now, as RFC 3339.
-    pub fn timestamp(given: Option<&str>) -> String {
+    pub fn timestamp(given: Option<&str>) -> Result<String> {
         if let Some(t) = given {
-            return t.to_string();
+            return Ok(t.to_string());
         }
-        longhaul::time::rfc3339(longhaul::time::reproducible_now())
+        Ok(longhaul::time::rfc3339(longhaul::time::reproducible_now()?))
     }
 
     /// The upstream repository path: `--upstream`, else the manifest's `upstream:`.

@@ -253,3 +253,188 @@ fn import_from_a_url() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(dir.join("advisories/CVE-2021-25741.json").is_file());
 }
+
+/// Issue 6, defect 2: an advisory id is never joined into a path: an id with
+/// `/` or `..` is refused at import, naming the file and line, and nothing is
+/// written anywhere.
+#[test]
+fn advisory_ids_that_are_not_file_names_are_refused() {
+    let (tmp, dir) = lts();
+    std::fs::create_dir_all(tmp.path().join("out/x_longhaul-CVE-2099-1")).unwrap();
+    let evil = write(
+        tmp.path(),
+        "evil.json",
+        &OSV_OTHER.replace("CVE-2099-0001", "CVE-2099-1/../../../x"),
+    );
+    let out = longhaul(&dir, &["advisories", "import", &evil]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("evil.json:1:") && err.contains("is not a plain name"),
+        "{err}"
+    );
+    assert!(!dir.join("advisories").exists(), "nothing written");
+    // A stored file that claims another id is refused too, so a hand-placed
+    // record cannot smuggle one in.
+    std::fs::create_dir_all(dir.join("advisories")).unwrap();
+    std::fs::write(
+        dir.join("advisories/CVE-2099-0001.json"),
+        OSV_OTHER.replace("CVE-2099-0001", "CVE-2099-1/../../x"),
+    )
+    .unwrap();
+    let out = longhaul(
+        &dir,
+        &[
+            "osv",
+            "--out",
+            &tmp.path().join("out").display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!tmp.path().join("x.json").exists() && !tmp.path().join("x").exists());
+}
+
+/// Issue 6, defect 2: `osv --out DIR` makes DIR hold exactly the current
+/// export (records of earlier runs go), and refuses a folder it did not write.
+#[test]
+fn osv_out_holds_exactly_the_current_export() {
+    let (tmp, dir) = lts();
+    let a = write(tmp.path(), "a.json", OSV_25741);
+    let b = write(tmp.path(), "b.json", OSV_OTHER);
+    assert_eq!(
+        longhaul(&dir, &["advisories", "import", &a, &b])
+            .status
+            .code(),
+        Some(0)
+    );
+    let out_dir = tmp.path().join("osv");
+    let out_arg = out_dir.display().to_string();
+    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::write(out_dir.join("x_longhaul-CVE-2000-0001.json"), "{}").unwrap();
+    let out = longhaul(&dir, &["osv", "--out", &out_arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(
+        !names.contains(&"x_longhaul-CVE-2000-0001.json".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().all(|n| n.starts_with("x_longhaul-CVE-")),
+        "{names:?}"
+    );
+    assert!(!names.is_empty());
+    let siblings = std::fs::read_dir(tmp.path()).unwrap().count();
+    assert_eq!(
+        siblings, 4,
+        "no staging folders left beside it (lts, a, b, osv)"
+    );
+
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("notes.txt"), "mine").unwrap();
+    let out = longhaul(&dir, &["osv", "--out", &home.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("notes.txt"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(home.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+/// Issue 6, defect 3: ids that would share a file are refused before anything
+/// is written, and temporaries of an interrupted import are cleaned up.
+#[test]
+fn import_refuses_colliding_ids_and_cleans_stale_temporaries() {
+    let (tmp, dir) = lts();
+    let a = write(tmp.path(), "a.json", OSV_25741);
+    assert_eq!(
+        longhaul(&dir, &["advisories", "import", &a]).status.code(),
+        Some(0)
+    );
+    let stored = dir.join("advisories");
+    std::fs::write(stored.join("CVE-2021-25741.json.tmp4242"), "half").unwrap();
+    std::fs::write(stored.join(".CVE-2021-25741.json.tmp-4242-0"), "half").unwrap();
+    let before: Vec<_> = {
+        let mut v: Vec<_> = std::fs::read_dir(&stored)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    let upper = write(
+        tmp.path(),
+        "u.json",
+        &OSV_OTHER.replace("CVE-2099-0001", "x_Dup-1"),
+    );
+    let lower = write(
+        tmp.path(),
+        "l.json",
+        &OSV_OTHER.replace("CVE-2099-0001", "x_dup-1"),
+    );
+    let out = longhaul(&dir, &["advisories", "import", &upper, &lower]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("differ only in case"),
+        "{}",
+        stderr(&out)
+    );
+    let after: Vec<_> = {
+        let mut v: Vec<_> = std::fs::read_dir(&stored)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(before, after, "nothing written");
+    let b = write(tmp.path(), "b.json", OSV_OTHER);
+    let out = longhaul(&dir, &["advisories", "import", &b]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut names: Vec<String> = std::fs::read_dir(&stored)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["CVE-2021-25741.json", "CVE-2099-0001.json"]);
+}
+
+/// Issue 6, defect 5: a statements file or an advisory that is a symlink to
+/// `/dev/zero`, or a FIFO, is refused at once with its name and the reason.
+#[test]
+fn special_files_are_refused_not_read() {
+    let (tmp, dir) = lts();
+    let a = write(tmp.path(), "a.json", OSV_25741);
+    assert_eq!(
+        longhaul(&dir, &["advisories", "import", &a]).status.code(),
+        Some(0)
+    );
+    std::os::unix::fs::symlink("/dev/zero", dir.join("statements.yml")).unwrap();
+    let out = longhaul(&dir, &["coverage"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("statements.yml: refused: expected a regular file, found a device"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(dir.join("statements.yml")).unwrap();
+    let fifo = dir.join("advisories/CVE-2099-0002.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = longhaul(&dir, &["advisories", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("CVE-2099-0002.json: refused: expected a regular file, found a FIFO"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -331,3 +331,159 @@ fn real_klts_manifest_lint_finds_real_problems() {
         "every KLTS patch file parses"
     );
 }
+
+fn tags(upstream: &Path) -> String {
+    git(upstream, &["tag", "--list"])
+}
+
+/// Issue 6, defect 4: when the worktree cannot be created, nothing is tagged,
+/// and a retry works.
+#[test]
+fn build_with_an_impossible_worktree_writes_nothing() {
+    let l = lts();
+    let blocker = l.dir.join("file");
+    std::fs::write(&blocker, "a file, not a folder").unwrap();
+    let bad = blocker.join("wt");
+    let out = longhaul(
+        &l.dir,
+        &[
+            "build",
+            "v1.0.0-lts.1",
+            "--worktree",
+            &bad.display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("nothing was built"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(tags(&l.upstream), "v1.0.0");
+    let good = l.dir.join("wt");
+    let out = longhaul(
+        &l.dir,
+        &[
+            "build",
+            "v1.0.0-lts.1",
+            "--worktree",
+            &good.display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(good.join("a.txt").is_file());
+}
+
+/// Issue 6, defect 4: `build A B` where B cannot be built tags neither, and
+/// says so.
+#[test]
+fn build_of_several_releases_is_all_or_nothing() {
+    let l = lts();
+    std::fs::write(
+        l.dir.join("patches/broken.patch"),
+        "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-nope\n+x\n",
+    )
+    .unwrap();
+    std::fs::write(
+        l.dir.join("releases.yml"),
+        "upstream: ../upstream\nreleases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n    patches: [fix]\n  - name: v1.0.0-lts.2\n    base_release: v1.0.0\n    patches: [broken]\npatches: []\n",
+    )
+    .unwrap();
+    let out = longhaul(&l.dir, &["--json", "build", "v1.0.0-lts.1", "v1.0.0-lts.2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    let error = v["error"].as_str().unwrap();
+    assert!(
+        error.contains("v1.0.0-lts.2") && error.contains("nothing was written"),
+        "{error}"
+    );
+    assert_eq!(tags(&l.upstream), "v1.0.0");
+}
+
+/// Issue 6, defect 7: a release name git cannot use as a tag, and a bad
+/// SOURCE_DATE_EPOCH, are clear input errors before anything is written.
+#[test]
+fn unusable_tag_names_and_dates_are_refused() {
+    let l = lts();
+    std::fs::write(
+        l.dir.join("releases.yml"),
+        "upstream: ../upstream\nreleases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n    patches: [fix]\n  - name: x.lock\n    base_release: v1.0.0\n    patches: []\npatches: []\n",
+    )
+    .unwrap();
+    let out = longhaul(&l.dir, &["build", "x.lock"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("releases.yml:6:") && err.contains("cannot be a git tag"),
+        "{err}"
+    );
+    for bad in ["-1", "abc"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_longhaul"))
+            .args([
+                "-C",
+                &l.dir.display().to_string(),
+                "--offline",
+                "build",
+                "v1.0.0-lts.1",
+            ])
+            .env("SOURCE_DATE_EPOCH", bad)
+            .env("NO_COLOR", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&out).contains("SOURCE_DATE_EPOCH"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(tags(&l.upstream), "v1.0.0");
+}
+
+/// Issue 6, defect 5: a patch item that is a FIFO, or a symlink to /dev/zero,
+/// is refused at once, naming the file; verify does not hang or eat memory.
+#[test]
+fn special_patch_files_are_refused() {
+    let l = lts();
+    std::fs::remove_file(l.dir.join("patches/fix.patch")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", l.dir.join("patches/fix.patch")).unwrap();
+    let out = longhaul(&l.dir, &["--json", "verify"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text.contains("fix.patch") && text.contains("found a device"),
+        "{text}"
+    );
+    std::fs::remove_file(l.dir.join("patches/fix.patch")).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(l.dir.join("patches/fix.patch"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = longhaul(&l.dir, &["--json", "verify"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(text.contains("found a FIFO"), "{text}");
+}
+
+/// Patch items may not point outside the LTS repository.
+#[test]
+fn patch_items_outside_the_repository_are_refused() {
+    let l = lts();
+    std::fs::write(
+        l.dir.join("releases.yml"),
+        "upstream: ../upstream\nreleases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n    must: true\n    patches: [escape]\npatches:\n  - name: escape\n    patch: [../upstream/a.txt]\n",
+    )
+    .unwrap();
+    let out = longhaul(&l.dir, &["verify"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("releases.yml:9:")
+            && stderr(&out).contains("outside the LTS repository"),
+        "{}",
+        stderr(&out)
+    );
+}

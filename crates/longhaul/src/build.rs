@@ -42,7 +42,7 @@ impl Identity {
 
     /// The committer from the environment (`GIT_COMMITTER_*`) or the repository's
     /// `user.name`/`user.email`, at `SOURCE_DATE_EPOCH` or now.
-    pub fn committer(repo: &gix::Repository) -> Self {
+    pub fn committer(repo: &gix::Repository) -> Result<Self> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let config = repo.config_snapshot();
         let name = env("GIT_COMMITTER_NAME")
@@ -51,13 +51,13 @@ impl Identity {
         let email = env("GIT_COMMITTER_EMAIL")
             .or_else(|| config.string("user.email").map(|s| s.to_string()))
             .unwrap_or_else(|| "longhaul@localhost".into());
-        let time = crate::time::reproducible_now();
-        Identity {
+        let time = crate::time::reproducible_now().map_err(|e| Error::Input(e.to_string()))?;
+        Ok(Identity {
             name,
             email,
             time,
             offset: 0,
-        }
+        })
     }
 }
 
@@ -78,6 +78,9 @@ pub struct BuildReport {
     pub commits: usize,
     /// Whether an existing tag was replaced (`--force`).
     pub replaced: bool,
+    /// What the replaced tag pointed to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
 }
 
 struct PendingCommit {
@@ -88,7 +91,18 @@ struct PendingCommit {
     item: String,
 }
 
-/// Build `plan` into `repo` (an on-disk repository).
+/// A release applied in memory and checked, ready to be written
+/// ([`Prepared::write`]). Preparing writes nothing.
+pub struct Prepared<'p> {
+    plan: &'p Plan,
+    options: ApplyOptions,
+    base_commit: ObjectId,
+    existing: Option<ObjectId>,
+    pending: Vec<PendingCommit>,
+}
+
+/// Build `plan` into `repo` (an on-disk repository): [`prepare`], then
+/// [`Prepared::write`].
 pub fn build_release(
     repo: &gix::ThreadSafeRepository,
     manifest: &Manifest,
@@ -97,7 +111,31 @@ pub fn build_release(
     committer: &Identity,
     force: bool,
 ) -> Result<BuildReport> {
+    prepare(repo, manifest, plan, options, force)?.write(repo, committer)
+}
+
+/// Everything that can fail before a release is written: the tag name, an
+/// existing tag (unless `force`), missing patch items, and every patch applied
+/// in memory. Nothing is written to the repository.
+pub fn prepare<'p>(
+    repo: &gix::ThreadSafeRepository,
+    manifest: &Manifest,
+    plan: &'p Plan,
+    options: ApplyOptions,
+    force: bool,
+) -> Result<Prepared<'p>> {
     let disk = repo.to_thread_local();
+    let tag_ref = format!("refs/tags/{}", plan.release);
+    if let Err(e) = gix::refs::FullName::try_from(tag_ref.as_str()) {
+        return Err(Error::Manifest {
+            file: manifest.path.clone(),
+            line: manifest.release(&plan.release).map(|r| r.line).unwrap_or(0),
+            message: format!(
+                "release name `{}` cannot be a git tag ({e}); expected a name such as v1.20.15-lts.1 without `..`, `.lock` endings, spaces or control characters",
+                plan.release
+            ),
+        });
+    }
     let existing = repo::tag_target(&disk, &plan.release)?;
     if let (Some(target), false) = (existing, force) {
         return Err(Error::TagExists {
@@ -164,79 +202,109 @@ pub fn build_release(
             }
         }
     }
+    Ok(Prepared {
+        plan,
+        options,
+        base_commit,
+        existing,
+        pending,
+    })
+}
 
-    // Phase 2: the same writes on disk. Blobs and trees are re-created by replaying
-    // the series with a disk-backed handle, so only complete results are persisted.
-    let mut on_disk = PatchedTree::new(&disk, repo::tree_of(&disk, base_commit)?);
-    let mut parent = base_commit;
-    let committer_sig = committer.signature();
-    let mut index = 0;
-    let mut written = 0;
-    for p in &plan.patches {
-        for (_, loaded) in &p.items {
-            let file = loaded
-                .as_ref()
-                .as_ref()
-                .map_err(|e| e.clone().into_error())?;
-            for c in &file.commits {
-                on_disk.apply_commit(c, options)?;
-                let tree = on_disk.write_tree()?;
-                let want = &pending[index];
-                debug_assert_eq!(tree, want.tree);
-                index += 1;
-                // `git am -3`: "No changes -- Patch already applied." adds no commit.
-                if tree == repo::tree_of(&disk, parent)? {
-                    continue;
-                }
-                let (author, message) = match &want.meta {
-                    Some(m) => (
-                        gix::actor::Signature {
-                            name: m.author_name.as_str().into(),
-                            email: m.author_email.as_str().into(),
-                            time: gix::date::Time {
-                                seconds: m.time,
-                                offset: m.offset_seconds,
-                            },
-                        },
-                        m.message.clone(),
-                    ),
-                    // A plain diff has no author: the committer applies it, under the
-                    // patch name, with the diff's own description when it has one.
-                    None => {
-                        let body = want
-                            .description
-                            .as_deref()
-                            .map(|d| format!("{d}\n\n"))
-                            .unwrap_or_default();
-                        let message = format!(
-                            "{}\n\n{body}Applied from {} by longhaul.\n",
-                            want.patch, want.item
-                        );
-                        (committer_sig.clone(), message)
+impl Prepared<'_> {
+    /// The release name.
+    pub fn release(&self) -> &str {
+        &self.plan.release
+    }
+
+    /// Write the commits and the tag. Only an I/O error or a concurrent change
+    /// of the tag can fail here; the error then says what the tag was left as.
+    pub fn write(
+        self,
+        repo: &gix::ThreadSafeRepository,
+        committer: &Identity,
+    ) -> Result<BuildReport> {
+        let Prepared {
+            plan,
+            options,
+            base_commit,
+            existing,
+            pending,
+        } = self;
+        let disk = repo.to_thread_local();
+
+        // Phase 2: the same writes on disk. Blobs and trees are re-created by replaying
+        // the series with a disk-backed handle, so only complete results are persisted.
+        let mut on_disk = PatchedTree::new(&disk, repo::tree_of(&disk, base_commit)?);
+        let mut parent = base_commit;
+        let committer_sig = committer.signature();
+        let mut index = 0;
+        let mut written = 0;
+        for p in &plan.patches {
+            for (_, loaded) in &p.items {
+                let file = loaded
+                    .as_ref()
+                    .as_ref()
+                    .map_err(|e| e.clone().into_error())?;
+                for c in &file.commits {
+                    on_disk.apply_commit(c, options)?;
+                    let tree = on_disk.write_tree()?;
+                    let want = &pending[index];
+                    debug_assert_eq!(tree, want.tree);
+                    index += 1;
+                    // `git am -3`: "No changes -- Patch already applied." adds no commit.
+                    if tree == repo::tree_of(&disk, parent)? {
+                        continue;
                     }
-                };
-                let commit = gix::objs::Commit {
-                    tree,
-                    parents: [parent].into_iter().collect(),
-                    author,
-                    committer: committer_sig.clone(),
-                    encoding: None,
-                    message: message.into(),
-                    extra_headers: Vec::new(),
-                };
-                parent = disk.write_object(&commit).map_err(git_err)?.detach();
-                written += 1;
+                    let (author, message) = match &want.meta {
+                        Some(m) => (
+                            gix::actor::Signature {
+                                name: m.author_name.as_str().into(),
+                                email: m.author_email.as_str().into(),
+                                time: gix::date::Time {
+                                    seconds: m.time,
+                                    offset: m.offset_seconds,
+                                },
+                            },
+                            m.message.clone(),
+                        ),
+                        // A plain diff has no author: the committer applies it, under the
+                        // patch name, with the diff's own description when it has one.
+                        None => {
+                            let body = want
+                                .description
+                                .as_deref()
+                                .map(|d| format!("{d}\n\n"))
+                                .unwrap_or_default();
+                            let message = format!(
+                                "{}\n\n{body}Applied from {} by longhaul.\n",
+                                want.patch, want.item
+                            );
+                            (committer_sig.clone(), message)
+                        }
+                    };
+                    let commit = gix::objs::Commit {
+                        tree,
+                        parents: [parent].into_iter().collect(),
+                        author,
+                        committer: committer_sig.clone(),
+                        encoding: None,
+                        message: message.into(),
+                        extra_headers: Vec::new(),
+                    };
+                    parent = disk.write_object(&commit).map_err(git_err)?.detach();
+                    written += 1;
+                }
             }
         }
-    }
-    let tree = repo::tree_of(&disk, parent)?;
-    let message = tag_message(plan);
-    let constraint = match existing {
-        Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
-        None => PreviousValue::MustNotExist,
-    };
-    let tagger = committer_sig.clone();
-    let reference = disk
+        let tree = repo::tree_of(&disk, parent)?;
+        let message = tag_message(plan);
+        let constraint = match existing {
+            Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
+            None => PreviousValue::MustNotExist,
+        };
+        let tagger = committer_sig.clone();
+        let reference = disk
         .tag(
             &plan.release,
             parent,
@@ -245,17 +313,61 @@ pub fn build_release(
             message,
             constraint,
         )
-        .map_err(git_err)?;
-    let tag = reference.id().detach();
-    Ok(BuildReport {
-        name: plan.release.clone(),
-        base: plan.base.clone(),
-        commit: parent.to_string(),
-        tree: tree.to_string(),
-        tag: tag.to_string(),
-        commits: written,
-        replaced: existing.is_some(),
+        .map_err(|e| Error::Build {
+            release: plan.release.clone(),
+            message: format!(
+                "cannot write tag refs/tags/{}: {}. Another build may be running, or a killed git left a stale refs/tags/{}.lock (remove it if no git process is running); the tag was not changed",
+                plan.release,
+                error_chain(&e),
+                plan.release
+            ),
+        })?;
+        let tag = reference.id().detach();
+        Ok(BuildReport {
+            name: plan.release.clone(),
+            base: plan.base.clone(),
+            commit: parent.to_string(),
+            tree: tree.to_string(),
+            tag: tag.to_string(),
+            commits: written,
+            replaced: existing.is_some(),
+            previous: existing.map(|id| id.to_string()),
+        })
+    }
+}
+
+/// Point tag `name` back at `previous` (or delete it when there was none):
+/// undoes [`Prepared::write`] when a later step of the same command fails.
+pub fn restore_tag(
+    repo: &gix::ThreadSafeRepository,
+    name: &str,
+    previous: Option<&str>,
+) -> Result<()> {
+    use gix::refs::transaction::{Change, LogChange, RefEdit, RefLog};
+    let disk = repo.to_thread_local();
+    let full: gix::refs::FullName = format!("refs/tags/{name}").try_into().map_err(git_err)?;
+    let change = match previous {
+        Some(id) => Change::Update {
+            log: LogChange {
+                mode: RefLog::AndReference,
+                force_create_reflog: false,
+                message: "longhaul: build rolled back".into(),
+            },
+            expected: PreviousValue::Any,
+            new: gix::refs::Target::Object(ObjectId::from_hex(id.as_bytes()).map_err(git_err)?),
+        },
+        None => Change::Delete {
+            expected: PreviousValue::Any,
+            log: RefLog::AndReference,
+        },
+    };
+    disk.edit_reference(RefEdit {
+        change,
+        name: full,
+        deref: false,
     })
+    .map_err(git_err)?;
+    Ok(())
 }
 
 fn tag_message(plan: &Plan) -> String {

@@ -203,7 +203,7 @@ pub fn patch_links(manifest: &Manifest, loader: &PatchLoader) -> Links {
             let source = manifest.source(&item.value);
             let cached = match &source {
                 PatchSource::File(_) => true,
-                PatchSource::Url(url) => loader.cache_path(url).is_file(),
+                PatchSource::Url(url) => loader.is_cached(url),
             };
             if !cached {
                 continue;

@@ -8,9 +8,10 @@
 
 use crate::apply::{Placement, apply_hunks};
 use crate::merge3;
-use crate::patch::{Commit, FileMode, FilePatch, Operation};
+use crate::patch::{Commit, FileMode, FilePatch, LineKind, Operation};
 use crate::repo::{RepoError, expand_prefix, git_err};
 use gix::ObjectId;
+use gix::bstr::{BStr, BString, ByteSlice};
 use gix::objs::Write as _;
 use gix::objs::tree::EntryKind;
 use serde::Serialize;
@@ -91,9 +92,9 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn file(file: &str, reason: impl Into<String>) -> Self {
+    fn file(file: &BStr, reason: impl Into<String>) -> Self {
         Failure {
-            file: file.to_string(),
+            file: file.to_str_lossy().into_owned(),
             hunk: None,
             line: None,
             reason: reason.into(),
@@ -158,7 +159,8 @@ impl Content {
     }
 }
 
-type Changes = BTreeMap<String, Option<Entry>>;
+/// Paths changed so far (bytes, as git stores them): `None` means deleted.
+type Changes = BTreeMap<BString, Option<Entry>>;
 
 /// (input blob, file patch fingerprint, fuzz).
 type SharedKey = (ObjectId, u64, usize);
@@ -211,12 +213,20 @@ impl<'r> PatchedTree<'r> {
         self
     }
 
-    fn read_base(&self, path: &str) -> Result<Option<Entry>, RepoError> {
+    /// The base tree's entry at `path`, of any kind.
+    fn base_entry(&self, path: &BStr) -> Result<Option<(EntryKind, ObjectId)>, RepoError> {
         let tree = self.repo.find_tree(self.base).map_err(git_err)?;
-        let Some(entry) = tree.lookup_entry_by_path(path).map_err(git_err)? else {
+        Ok(tree
+            .lookup_entry(path.split_str("/"))
+            .map_err(git_err)?
+            .map(|e| (e.mode().kind(), e.object_id())))
+    }
+
+    fn read_base(&self, path: &BStr) -> Result<Option<Entry>, RepoError> {
+        let Some((kind, id)) = self.base_entry(path)? else {
             return Ok(None);
         };
-        let mode = match entry.mode().kind() {
+        let mode = match kind {
             EntryKind::Blob => FileMode::Regular,
             EntryKind::BlobExecutable => FileMode::Executable,
             EntryKind::Link => FileMode::Symlink,
@@ -225,15 +235,159 @@ impl<'r> PatchedTree<'r> {
         };
         Ok(Some(Entry {
             mode,
-            content: Content::Stored(entry.object_id()),
+            content: Content::Stored(id),
         }))
     }
 
-    fn read(&self, staged: &Changes, path: &str) -> Result<Option<Entry>, RepoError> {
+    /// The file at `path` with `staged` over the changes so far over the base.
+    fn read(&self, staged: &Changes, path: &BStr) -> Result<Option<Entry>, RepoError> {
         if let Some(e) = staged.get(path).or_else(|| self.changes.get(path)) {
             return Ok(e.clone());
         }
         self.read_base(path)
+    }
+
+    /// Whether `staged` over the changes so far says anything about `path`.
+    fn overlay<'a>(&'a self, staged: &'a Changes, path: &BStr) -> Option<&'a Option<Entry>> {
+        staged.get(path).or_else(|| self.changes.get(path))
+    }
+
+    /// `git apply`'s "affected file is beyond a symbolic link": a file the commit
+    /// writes whose parent folder is a symlink, judged as git judges it. A
+    /// parent counts as a symlink when the commit leaves a symlink there, or,
+    /// unless the commit removes a symlink there, when the tree before the
+    /// commit has one. Only modes the patch states count (as in git, a rename
+    /// without mode lines states none).
+    fn beyond_symlink(&self, commit: &Commit) -> Result<Vec<Failure>, RepoError> {
+        const GOES_AWAY: u8 = 1;
+        const IN_RESULT: u8 = 2;
+        let mut symlinks: HashMap<&BStr, u8> = HashMap::new();
+        for fp in &commit.files {
+            if let Some(old) = &fp.old_path
+                && fp.old_mode == Some(FileMode::Symlink)
+                && matches!(fp.operation, Operation::Rename | Operation::Delete)
+            {
+                *symlinks.entry(old.as_ref()).or_default() |= GOES_AWAY;
+            }
+            if let Some(new) = &fp.new_path
+                && fp.new_mode == Some(FileMode::Symlink)
+            {
+                *symlinks.entry(new.as_ref()).or_default() |= IN_RESULT;
+            }
+        }
+        let mut failures = Vec::new();
+        for fp in commit
+            .files
+            .iter()
+            .filter(|f| f.operation != Operation::Delete)
+        {
+            let path = fp.target_path();
+            for i in path.rfind_iter("/") {
+                let parent = path[..i].as_bstr();
+                let change = symlinks.get(parent).copied().unwrap_or(0);
+                let beyond = change & IN_RESULT != 0
+                    || (change & GOES_AWAY == 0
+                        && self
+                            .read(&Changes::new(), parent)?
+                            .is_some_and(|e| e.mode == FileMode::Symlink));
+                if beyond {
+                    failures.push(Failure::file(
+                        path,
+                        format!(
+                            "is beyond a symbolic link: {} is a symlink (git refuses to write through one)",
+                            crate::patch::path::display(parent)
+                        ),
+                    ));
+                    break;
+                }
+            }
+        }
+        Ok(failures)
+    }
+
+    /// Refuse what `git apply` refuses when a commit would leave the tree with a
+    /// file and a folder of the same name: a file created where a folder still
+    /// has content, or under a file, symlink or submodule (for a symlink, git's
+    /// "beyond a symbolic link"). Only paths that the commit brings into being
+    /// need checking: a file that existed before has folders above it, and a
+    /// folder that existed cannot hold it.
+    fn shape_conflict(&self, staged: &Changes) -> Result<Option<Failure>, RepoError> {
+        for (path, entry) in staged {
+            if entry.is_none() || self.read(&Changes::new(), path.as_ref())?.is_some() {
+                continue;
+            }
+            for i in path.find_iter("/") {
+                let parent = path[..i].as_bstr();
+                if let Some(above) = self.read(staged, parent)? {
+                    let what = match above.mode {
+                        FileMode::Symlink => format!(
+                            "is beyond a symbolic link: {} is a symlink in the tree",
+                            crate::patch::path::display(parent)
+                        ),
+                        FileMode::Gitlink => format!(
+                            "would be inside {}, which is a submodule in the tree",
+                            crate::patch::path::display(parent)
+                        ),
+                        _ => format!(
+                            "would be inside {}, which is a file in the tree (file/directory conflict)",
+                            crate::patch::path::display(parent)
+                        ),
+                    };
+                    return Ok(Some(Failure::file(path.as_ref(), what)));
+                }
+            }
+            if let Some(survivor) = self.live_entry_below(staged, path.as_ref())? {
+                return Ok(Some(Failure::file(
+                    path.as_ref(),
+                    format!(
+                        "would replace a directory that still holds {} (file/directory conflict)",
+                        crate::patch::path::display(survivor.as_ref())
+                    ),
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A file that is still in the tree below the folder `dir`, if any.
+    fn live_entry_below(&self, staged: &Changes, dir: &BStr) -> Result<Option<BString>, RepoError> {
+        let mut prefix = BString::from(dir);
+        prefix.push(b'/');
+        for changes in [staged, &self.changes] {
+            if let Some((p, _)) = changes
+                .range(prefix.clone()..)
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .find(|(p, e)| {
+                    e.is_some()
+                        && self
+                            .overlay(staged, p.as_ref())
+                            .is_some_and(Option::is_some)
+                })
+            {
+                return Ok(Some(p.clone()));
+            }
+        }
+        let Some((EntryKind::Tree, id)) = self.base_entry(dir)? else {
+            return Ok(None);
+        };
+        // Depth-first through the base folder, stopping at the first file that no
+        // change has deleted.
+        let mut stack = vec![(prefix, id)];
+        while let Some((at, tree)) = stack.pop() {
+            let tree = self.repo.find_tree(tree).map_err(git_err)?;
+            for entry in tree.iter() {
+                let entry = entry.map_err(git_err)?;
+                let mut path = at.clone();
+                path.extend_from_slice(entry.filename());
+                if entry.mode().is_tree() {
+                    path.push(b'/');
+                    stack.push((path, entry.object_id()));
+                } else if self.overlay(staged, path.as_ref()).is_none() {
+                    return Ok(Some(path));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Apply one commit. On failure the tree is left unchanged.
@@ -242,7 +396,11 @@ impl<'r> PatchedTree<'r> {
         commit: &Commit,
         options: ApplyOptions,
     ) -> Result<CommitOutcome, RepoError> {
-        let files: Vec<String> = commit.files.iter().map(|f| f.path().to_string()).collect();
+        let files: Vec<String> = commit
+            .files
+            .iter()
+            .map(|f| f.path().to_str_lossy().into_owned())
+            .collect();
         let mut staged = Changes::new();
         let mut failures = Vec::new();
         let mut status = Status::Clean;
@@ -251,6 +409,12 @@ impl<'r> PatchedTree<'r> {
                 Ok(s) => status = status.max(s),
                 Err(f) => failures.extend(f),
             }
+        }
+        failures.extend(self.beyond_symlink(commit)?);
+        if failures.is_empty()
+            && let Some(conflict) = self.shape_conflict(&staged)?
+        {
+            failures.push(conflict);
         }
         if failures.is_empty() {
             self.changes.extend(staged);
@@ -261,7 +425,17 @@ impl<'r> PatchedTree<'r> {
             });
         }
         if options.three_way {
-            match self.three_way(commit)? {
+            let merged = match self.three_way(commit)? {
+                Ok(merged) => match self.shape_conflict(&merged)? {
+                    Some(conflict) => Err(Failure {
+                        reason: format!("3-way fallback: {}", conflict.reason),
+                        ..conflict
+                    }),
+                    None => Ok(merged),
+                },
+                Err(why) => Err(why),
+            };
+            match merged {
                 Ok(merged) => {
                     self.changes.extend(merged);
                     return Ok(CommitOutcome {
@@ -294,7 +468,7 @@ impl<'r> PatchedTree<'r> {
                 "binary patches are not supported; regenerate without --binary or add the file by hand",
             )]));
         }
-        let old_path = fp.old_path.as_deref().unwrap_or(path);
+        let old_path = fp.source_path();
         let current = match fp.operation {
             Operation::Add => None,
             _ => match self.read(staged, old_path)? {
@@ -307,17 +481,41 @@ impl<'r> PatchedTree<'r> {
                 }
             },
         };
+        // git: "wrong type" when the patch's old mode names another kind of entry
+        // (a file against a symlink or a submodule); a differing executable bit
+        // is only a warning.
+        if let (Some(expected), Some(found)) = (fp.old_mode, current.as_ref().map(|e| e.mode))
+            && expected.kind() != found.kind()
+        {
+            return Ok(Err(vec![Failure::file(
+                old_path,
+                format!(
+                    "wrong type: the patch expects {}, the tree has {}",
+                    expected.kind(),
+                    found.kind()
+                ),
+            )]));
+        }
         if matches!(
             fp.operation,
             Operation::Add | Operation::Rename | Operation::Copy
         ) {
-            let new_path = fp.new_path.as_deref().unwrap_or(path);
+            let new_path = fp.target_path();
             if self.read(staged, new_path)?.is_some() {
                 return Ok(Err(vec![Failure::file(
                     new_path,
                     "already exists in the tree",
                 )]));
             }
+        }
+        let is_gitlink = fp.new_mode == Some(FileMode::Gitlink)
+            || fp.old_mode == Some(FileMode::Gitlink)
+            || (fp.new_mode.is_none()
+                && current
+                    .as_ref()
+                    .is_some_and(|e| e.mode == FileMode::Gitlink));
+        if is_gitlink && !fp.hunks.is_empty() {
+            return self.apply_submodule(fp, current.as_ref(), staged);
         }
         let (content, status) = if fp.hunks.is_empty() {
             let content = match &current {
@@ -330,7 +528,7 @@ impl<'r> PatchedTree<'r> {
                 Ok(done) => done,
                 Err(h) => {
                     return Ok(Err(vec![Failure {
-                        file: old_path.to_string(),
+                        file: old_path.to_str_lossy().into_owned(),
                         hunk: Some(h.hunk),
                         line: Some(h.line),
                         reason: format!(
@@ -349,7 +547,7 @@ impl<'r> PatchedTree<'r> {
                         "deletion patch leaves content behind (the file has more than the patch removes)",
                     )]));
                 }
-                staged.insert(old_path.to_string(), None);
+                staged.insert(old_path.into(), None);
             }
             op => {
                 let mode = fp
@@ -357,13 +555,70 @@ impl<'r> PatchedTree<'r> {
                     .or(current.as_ref().map(|e| e.mode))
                     .unwrap_or(FileMode::Regular);
                 if op == Operation::Rename {
-                    staged.insert(old_path.to_string(), None);
+                    staged.insert(old_path.into(), None);
                 }
-                let new_path = fp.new_path.as_deref().unwrap_or(path);
-                staged.insert(new_path.to_string(), Some(Entry { mode, content }));
+                staged.insert(fp.target_path().into(), Some(Entry { mode, content }));
             }
         }
         Ok(Ok(status))
+    }
+
+    /// A submodule change: `-Subproject commit OLD` / `+Subproject commit NEW`.
+    /// The commit ids are recorded as they are (the submodule's objects are not
+    /// in this repository, and `git apply` does not need them either).
+    fn apply_submodule(
+        &self,
+        fp: &FilePatch,
+        current: Option<&Entry>,
+        staged: &mut Changes,
+    ) -> Result<Result<Status, Vec<Failure>>, RepoError> {
+        let id_on = |kind: LineKind| {
+            fp.hunks
+                .iter()
+                .flat_map(|h| &h.lines)
+                .filter(|l| l.kind == kind)
+                .find_map(|l| {
+                    let text = l.text.strip_prefix(b"Subproject commit ")?;
+                    ObjectId::from_hex(text.trim_ascii_end().get(..40)?).ok()
+                })
+        };
+        let (old, new) = (id_on(LineKind::Remove), id_on(LineKind::Add));
+        let path = fp.source_path();
+        let found = current.and_then(|e| e.content.known_id());
+        if old.is_some() && found != old {
+            return Ok(Err(vec![Failure::file(
+                path,
+                format!(
+                    "submodule is at {}, the patch expects {}",
+                    found.map_or("nothing".to_string(), |id| id.to_string()),
+                    old.map(|id| id.to_string()).unwrap_or_default()
+                ),
+            )]));
+        }
+        match (fp.operation, new) {
+            (Operation::Delete, _) => {
+                staged.insert(path.into(), None);
+            }
+            (_, Some(new)) => {
+                if fp.operation == Operation::Rename {
+                    staged.insert(path.into(), None);
+                }
+                staged.insert(
+                    fp.target_path().into(),
+                    Some(Entry {
+                        mode: FileMode::Gitlink,
+                        content: Content::Stored(new),
+                    }),
+                );
+            }
+            (_, None) => {
+                return Ok(Err(vec![Failure::file(
+                    path,
+                    "submodule change without a `+Subproject commit <id>` line",
+                )]));
+            }
+        }
+        Ok(Ok(Status::Clean))
     }
 
     /// Apply `fp`'s hunks to `current` (nothing for a new file), using and filling
@@ -432,7 +687,7 @@ impl<'r> PatchedTree<'r> {
             if fp.binary {
                 return Ok(Err(Failure::file(path, "3-way fallback: binary patch")));
             }
-            let old_path = fp.old_path.as_deref().unwrap_or(path);
+            let old_path = fp.source_path();
             let base = match fp.operation {
                 Operation::Add => None,
                 _ => {
@@ -459,7 +714,7 @@ impl<'r> PatchedTree<'r> {
                 Ok(a) => a.content,
                 Err(h) => {
                     return Ok(Err(Failure {
-                        file: old_path.to_string(),
+                        file: old_path.to_str_lossy().into_owned(),
                         hunk: Some(h.hunk),
                         line: Some(h.line),
                         reason: format!(
@@ -470,7 +725,7 @@ impl<'r> PatchedTree<'r> {
                 }
             };
             let ours_path = match fp.operation {
-                Operation::Add => fp.new_path.as_deref().unwrap_or(path),
+                Operation::Add => fp.target_path(),
                 _ => old_path,
             };
             let ours = self.read(&merged, ours_path)?;
@@ -501,7 +756,7 @@ impl<'r> PatchedTree<'r> {
                         }
                         _ => {}
                     }
-                    merged.insert(old_path.to_string(), None);
+                    merged.insert(old_path.into(), None);
                     continue;
                 }
                 _ => {}
@@ -528,11 +783,10 @@ impl<'r> PatchedTree<'r> {
                 (None, None, _) => FileMode::Regular,
             };
             if fp.operation == Operation::Rename {
-                merged.insert(old_path.to_string(), None);
+                merged.insert(old_path.into(), None);
             }
-            let new_path = fp.new_path.as_deref().unwrap_or(path);
             merged.insert(
-                new_path.to_string(),
+                fp.target_path().into(),
                 Some(Entry {
                     mode,
                     content: Content::bytes(content),
@@ -549,11 +803,14 @@ impl<'r> PatchedTree<'r> {
             return Ok(self.base);
         }
         let mut editor = self.repo.edit_tree(self.base).map_err(git_err)?;
-        for (path, entry) in std::mem::take(&mut self.changes) {
+        let changes = std::mem::take(&mut self.changes);
+        // Removals first, so that a folder emptied by the changes can become a file.
+        for path in changes.iter().filter(|(_, e)| e.is_none()).map(|(p, _)| p) {
+            editor.remove(path).map_err(git_err)?;
+        }
+        for (path, entry) in changes {
             match entry {
-                None => {
-                    editor.remove(path.as_str()).map_err(git_err)?;
-                }
+                None => {}
                 Some(e) => {
                     let id = match &e.content {
                         Content::Stored(id) => *id,
@@ -578,7 +835,7 @@ impl<'r> PatchedTree<'r> {
                         FileMode::Symlink => EntryKind::Link,
                         FileMode::Gitlink => EntryKind::Commit,
                     };
-                    editor.upsert(path.as_str(), kind, id).map_err(git_err)?;
+                    editor.upsert(&path, kind, id).map_err(git_err)?;
                 }
             }
         }

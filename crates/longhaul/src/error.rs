@@ -51,6 +51,14 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// An input file that was refused or could not be read (see [`crate::fs`]).
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: crate::fs::ReadError,
+    },
     /// A tag exists already and `--force` was not given.
     #[error("tag {name} already exists (at {target}); pass --force to move it")]
     TagExists {
@@ -59,6 +67,9 @@ pub enum Error {
         /// Where it points now.
         target: String,
     },
+    /// An input from the environment or the command line is unusable.
+    #[error("{0}")]
+    Input(String),
     /// A release cannot be built because a patch does not apply.
     #[error("{release}: {message}")]
     Build {

@@ -43,6 +43,7 @@ pub mod coverage;
 pub mod download;
 pub mod engine;
 pub mod error;
+pub mod fs;
 pub mod lint;
 pub mod manifest;
 pub mod merge3;

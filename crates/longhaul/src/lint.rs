@@ -83,10 +83,15 @@ pub fn lint(
         .iter()
         .map(|r| (r.name.as_str(), r))
         .collect();
-    for r in &manifest.releases {
+    for (r, cycle) in manifest.releases.iter().zip(manifest.chain_cycles()) {
         // A chain that cannot resolve (a cycle) is reported at each release in it.
-        if let Err(crate::Error::Manifest { message, .. }) = manifest.chain(&r.name) {
-            push(Error, "cycle", r.base_release.line, message);
+        if let Some(cycle) = cycle {
+            push(
+                Error,
+                "cycle",
+                r.base_release.line,
+                format!("release chain of `{}` runs into a cycle: {cycle}", r.name),
+            );
             continue;
         }
         let base_name = &r.base_release.value;
@@ -282,7 +287,7 @@ fn check_item(
         }
         PatchSource::Url(url) => {
             if let Some(loader) = loader
-                && !loader.cache_path(url).is_file()
+                && !loader.is_cached(url)
             {
                 push(
                     Severity::Warning,

@@ -199,7 +199,7 @@ impl Manifest {
 
     /// Read and parse the manifest at `path`.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let text = crate::fs::read_to_string(path).map_err(|source| Error::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -309,15 +309,18 @@ impl Manifest {
     }
 
     /// The releases from the bottom of `name`'s chain up to `name` itself.
+    /// Linear in the chain's length (after one pass to index the names).
     pub fn chain(&self, name: &str) -> Result<Vec<&Release>> {
         let by_name: HashMap<&str, &Release> =
             self.releases.iter().map(|r| (r.name.as_str(), r)).collect();
         let mut chain = vec![self.release(name)?];
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        seen.insert(chain[0].name.as_str());
         loop {
             let last = *chain.last().expect("non-empty");
             match by_name.get(last.base_release.value.as_str()) {
                 Some(next) => {
-                    if chain.iter().any(|r| r.name == next.name) {
+                    if !seen.insert(next.name.as_str()) {
                         return Err(Error::Manifest {
                             file: self.path.clone(),
                             line: last.base_release.line,
@@ -341,6 +344,65 @@ impl Manifest {
         Ok(chain)
     }
 
+    /// For every release (in file order), the cycle its chain runs into, as
+    /// `a -> b -> a`, or `None` when the chain reaches an upstream tag. One pass
+    /// over all releases: each is visited once (linear, however long the chains).
+    pub fn chain_cycles(&self) -> Vec<Option<std::rc::Rc<str>>> {
+        let by_name: HashMap<&str, usize> = self
+            .releases
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.as_str(), i))
+            .collect();
+        // The release a chain continues with: the last one of that name, as in `chain`.
+        let next: Vec<Option<usize>> = self
+            .releases
+            .iter()
+            .map(|r| by_name.get(r.base_release.value.as_str()).copied())
+            .collect();
+        enum State {
+            New,
+            OnPath,
+            Done(Option<std::rc::Rc<str>>),
+        }
+        let mut state: Vec<State> = self.releases.iter().map(|_| State::New).collect();
+        for start in 0..self.releases.len() {
+            let mut path = Vec::new();
+            let mut at = Some(start);
+            let outcome = loop {
+                let Some(i) = at else { break None };
+                match &state[i] {
+                    State::Done(result) => break result.clone(),
+                    State::OnPath => {
+                        // The cycle is the part of the path from `i` on.
+                        let from = path.iter().position(|&p| p == i).expect("on path");
+                        let names: Vec<&str> = path[from..]
+                            .iter()
+                            .chain(std::iter::once(&i))
+                            .map(|&p| self.releases[p].name.as_str())
+                            .collect();
+                        break Some(std::rc::Rc::from(names.join(" -> ")));
+                    }
+                    State::New => {
+                        state[i] = State::OnPath;
+                        path.push(i);
+                        at = next[i];
+                    }
+                }
+            };
+            for p in path {
+                state[p] = State::Done(outcome.clone());
+            }
+        }
+        state
+            .into_iter()
+            .map(|s| match s {
+                State::Done(result) => result,
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The upstream tag at the bottom of `name`'s chain.
     pub fn base_tag(&self, name: &str) -> Result<String> {
         Ok(self.chain(name)?[0].base_release.value.clone())
@@ -361,7 +423,10 @@ impl Manifest {
             return Some(p.clone());
         }
         let rel = format!("patches/{name}.patch");
-        self.dir().join(&rel).is_file().then(|| PatchDef {
+        // Anything at that path counts (a FIFO, a device, a dangling symlink): reading
+        // it then says why it cannot be used, instead of "no such patch".
+        let present = self.dir().join(&rel).symlink_metadata().is_ok();
+        present.then(|| PatchDef {
             name: name.to_string(),
             items: vec![Located {
                 value: rel,
@@ -383,7 +448,23 @@ impl Manifest {
                 "patch `{name}` is not defined under `patches:` and there is no file patches/{name}.patch"
             ),
         })?;
-        Ok(def.items.iter().map(|i| self.source(&i.value)).collect())
+        def.items
+            .iter()
+            .map(|i| {
+                let source = self.source(&i.value);
+                if matches!(source, PatchSource::File(_)) && !is_inside(&i.value) {
+                    return Err(Error::Manifest {
+                        file: self.path.clone(),
+                        line: if i.line == 0 { used_at } else { i.line },
+                        message: format!(
+                            "patch item `{}` of `{name}` is outside the LTS repository: expected a path relative to the manifest's folder, without `..` (or an http(s) URL)",
+                            i.value
+                        ),
+                    });
+                }
+                Ok(source)
+            })
+            .collect()
     }
 
     /// Classify a patch item.
@@ -399,6 +480,18 @@ impl Manifest {
     pub fn must_releases(&self) -> Vec<&Release> {
         self.releases.iter().filter(|r| r.must).collect()
     }
+}
+
+/// A relative path that stays below its folder: no root, no `..`.
+fn is_inside(path: &str) -> bool {
+    let p = Path::new(path);
+    !path.is_empty()
+        && p.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
 }
 
 /// The line and first message line of a YAML error (without its `error:` prefix).
@@ -431,6 +524,21 @@ pub fn version_of(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `chain_cycles` (one linear pass) agrees with `chain` (one release at a
+    /// time) on chains that end at a tag, that are a cycle, and that run into one.
+    #[test]
+    fn chain_cycles_agree_with_chain() {
+        let text = "releases:\n  - {name: a, base_release: v1.0.0}\n  - {name: b, base_release: a}\n  - {name: c, base_release: d}\n  - {name: d, base_release: e}\n  - {name: e, base_release: c}\n  - {name: f, base_release: c}\n  - {name: g, base_release: f}\n  - {name: h, base_release: h}\n";
+        let m = Manifest::parse(text, Path::new("releases.yml")).unwrap();
+        let cycles = m.chain_cycles();
+        for (r, cycle) in m.releases.iter().zip(&cycles) {
+            assert_eq!(m.chain(&r.name).is_err(), cycle.is_some(), "{}", r.name);
+        }
+        assert_eq!(cycles[0], None);
+        assert_eq!(cycles[6].as_deref(), Some("c -> d -> e -> c"));
+        assert_eq!(cycles[7].as_deref(), Some("h -> h"));
+    }
 
     const SAMPLE: &str = "base: https://example.org/k\nreleases:\n  - name: v1.2.3-lts.1\n    base_release: v1.2.3-ci\n    must: true\n    patches: [b]\n    owner: team-a\n  - name: v1.2.3-ci\n    base_release: v1.2.3\n    patches:\n      - a\npatches:\n  - name: a\n    patch: [patches/a.patch]\n    cves: [CVE-2021-1]\n  - name: b\n    patch:\n      - https://example.org/b.patch\n";
 

@@ -100,3 +100,79 @@ pub fn records(
     }
     out
 }
+
+/// Why an export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The folder holds something longhaul did not write; it is left alone.
+    #[error(
+        "{dir}: holds `{name}`, which is not an OSV record longhaul exported; expected an empty folder or an earlier export (nothing was written)"
+    )]
+    ForeignContent {
+        /// The output folder.
+        dir: std::path::PathBuf,
+        /// The first foreign entry.
+        name: String,
+    },
+    /// A record id that is not a plain file name (cannot happen for ids that
+    /// passed [`crate::advisory::check_id`]; checked again here all the same).
+    #[error("record id `{0}` is not usable as a file name (nothing was written)")]
+    UnsafeId(String),
+    /// Writing failed; the folder is as it was.
+    #[error("{dir}: {source} (the folder is unchanged)")]
+    Io {
+        /// The output folder.
+        dir: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Make `dir` hold exactly `records`, one `ID.json` each, in one step
+/// ([`crate::fs::replace_dir`]): records of earlier runs that are no longer
+/// exported disappear, and a failure leaves the earlier export whole. A folder
+/// holding anything but an earlier export is refused, never emptied.
+pub fn write_records(
+    dir: &std::path::Path,
+    records: &[Advisory],
+) -> Result<Vec<std::path::PathBuf>, WriteError> {
+    let io = |source| WriteError::Io {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    let mut names = Vec::with_capacity(records.len());
+    for r in records {
+        let name = crate::fs::safe_file_name(&r.id)
+            .filter(|id| id.starts_with(ID_PREFIX))
+            .ok_or_else(|| WriteError::UnsafeId(r.id.escape_debug().to_string()))?;
+        names.push(format!("{name}.json"));
+    }
+    crate::fs::recover_dir(dir).map_err(io)?;
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries {
+                let entry = entry.map_err(io)?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let ours = name.starts_with(ID_PREFIX)
+                    && name.ends_with(".json")
+                    && entry.file_type().map_err(io)?.is_file();
+                if !ours {
+                    return Err(WriteError::ForeignContent {
+                        dir: dir.to_path_buf(),
+                        name,
+                    });
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    crate::fs::replace_dir(dir, |stage| {
+        for (r, name) in records.iter().zip(&names) {
+            std::fs::write(stage.join(name), crate::advisory::store::render(r))?;
+        }
+        Ok(())
+    })
+    .map_err(io)?;
+    Ok(names.iter().map(|n| dir.join(n)).collect())
+}

@@ -1,12 +1,14 @@
 //! Patch sources: local files, and URL items kept in a cache folder.
 //!
 //! URL items (upstream PR patches) are looked up in the cache first; when missing
-//! and downloads are allowed they are fetched once and stored there.
+//! and downloads are allowed they are fetched once and stored there, but only
+//! when they parse as a patch. The cache's `index.json` maps each full URL to its
+//! file (a readable name plus a hash of the URL), so no two URLs share a file.
 
 use crate::error::{Error, Result};
 use crate::manifest::PatchSource;
 use crate::patch::{self, PatchFile};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +29,8 @@ pub struct PatchLoader {
     cache_dir: PathBuf,
     download: bool,
     parsed: Mutex<HashMap<PatchSource, Arc<Result<PatchFile, LoadError>>>>,
+    /// The cache's URL index, read on first use.
+    index: Mutex<Option<CacheIndex>>,
 }
 
 /// Why an item could not be used.
@@ -63,6 +67,7 @@ impl PatchLoader {
             cache_dir: cache_dir.into(),
             download,
             parsed: Mutex::new(HashMap::new()),
+            index: Mutex::new(None),
         }
     }
 
@@ -71,9 +76,16 @@ impl PatchLoader {
         &self.cache_dir
     }
 
-    /// The cache file for `url`.
-    pub fn cache_path(&self, url: &str) -> PathBuf {
-        self.cache_dir.join(cache_name(url))
+    /// The cached file for `url`, if the cache's index has one.
+    pub fn cache_path(&self, url: &str) -> Option<PathBuf> {
+        let mut index = self.index.lock().expect("not poisoned");
+        let index = index.get_or_insert_with(|| CacheIndex::load(&self.cache_dir));
+        index.urls.get(url).map(|name| self.cache_dir.join(name))
+    }
+
+    /// Whether `url` is in the cache.
+    pub fn is_cached(&self, url: &str) -> bool {
+        self.cache_path(url).is_some_and(|p| p.is_file())
     }
 
     /// Load and parse `source`, once.
@@ -90,33 +102,35 @@ impl PatchLoader {
     }
 
     fn load_uncached(&self, source: &PatchSource) -> Result<PatchFile, LoadError> {
-        let (bytes, label) = match source {
-            PatchSource::File(path) => (
-                std::fs::read(path).map_err(|e| {
-                    LoadError::Invalid(
-                        path.display().to_string(),
-                        0,
-                        format!("cannot read patch file: {e}"),
-                    )
-                })?,
-                path.display().to_string(),
-            ),
-            PatchSource::Url(url) => (self.fetch(url)?, url.clone()),
-        };
-        patch::parse(&bytes).map_err(|e| LoadError::Invalid(label, e.line, e.message))
+        match source {
+            PatchSource::File(path) => {
+                let label = path.display().to_string();
+                let bytes = crate::fs::read(path)
+                    .map_err(|e| LoadError::Invalid(label.clone(), 0, e.to_string()))?;
+                patch::parse(&bytes).map_err(|e| LoadError::Invalid(label, e.line, e.message))
+            }
+            PatchSource::Url(url) => self.fetch(url),
+        }
     }
 
-    fn fetch(&self, url: &str) -> Result<Vec<u8>, LoadError> {
-        let path = self.cache_path(url);
-        if let Ok(bytes) = std::fs::read(&path) {
-            return Ok(bytes);
+    fn fetch(&self, url: &str) -> Result<PatchFile, LoadError> {
+        if let Some(path) = self.cache_path(url) {
+            let label = format!("{url} (cached as {})", path.display());
+            match crate::fs::read(&path) {
+                Ok(bytes) => {
+                    return patch::parse(&bytes)
+                        .map_err(|e| LoadError::Invalid(label, e.line, e.message));
+                }
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(LoadError::Invalid(label, 0, e.to_string())),
+            }
         }
         if !self.download {
             return Err(LoadError::Missing(Missing {
                 url: url.to_string(),
                 reason: format!(
                     "not in the patch cache ({}) and downloads are off",
-                    path.display()
+                    self.cache_dir.display()
                 ),
             }));
         }
@@ -126,21 +140,102 @@ impl PatchLoader {
                 reason,
             })
         })?;
-        store(&path, &bytes).map_err(|e| {
+        // Only a download that parses as a patch is kept: an HTML page served
+        // with status 200, or a body cut short, must not poison later runs.
+        let parsed = patch::parse(&bytes).map_err(|e| {
+            LoadError::Invalid(
+                url.to_string(),
+                e.line,
+                format!(
+                    "the download is not a usable patch ({}); it was not stored in the cache",
+                    e.message
+                ),
+            )
+        })?;
+        self.store(url, &bytes).map_err(|e| {
             LoadError::Missing(Missing {
                 url: url.to_string(),
-                reason: format!("downloaded but cannot write {}: {e}", path.display()),
+                reason: format!(
+                    "downloaded but cannot write to the patch cache {}: {e}",
+                    self.cache_dir.display()
+                ),
             })
         })?;
-        Ok(bytes)
+        Ok(parsed)
+    }
+
+    /// Store a download and record it in the index, each file atomically.
+    fn store(&self, url: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let mut guard = self.index.lock().expect("not poisoned");
+        // Re-read: another process may have added entries since.
+        let index = guard.insert(CacheIndex::load(&self.cache_dir));
+        let name = index.name_for(url);
+        crate::fs::write_atomic(&self.cache_dir.join(&name), bytes)?;
+        index.urls.insert(url.to_string(), name);
+        index.save(&self.cache_dir)
     }
 }
 
-/// A file name for `url` that is readable and unique enough: the URL without
-/// its scheme, with every unusual character replaced by `_`.
+/// The cache's `index.json`: which file holds which URL. The index, not the
+/// file name, decides a cache hit, so two URLs never share a file.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct CacheIndex {
+    /// URL → file name in the cache folder.
+    urls: BTreeMap<String, String>,
+}
+
+/// The index file's name inside the cache folder.
+pub const INDEX_FILE: &str = "index.json";
+
+impl CacheIndex {
+    /// The index in `dir`; missing or unreadable means empty (entries are then
+    /// downloaded again, never guessed from file names).
+    fn load(dir: &Path) -> Self {
+        crate::fs::read(&dir.join(INDEX_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<CacheIndex>(&b).ok())
+            .map(|mut index| {
+                // Never trust a name from the file: it must stay inside the folder.
+                index
+                    .urls
+                    .retain(|_, name| crate::fs::safe_file_name(name).is_some());
+                index
+            })
+            .unwrap_or_default()
+    }
+
+    fn save(&self, dir: &Path) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(self).expect("serializable") + "\n";
+        crate::fs::write_atomic(&dir.join(INDEX_FILE), text.as_bytes())
+    }
+
+    /// The file for `url`: its existing one, or a new readable name that no
+    /// other URL uses.
+    fn name_for(&self, url: &str) -> String {
+        if let Some(name) = self.urls.get(url) {
+            return name.clone();
+        }
+        let used: std::collections::BTreeSet<&String> = self.urls.values().collect();
+        let hash =
+            gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, url.as_bytes())
+                .map(|id| id.to_string())
+                .unwrap_or_default();
+        let readable = cache_name(url);
+        (16..=hash.len())
+            .map(|n| format!("{readable}-{}.patch", &hash[..n]))
+            .chain((0..).map(|i| format!("{readable}-{hash}-{i}.patch")))
+            .find(|name| !used.contains(name))
+            .expect("an unused name")
+    }
+}
+
+/// A readable part of a cache file name for `url`: scheme and host and path,
+/// every unusual character replaced by `_`, at most 80 characters. Not unique
+/// on its own: [`CacheIndex::name_for`] adds the URL's hash.
 pub fn cache_name(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.chars()
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let mut name: String = format!("{scheme}_{rest}")
+        .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
                 c
@@ -148,31 +243,53 @@ pub fn cache_name(url: &str) -> String {
                 '_'
             }
         })
-        .collect()
-}
-
-/// Write atomically: a temporary file in the same folder, then rename.
-fn store(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("patch"),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+        .take(80)
+        .collect();
+    if name.ends_with(".patch") {
+        name.truncate(name.len() - ".patch".len());
+    }
+    name.trim_start_matches('.').to_string()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::cache_name;
+    use super::*;
 
     #[test]
     fn cache_names_are_flat_and_readable() {
         assert_eq!(
             cache_name("https://github.com/kubernetes/kubernetes/pull/124531.patch"),
-            "github.com_kubernetes_kubernetes_pull_124531.patch"
+            "https_github.com_kubernetes_kubernetes_pull_124531"
         );
+    }
+
+    /// Issue 6, defect 6: URLs that differ only in scheme or in `/` versus `_`
+    /// get different files, and the index decides what is cached.
+    #[test]
+    fn urls_that_look_alike_never_share_a_file() {
+        let index = CacheIndex::default();
+        let urls = [
+            "https://host/good_x.patch",
+            "https://host/good/x.patch",
+            "http://host/good/x.patch",
+        ];
+        let names: std::collections::BTreeSet<String> =
+            urls.iter().map(|u| index.name_for(u)).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let loader = PatchLoader::new(dir.path(), false);
+        loader
+            .store(urls[1], b"--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n")
+            .unwrap();
+        assert!(loader.is_cached(urls[1]));
+        let other = PatchLoader::new(dir.path(), false);
+        assert!(!other.is_cached(urls[0]));
+        assert!(!other.is_cached(urls[2]));
+        assert!(matches!(
+            other.load(&PatchSource::Url(urls[0].into())).as_ref(),
+            Err(LoadError::Missing(_))
+        ));
+        assert!(other.load(&PatchSource::Url(urls[1].into())).is_ok());
     }
 }

@@ -109,10 +109,10 @@ pub fn load(
     manifest: &Manifest,
     known_cves: &BTreeSet<String>,
 ) -> Result<Vec<Statement>> {
-    match std::fs::read_to_string(path) {
+    match crate::fs::read_to_string(path) {
         Ok(text) => parse(&text, path, manifest, known_cves),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(source) => Err(Error::Io {
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        Err(source) => Err(Error::Read {
             path: path.to_path_buf(),
             source,
         }),

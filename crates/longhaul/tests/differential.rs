@@ -107,3 +107,143 @@ proptest! {
         }
     }
 }
+
+/// Paths that can stand for a file or a folder of each other: every pair of
+/// trees built from them can hold a file/directory or symlink conflict.
+const SHAPE_PATHS: &[&str] = &["a", "a/b", "a/b/c", "a/c", "b", "b/a", "l", "l/x", "l/y/z"];
+
+/// A tree entry for the shape test: (kind, version). Kind 0: file, 1: executable
+/// file, 2: symlink.
+type Shape = std::collections::BTreeMap<&'static str, (u8, u8)>;
+
+/// Apply `(path, op, value)` operations to a tree, keeping it a valid git tree:
+/// op 0 deletes the path (a folder with everything in it), op 1 puts a file or
+/// symlink there (replacing a folder or a file in the way, as a user would).
+fn reshape(mut tree: Shape, ops: &[(usize, u8, u8)]) -> Shape {
+    for &(i, op, value) in ops {
+        let path = SHAPE_PATHS[i % SHAPE_PATHS.len()];
+        let under = |p: &str| p.starts_with(&format!("{path}/"));
+        let above = |p: &str| path.starts_with(&format!("{p}/"));
+        tree.retain(|p, _| *p != path && !under(p) && (op == 0 || !above(p)));
+        if op != 0 {
+            tree.insert(path, (value % 3, value / 3));
+        }
+    }
+    tree
+}
+
+/// Replace the work tree's content with `tree` and commit it under `tag`.
+fn commit_shape(repo: &GitRepo, tree: &Shape, tag: &str) {
+    for entry in std::fs::read_dir(repo.path()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != ".git" {
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                std::fs::remove_dir_all(path).unwrap();
+            } else {
+                std::fs::remove_file(path).unwrap();
+            }
+        }
+    }
+    for (path, (kind, version)) in tree {
+        let full = repo.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        if *kind == 2 {
+            let target = ["a", "b/a", "l", "../a"][usize::from(*version) % 4];
+            std::os::unix::fs::symlink(target, &full).unwrap();
+        } else {
+            std::fs::write(&full, format!("{path}\nversion {version}\n")).unwrap();
+            if *kind == 1 {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&full, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+        }
+    }
+    repo.commit_all(tag);
+    repo.git(&["tag", tag]);
+}
+
+/// `git apply --cached` of each non-empty patch in turn onto `onto`.
+fn git_apply_series(repo: &GitRepo, onto: &str, patches: &[std::path::PathBuf]) -> Option<String> {
+    repo.git(&["read-tree", onto]);
+    for p in patches {
+        let out = repo.git_output(&["apply", "--cached", &p.display().to_string()]);
+        if !out.status.success() {
+            return None;
+        }
+    }
+    Some(repo.git(&["write-tree"]))
+}
+
+fn longhaul_apply_series(repo: &GitRepo, onto: &str, patches: &[Vec<u8>]) -> Option<String> {
+    let ts = longhaul::repo::open(repo.path()).unwrap();
+    let local = longhaul::repo::in_memory(&ts);
+    let commit = longhaul::repo::resolve_commit(&local, onto).unwrap();
+    let mut tree = PatchedTree::new(&local, longhaul::repo::tree_of(&local, commit).unwrap());
+    let options = ApplyOptions {
+        fuzz: 0,
+        three_way: false,
+    };
+    for patch in patches {
+        let parsed = longhaul::patch::parse(patch).expect("git's own diff parses");
+        for c in &parsed.commits {
+            if tree.apply_commit(c, options).unwrap().status == Status::Failed {
+                return None;
+            }
+        }
+    }
+    Some(tree.write_tree().unwrap().to_string())
+}
+
+proptest! {
+    // 40 cases in the test suite; set PROPTEST_CASES for a longer campaign.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Two patches in a row (so that the second sees what the first created)
+    /// that turn files into folders, folders into files and files into symlinks,
+    /// applied to their own base and to a differently shaped tree: longhaul must
+    /// refuse exactly what git refuses, and build the same tree otherwise.
+    #[test]
+    fn agrees_with_git_apply_on_files_folders_and_symlinks(
+        base in vec((0usize..9, 1u8..2, 0u8..9), 0..7),
+        first in vec((0usize..9, 0u8..2, 0u8..9), 1..4),
+        second in vec((0usize..9, 0u8..2, 0u8..9), 0..4),
+        drift in vec((0usize..9, 0u8..2, 0u8..9), 1..4),
+    ) {
+        let t0 = reshape(Shape::new(), &base);
+        let t1 = reshape(t0.clone(), &first);
+        let t2 = reshape(t1.clone(), &second);
+        let drifted = reshape(t0.clone(), &drift);
+        let repo = GitRepo::new();
+        for (tree, tag) in [(&t0, "t0"), (&t1, "t1"), (&t2, "t2"), (&drifted, "drifted")] {
+            commit_shape(&repo, tree, tag);
+        }
+        let mut files = Vec::new();
+        let mut texts = Vec::new();
+        for (i, (from, to)) in [("t0", "t1"), ("t1", "t2")].into_iter().enumerate() {
+            let diff = repo.git(&["diff", "--full-index", from, to]);
+            if diff.is_empty() {
+                continue;
+            }
+            let path = repo.path().join(format!(".git/p{i}.diff"));
+            std::fs::write(&path, format!("{diff}\n")).unwrap();
+            files.push(path);
+            texts.push(format!("{diff}\n").into_bytes());
+        }
+        prop_assume!(!files.is_empty());
+        for onto in ["t0", "drifted"] {
+            let git = git_apply_series(&repo, onto, &files);
+            let ours = longhaul_apply_series(&repo, onto, &texts);
+            prop_assert_eq!(
+                &ours, &git,
+                "onto {} ({:?}) with patches:\n{}", onto,
+                if onto == "t0" { &t0 } else { &drifted },
+                texts.iter().map(|t| String::from_utf8_lossy(t)).collect::<Vec<_>>().join("\n")
+            );
+        }
+    }
+}

@@ -365,3 +365,166 @@ fn quoted_printable_mail_applies_like_git() {
         .expect("git am applies QP");
     assert_eq!(longhaul_tree(repo.path(), "v1", &[patch]).unwrap(), git);
 }
+
+/// Issue 6, defect 1: a change that git refuses because the target has a file
+/// where the patch needs a folder, or the reverse, fails here too, naming the
+/// path and the conflict, and never reports the tree with content silently gone.
+fn refused_like_git(
+    setup: impl Fn(&GitRepo),
+    change: impl Fn(&GitRepo),
+    onto: &dyn Fn(&GitRepo),
+    path: &str,
+    why: &str,
+) {
+    let (git, ours) = check(setup, change, Some(onto));
+    assert_eq!(git, None, "git am -3 refuses");
+    let failures = ours.expect_err("longhaul refuses too");
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.file == path && f.reason.contains(why)),
+        "expected a failure for {path} saying {why:?}, got {failures:#?}"
+    );
+}
+
+#[test]
+fn new_file_where_the_target_has_a_folder_is_refused() {
+    refused_like_git(
+        |r| r.write("a.txt", b"a\n"),
+        |r| r.write("dir", b"a file now\n"),
+        &|r| r.write("dir/x.txt", b"x\n"),
+        "dir",
+        "would replace a directory that still holds \"dir/x.txt\"",
+    );
+}
+
+#[test]
+fn new_file_under_a_file_is_refused() {
+    refused_like_git(
+        |r| r.write("a.txt", b"a\n"),
+        |r| r.write("sub/y.txt", b"y\n"),
+        &|r| r.write("sub", b"a file\n"),
+        "sub/y.txt",
+        "which is a file in the tree",
+    );
+}
+
+#[test]
+fn new_file_under_a_symlink_is_refused() {
+    refused_like_git(
+        |r| r.write("dir/x.txt", b"x\n"),
+        |r| r.write("link/y.txt", b"y\n"),
+        &|r| std::os::unix::fs::symlink("dir", r.path().join("link")).unwrap(),
+        "link/y.txt",
+        "beyond a symbolic link",
+    );
+}
+
+#[test]
+fn rename_onto_a_folder_is_refused() {
+    refused_like_git(
+        |r| r.write("a.txt", numbered(5).as_bytes()),
+        |r| {
+            r.git(&["mv", "a.txt", "dir"]);
+        },
+        &|r| r.write("dir/x.txt", b"x\n"),
+        "dir",
+        "file/directory conflict",
+    );
+}
+
+/// A symlink created by one patch, then a file written through it by the next:
+/// git refuses the second ("beyond a symbolic link"); longhaul must not turn the
+/// symlink into a folder.
+#[test]
+fn writing_through_a_symlink_made_by_an_earlier_patch_is_refused() {
+    let repo = GitRepo::new();
+    repo.write("a.txt", b"a\n");
+    repo.write("dir/x.txt", b"x\n");
+    repo.commit_all("v1");
+    repo.git(&["tag", "v1"]);
+    let first = repo.path().join(".git/1.patch");
+    std::fs::write(
+        &first,
+        "From: A <a@example.org>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: [PATCH 1/2] link\n\n---\ndiff --git a/link b/link\nnew file mode 120000\nindex 0000000..8724519\n--- /dev/null\n+++ b/link\n@@ -0,0 +1 @@\n+dir\n\\ No newline at end of file\n",
+    )
+    .unwrap();
+    let second = repo.path().join(".git/2.patch");
+    std::fs::write(
+        &second,
+        "From: A <a@example.org>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: [PATCH 2/2] through\n\n---\ndiff --git a/link/evil.txt b/link/evil.txt\nnew file mode 100644\nindex 0000000..2e65efe\n--- /dev/null\n+++ b/link/evil.txt\n@@ -0,0 +1 @@\n+a\n",
+    )
+    .unwrap();
+    let patches = [first, second];
+    assert_eq!(repo.git_am_tree("v1", &patches), None, "git am -3 refuses");
+    let failures = longhaul_tree(repo.path(), "v1", &patches).expect_err("refused");
+    assert_eq!(failures[0].file, "link/evil.txt");
+    assert!(
+        failures[0].reason.contains("beyond a symbolic link"),
+        "{failures:#?}"
+    );
+}
+
+/// The legitimate form of the same shapes: a patch that deletes a folder's
+/// files and puts a file in its place applies, with git's tree.
+#[test]
+fn folder_replaced_by_a_file_in_one_patch_applies_like_git() {
+    assert_same(
+        |r| {
+            r.write("dir/x.txt", b"x\n");
+            r.write("dir/sub/y.txt", b"y\n");
+        },
+        |r| {
+            std::fs::remove_dir_all(r.path().join("dir")).unwrap();
+            r.write("dir", b"now a file\n");
+        },
+    );
+}
+
+/// Issue 6, defect 7: paths that are not UTF-8 stay bytes, so the tree is the
+/// one `git am` builds.
+#[test]
+fn non_utf8_paths_keep_their_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    assert_same(
+        |r| r.write("a.txt", b"a\n"),
+        |r| {
+            let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+            std::fs::write(r.path().join(name), b"latin-1 name\n").unwrap();
+            r.write("a.txt", b"b\n");
+        },
+    );
+}
+
+/// Issue 6, defect 7: a submodule bump applies like `git am` even though the
+/// submodule's commits are not in the repository.
+#[test]
+fn submodule_bump_applies_like_git() {
+    let repo = GitRepo::new();
+    repo.write("a.txt", b"a\n");
+    let old = "1111111111111111111111111111111111111111";
+    let new = "2222222222222222222222222222222222222222";
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{old},sub"),
+    ]);
+    repo.git(&["add", "a.txt"]);
+    repo.git(&["commit", "-q", "-m", "v1"]);
+    repo.git(&["tag", "v1"]);
+    repo.git(&["update-index", "--cacheinfo", &format!("160000,{new},sub")]);
+    repo.git(&["commit", "-q", "-m", "bump"]);
+    let patch = repo.path().join(".git/bump.patch");
+    repo.format_patch("v1..HEAD", &patch);
+    let expected = repo.tree("HEAD");
+    let patches = [patch];
+    assert_eq!(
+        repo.git_am_tree("v1", &patches).as_deref(),
+        Some(expected.as_str())
+    );
+    assert_eq!(
+        longhaul_tree(repo.path(), "v1", &patches).unwrap(),
+        expected
+    );
+}

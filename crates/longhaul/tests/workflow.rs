@@ -242,7 +242,7 @@ fn url_items_download_into_the_cache_or_mark_only_their_releases_unverifiable() 
             .unwrap();
     assert_eq!(server.join().unwrap(), 2);
     assert!(report.releases[0].ok, "{:?}", report.releases[0]);
-    assert!(online.cache_path(&format!("{url}/fix.patch")).is_file());
+    assert!(online.is_cached(&format!("{url}/fix.patch")));
     assert!(report.releases[1].ok);
     let gone = &report.releases[2];
     assert!(!gone.ok);

@@ -27,8 +27,8 @@ pub fn run(
     let parsed = files
         .iter()
         .map(|path| {
-            let bytes = std::fs::read(path)
-                .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+            let bytes =
+                longhaul::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             longhaul::patch::parse(&bytes)
                 .map_err(|e| anyhow::anyhow!("{}:{}: {}", path.display(), e.line, e.message))
         })

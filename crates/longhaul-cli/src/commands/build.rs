@@ -1,9 +1,15 @@
 //! `longhaul build`: release commits and tags.
+//!
+//! Everything that can fail is checked before the first ref is written: the
+//! `--worktree` folder, and every release applied in memory. Only then are the
+//! releases written, one after another; if writing one (or its worktree) fails,
+//! the tags this run wrote are put back, and the report says per release what
+//! was written and what was rolled back.
 
 use crate::context::Context;
 use crate::ui;
 use anyhow::bail;
-use longhaul::build::{Identity, add_worktree, build_release};
+use longhaul::build::{BuildReport, Identity, add_worktree, prepare, restore_tag};
 use longhaul::engine::ApplyOptions;
 use std::path::Path;
 use std::process::ExitCode;
@@ -19,16 +25,8 @@ pub fn run(
     if worktree.is_some() && names.len() != 1 {
         bail!("--worktree needs exactly one release (got {})", names.len());
     }
-    if let Some(dir) = worktree
-        && dir.exists()
-        && std::fs::read_dir(dir)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
-        bail!(
-            "--worktree {}: exists and is not empty; nothing was built",
-            dir.display()
-        );
+    if let Some(dir) = worktree {
+        check_worktree_dir(dir)?;
     }
     let manifest = ctx.manifest()?;
     for n in names {
@@ -36,15 +34,80 @@ pub fn run(
     }
     let repo = ctx.upstream(Some(&manifest))?;
     let loader = ctx.loader(Some(&manifest));
-    let committer = Identity::committer(&repo.to_thread_local());
-    let mut reports = Vec::new();
-    for name in names {
-        let plan = longhaul::plan::plan(&manifest, name, &loader)?;
-        let report = build_release(&repo, &manifest, &plan, options, &committer, force)?;
-        if let Some(dir) = worktree {
-            add_worktree(&repo, &report.commit, dir, &committer)?;
+    let committer = Identity::committer(&repo.to_thread_local())?;
+
+    // Phase 1, for every release: plan and apply in memory. Nothing is written.
+    let plans = names
+        .iter()
+        .map(|name| longhaul::plan::plan(&manifest, name, &loader))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut prepared = Vec::new();
+    for plan in &plans {
+        match prepare(&repo, &manifest, plan, options, force) {
+            Ok(p) => prepared.push(p),
+            Err(e) => bail!("{e} (nothing was written: no release of this command was built)"),
         }
-        if !json {
+    }
+
+    // Phase 2: write, rolling back this run's tags if a later step fails.
+    let mut reports: Vec<BuildReport> = Vec::new();
+    let mut failure = None;
+    for p in prepared {
+        let name = p.release().to_string();
+        let written = p.write(&repo, &committer).and_then(|report| {
+            if let Some(dir) = worktree
+                && let Err(e) = add_worktree(&repo, &report.commit, dir, &committer)
+            {
+                restore_tag(&repo, &report.name, report.previous.as_deref())?;
+                return Err(e);
+            }
+            Ok(report)
+        });
+        match written {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                failure = Some((name, e));
+                break;
+            }
+        }
+    }
+    if let Some((name, error)) = failure {
+        let mut rolled_back = Vec::new();
+        for r in &reports {
+            match restore_tag(&repo, &r.name, r.previous.as_deref()) {
+                Ok(()) => rolled_back.push(r.name.clone()),
+                Err(e) => eprintln!(
+                    "{} could not roll back tag {}: {e}",
+                    ui::paint("error:", ui::Color::Red),
+                    r.name
+                ),
+            }
+        }
+        if json {
+            ui::print_json(&serde_json::json!({
+                "ok": false,
+                "failed": { "name": name, "error": error.to_string() },
+                "rolled_back": rolled_back,
+                "error": format!("{name}: {error}"),
+            }));
+            return Ok(ExitCode::from(2));
+        }
+        bail!(
+            "{error} ({})",
+            if rolled_back.is_empty() {
+                "no tag was changed".to_string()
+            } else {
+                format!(
+                    "the tags written before it were put back: {}",
+                    rolled_back.join(", ")
+                )
+            }
+        );
+    }
+    if json {
+        ui::print_json(&serde_json::json!({ "ok": true, "releases": reports }));
+    } else {
+        for report in &reports {
             println!(
                 "{} {} on {}: {} commit(s), commit {}, tree {}{}",
                 ui::paint("tagged", ui::Color::Green),
@@ -60,10 +123,32 @@ pub fn run(
                 }
             );
         }
-        reports.push(report);
-    }
-    if json {
-        ui::print_json(&serde_json::json!({ "ok": true, "releases": reports }));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The worktree folder must be new or empty, and creatable: checked by
+/// creating it (and removing it again) before anything is built.
+fn check_worktree_dir(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        let empty = dir.is_dir()
+            && std::fs::read_dir(dir)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+        if !empty {
+            bail!(
+                "--worktree {}: exists and is not an empty folder; nothing was built",
+                dir.display()
+            );
+        }
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        anyhow::anyhow!(
+            "--worktree {}: cannot create it ({e}); nothing was built",
+            dir.display()
+        )
+    })?;
+    std::fs::remove_dir(dir)?;
+    Ok(())
 }

@@ -16,18 +16,9 @@ pub fn run(
         &coverage,
         &advisories,
         manifest.product.as_deref(),
-        &Context::timestamp(timestamp),
+        &Context::timestamp(timestamp)?,
     );
-    std::fs::create_dir_all(out).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
-    let mut written = Vec::new();
-    for r in &records {
-        let path = out.join(format!("{}.json", r.id));
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, longhaul::advisory::store::render(r))
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        written.push(path);
-    }
+    let written = longhaul::osv_export::write_records(out, &records)?;
     if json {
         ui::print_json(&serde_json::json!({ "ok": true, "records": written }));
     } else {

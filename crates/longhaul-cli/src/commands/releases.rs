@@ -116,7 +116,7 @@ fn view(
                         PatchSource::Url(url) => ItemView {
                             kind: "url",
                             source: url.clone(),
-                            available: loader.cache_path(url).is_file(),
+                            available: loader.is_cached(url),
                         },
                     })
                     .collect(),

@@ -20,14 +20,12 @@ pub fn run(
         release,
         manifest.product.as_deref(),
         &author,
-        &Context::timestamp(timestamp),
+        &Context::timestamp(timestamp)?,
     );
     let text = serde_json::to_string_pretty(&doc)? + "\n";
     match out {
         Some(path) => {
-            let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, &text)
-                .and_then(|_| std::fs::rename(&tmp, path))
+            longhaul::fs::write_atomic(path, text.as_bytes())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             eprintln!(
                 "wrote {} ({} statements)",

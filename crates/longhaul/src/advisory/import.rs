@@ -25,10 +25,10 @@ pub fn import(
 ) -> Result<ImportReport, AdvisoryError> {
     let mut texts: Vec<(String, String)> = Vec::new();
     let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|e| AdvisoryError {
+        crate::fs::read_to_string(path).map_err(|e| AdvisoryError {
             file: path.display().to_string(),
             line: 0,
-            message: format!("cannot read: {e}"),
+            message: e.to_string(),
         })
     };
     for source in sources {
@@ -88,11 +88,7 @@ pub fn import(
     // Notes only for conversions that were kept.
     notes.retain(|id, _| by_id.get(id).is_some_and(|(_, converted)| *converted));
     let advisories: Vec<Advisory> = by_id.into_values().map(|(a, _)| a).collect();
-    let changes = store::save(dir, &advisories).map_err(|e| AdvisoryError {
-        file: dir.display().to_string(),
-        line: 0,
-        message: format!("cannot write advisories: {e}"),
-    })?;
+    let changes = store::save(dir, &advisories)?;
     Ok(ImportReport {
         advisories: changes,
         notes: notes.into_iter().collect(),

@@ -117,9 +117,104 @@ pub enum Event {
     Limit(String),
 }
 
+/// Id prefixes of the OSV schema's home databases (`$defs/prefix`), each used as
+/// `PREFIX-…`; `x_` marks a private database.
+const OSV_PREFIXES: &[&str] = &[
+    "ASB-A",
+    "PUB-A",
+    "ALPINE",
+    "ALSA",
+    "ALBA",
+    "ALEA",
+    "AZL",
+    "BELL",
+    "BIT",
+    "CGA",
+    "CLEANSTART",
+    "CLSA",
+    "CURL",
+    "CVE",
+    "DEBIAN",
+    "DHI",
+    "DRUPAL",
+    "DSA",
+    "DLA",
+    "ELA",
+    "DTSA",
+    "ECHO",
+    "EEF",
+    "FreeBSD",
+    "GHSA",
+    "GO",
+    "GSD",
+    "HSEC",
+    "JLSEC",
+    "KUBE",
+    "LBSEC",
+    "LSN",
+    "MAL",
+    "MINI",
+    "MGASA",
+    "OESA",
+    "OSEC",
+    "OSV",
+    "openSUSE-SU",
+    "PHSA",
+    "PSF",
+    "PYSEC",
+    "RHBA",
+    "RHEA",
+    "RHSA",
+    "RLSA",
+    "RXSA",
+    "RSEC",
+    "ROOT",
+    "RUSTSEC",
+    "SUSE-SU",
+    "SUSE-RU",
+    "SUSE-FU",
+    "SUSE-OU",
+    "UBUNTU",
+    "USN",
+    "V8",
+];
+
+/// Why `id` cannot be an advisory id: it must start as the OSV schema's id
+/// pattern says and be a plain file name (it names the advisory's file).
+pub fn check_id(id: &str) -> Result<(), &'static str> {
+    let known = id.starts_with("x_")
+        || OSV_PREFIXES
+            .iter()
+            .any(|p| id.strip_prefix(p).is_some_and(|rest| rest.starts_with('-')));
+    if !known {
+        return Err(
+            "does not start with a database prefix of the OSV schema (`CVE-`, `GHSA-`, `x_`, …)",
+        );
+    }
+    if crate::fs::safe_file_name(id).is_none() {
+        return Err(
+            "is not a plain name: expected at most 128 ASCII letters, digits, `.`, `_` and `-`",
+        );
+    }
+    Ok(())
+}
+
+/// `CVE-YYYY-NNNN` with four or more digits in the sequence number.
+pub fn is_cve_id(s: &str) -> bool {
+    let Some((year, number)) = s.strip_prefix("CVE-").and_then(|r| r.split_once('-')) else {
+        return false;
+    };
+    year.len() == 4
+        && number.len() >= 4
+        && year
+            .bytes()
+            .chain(number.bytes())
+            .all(|b| b.is_ascii_digit())
+}
+
 /// A problem in an advisory file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {message}")]
+#[error("{file}{}: {message}", if *line > 0 { format!(":{line}") } else { String::new() })]
 pub struct AdvisoryError {
     /// The file or URL.
     pub file: String,
@@ -148,6 +243,13 @@ impl Advisory {
                 .map(|p| text[..p].matches('\n').count() + 1)
                 .unwrap_or(0)
         };
+        if let Err(why) = check_id(&self.id) {
+            return Err(AdvisoryError {
+                file: file.to_string(),
+                line: line_of("\"id\""),
+                message: format!("advisory id `{}` {why}", self.id.escape_debug()),
+            });
+        }
         for a in &mut self.affected {
             if a.package.ecosystem.eq_ignore_ascii_case(ECOSYSTEM) {
                 a.package.ecosystem = ECOSYSTEM.to_string();
@@ -183,14 +285,15 @@ impl Advisory {
         Ok(())
     }
 
-    /// The CVE id of this advisory (its id, or a CVE alias).
+    /// The CVE id of this advisory: its id, or a well-formed CVE alias
+    /// (`CVE-YYYY-NNNN…`), else its id.
     pub fn cve(&self) -> &str {
-        if self.id.starts_with("CVE-") {
+        if is_cve_id(&self.id) {
             return &self.id;
         }
         self.aliases
             .iter()
-            .find(|a| a.starts_with("CVE-"))
+            .find(|a| is_cve_id(a))
             .map(String::as_str)
             .unwrap_or(&self.id)
     }

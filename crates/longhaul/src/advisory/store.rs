@@ -2,6 +2,7 @@
 //! advisory (`advisories/CVE-2021-25741.json`), easy to review in pull requests.
 
 use super::{Advisory, AdvisoryError};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Default folder, relative to the manifest.
@@ -21,8 +22,15 @@ pub enum Change {
     Kept,
 }
 
-/// Load every `*.json` in `dir`, sorted by id. A missing folder is empty.
+/// Load every `*.json` in `dir`, sorted by id. A missing folder is empty. Each
+/// file is read with [`crate::fs::read_to_string`]'s limits, and its id must be
+/// the file's name (so a record cannot pose as another).
 pub fn load(dir: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
+    crate::fs::recover_dir(dir).map_err(|e| AdvisoryError {
+        file: dir.display().to_string(),
+        line: 0,
+        message: format!("cannot recover from an interrupted import: {e}"),
+    })?;
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
@@ -33,12 +41,25 @@ pub fn load(dir: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
     paths.sort();
     let mut out = Vec::with_capacity(paths.len());
     for p in paths {
-        let text = std::fs::read_to_string(&p).map_err(|e| AdvisoryError {
-            file: p.display().to_string(),
+        let file = p.display().to_string();
+        let text = crate::fs::read_to_string(&p).map_err(|e| AdvisoryError {
+            file: file.clone(),
             line: 0,
-            message: format!("cannot read: {e}"),
+            message: e.to_string(),
         })?;
-        out.push(Advisory::from_json(&text, &p.display().to_string())?);
+        let advisory = Advisory::from_json(&text, &file)?;
+        if p.file_stem() != Some(std::ffi::OsStr::new(&advisory.id)) {
+            return Err(AdvisoryError {
+                file,
+                line: 0,
+                message: format!(
+                    "holds advisory `{}`: expected the file to be named {}",
+                    advisory.id,
+                    file_name(&advisory.id)
+                ),
+            });
+        }
+        out.push(advisory);
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
@@ -47,6 +68,11 @@ pub fn load(dir: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
 /// The canonical file content of an advisory.
 pub fn render(advisory: &Advisory) -> String {
     serde_json::to_string_pretty(advisory).expect("serializable") + "\n"
+}
+
+/// The file name of an advisory: its id (checked by [`super::check_id`]) and `.json`.
+pub fn file_name(id: &str) -> String {
+    format!("{id}.json")
 }
 
 fn is_converted(a: &Advisory) -> bool {
@@ -58,56 +84,103 @@ fn is_converted(a: &Advisory) -> bool {
         == Some(super::feed::SOURCE)
 }
 
-/// Write `advisories` into `dir`: all temporary files first, then renames, so a
-/// failure leaves no half-import. A record converted from the native feed never
-/// replaces a stored OSV record.
-pub fn save(dir: &Path, advisories: &[Advisory]) -> std::io::Result<Vec<(String, Change)>> {
-    std::fs::create_dir_all(dir)?;
+/// Write `advisories` into `dir` in one step: a complete new folder (what `dir`
+/// held, plus the new and updated records) is staged beside it and swapped in
+/// ([`crate::fs::replace_dir`]), so a failure or a kill leaves the old folder
+/// whole. A record converted from the native feed never replaces a stored OSV
+/// record. Ids that would share a file on a case-insensitive file system are
+/// refused before anything is written.
+pub fn save(dir: &Path, advisories: &[Advisory]) -> Result<Vec<(String, Change)>, AdvisoryError> {
+    let error = |message: String| AdvisoryError {
+        file: dir.display().to_string(),
+        line: 0,
+        message,
+    };
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for a in advisories {
+        if let Err(why) = super::check_id(&a.id) {
+            return Err(error(format!(
+                "advisory id `{}` {why}; nothing was written",
+                a.id.escape_debug()
+            )));
+        }
+        if let Some(other) = seen.insert(a.id.to_ascii_lowercase(), &a.id)
+            && other != a.id
+        {
+            return Err(error(format!(
+                "advisory ids `{other}` and `{}` differ only in case and would share one file; nothing was written",
+                a.id
+            )));
+        }
+    }
+    crate::fs::recover_dir(dir)
+        .map_err(|e| error(format!("cannot recover from an interrupted import: {e}")))?;
     let mut planned = Vec::new();
     for a in advisories {
-        let path = dir.join(format!("{}.json", file_stem(&a.id)));
+        let path = dir.join(file_name(&a.id));
         let new = render(a);
-        let change = match std::fs::read_to_string(&path) {
-            Err(_) => Change::Added,
+        let change = match crate::fs::read_to_string(&path) {
+            Err(e) if e.is_not_found() => Change::Added,
+            Err(e) => return Err(error(format!("{}: {e}", path.display()))),
             Ok(old) if old == new => Change::Unchanged,
             Ok(old) => match Advisory::from_json(&old, "") {
                 Ok(existing) if is_converted(a) && !is_converted(&existing) => Change::Kept,
                 _ => Change::Updated,
             },
         };
-        planned.push((a.id.clone(), path, new, change));
+        planned.push((a.id.clone(), new, change));
     }
-    let mut temps = Vec::new();
-    let result = (|| {
-        for (_, path, content, change) in &planned {
-            if matches!(change, Change::Added | Change::Updated) {
-                let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
-                std::fs::write(&tmp, content)?;
-                temps.push((tmp, path.clone()));
+    let writes: BTreeMap<String, &str> = planned
+        .iter()
+        .filter(|(_, _, c)| matches!(c, Change::Added | Change::Updated))
+        .map(|(id, text, _)| (file_name(id), text.as_str()))
+        .collect();
+    if !writes.is_empty() {
+        crate::fs::replace_dir(dir, |stage| {
+            copy_folder(dir, stage, &writes)?;
+            for (name, text) in &writes {
+                std::fs::write(stage.join(name), text)?;
             }
-        }
-        for (tmp, path) in &temps {
-            std::fs::rename(tmp, path)?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        for (tmp, _) in &temps {
-            let _ = std::fs::remove_file(tmp);
-        }
-        return Err(e);
+            Ok(())
+        })
+        .map_err(|e| {
+            error(format!(
+                "cannot write advisories: {e}; the folder is unchanged"
+            ))
+        })?;
     }
-    Ok(planned.into_iter().map(|(id, _, _, c)| (id, c)).collect())
+    Ok(planned.into_iter().map(|(id, _, c)| (id, c)).collect())
 }
 
-fn file_stem(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// Copy what `from` holds into `to`, except the files about to be replaced and
+/// temporaries of interrupted runs (`.NAME.tmp-…`, and `NAME.json.tmpPID` of
+/// older versions).
+fn copy_folder(from: &Path, to: &Path, replaced: &BTreeMap<String, &str>) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(from) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale = (name.starts_with('.') && name.contains(".tmp-"))
+            || name
+                .rsplit_once(".json.tmp")
+                .is_some_and(|(_, pid)| pid.bytes().all(|b| b.is_ascii_digit()));
+        if stale || replaced.contains_key(&name) {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            std::fs::create_dir(to.join(&name))?;
+            copy_folder(&entry.path(), &to.join(&name), &BTreeMap::new())?;
+        } else if kind.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path())?, to.join(&name))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 use super::quote::{split_git_header_names, strip_first_component, unquote};
 use super::{FileMode, FilePatch, Hunk, Line, LineKind, Operation, ParseError};
+use gix::bstr::BString;
 
 struct Lines<'a> {
     lines: Vec<&'a [u8]>,
@@ -66,13 +67,9 @@ fn text(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-fn utf8(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 /// Name on a `---`/`+++` line: `None` for `/dev/null`, else the path with one
 /// leading component stripped (git's default `-p1`).
-fn header_path(raw: &[u8], line_no: usize) -> Result<Option<String>, ParseError> {
+fn header_path(raw: &[u8], line_no: usize) -> Result<Option<BString>, ParseError> {
     let raw = text(raw);
     // Plain diffs append a tab and a timestamp.
     let raw = if raw.starts_with(b"\"") {
@@ -90,22 +87,19 @@ fn header_path(raw: &[u8], line_no: usize) -> Result<Option<String>, ParseError>
         line: line_no,
         message: "malformed quoted file name".into(),
     })?;
-    Ok(Some(utf8(strip_first_component(&name).to_vec())))
+    Ok(Some(strip_first_component(&name).into()))
 }
 
-/// Refuse paths that could leave the tree or touch git's own files.
+/// Refuse paths that could leave the tree or touch git's own files (see
+/// [`super::path::check`]).
 fn check_path(fp: &FilePatch) -> Result<(), ParseError> {
     for path in [&fp.old_path, &fp.new_path].into_iter().flatten() {
-        let bad = path.is_empty()
-            || path.starts_with('/')
-            || path
-                .split('/')
-                .any(|c| c.is_empty() || c == "." || c == ".." || c.eq_ignore_ascii_case(".git"));
-        if bad {
+        if let Err(why) = super::path::check(path.as_ref()) {
             return Err(ParseError {
                 line: fp.line,
                 message: format!(
-                    "path `{path}` is not allowed: expected a relative path without empty, `.`, `..` or `.git` components"
+                    "path {} is not allowed: {why}",
+                    super::path::display(path.as_ref())
                 ),
             });
         }
@@ -136,8 +130,8 @@ fn parse_git_file(input: &mut Lines<'_>) -> Result<FilePatch, ParseError> {
     })?;
     let mut fp = FilePatch::new(
         Operation::Modify,
-        Some(utf8(strip_first_component(&names.0).to_vec())),
-        Some(utf8(strip_first_component(&names.1).to_vec())),
+        Some(strip_first_component(&names.0).into()),
+        Some(strip_first_component(&names.1).into()),
         header_line,
     );
     let mut index_mode = None;
@@ -158,16 +152,32 @@ fn parse_git_file(input: &mut Lines<'_>) -> Result<FilePatch, ParseError> {
             fp.new_mode = Some(parse_mode(v, no)?);
         } else if let Some(v) = value(b"rename from ").or(value(b"rename old ")) {
             fp.operation = Operation::Rename;
-            fp.old_path = Some(utf8(unquote(v).ok_or_else(|| input.error(no, "bad name"))?));
+            fp.old_path = Some(
+                unquote(v)
+                    .ok_or_else(|| input.error(no, "malformed quoted file name"))?
+                    .into(),
+            );
         } else if let Some(v) = value(b"rename to ").or(value(b"rename new ")) {
             fp.operation = Operation::Rename;
-            fp.new_path = Some(utf8(unquote(v).ok_or_else(|| input.error(no, "bad name"))?));
+            fp.new_path = Some(
+                unquote(v)
+                    .ok_or_else(|| input.error(no, "malformed quoted file name"))?
+                    .into(),
+            );
         } else if let Some(v) = value(b"copy from ") {
             fp.operation = Operation::Copy;
-            fp.old_path = Some(utf8(unquote(v).ok_or_else(|| input.error(no, "bad name"))?));
+            fp.old_path = Some(
+                unquote(v)
+                    .ok_or_else(|| input.error(no, "malformed quoted file name"))?
+                    .into(),
+            );
         } else if let Some(v) = value(b"copy to ") {
             fp.operation = Operation::Copy;
-            fp.new_path = Some(utf8(unquote(v).ok_or_else(|| input.error(no, "bad name"))?));
+            fp.new_path = Some(
+                unquote(v)
+                    .ok_or_else(|| input.error(no, "malformed quoted file name"))?
+                    .into(),
+            );
         } else if let Some(v) = value(b"index ") {
             let s = String::from_utf8_lossy(v);
             let mut parts = s.split_whitespace();
@@ -444,8 +454,14 @@ mod tests {
         let files = parse_diff(diff, 1).unwrap();
         let f = &files[0];
         assert_eq!(f.operation, Operation::Rename);
-        assert_eq!(f.old_path.as_deref(), Some("old.sh"));
-        assert_eq!(f.new_path.as_deref(), Some("new.sh"));
+        assert_eq!(
+            f.old_path.as_ref().map(|p| p.as_slice()),
+            Some(&b"old.sh"[..])
+        );
+        assert_eq!(
+            f.new_path.as_ref().map(|p| p.as_slice()),
+            Some(&b"new.sh"[..])
+        );
         assert_eq!(
             (f.old_mode, f.new_mode),
             (Some(FileMode::Regular), Some(FileMode::Executable))
@@ -503,7 +519,13 @@ mod tests {
         let diff = b"Description: fix\n---\nIndex: k/x.go\n--- k.orig/x.go\t2021-01-01 00:00:00\n+++ k/x.go\t2021-01-02 00:00:00\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n";
         let f = &parse_diff(diff, 1).unwrap()[0];
         assert_eq!(f.operation, Operation::Modify);
-        assert_eq!(f.new_path.as_deref(), Some("x.go"));
-        assert_eq!(f.old_path.as_deref(), Some("x.go"));
+        assert_eq!(
+            f.new_path.as_ref().map(|p| p.as_slice()),
+            Some(&b"x.go"[..])
+        );
+        assert_eq!(
+            f.old_path.as_ref().map(|p| p.as_slice()),
+            Some(&b"x.go"[..])
+        );
     }
 }

@@ -169,10 +169,19 @@ pub fn parse_header(message: &Message<'_>) -> Result<(CommitMeta, PatchPart), Pa
         )
     })?;
     let date = date.ok_or_else(|| err(message.line, "mail has no `Date:` header".into()))?;
+    let expected =
+        "expected an RFC 2822 date such as `Mon, 1 Jan 2024 12:00:00 +0000`, as `git am` does";
+    // mailparse reads anything, garbage included, as time 0: check the shape first.
+    if !looks_like_rfc2822(&date) {
+        return Err(err(
+            message.line,
+            format!("cannot parse `Date: {date}`: {expected}"),
+        ));
+    }
     let time = mailparse::dateparse(&date).map_err(|e| {
         err(
             message.line,
-            format!("cannot parse `Date: {date}`: {e} (expected RFC 2822)"),
+            format!("cannot parse `Date: {date}`: {e}; {expected}"),
         )
     })?;
     let offset_seconds = parse_offset(&date);
@@ -276,6 +285,30 @@ fn parse_author(from: Option<&str>) -> Option<(String, String)> {
 }
 
 /// `+0900` → 32400 seconds.
+/// A day, a month name, a year and an `hh:mm` time, in any order mail clients use.
+fn looks_like_rfc2822(date: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let tokens: Vec<&str> = date
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let digits = |t: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    let month = tokens
+        .iter()
+        .any(|t| t.len() >= 3 && MONTHS.contains(&t[..3].to_ascii_lowercase().as_str()));
+    let day = tokens.iter().any(|t| digits(t, 1..=2));
+    let year = tokens.iter().any(|t| digits(t, 4..=4));
+    let time = tokens.iter().any(|t| {
+        let parts: Vec<&str> = t.split(':').collect();
+        (2..=3).contains(&parts.len()) && parts.iter().all(|p| digits(p, 1..=2))
+    });
+    month && day && year && time
+}
+
 fn parse_offset(date: &str) -> i32 {
     let Some(tok) = date.split_whitespace().rev().find(|t| {
         (t.starts_with('+') || t.starts_with('-'))
@@ -344,6 +377,33 @@ pub fn stripspace(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 6, defect 7: `git am` refuses a garbage date; it must not become time 0.
+    #[test]
+    fn garbage_dates_are_refused() {
+        let mail = |date: &str| {
+            format!(
+                "From: A <a@example.org>\nDate: {date}\nSubject: [PATCH] x\n\n---\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n"
+            )
+        };
+        for bad in ["garbage", "x 12", "yesterday"] {
+            let err = crate::patch::parse(mail(bad).as_bytes()).unwrap_err();
+            assert!(
+                err.message.contains("cannot parse `Date:"),
+                "{bad}: {}",
+                err.message
+            );
+            assert_eq!(err.line, 1);
+        }
+        for good in [
+            "Mon, 1 Jan 2024 12:00:00 +0000",
+            "1 Jan 2024 12:00:00 -0700",
+            "Tue, 05 Mar 2019 09:01:02 +0100 (CET)",
+        ] {
+            let parsed = crate::patch::parse(mail(good).as_bytes()).unwrap();
+            assert!(parsed.commits[0].meta.as_ref().unwrap().time > 0, "{good}");
+        }
+    }
 
     #[test]
     fn subject_prefixes_are_removed_like_mailinfo() {

@@ -7,11 +7,13 @@
 
 mod diff;
 mod mail;
+pub mod path;
 mod quote;
 
 pub use diff::parse_diff;
 pub use mail::split_messages;
 
+use gix::bstr::{BStr, BString};
 use std::fmt;
 
 /// One parsed patch file: a series of commits (one for a plain diff).
@@ -94,6 +96,16 @@ impl FileMode {
         }
     }
 
+    /// What kind of entry the mode makes: `a file` (regular or executable),
+    /// `a symlink` or `a submodule`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Regular | Self::Executable => "a file",
+            Self::Symlink => "a symlink",
+            Self::Gitlink => "a submodule",
+        }
+    }
+
     /// The octal form git writes.
     pub fn as_octal(self) -> &'static str {
         match self {
@@ -110,10 +122,11 @@ impl FileMode {
 pub struct FilePatch {
     /// What the change does.
     pub operation: Operation,
-    /// Path before the change (`None` for [`Operation::Add`]).
-    pub old_path: Option<String>,
+    /// Path before the change (`None` for [`Operation::Add`]), as bytes: git
+    /// paths need not be UTF-8.
+    pub old_path: Option<BString>,
     /// Path after the change (`None` for [`Operation::Delete`]).
-    pub new_path: Option<String>,
+    pub new_path: Option<BString>,
     /// Mode before, when the patch states it.
     pub old_mode: Option<FileMode>,
     /// Mode after, when the patch states it.
@@ -134,8 +147,8 @@ impl FilePatch {
     /// A change with no modes, blob ids or hunks yet.
     pub fn new(
         operation: Operation,
-        old_path: Option<String>,
-        new_path: Option<String>,
+        old_path: Option<BString>,
+        new_path: Option<BString>,
         line: usize,
     ) -> Self {
         FilePatch {
@@ -153,11 +166,21 @@ impl FilePatch {
     }
 
     /// The path this change is best known by: the new path, else the old one.
-    pub fn path(&self) -> &str {
+    pub fn path(&self) -> &BStr {
         self.new_path
-            .as_deref()
-            .or(self.old_path.as_deref())
-            .unwrap_or("")
+            .as_ref()
+            .or(self.old_path.as_ref())
+            .map_or(BStr::new(""), |p| p.as_ref())
+    }
+
+    /// The path the change reads: the old path, else the only one.
+    pub fn source_path(&self) -> &BStr {
+        self.old_path.as_ref().map_or(self.path(), |p| p.as_ref())
+    }
+
+    /// The path the change writes: the new path, else the only one.
+    pub fn target_path(&self) -> &BStr {
+        self.new_path.as_ref().map_or(self.path(), |p| p.as_ref())
     }
 }
 
