@@ -10,7 +10,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let lines = text.lines().count() + 1;
+    // YAML breaks lines at CR LF, CR and LF (an old Mac file counts its CRs).
+    let lines = text.replace("\r\n", "\n").replace('\r', "\n").lines().count() + 1;
     match longhaul::manifest::Manifest::parse(text, Path::new("releases.yml")) {
         Ok(manifest) => {
             let cycles = manifest.chain_cycles();

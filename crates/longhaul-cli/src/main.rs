@@ -100,10 +100,19 @@ pub enum Command {
         #[command(subcommand)]
         action: AdvisoriesAction,
     },
+    /// Maintainers' statements (statements.yml).
+    Statements {
+        #[command(subcommand)]
+        action: StatementsAction,
+    },
     /// CVE x release matrix: which CVE is fixed, by what, and which is still exposed.
     Coverage {
-        /// Releases (columns); default every release.
+        /// Releases (columns); default every shipped release (intermediate bases
+        /// such as KLTS's `-ci` entries left out).
         releases: Vec<String>,
+        /// Show every release, intermediate bases included.
+        #[arg(long, conflicts_with = "releases")]
+        all: bool,
         /// Print a Markdown table (for a status page or a pull request).
         #[arg(long, conflicts_with = "json")]
         markdown: bool,
@@ -142,6 +151,13 @@ pub enum Command {
         #[command(flatten)]
         apply: ApplyArgs,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StatementsAction {
+    /// Draft statements (commented-out YAML for statements.yml) for the
+    /// `not_assessed` cells of the maintained releases, grouped by CVE and line.
+    Suggest,
 }
 
 #[derive(Subcommand, Debug)]

@@ -438,3 +438,83 @@ fn special_files_are_refused_not_read() {
         stderr(&out)
     );
 }
+
+/// Issue 7: a release older than every published range is `not_assessed` in
+/// every output (never `not_affected`), and `statements suggest` drafts a
+/// statement for it that, once uncommented, decides it.
+#[test]
+fn unassessed_cells_are_said_and_can_be_assessed() {
+    let (tmp, dir) = lts();
+    let newer = write(
+        tmp.path(),
+        "n.json",
+        r#"{"id":"CVE-2099-0003","modified":"2099-01-01T00:00:00Z","published":"2099-01-02T00:00:00Z","summary":"Only 1.19 was assessed","affected":[{"package":{"ecosystem":"Kubernetes","name":"k8s.io/kubelet"},"ranges":[{"type":"SEMVER","events":[{"introduced":"1.19.0"},{"fixed":"1.19.5"}]}]}]}"#,
+    );
+    assert_eq!(
+        longhaul(&dir, &["advisories", "import", &newer])
+            .status
+            .code(),
+        Some(0)
+    );
+    let out = longhaul(&dir, &["--json", "coverage"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cell = |rel: &str| {
+        v["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["cve"] == "CVE-2099-0003" && c["release"] == rel)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(cell("v1.17.17-lts.1")["status"], "not_assessed");
+    assert!(
+        cell("v1.17.17-lts.1")["note"]
+            .as_str()
+            .unwrap()
+            .contains("older than every range")
+    );
+    assert_eq!(cell("v1.20.15-lts.1")["status"], "fixed");
+    assert_eq!(cell("v1.20.15-lts.1")["source"], "upstream");
+
+    let out = longhaul(&dir, &["vex", "v1.17.17-lts.1"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = doc["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["vulnerability"]["name"] == "CVE-2099-0003")
+        .unwrap();
+    assert_eq!(s["status"], "under_investigation");
+    assert!(
+        s["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["@id"] == "pkg:k8s/k8s.io%2Fkubelet@1.17.17-lts.1")
+    );
+
+    let out = longhaul(&dir, &["statements", "suggest"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let draft = String::from_utf8(out.stdout).unwrap();
+    assert!(draft.contains("#   - cve: CVE-2099-0003"), "{draft}");
+    let uncommented: String = draft
+        .lines()
+        .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
+        .collect();
+    std::fs::write(dir.join("statements.yml"), uncommented).unwrap();
+    let out = longhaul(&dir, &["--json", "coverage"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let now = v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cve"] == "CVE-2099-0003" && c["release"] == "v1.17.17-lts.1")
+        .unwrap();
+    assert_eq!(
+        (now["status"].as_str(), now["source"].as_str()),
+        (Some("not_affected"), Some("statement"))
+    );
+}

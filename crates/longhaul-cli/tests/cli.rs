@@ -256,13 +256,12 @@ fn apply_prints_the_tree_git_would_write() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected);
 }
 
-fn klts() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/klts")
-}
-
 #[test]
 fn real_klts_manifest_releases() {
-    let out = longhaul(&klts(), &["--json", "releases"]);
+    let Some(data) = common::real_data("real_klts_manifest_releases") else {
+        return;
+    };
+    let out = longhaul(&data.join("klts"), &["--json", "releases"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let releases = v["releases"].as_array().unwrap();
@@ -310,7 +309,10 @@ fn real_klts_manifest_releases() {
 
 #[test]
 fn real_klts_manifest_lint_finds_real_problems() {
-    let out = longhaul(&klts(), &["--json", "lint"]);
+    let Some(data) = common::real_data("real_klts_manifest_lint_finds_real_problems") else {
+        return;
+    };
+    let out = longhaul(&data.join("klts"), &["--json", "lint"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = v["findings"].as_array().unwrap();
@@ -329,6 +331,14 @@ fn real_klts_manifest_lint_finds_real_problems() {
     assert!(
         !findings.iter().any(|f| f["code"] == "bad-patch"),
         "every KLTS patch file parses"
+    );
+    // The backport policy: KLTS's file loads unchanged and its patches without
+    // a CVE (build fixes of the -ci bases, for one) are named.
+    assert!(has("no-backport-reason", "`fix-run-docker.1.24`"));
+    assert!(
+        !findings.iter().any(|f| f["code"] == "no-backport-reason"
+            && f["message"].as_str().unwrap().contains("`CVE-")),
+        "a patch named after its CVE links it"
     );
 }
 

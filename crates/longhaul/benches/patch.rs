@@ -6,7 +6,10 @@ use std::hint::black_box;
 use std::path::Path;
 
 fn parse(c: &mut Criterion) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/klts/patches");
+    let data = std::env::var_os("LONGHAUL_REAL_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let dir = data.join("klts/patches");
     let mut group = c.benchmark_group("parse");
     for name in [
         "CVE-2021-25741.1.18.patch",

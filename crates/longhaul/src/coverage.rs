@@ -1,12 +1,23 @@
 //! CVE coverage: the status of every (CVE, release) pair, derived, never typed.
 //!
-//! The release's upstream version is the tag at the bottom of its chain. In order:
-//! outside every affected range → `not_affected` (upstream); past a fix →
-//! `fixed` (upstream); a patch in the chain fixes it → `fixed` (that patch); a
-//! maintainers' statement covers it → that statement; otherwise `affected`, no fix.
-//! Advisories for packages the distribution does not ship are `out_of_scope`.
+//! The release's upstream version is the tag at the bottom of its chain. The
+//! rules, in order ([`decide`]):
+//! 1. the advisory is for packages the distribution does not ship → `out_of_scope`;
+//! 2. a patch in the release's chain is linked to the CVE → `fixed`, by that patch
+//!    (with a note when the published ranges do not include the version);
+//! 3. a maintainers' statement covers the pair → that statement;
+//! 4. the version lies in a published affected range → `affected`, no fix;
+//! 5. the version is at or past a `fixed` event of its own minor, or past every
+//!    published range that ends in a `fixed` event → `fixed` (upstream);
+//! 6. anything else → `not_assessed`: older than every published range, between
+//!    ranges, or the advisory gives no usable versions.
+//!
+//! `not_affected` therefore only ever comes from a maintainers' statement: the
+//! feed's ranges start at the minors upstream supported when the CVE was
+//! announced, not where the bug was introduced, so "outside every range" is not
+//! evidence that a version is safe.
 
-use crate::advisory::range::{Standing, parse_version, standing};
+use crate::advisory::range::parse_version;
 use crate::advisory::{Advisory, Cvss};
 use crate::manifest::{Manifest, PatchSource, version_of};
 use crate::patch_cache::PatchLoader;
@@ -38,7 +49,7 @@ pub const DEFAULT_SCOPE: &[&str] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// Not affected (upstream version outside the ranges, or a statement says so).
+    /// Not affected: only ever from a maintainers' statement.
     NotAffected,
     /// Fixed upstream or by a patch in the release.
     Fixed,
@@ -48,6 +59,9 @@ pub enum Status {
     Affected,
     /// The advisory is for a package the distribution does not ship.
     OutOfScope,
+    /// Nobody has assessed the pair: upstream's published versions do not cover
+    /// it, and no patch or statement does. Treat as possibly affected.
+    NotAssessed,
 }
 
 impl Status {
@@ -59,6 +73,7 @@ impl Status {
             Status::UnderInvestigation => "under_investigation",
             Status::Affected => "affected",
             Status::OutOfScope => "out_of_scope",
+            Status::NotAssessed => "not_assessed",
         }
     }
 }
@@ -95,11 +110,10 @@ pub struct Cell {
     pub patch: Option<String>,
     /// Whether the patch link was inferred (name, subject or message) rather than stated with `cves:`.
     pub inferred: bool,
-    /// For upstream `not_affected`: the version is older than every range the
-    /// advisory publishes (which often start at the minors supported at the time),
-    /// so upstream did not assess it rather than found it unaffected.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub below_published_ranges: bool,
+    /// Why the cell is `not_assessed`, or, for a fix by patch, that the published
+    /// ranges do not include the version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Statement fields, for `source: statement`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statement: Option<Statement>,
@@ -116,6 +130,9 @@ pub struct CveRow {
     pub published: Option<String>,
     /// CVSS base score and severity, when the record has a vector.
     pub cvss: Option<Cvss>,
+    /// Other ids of the advisory (its own id when that is not the CVE, GHSA…).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Whether any affected package is in scope.
     pub in_scope: bool,
     /// Affected packages.
@@ -279,7 +296,8 @@ pub fn scope_of(manifest: &Manifest) -> Vec<String> {
         .unwrap_or_else(|| DEFAULT_SCOPE.iter().map(|s| s.to_string()).collect())
 }
 
-/// Compute the matrix for `releases` (all of the manifest's when empty).
+/// Compute the matrix for `releases`; when empty, for the releases users get
+/// ([`Manifest::shipped_releases`]: intermediate bases left out).
 pub fn coverage(
     manifest: &Manifest,
     advisories: &[Advisory],
@@ -289,7 +307,11 @@ pub fn coverage(
 ) -> crate::Result<Coverage> {
     let scope = scope_of(manifest);
     let releases: Vec<String> = if releases.is_empty() {
-        manifest.releases.iter().map(|r| r.name.clone()).collect()
+        manifest
+            .shipped_releases()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect()
     } else {
         releases.to_vec()
     };
@@ -317,97 +339,46 @@ pub fn coverage(
             summary: a.summary.clone(),
             published: a.published.clone(),
             cvss: a.cvss(),
+            aliases: std::iter::once(&a.id)
+                .chain(&a.aliases)
+                .filter(|x| **x != cve)
+                .cloned()
+                .collect(),
             in_scope: scoped,
             packages: a.affected.iter().map(|x| x.package.name.clone()).collect(),
         });
         for (release, version, patches) in &columns {
-            let mut cell = Cell {
+            let fix = patches
+                .iter()
+                .filter_map(|p| {
+                    links
+                        .get(p)
+                        .and_then(|l| l.iter().find(|l| l.cve == cve))
+                        .map(|l| (p.as_str(), l.inferred))
+                })
+                .min_by_key(|(_, inferred)| *inferred);
+            let statement = statements
+                .iter()
+                .find(|s| s.cve == cve && s.releases.contains(*release));
+            let published = if scoped {
+                published(a, &scope, version.as_ref())
+            } else {
+                Published::NotAssessed(String::new())
+            };
+            let (status, source, note) = decide(scoped, fix, statement, &published);
+            cells.push(Cell {
                 cve: cve.clone(),
                 release: release.to_string(),
                 upstream_version: version.as_ref().map(|v| v.to_string()),
-                status: Status::Affected,
-                source: Source::None,
-                patch: None,
-                inferred: false,
-                below_published_ranges: false,
-                statement: None,
-            };
-            if !scoped {
-                cell.status = Status::OutOfScope;
-                cell.source = Source::Upstream;
-                cells.push(cell);
-                continue;
-            }
-            let upstream = match version {
-                Some(v) => a
-                    .affected
-                    .iter()
-                    .filter(|x| scope.contains(&x.package.name))
-                    .map(|x| standing(x, v))
-                    .min_by_key(|s| match s {
-                        Standing::Affected => 0,
-                        Standing::Fixed => 1,
-                        Standing::NotAffected => 2,
-                    })
-                    .unwrap_or(Standing::NotAffected),
-                // A base that is not a version cannot be judged: treat as affected.
-                None => Standing::Affected,
-            };
-            match upstream {
-                Standing::NotAffected => {
-                    cell.status = Status::NotAffected;
-                    cell.source = Source::Upstream;
-                    cell.below_published_ranges = version.as_ref().is_some_and(|v| {
-                        let starts: Vec<semver::Version> = a
-                            .affected
-                            .iter()
-                            .filter(|x| scope.contains(&x.package.name))
-                            .flat_map(|x| x.ranges.iter().flat_map(|r| r.events.iter()))
-                            .filter_map(|e| match e {
-                                crate::advisory::Event::Introduced(i) => parse_version(i),
-                                _ => None,
-                            })
-                            .collect();
-                        !starts.is_empty()
-                            && starts
-                                .iter()
-                                .all(|s| s > v && *s != semver::Version::new(0, 0, 0))
-                    });
-                }
-                Standing::Fixed => {
-                    cell.status = Status::Fixed;
-                    cell.source = Source::Upstream;
-                }
-                Standing::Affected => {
-                    let fix = patches
-                        .iter()
-                        .filter_map(|p| {
-                            links
-                                .get(p)
-                                .and_then(|l| l.iter().find(|l| l.cve == cve))
-                                .map(|l| (p, l.inferred))
-                        })
-                        .min_by_key(|(_, inferred)| *inferred);
-                    if let Some((p, inferred)) = fix {
-                        cell.status = Status::Fixed;
-                        cell.source = Source::Patch;
-                        cell.patch = Some(p.clone());
-                        cell.inferred = inferred;
-                    } else if let Some(s) = statements
-                        .iter()
-                        .find(|s| s.cve == cve && s.releases.contains(*release))
-                    {
-                        cell.status = match s.status {
-                            StatedStatus::NotAffected => Status::NotAffected,
-                            StatedStatus::Affected => Status::Affected,
-                            StatedStatus::UnderInvestigation => Status::UnderInvestigation,
-                        };
-                        cell.source = Source::Statement;
-                        cell.statement = Some(s.clone());
-                    }
-                }
-            }
-            cells.push(cell);
+                status,
+                source,
+                patch: fix
+                    .map(|(p, _)| p.to_string())
+                    .filter(|_| source == Source::Patch),
+                inferred: source == Source::Patch && fix.is_some_and(|(_, i)| i),
+                note,
+                statement: statement.cloned().filter(|_| source == Source::Statement),
+            });
         }
     }
     Ok(Coverage {
@@ -415,6 +386,139 @@ pub fn coverage(
         releases,
         cells,
     })
+}
+
+/// What an advisory's published versions say about one upstream version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Published {
+    /// Inside a published affected range (or listed as affected).
+    Affected,
+    /// At or past a `fixed` event of its own minor, or past every published
+    /// range that ends in a `fixed` event.
+    Fixed,
+    /// Not covered: the reason, for the cell's note.
+    NotAssessed(String),
+}
+
+/// Evaluate `version` against the advisory's in-scope packages (rules 4 to 6).
+pub fn published(a: &Advisory, scope: &[String], version: Option<&semver::Version>) -> Published {
+    use crate::advisory::range::range_includes;
+    let Some(v) = version else {
+        return Published::NotAssessed(
+            "the release's upstream base is not a version, so the advisory's ranges cannot be applied".into(),
+        );
+    };
+    let entries: Vec<_> = a
+        .affected
+        .iter()
+        .filter(|x| scope.contains(&x.package.name))
+        .collect();
+    let listed = entries.iter().any(|x| {
+        x.versions
+            .iter()
+            .any(|s| parse_version(s).as_ref() == Some(v))
+    });
+    let ranges: Vec<_> = entries.iter().flat_map(|x| &x.ranges).collect();
+    if listed || ranges.iter().any(|r| range_includes(r, v)) {
+        return Published::Affected;
+    }
+    let fixed_of = |r: &crate::advisory::Range| -> Vec<semver::Version> {
+        r.events
+            .iter()
+            .filter_map(|e| match e {
+                crate::advisory::Event::Fixed(f) => parse_version(f),
+                _ => None,
+            })
+            .collect()
+    };
+    let own_minor_fixed = ranges
+        .iter()
+        .flat_map(|r| fixed_of(r))
+        .any(|f| f.major == v.major && f.minor == v.minor && *v >= f);
+    // The last event of each range, by version: the ranges that end in a fix.
+    let ends: Vec<semver::Version> = ranges
+        .iter()
+        .filter_map(|r| {
+            let last = r
+                .events
+                .iter()
+                .filter(|e| !matches!(e, crate::advisory::Event::Limit(_)))
+                .filter_map(|e| {
+                    let at = match e {
+                        crate::advisory::Event::Introduced(i) if i == "0" => {
+                            semver::Version::new(0, 0, 0)
+                        }
+                        _ => parse_version(e.version())?,
+                    };
+                    Some((at, matches!(e, crate::advisory::Event::Fixed(_))))
+                })
+                .max_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)))?;
+            last.1.then_some(last.0)
+        })
+        .collect();
+    let past_every_fixed_range = !ends.is_empty() && ends.iter().all(|f| v >= f);
+    if own_minor_fixed || past_every_fixed_range {
+        return Published::Fixed;
+    }
+    if ranges.is_empty() && entries.iter().all(|x| x.versions.is_empty()) {
+        return Published::NotAssessed(
+            "the advisory publishes no affected versions for the packages in scope".into(),
+        );
+    }
+    let starts: Vec<semver::Version> = ranges
+        .iter()
+        .flat_map(|r| &r.events)
+        .filter_map(|e| match e {
+            crate::advisory::Event::Introduced(i) if i != "0" => parse_version(i),
+            _ => None,
+        })
+        .collect();
+    if !starts.is_empty() && starts.iter().all(|s| v < s) {
+        Published::NotAssessed(format!(
+            "{v} is older than every range the advisory publishes (they start at the minors upstream supported when it was announced, not where the bug was introduced)"
+        ))
+    } else {
+        Published::NotAssessed(format!(
+            "{v} lies outside the published ranges and past no fix of its own minor"
+        ))
+    }
+}
+
+/// The status of one pair, by the rules in the module documentation, in order.
+pub fn decide(
+    in_scope: bool,
+    fix: Option<(&str, bool)>,
+    statement: Option<&Statement>,
+    published: &Published,
+) -> (Status, Source, Option<String>) {
+    if !in_scope {
+        return (Status::OutOfScope, Source::Upstream, None);
+    }
+    if fix.is_some() {
+        let note = match published {
+            Published::Affected => None,
+            Published::Fixed => Some(
+                "the published ranges already count this version as fixed upstream; the patch carries the fix in any case".to_string(),
+            ),
+            Published::NotAssessed(why) => Some(format!(
+                "the published ranges do not include this version ({why}); the patch fixes it"
+            )),
+        };
+        return (Status::Fixed, Source::Patch, note);
+    }
+    if let Some(s) = statement {
+        let status = match s.status {
+            StatedStatus::NotAffected => Status::NotAffected,
+            StatedStatus::Affected => Status::Affected,
+            StatedStatus::UnderInvestigation => Status::UnderInvestigation,
+        };
+        return (status, Source::Statement, None);
+    }
+    match published {
+        Published::Affected => (Status::Affected, Source::None, None),
+        Published::Fixed => (Status::Fixed, Source::Upstream, None),
+        Published::NotAssessed(why) => (Status::NotAssessed, Source::None, Some(why.clone())),
+    }
 }
 
 #[cfg(test)]

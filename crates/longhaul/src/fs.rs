@@ -147,7 +147,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 ///
 /// Between the two renames `dir` is briefly absent; if the process dies there,
 /// the old folder is still complete beside it, and the next call (or
-/// [`recover_dir`]) puts it back. Stale staging folders of dead runs are removed.
+/// [`recover_dir`]) puts it back. Staging folders of runs that died more than
+/// an hour ago are removed.
 pub fn replace_dir(
     dir: &Path,
     fill: impl FnOnce(&Path) -> std::io::Result<()>,
@@ -213,21 +214,34 @@ pub fn recover_dir(dir: &Path) -> std::io::Result<()> {
     for (path, old) in leftovers {
         if old && !dir.exists() {
             std::fs::rename(&path, dir)?;
-        } else {
+        } else if is_stale(&path) {
             std::fs::remove_dir_all(&path)?;
         }
     }
     Ok(())
 }
 
-/// Remove temporary files that interrupted [`write_atomic`] calls left in `dir`.
+/// Older than an hour: no run still working on it.
+fn is_stale(path: &Path) -> bool {
+    let hour = std::time::Duration::from_secs(3600);
+    std::fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour))
+}
+
+/// Remove temporary files that interrupted [`write_atomic`] calls left in `dir`
+/// more than an hour ago (younger ones may belong to a run still writing).
 pub fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let n = entry.file_name().to_string_lossy().into_owned();
-        if n.starts_with('.') && n.contains(".tmp-") && entry.path().is_file() {
+        if n.starts_with('.')
+            && n.contains(".tmp-")
+            && is_stale(&entry.path())
+            && entry.path().is_file()
+        {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -310,8 +324,21 @@ mod tests {
         assert_eq!(names, ["a.json"]);
         // A run killed between its two renames: the old folder is beside it.
         std::fs::rename(&dir, root.path().join(".out.old-1-0")).unwrap();
-        std::fs::create_dir(root.path().join(".out.new-1-1")).unwrap();
+        let dead = root.path().join(".out.new-1-1");
+        let live = root.path().join(".out.new-2-0");
+        std::fs::create_dir(&dead).unwrap();
+        std::fs::create_dir(&live).unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::open(&dead)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
         recover_dir(&dir).unwrap();
+        assert!(
+            live.is_dir(),
+            "a run that may still be writing keeps its staging folder"
+        );
+        std::fs::remove_dir(&live).unwrap();
         assert!(dir.join("a.json").is_file());
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
     }

@@ -54,6 +54,7 @@ pub mod patch_cache;
 pub mod plan;
 pub mod repo;
 pub mod statements;
+pub mod suggest;
 pub mod time;
 pub mod verify;
 

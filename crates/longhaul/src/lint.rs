@@ -207,6 +207,38 @@ pub fn lint(
             }
         }
     }
+    // Backport policy ("No CVE? No backport!"): what a maintained release ships
+    // must fix a CVE or say why it is carried.
+    let links = loader.map(|l| crate::coverage::patch_links(manifest, l));
+    let mut policy_checked = BTreeSet::new();
+    for r in manifest.releases.iter().filter(|r| r.must) {
+        let Ok(chain_patches) = manifest.full_patch_list(&r.name) else {
+            continue;
+        };
+        for p in chain_patches {
+            if !policy_checked.insert(p.value.as_str()) {
+                continue;
+            }
+            let Some(def) = manifest.patch(&p.value) else {
+                continue;
+            };
+            let linked = match &links {
+                Some(links) => links.get(&p.value).is_some_and(|l| !l.is_empty()),
+                None => !def.cves.is_empty() || !crate::coverage::cve_ids(&p.value).is_empty(),
+            };
+            if !linked && def.reason.is_none() {
+                push(
+                    Warning,
+                    "no-backport-reason",
+                    if def.line > 0 { def.line } else { p.line },
+                    format!(
+                        "patch `{}` ships in maintained release `{}` but links no CVE and has no `reason:` (expected `cves: [...]`, or `reason:` one of security, regression, data-loss, build, test, with a `note:`)",
+                        p.value, r.name
+                    ),
+                );
+            }
+        }
+    }
     // Files under patches/ that nothing refers to.
     let mut referenced = BTreeSet::new();
     let defs = manifest
@@ -276,7 +308,18 @@ fn check_item(
     }
     let source = manifest.source(item);
     match &source {
-        PatchSource::File(path) if !path.is_file() => {
+        PatchSource::File(_) if !crate::manifest::is_inside(item) => {
+            push(
+                Severity::Error,
+                "outside-repo",
+                line,
+                format!(
+                    "patch `{patch}`: item {item} is outside the LTS repository (expected a path relative to the manifest's folder, without `..`)"
+                ),
+            );
+            return;
+        }
+        PatchSource::File(path) if path.symlink_metadata().is_err() => {
             push(
                 Severity::Error,
                 "missing-file",
@@ -337,6 +380,57 @@ mod tests {
     }
 
     const GOOD_PATCH: &str = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
+
+    #[test]
+    fn items_outside_the_repository_are_errors_and_not_read() {
+        let f = findings(
+            "releases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n    patches: [up, abs]\npatches:\n  - name: up\n    patch: [../outside.patch]\n  - name: abs\n    patch: [/etc/passwd]\n",
+            &[],
+        );
+        let c = codes(&f);
+        assert!(
+            c.contains(&("outside-repo", 7)) && c.contains(&("outside-repo", 9)),
+            "{c:?}"
+        );
+        assert!(!c.iter().any(|(code, _)| *code == "bad-patch"), "{c:?}");
+    }
+
+    /// Issue 7: the backport policy. A patch a maintained release ships must
+    /// link a CVE or carry a `reason:`; an unmaintained release is not checked.
+    #[test]
+    fn patches_without_cve_or_reason_are_named() {
+        let f = findings(
+            "releases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n    must: true\n    patches: [plain, CVE-2024-0001.1.0, linked, why]\n  - name: v1.0.0-lts.2\n    base_release: v1.0.0\n    patches: [old]\npatches:\n  - name: linked\n    patch: [patches/linked.patch]\n    cves: [CVE-2024-0002]\n  - name: why\n    patch: [patches/why.patch]\n    reason: regression\n    note: fixes the 1.0.0 scheduler hang\n",
+            &[
+                ("patches/plain.patch", GOOD_PATCH),
+                ("patches/CVE-2024-0001.1.0.patch", GOOD_PATCH),
+                ("patches/linked.patch", GOOD_PATCH),
+                ("patches/why.patch", GOOD_PATCH),
+                ("patches/old.patch", GOOD_PATCH),
+            ],
+        );
+        let named: Vec<&str> = f
+            .iter()
+            .filter(|f| f.code == "no-backport-reason")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(named.len(), 1, "{named:?}");
+        assert!(named[0].contains("`plain`"));
+    }
+
+    #[test]
+    fn unknown_reasons_are_errors_at_their_line() {
+        let err = Manifest::parse(
+            "releases: []\npatches:\n  - name: x\n    patch: [patches/x.patch]\n    reason: because\n",
+            std::path::Path::new("releases.yml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("releases.yml:5:") && err.contains("data-loss"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn a_clean_manifest_has_no_findings() {

@@ -75,6 +75,10 @@ pub struct Release {
     pub test_failures_tolerated: Vec<String>,
     /// Go packages whose integration-test failures are tolerated.
     pub test_integration_failures_tolerated: Vec<String>,
+    /// longhaul's `intermediate:`: whether the release is only a base for
+    /// others, never shipped (see [`Manifest::shipped_releases`]); `None` when
+    /// the manifest does not say.
+    pub intermediate: Option<bool>,
     /// Line of `name:`.
     pub line: usize,
     /// Unknown fields.
@@ -92,10 +96,57 @@ pub struct PatchDef {
     pub cves: Vec<String>,
     /// Free-text note.
     pub note: Option<String>,
+    /// longhaul's `reason:`: why a patch that links no CVE is carried.
+    pub reason: Option<Reason>,
     /// Line of `name:`; 0 for a patch found only as `patches/<name>.patch`.
     pub line: usize,
     /// Unknown fields.
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Why a patch is carried, for the backport policy ("No CVE? No backport!":
+/// security, regression and data-loss fixes only, plus what building and
+/// testing the release needs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// A security fix (normally also linked to a CVE with `cves:`).
+    Security,
+    /// A fix for a regression.
+    Regression,
+    /// A fix against data loss.
+    DataLoss,
+    /// Needed to build the release.
+    Build,
+    /// Needed to test the release.
+    Test,
+}
+
+impl Reason {
+    /// Every reason, in documentation order.
+    pub const ALL: [Reason; 5] = [
+        Reason::Security,
+        Reason::Regression,
+        Reason::DataLoss,
+        Reason::Build,
+        Reason::Test,
+    ];
+
+    /// The manifest spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Security => "security",
+            Reason::Regression => "regression",
+            Reason::DataLoss => "data-loss",
+            Reason::Build => "build",
+            Reason::Test => "test",
+        }
+    }
+
+    /// Parse the manifest spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 /// Where a patch item comes from.
@@ -141,6 +192,8 @@ struct RawRelease {
     test_failures_tolerated: Option<Vec<String>>,
     #[serde(default)]
     test_integration_failures_tolerated: Option<Vec<String>>,
+    #[serde(default)]
+    intermediate: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +204,7 @@ struct RawPatch {
     #[serde(default)]
     cves: Option<Vec<String>>,
     note: Option<String>,
+    reason: Option<Spanned<String>>,
 }
 
 const RELEASE_FIELDS: &[&str] = &[
@@ -160,8 +214,9 @@ const RELEASE_FIELDS: &[&str] = &[
     "patches",
     "test_failures_tolerated",
     "test_integration_failures_tolerated",
+    "intermediate",
 ];
-const PATCH_FIELDS: &[&str] = &["name", "patch", "cves", "note"];
+const PATCH_FIELDS: &[&str] = &["name", "patch", "cves", "note", "reason"];
 const TOP_FIELDS: &[&str] = &[
     "base", "upstream", "product", "scope", "releases", "patches",
 ];
@@ -241,6 +296,7 @@ impl Manifest {
                 test_integration_failures_tolerated: r
                     .test_integration_failures_tolerated
                     .unwrap_or_default(),
+                intermediate: r.intermediate,
                 line: name.line,
                 extra: extras(
                     generic.get("releases").and_then(|v| v.get(i)),
@@ -255,16 +311,31 @@ impl Manifest {
             .enumerate()
             .map(|(i, p)| {
                 let name = located(&p.name);
-                PatchDef {
+                let reason = match &p.reason {
+                    None => None,
+                    Some(r) => Some(Reason::parse(r.value.trim()).ok_or_else(|| {
+                        err(
+                            r.referenced.line() as usize,
+                            format!(
+                                "patch `{}` has `reason: {}`: expected one of {} (the backport policy: security, regression and data-loss fixes, plus what building and testing need)",
+                                name.value,
+                                r.value.trim(),
+                                Reason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                            ),
+                        )
+                    })?),
+                };
+                Ok(PatchDef {
                     name: name.value,
                     items: p.patch.unwrap_or_default().iter().map(located).collect(),
                     cves: p.cves.unwrap_or_default(),
                     note: p.note,
+                    reason,
                     line: name.line,
                     extra: extras(generic.get("patches").and_then(|v| v.get(i)), PATCH_FIELDS),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         Ok(Manifest {
             path: path.to_path_buf(),
             base: raw.base,
@@ -434,6 +505,7 @@ impl Manifest {
             }],
             cves: Vec::new(),
             note: None,
+            reason: None,
             line: 0,
             extra: BTreeMap::new(),
         })
@@ -476,6 +548,26 @@ impl Manifest {
         }
     }
 
+    /// The releases users get, in file order: every release that is not an
+    /// intermediate base (KLTS's `vX.Y.Z-ci` entries). A release's
+    /// `intermediate:` decides when given; otherwise a release is intermediate
+    /// when another release uses it as `base_release` and it is not
+    /// `must: true` (no user-facing tag is cut from it).
+    pub fn shipped_releases(&self) -> Vec<&Release> {
+        let bases: std::collections::HashSet<&str> = self
+            .releases
+            .iter()
+            .map(|r| r.base_release.value.as_str())
+            .collect();
+        self.releases
+            .iter()
+            .filter(|r| {
+                !r.intermediate
+                    .unwrap_or_else(|| !r.must && bases.contains(r.name.as_str()))
+            })
+            .collect()
+    }
+
     /// Releases to verify by default: those with `must: true`.
     pub fn must_releases(&self) -> Vec<&Release> {
         self.releases.iter().filter(|r| r.must).collect()
@@ -483,7 +575,7 @@ impl Manifest {
 }
 
 /// A relative path that stays below its folder: no root, no `..`.
-fn is_inside(path: &str) -> bool {
+pub(crate) fn is_inside(path: &str) -> bool {
     let p = Path::new(path);
     !path.is_empty()
         && p.components().all(|c| {
@@ -524,6 +616,28 @@ pub fn version_of(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Intermediate bases (KLTS's `-ci` entries) are not shipped; `must: true`
+    /// and `intermediate:` decide as documented.
+    #[test]
+    fn shipped_releases_leave_out_intermediate_bases() {
+        let text = "releases:\n  - {name: v1.0.0-ci, base_release: v1.0.0}\n  - {name: v1.0.0-lts.1, base_release: v1.0.0-ci, must: true}\n  - {name: v1.0.0-lts.2, base_release: v1.0.0-lts.1, must: true}\n  - {name: v1.1.0-base, base_release: v1.1.0, intermediate: false}\n  - {name: v1.1.0-lts.1, base_release: v1.1.0-base}\n  - {name: v1.2.0-x, base_release: v1.2.0, intermediate: true}\n";
+        let m = Manifest::parse(text, Path::new("releases.yml")).unwrap();
+        let shipped: Vec<&str> = m
+            .shipped_releases()
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(
+            shipped,
+            [
+                "v1.0.0-lts.1",
+                "v1.0.0-lts.2",
+                "v1.1.0-base",
+                "v1.1.0-lts.1"
+            ]
+        );
+    }
 
     /// `chain_cycles` (one linear pass) agrees with `chain` (one release at a
     /// time) on chains that end at a tag, that are a cycle, and that run into one.

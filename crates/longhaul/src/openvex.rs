@@ -54,6 +54,9 @@ pub struct VexStatement {
 pub struct Vulnerability {
     /// CVE id.
     pub name: String,
+    /// Other ids of the same vulnerability (GHSA…): Grype matches on these too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Summary.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -92,6 +95,38 @@ pub fn purl(product: Option<&str>, release: &str) -> String {
     }
 }
 
+/// The components a cluster scan reports (Trivy's cluster scan and KBOM), each
+/// as the purl name `k8s.io/<component>`; `kubernetes` stands for the cluster.
+pub const COMPONENTS: &[&str] = &[
+    "kubernetes",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kube-proxy",
+    "kubelet",
+    "kubectl",
+];
+
+/// Every product id a scanner may use for `release`: each component in
+/// Trivy's form, `pkg:k8s/k8s.io%2F<component>@<version>` (the `/` of the name
+/// percent-encoded: `k8s.io/kubelet` as a namespace would be another purl),
+/// with and without the leading `v`, since Trivy versions report both; then
+/// the manifest's own `product:` purl when it has one.
+pub fn products(product: Option<&str>, release: &str) -> Vec<String> {
+    let bare = release.strip_prefix('v').unwrap_or(release);
+    let mut out: Vec<String> = COMPONENTS
+        .iter()
+        .flat_map(|c| {
+            [format!("v{bare}"), bare.to_string()]
+                .map(|version| format!("pkg:k8s/k8s.io%2F{c}@{version}"))
+        })
+        .collect();
+    if product.is_some() {
+        out.push(purl(product, release));
+    }
+    out
+}
+
 /// Build the document for `release` from a coverage matrix that includes it.
 pub fn document(
     coverage: &Coverage,
@@ -100,7 +135,13 @@ pub fn document(
     author: &str,
     timestamp: &str,
 ) -> Document {
-    let purl = purl(product, release);
+    let products: Vec<Product> = products(product, release)
+        .into_iter()
+        .map(|purl| Product {
+            id: purl.clone(),
+            identifiers: Identifiers { purl },
+        })
+        .collect();
     let mut statements = Vec::new();
     for row in coverage.cves.iter().filter(|r| r.in_scope) {
         let Some(cell) = coverage.cell(&row.id, release) else {
@@ -110,37 +151,22 @@ pub fn document(
         let mut s = VexStatement {
             vulnerability: Vulnerability {
                 name: row.id.clone(),
+                aliases: row.aliases.clone(),
                 description: row.summary.clone(),
             },
-            products: vec![Product {
-                id: purl.clone(),
-                identifiers: Identifiers { purl: purl.clone() },
-            }],
+            products: products.clone(),
             status: match cell.status {
                 Status::OutOfScope | Status::NotAffected => "not_affected",
                 Status::Fixed => "fixed",
                 Status::Affected => "affected",
-                Status::UnderInvestigation => "under_investigation",
+                // Nobody assessed it: never `not_affected`.
+                Status::UnderInvestigation | Status::NotAssessed => "under_investigation",
             }
             .to_string(),
             rationale: Rationale::default(),
             status_notes: None,
         };
         match (cell.source, cell.status) {
-            (Source::Upstream, Status::NotAffected) if cell.below_published_ranges => {
-                // Do not claim more than the advisory says.
-                s.rationale.impact_statement = Some(format!(
-                    "Kubernetes {version} is older than every affected range the advisory publishes for {}; upstream did not assess this line.",
-                    row.packages.join(", ")
-                ));
-            }
-            (Source::Upstream, Status::NotAffected) => {
-                s.rationale.justification = Some("vulnerable_code_not_present".into());
-                s.status_notes = Some(format!(
-                    "Kubernetes {version} is outside every affected range of {}.",
-                    row.packages.join(", ")
-                ));
-            }
             (Source::Upstream, _) => {
                 s.status_notes = Some(format!(
                     "Fixed upstream: Kubernetes {version} already contains the fix."
@@ -153,14 +179,27 @@ pub fn document(
                     "stated in the manifest"
                 };
                 s.status_notes = Some(format!(
-                    "Fixed by LTS patch {} on Kubernetes {version} ({how}).",
-                    cell.patch.as_deref().unwrap_or("?")
+                    "Fixed by LTS patch {} on Kubernetes {version} ({how}).{}",
+                    cell.patch.as_deref().unwrap_or("?"),
+                    cell.note
+                        .as_deref()
+                        .map(|n| format!(" Note: {n}."))
+                        .unwrap_or_default()
                 ));
             }
             (Source::Statement, _) => {
                 let st = cell.statement.as_ref().expect("statement cells carry it");
                 s.rationale = st.rationale.clone();
                 s.status_notes = st.note.clone().or(Some("Maintainers' statement.".into()));
+            }
+            (Source::None, Status::NotAssessed) => {
+                s.status_notes = Some(format!(
+                    "Not assessed: {}. No LTS patch or maintainers' statement covers Kubernetes {version} for {}; treat it as possibly affected.",
+                    cell.note
+                        .as_deref()
+                        .unwrap_or("upstream's published versions do not cover this release"),
+                    row.id
+                ));
             }
             (Source::None, _) => {
                 s.rationale.action_statement = Some(format!(

@@ -4,6 +4,8 @@
 //! range event `fixed: 1.27.16-lts.1` would mark plain 1.27.16 as fixed too. These
 //! records therefore use no ranges at all: each lists the affected LTS versions
 //! explicitly (`versions`), and names fixed ones under `database_specific`.
+//! Versions nobody assessed (`not_assessed`) are listed as affected, so scanners
+//! keep flagging them, and named again under `database_specific`.
 
 use crate::advisory::{Advisory, Affected, ECOSYSTEM, Package, SeverityScore};
 use crate::coverage::{Coverage, Status};
@@ -41,7 +43,19 @@ pub fn records(
         let cells: Vec<_> = coverage.cells.iter().filter(|c| c.cve == row.id).collect();
         let affected: Vec<String> = cells
             .iter()
-            .filter(|c| matches!(c.status, Status::Affected | Status::UnderInvestigation))
+            .filter(|c| {
+                matches!(
+                    c.status,
+                    Status::Affected | Status::UnderInvestigation | Status::NotAssessed
+                )
+            })
+            .map(|c| lts_version(&c.release))
+            .collect();
+        // Listed as affected above (a scanner must not stay silent), and named
+        // here so that readers can tell "unassessed" from "known affected".
+        let not_assessed: Vec<String> = cells
+            .iter()
+            .filter(|c| c.status == Status::NotAssessed)
             .map(|c| lts_version(&c.release))
             .collect();
         let fixed: Vec<serde_json::Value> = cells
@@ -73,7 +87,7 @@ pub fn records(
         let mut affected_extra = BTreeMap::new();
         affected_extra.insert(
             "database_specific".into(),
-            json!({ "fixed_lts_versions": fixed }),
+            json!({ "fixed_lts_versions": fixed, "not_assessed_lts_versions": not_assessed }),
         );
         out.push(Advisory {
             id: format!("{ID_PREFIX}{}", row.id),
@@ -82,8 +96,8 @@ pub fn records(
             aliases: vec![row.id.clone()],
             summary: row.summary.clone(),
             details: Some(format!(
-                "LTS coverage of {} for the releases of this distribution: the versions listed are affected; \
-                 versions under database_specific.fixed_lts_versions carry a backported fix.",
+                "LTS coverage of {} for the releases of this distribution: the versions listed are affected or not assessed \
+                 (those under database_specific.not_assessed_lts_versions); versions under database_specific.fixed_lts_versions carry a backported fix.",
                 row.id
             )),
             severity,

@@ -167,6 +167,7 @@ impl PatchLoader {
     /// Store a download and record it in the index, each file atomically.
     fn store(&self, url: &str, bytes: &[u8]) -> std::io::Result<()> {
         let mut guard = self.index.lock().expect("not poisoned");
+        crate::fs::remove_stale_temporaries(&self.cache_dir);
         // Re-read: another process may have added entries since.
         let index = guard.insert(CacheIndex::load(&self.cache_dir));
         let name = index.name_for(url);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::shared_dir;
+use common::real_data;
 use longhaul::advisory::range::{Standing, parse_version, standing};
 use longhaul::coverage::{Coverage, Source, Status};
 use longhaul::manifest::Manifest;
@@ -12,15 +12,19 @@ use longhaul::patch_cache::PatchLoader;
 
 struct Real {
     _tmp: tempfile::TempDir,
+    data: std::path::PathBuf,
     manifest: Manifest,
     advisories: Vec<longhaul::advisory::Advisory>,
+    inputs: longhaul::coverage::Inputs,
     coverage: Coverage,
 }
 
-fn real() -> Real {
+/// Both feeds imported, KLTS's manifest, no statements; coverage of the shipped
+/// releases (the default). `None` when the real data is absent (skipped).
+fn real(test: &str) -> Option<Real> {
+    let data = real_data(test)?;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("advisories");
-    let data = shared_dir().join("data");
     let sources = [
         data.join("k8s-cve-osv").display().to_string(),
         data.join("k8s-official-cve-feed-2023-07.json")
@@ -43,12 +47,14 @@ fn real() -> Real {
         &[],
     )
     .unwrap();
-    Real {
+    Some(Real {
         _tmp: tmp,
+        data,
         manifest,
-        advisories: inputs.advisories,
+        advisories: inputs.advisories.clone(),
+        inputs,
         coverage,
-    }
+    })
 }
 
 fn cell<'a>(c: &'a Coverage, cve: &str, release: &str) -> &'a longhaul::coverage::Cell {
@@ -57,12 +63,19 @@ fn cell<'a>(c: &'a Coverage, cve: &str, release: &str) -> &'a longhaul::coverage
 }
 
 /// Each expectation below was read off the OSV record's ranges and KLTS's
-/// releases.yml by hand (the comment says how).
+/// releases.yml by hand (the comment says how), under the rules of
+/// docs/coverage.md: patch, statement, published range, fixed upstream, else
+/// not assessed.
 #[test]
-fn ten_cells_checked_by_hand() {
-    let r = real();
+fn cells_checked_by_hand() {
+    let Some(r) = real("cells_checked_by_hand") else {
+        return;
+    };
     let c = &r.coverage;
-    assert_eq!(c.releases.len(), 47);
+    // 47 releases, of which 23 are intermediate `-ci` bases: 24 shipped by default.
+    assert_eq!(r.manifest.releases.len(), 47);
+    assert_eq!(c.releases.len(), 24);
+    assert!(c.releases.iter().all(|x| !x.ends_with("-ci")));
 
     // CVE-2021-25741, kubelet: [0,1.19.16) [1.20.0,1.20.11) [1.21.0,1.21.5) [1.22.0,1.22.1).
     // v1.18.20-lts.3 carries patch CVE-2021-25741.1.18 (linked by its name).
@@ -76,19 +89,13 @@ fn ten_cells_checked_by_hand() {
             true
         )
     );
-    // v1.17.17-lts.3: 1.17.17 < 1.19.16 and its patch line is commented out in releases.yml.
+    // v1.17.17-lts.3: 1.17.17 is inside [0,1.19.16) and its patch line is commented out.
     let x = cell(c, "CVE-2021-25741", "v1.17.17-lts.3");
     assert_eq!((x.status, x.source), (Status::Affected, Source::None));
-    // v1.19.16-lts.4: 1.19.16 is the fixed version itself.
-    assert_eq!(
-        cell(c, "CVE-2021-25741", "v1.19.16-lts.4").source,
-        Source::Upstream
-    );
-    assert_eq!(
-        cell(c, "CVE-2021-25741", "v1.19.16-lts.4").status,
-        Status::Fixed
-    );
-    // v1.20.15-lts.3: 1.20.15 >= 1.20.11.
+    // v1.19.16-lts.4: 1.19.16 is the fixed version of its own minor (rule 5).
+    let x = cell(c, "CVE-2021-25741", "v1.19.16-lts.4");
+    assert_eq!((x.status, x.source), (Status::Fixed, Source::Upstream));
+    // v1.20.15-lts.3: 1.20.15 >= 1.20.11, its own minor's fix.
     assert_eq!(
         cell(c, "CVE-2021-25741", "v1.20.15-lts.3").status,
         Status::Fixed
@@ -125,12 +132,18 @@ fn ten_cells_checked_by_hand() {
             .all(|x| x.status == Status::OutOfScope)
     );
 
-    // CVE-2022-3294, apiserver: ranges start at 1.22.0, so 1.20.15 is outside them
-    // (not_affected), flagged as older than every published range.
+    // CVE-2022-3294, apiserver: ranges start at 1.22.0. 1.20.15 lies below all of
+    // them: upstream never assessed 1.20 (was `not_affected` before the rules
+    // were made truthful; now `not_assessed`, with the reason).
     let x = cell(c, "CVE-2022-3294", "v1.20.15-lts.3");
-    assert_eq!(
-        (x.status, x.below_published_ranges),
-        (Status::NotAffected, true)
+    assert_eq!((x.status, x.source), (Status::NotAssessed, Source::None));
+    assert!(
+        x.note
+            .as_deref()
+            .unwrap()
+            .contains("older than every range"),
+        "{:?}",
+        x.note
     );
     // 1.22.17 >= 1.22.16.
     assert_eq!(
@@ -138,15 +151,48 @@ fn ten_cells_checked_by_hand() {
         Status::Fixed
     );
 
-    // CVE-2021-25737, apiserver: [1.16.0,1.18.19): 1.16.15 affected, 1.15.12 not.
+    // CVE-2021-25737, apiserver: [1.16.0,1.18.19): 1.16.15 affected; 1.15.12 is
+    // below the only range, so not assessed (was `not_affected`).
     assert_eq!(
         cell(c, "CVE-2021-25737", "v1.16.15-lts.3").status,
         Status::Affected
     );
     assert_eq!(
         cell(c, "CVE-2021-25737", "v1.15.12-lts.1").status,
-        Status::NotAffected
+        Status::NotAssessed
     );
+
+    // CVE-2021-3121 (gogo protobuf): the native feed gives it no versions at all.
+    // KLTS carries patch `CVE-2021-3121` on v1.10 to v1.17: fixed by that patch,
+    // with a note that the published ranges do not include the version (rule 2).
+    for release in [
+        "v1.10.13-lts.2",
+        "v1.11.10-lts.2",
+        "v1.12.10-lts.2",
+        "v1.13.12-lts.2",
+        "v1.14.10-lts.2",
+        "v1.15.12-lts.1",
+        "v1.16.15-lts.3",
+        "v1.17.17-lts.3",
+    ] {
+        let x = cell(c, "CVE-2021-3121", release);
+        assert_eq!(
+            (x.status, x.source, x.patch.as_deref()),
+            (Status::Fixed, Source::Patch, Some("CVE-2021-3121")),
+            "{release}"
+        );
+        assert!(
+            x.note.as_deref().unwrap().contains("do not include"),
+            "{release}"
+        );
+    }
+    // Without a patch, a CVE with no versions is not assessed, never not affected.
+    let x = cell(c, "CVE-2021-3121", "v1.18.20-lts.3");
+    assert_eq!((x.status, x.source), (Status::NotAssessed, Source::None));
+    assert!(x.note.as_deref().unwrap().contains("no affected versions"));
+
+    // No `not_affected` without a statement: there are none here.
+    assert!(!c.cells.iter().any(|x| x.status == Status::NotAffected));
 
     // Rows are newest first.
     let published: Vec<&str> = c
@@ -163,16 +209,89 @@ fn ten_cells_checked_by_hand() {
     );
 }
 
-fn schema(path: &str) -> jsonschema::Validator {
-    let text = std::fs::read_to_string(shared_dir().join(path)).unwrap();
+/// `statements suggest` for the maintained releases, uncommented, loads as a
+/// statements file and turns exactly the suggested cells into `not_affected`,
+/// with the justification written there.
+#[test]
+fn suggested_statements_load_and_decide_the_cells() {
+    let Some(r) = real("suggested_statements_load_and_decide_the_cells") else {
+        return;
+    };
+    let maintained: Vec<&str> = r
+        .manifest
+        .shipped_releases()
+        .iter()
+        .filter(|x| x.must)
+        .map(|x| x.name.as_str())
+        .collect();
+    let suggestions = longhaul::suggest::suggestions(&r.coverage, &maintained);
+    assert!(!suggestions.is_empty());
+    let text = longhaul::suggest::render(&suggestions);
+    let uncommented: String = text
+        .lines()
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let known: std::collections::BTreeSet<String> =
+        r.advisories.iter().map(|a| a.cve().to_string()).collect();
+    let statements = longhaul::statements::parse(
+        &uncommented,
+        std::path::Path::new("statements.yml"),
+        &r.manifest,
+        &known,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+    let after = longhaul::coverage::coverage(
+        &r.manifest,
+        &r.advisories,
+        &statements,
+        &r.inputs.links,
+        &[],
+    )
+    .unwrap();
+    let suggested: std::collections::BTreeSet<(&str, &str)> = suggestions
+        .iter()
+        .flat_map(|s| s.releases.iter().map(|rel| (s.cve.as_str(), rel.as_str())))
+        .collect();
+    for before in &r.coverage.cells {
+        let now = after.cell(&before.cve, &before.release).unwrap();
+        if suggested.contains(&(before.cve.as_str(), before.release.as_str())) {
+            assert_eq!(before.status, Status::NotAssessed);
+            assert_eq!(
+                (now.status, now.source),
+                (Status::NotAffected, Source::Statement)
+            );
+            assert_eq!(
+                now.statement
+                    .as_ref()
+                    .unwrap()
+                    .rationale
+                    .justification
+                    .as_deref(),
+                Some("vulnerable_code_not_present")
+            );
+        } else {
+            assert_eq!(
+                now.status, before.status,
+                "{} {}",
+                before.cve, before.release
+            );
+        }
+    }
+}
+
+fn schema(data: &std::path::Path, path: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(data.join(path)).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     jsonschema::validator_for(&value).unwrap()
 }
 
 #[test]
 fn openvex_documents_validate_and_are_deterministic() {
-    let r = real();
-    let validator = schema("data/openvex/openvex_json_schema.json");
+    let Some(r) = real("openvex_documents_validate_and_are_deterministic") else {
+        return;
+    };
+    let validator = schema(&r.data, "openvex/openvex_json_schema.json");
     for release in [
         "v1.18.20-lts.3",
         "v1.17.17-lts.3",
@@ -205,35 +324,127 @@ fn openvex_documents_validate_and_are_deterministic() {
             serde_json::to_string(&again).unwrap()
         );
         for s in &doc.statements {
+            let x = cell(&r.coverage, &s.vulnerability.name, release);
             match s.status.as_str() {
-                "not_affected" => {
-                    assert!(
-                        s.rationale.justification.is_some()
-                            || s.rationale.impact_statement.is_some()
-                    )
-                }
+                // Only a maintainers' statement may say not_affected; none exist here.
+                "not_affected" => panic!(
+                    "{release} {}: not_affected without a statement",
+                    s.vulnerability.name
+                ),
                 "affected" => assert!(s.rationale.action_statement.is_some()),
+                "under_investigation" => {
+                    assert_eq!(x.status, Status::NotAssessed);
+                    assert!(
+                        s.status_notes
+                            .as_deref()
+                            .unwrap()
+                            .starts_with("Not assessed: ")
+                    );
+                }
                 _ => {}
             }
         }
     }
-    let doc = longhaul::openvex::document(&r.coverage, "v1.18.20-lts.3", None, "KLTS", "t");
+    // KLTS's headline case: CVE-2021-3121 on 1.17 is fixed by its patch.
+    let doc = longhaul::openvex::document(&r.coverage, "v1.17.17-lts.3", None, "KLTS", "t");
     let s = doc
         .statements
         .iter()
-        .find(|s| s.vulnerability.name == "CVE-2021-25741")
+        .find(|s| s.vulnerability.name == "CVE-2021-3121")
         .unwrap();
     assert_eq!(s.status, "fixed");
-    assert_eq!(
-        s.products[0].identifiers.purl,
-        "pkg:golang/k8s.io/kubernetes@v1.18.20-lts.3"
+    assert!(
+        s.status_notes
+            .as_deref()
+            .unwrap()
+            .contains("Fixed by LTS patch CVE-2021-3121")
     );
+}
+
+/// go-vex's product matching, as Trivy and Grype use it: type, namespace and
+/// name equal; a versioned product needs the very same version string; every
+/// qualifier of the statement's purl must be present in the scanned one.
+fn go_vex_matches(statement: &str, scanned: &str) -> bool {
+    let (Ok(a), Ok(b)) = (
+        statement.parse::<packageurl::PackageUrl>(),
+        scanned.parse::<packageurl::PackageUrl>(),
+    ) else {
+        return false;
+    };
+    a.ty() == b.ty()
+        && a.namespace() == b.namespace()
+        && a.name() == b.name()
+        && a.version().is_none_or(|v| Some(v) == b.version())
+        && a.qualifiers()
+            .iter()
+            .all(|(k, v)| b.qualifiers().get(k) == Some(v))
+}
+
+/// For every component purl Trivy reports for a cluster on an LTS release
+/// (`k8s.io/<component>` as the name of a `k8s` purl, the version with or
+/// without `v`), the release's VEX document has a matching statement for every
+/// in-scope CVE; the slash-as-namespace form, which Trivy never writes, matches
+/// nothing.
+#[test]
+fn vex_products_match_what_trivy_reports() {
+    let Some(r) = real("vex_products_match_what_trivy_reports") else {
+        return;
+    };
+    let release = "v1.18.20-lts.3";
+    let doc = longhaul::openvex::document(&r.coverage, release, None, "KLTS", "t");
+    let in_scope: Vec<&str> = r
+        .coverage
+        .cves
+        .iter()
+        .filter(|c| c.in_scope)
+        .map(|c| c.id.as_str())
+        .collect();
+    for component in [
+        "kubernetes",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kube-proxy",
+        "kubelet",
+        "kubectl",
+    ] {
+        for version in ["v1.18.20-lts.3", "1.18.20-lts.3"] {
+            let scanned = packageurl::PackageUrl::new("k8s", format!("k8s.io/{component}"))
+                .unwrap()
+                .with_version(version)
+                .unwrap()
+                .to_string();
+            for cve in &in_scope {
+                let matched = doc.statements.iter().any(|s| {
+                    s.vulnerability.name == *cve
+                        && s.products
+                            .iter()
+                            .any(|p| go_vex_matches(&p.identifiers.purl, &scanned))
+                });
+                assert!(matched, "{scanned} has no statement for {cve}");
+            }
+        }
+    }
+    let wrong = format!("pkg:k8s/k8s.io/kubelet@{release}");
+    assert!(
+        !doc.statements[0]
+            .products
+            .iter()
+            .any(|p| go_vex_matches(&p.identifiers.purl, &wrong)),
+        "a namespace is not a name"
+    );
+    assert!(!go_vex_matches(
+        "pkg:k8s/k8s.io%2Fkubelet@1.18.20",
+        &format!("pkg:k8s/k8s.io%2Fkubelet@{release}")
+    ));
 }
 
 #[test]
 fn osv_export_validates_and_respects_the_range_rules() {
-    let r = real();
-    let validator = schema("data/osv/osv_schema.json");
+    let Some(r) = real("osv_export_validates_and_respects_the_range_rules") else {
+        return;
+    };
+    let validator = schema(&r.data, "osv/osv_schema.json");
     let records =
         longhaul::osv_export::records(&r.coverage, &r.advisories, None, "2026-11-21T00:00:00Z");
     assert!(!records.is_empty());
@@ -245,7 +456,8 @@ fn osv_export_validates_and_respects_the_range_rules() {
             .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", rec.id);
         assert_eq!(rec.affected[0].package.ecosystem, "Kubernetes");
-        // Evaluated with OSV's own rules, the record says exactly what the matrix says.
+        // Evaluated with OSV's own rules, the record says exactly what the matrix
+        // says; unassessed versions are listed, so scanners keep flagging them.
         let cve = &rec.aliases[0];
         for release in &r.coverage.releases {
             let x = r.coverage.cell(cve, release).unwrap();
@@ -253,7 +465,10 @@ fn osv_export_validates_and_respects_the_range_rules() {
             let listed = standing(&rec.affected[0], &v) == Standing::Affected;
             assert_eq!(
                 listed,
-                matches!(x.status, Status::Affected | Status::UnderInvestigation),
+                matches!(
+                    x.status,
+                    Status::Affected | Status::UnderInvestigation | Status::NotAssessed
+                ),
                 "{cve} {release}"
             );
             // The pre-release trap: the plain upstream version is never marked by these records.
@@ -282,15 +497,16 @@ fn osv_export_validates_and_respects_the_range_rules() {
 
 #[test]
 fn the_schemas_reject_what_they_should() {
+    let Some(r) = real("the_schemas_reject_what_they_should") else {
+        return;
+    };
     // The official feed writes `kubernetes`; the OSV schema requires `Kubernetes`.
     let raw: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(shared_dir().join("data/k8s-cve-osv/CVE-2021-25741.json"))
-            .unwrap(),
+        &std::fs::read_to_string(r.data.join("k8s-cve-osv/CVE-2021-25741.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(raw["affected"][0]["package"]["ecosystem"], "kubernetes");
-    assert!(!schema("data/osv/osv_schema.json").is_valid(&raw));
-    let r = real();
+    assert!(!schema(&r.data, "osv/osv_schema.json").is_valid(&raw));
     let mut doc = serde_json::to_value(longhaul::openvex::document(
         &r.coverage,
         "v1.20.15-lts.3",
@@ -300,5 +516,5 @@ fn the_schemas_reject_what_they_should() {
     ))
     .unwrap();
     doc["statements"][0]["status"] = "bogus".into();
-    assert!(!schema("data/openvex/openvex_json_schema.json").is_valid(&doc));
+    assert!(!schema(&r.data, "openvex/openvex_json_schema.json").is_valid(&doc));
 }

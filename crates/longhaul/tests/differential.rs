@@ -47,21 +47,7 @@ fn git_apply_cached(repo: &GitRepo, onto: &str, patch: &std::path::Path) -> Opti
 }
 
 fn longhaul_apply(repo: &GitRepo, onto: &str, patch: &[u8]) -> Option<String> {
-    let ts = longhaul::repo::open(repo.path()).unwrap();
-    let local = longhaul::repo::in_memory(&ts);
-    let commit = longhaul::repo::resolve_commit(&local, onto).unwrap();
-    let mut tree = PatchedTree::new(&local, longhaul::repo::tree_of(&local, commit).unwrap());
-    let parsed = longhaul::patch::parse(patch).expect("git's own diff parses");
-    let options = ApplyOptions {
-        fuzz: 0,
-        three_way: false,
-    };
-    for c in &parsed.commits {
-        if tree.apply_commit(c, options).unwrap().status == Status::Failed {
-            return None;
-        }
-    }
-    Some(tree.write_tree().unwrap().to_string())
+    longhaul_apply_series(repo, onto, &[patch.to_vec()])
 }
 
 proptest! {

@@ -10,7 +10,20 @@ pub fn run(
     json: bool,
     markdown: bool,
     releases: &[String],
+    all: bool,
 ) -> anyhow::Result<ExitCode> {
+    let every: Vec<String>;
+    let releases = if all {
+        every = ctx
+            .manifest()?
+            .releases
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        &every
+    } else {
+        releases
+    };
     let (_, _, coverage) = ctx.coverage(releases)?;
     if json {
         ui::print_json(&coverage);
@@ -33,7 +46,8 @@ fn print_human(c: &Coverage) {
         "FIXED BY PATCH",
         "STATEMENT",
         "EXPOSED (NO FIX)",
-        "UPSTREAM",
+        "NOT ASSESSED",
+        "FIXED UPSTREAM",
     ]);
     for row in c.cves.iter().filter(|r| r.in_scope) {
         let of = |pred: &dyn Fn(&Cell) -> bool| {
@@ -43,11 +57,7 @@ fn print_human(c: &Coverage) {
         let stated = of(&|x| x.source == Source::Statement);
         let exposed = of(&|x| x.status == Status::Affected && x.source == Source::None);
         let fixed_up = of(&|x| x.source == Source::Upstream && x.status == Status::Fixed).len();
-        let not_aff =
-            of(&|x| x.source == Source::Upstream && x.status == Status::NotAffected).len();
-        if patched.is_empty() && stated.is_empty() && exposed.is_empty() && fixed_up == 0 {
-            continue; // affects none of these releases
-        }
+        let not_assessed = of(&|x| x.status == Status::NotAssessed).len();
         let names = |v: &[&Cell], with_patch: bool| {
             v.iter()
                 .map(|x| match (&x.patch, with_patch) {
@@ -74,7 +84,11 @@ fn print_human(c: &Coverage) {
                 .collect::<Vec<_>>()
                 .join("\n"),
             ui::paint(&names(&exposed, false), ui::Color::Red),
-            format!("{fixed_up} fixed, {not_aff} not affected"),
+            match not_assessed {
+                0 => String::new(),
+                n => ui::paint(&format!("{n} release(s)"), ui::Color::Yellow),
+            },
+            fixed_up.to_string(),
         ]);
     }
     println!("{t}");
@@ -91,8 +105,13 @@ fn print_human(c: &Coverage) {
             out_of_scope.join(", ")
         ),
     };
+    let not_assessed = c
+        .cells
+        .iter()
+        .filter(|x| x.status == Status::NotAssessed)
+        .count();
     println!(
-        "{} CVEs x {} releases: {exposed} exposed pairs without a fix or statement{scope_note}",
+        "{} CVEs x {} releases: {exposed} exposed pairs without a fix or statement, {not_assessed} not assessed (`longhaul statements suggest` drafts statements for them){scope_note}",
         c.cves.len() - out_of_scope.len(),
         c.releases.len(),
     );
@@ -122,8 +141,7 @@ pub fn to_markdown(c: &Coverage) -> String {
                     (Source::Patch, _) if x.inferred => "patch*".to_string(),
                     (Source::Patch, _) => "patch".to_string(),
                     (Source::Upstream, Status::Fixed) => "upstream".to_string(),
-                    (Source::Upstream, _) if x.below_published_ranges => "–†".to_string(),
-                    (Source::Upstream, _) => "–".to_string(),
+                    (_, Status::NotAssessed) => "not assessed".to_string(),
                     (Source::Statement, st) => format!("VEX: {}", st.as_str()),
                     (_, _) => "**AFFECTED**".to_string(),
                 },
@@ -133,7 +151,7 @@ pub fn to_markdown(c: &Coverage) -> String {
         }
         s.push('\n');
     }
-    s.push_str("\n`patch`: fixed by an LTS patch (`*`: linked by name or commit message, not `cves:`); `upstream`: the upstream version already has the fix; `–`: not affected (`–†`: older than every range the advisory publishes, so not assessed upstream); `VEX`: maintainers' statement; **AFFECTED**: no fix.\n");
+    s.push_str("\n`patch`: fixed by an LTS patch (`*`: linked by name or commit message, not `cves:`); `upstream`: the upstream version already has the fix; `not assessed`: no published range, patch or statement covers the release (possibly affected); `VEX`: maintainers' statement; **AFFECTED**: no fix. `not_affected` only ever comes from a maintainers' statement.\n");
     let out = c.out_of_scope();
     if !out.is_empty() {
         s.push_str(&format!(

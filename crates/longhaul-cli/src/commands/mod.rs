@@ -7,6 +7,7 @@ mod coverage;
 mod lint;
 mod osv;
 mod releases;
+mod statements;
 mod verify;
 mod vex;
 
@@ -43,9 +44,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             apply::run(&ctx, cli.json, onto, files, apply.options())
         }
         Command::Advisories { action } => advisories::run(&ctx, cli.json, action),
-        Command::Coverage { releases, markdown } => {
-            coverage::run(&ctx, cli.json, *markdown, releases)
-        }
+        Command::Statements { action } => statements::run(&ctx, cli.json, action),
+        Command::Coverage {
+            releases,
+            all,
+            markdown,
+        } => coverage::run(&ctx, cli.json, *markdown, releases, *all),
         Command::Vex {
             release,
             out,

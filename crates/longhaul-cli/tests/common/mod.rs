@@ -21,3 +21,29 @@ pub fn longhaul(dir: &Path, args: &[&str]) -> Output {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The real data folder (`LONGHAUL_REAL_DATA`, default `../shared/data`), or
+/// `None` after printing why the test is skipped; a set but missing
+/// `LONGHAUL_REAL_DATA` fails instead (CI sets it).
+pub fn real_data(test: &str) -> Option<std::path::PathBuf> {
+    let (dir, required) = match std::env::var_os("LONGHAUL_REAL_DATA") {
+        Some(d) => (std::path::PathBuf::from(d), true),
+        None => (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+            false,
+        ),
+    };
+    if dir.join("klts/releases.yml").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        !required,
+        "{test}: LONGHAUL_REAL_DATA={} has no klts/releases.yml",
+        dir.display()
+    );
+    eprintln!(
+        "skipped: {test}: real data not found at {} (set LONGHAUL_REAL_DATA to the shared data folder)",
+        dir.display()
+    );
+    None
+}

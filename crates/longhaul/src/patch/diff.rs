@@ -502,8 +502,17 @@ mod tests {
             "a//b",
             "/abs",
             "x/./y",
+            // Issue 6, defect 7: what NTFS and HFS+ resolve to `.git`.
+            ".git ",
+            ".git.",
+            "git~1/config",
+            "\".g\\342\\200\\214it/config\"",
         ] {
-            let diff = format!("--- /dev/null\n+++ b/{path}\n@@ -0,0 +1 @@\n+x\n");
+            let path = match path.strip_prefix('"') {
+                Some(quoted) => format!("\"b/{quoted}"),
+                None => format!("b/{path}"),
+            };
+            let diff = format!("--- /dev/null\n+++ {path}\n@@ -0,0 +1 @@\n+x\n");
             let err = parse_diff(diff.as_bytes(), 1).unwrap_err();
             assert!(
                 err.message.contains("is not allowed"),

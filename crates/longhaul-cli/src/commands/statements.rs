@@ -1,0 +1,32 @@
+//! `longhaul statements suggest`: draft statements for unassessed cells.
+
+use crate::StatementsAction;
+use crate::context::Context;
+use crate::ui;
+use std::process::ExitCode;
+
+pub fn run(ctx: &Context, json: bool, action: &StatementsAction) -> anyhow::Result<ExitCode> {
+    match action {
+        StatementsAction::Suggest => {
+            let (manifest, _, coverage) = ctx.coverage(&[])?;
+            // The maintained releases: shipped and verified by default; all
+            // shipped releases when the manifest marks none `must: true`.
+            let shipped = manifest.shipped_releases();
+            let mut maintained: Vec<&str> = shipped
+                .iter()
+                .filter(|r| r.must)
+                .map(|r| r.name.as_str())
+                .collect();
+            if maintained.is_empty() {
+                maintained = shipped.iter().map(|r| r.name.as_str()).collect();
+            }
+            let suggestions = longhaul::suggest::suggestions(&coverage, &maintained);
+            if json {
+                ui::print_json(&serde_json::json!({ "ok": true, "suggestions": suggestions }));
+            } else {
+                print!("{}", longhaul::suggest::render(&suggestions));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
