@@ -6,8 +6,8 @@ mod common;
 use common::GitRepo;
 use longhaul::build::{Identity, build_release};
 use longhaul::engine::ApplyOptions;
-use longhaul::manifest::Manifest;
-use longhaul::patch_cache::PatchLoader;
+use longhaul::manifest::{Manifest, PatchSource};
+use longhaul::patch_cache::{LoadError, PatchLoader};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -274,4 +274,33 @@ fn url_items_download_into_the_cache_or_mark_only_their_releases_unverifiable() 
     );
     assert!(report.releases[1].ok);
     assert!(!report.ok);
+}
+
+/// Issue 6, defect 6: a download that is not a patch (an HTML page served with
+/// status 200) is reported and never stored, so a later run asks again instead
+/// of failing on a poisoned cache; and the cache is keyed by the full URL.
+#[test]
+fn downloads_that_are_not_patches_are_not_cached() {
+    let (url, server) = serve(
+        b"<!DOCTYPE html><html>Sign in to continue</html>\n".to_vec(),
+        2,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let source = PatchSource::Url(format!("{url}/fix.patch"));
+    for _ in 0..2 {
+        let online = PatchLoader::new(&cache, true);
+        let loaded = online.load(&source);
+        let Err(LoadError::Invalid(file, _, message)) = loaded.as_ref() else {
+            panic!("an HTML page is not a patch: {loaded:?}");
+        };
+        assert!(file.ends_with("/fix.patch"), "{file}");
+        assert!(message.contains("not stored in the cache"), "{message}");
+        assert!(!online.is_cached(&format!("{url}/fix.patch")));
+    }
+    assert_eq!(server.join().unwrap(), 2, "each run asked the server again");
+    let stored: Vec<_> = std::fs::read_dir(&cache)
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(stored.is_empty(), "{stored:?}");
 }
