@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(parsed) = longhaul::patch::parse(patch) else { return };
     for commit in &parsed.commits {
         for file in &commit.files {
-            if let Ok(applied) = longhaul::apply::apply_hunks(content, &file.hunks, usize::from(fuzz % 3)) {
+            if let Ok(applied) = longhaul::apply::hunks::apply_hunks(content, &file.hunks, usize::from(fuzz % 3)) {
                 assert_eq!(applied.placements.len(), file.hunks.len());
                 if let Some(last) = file.hunks.last() {
                     let added = last.lines.iter().filter(|l| l.kind == longhaul::patch::LineKind::Add);

@@ -12,14 +12,14 @@ fuzz_target!(|data: &[u8]| {
     };
     // YAML breaks lines at CR LF, CR and LF (an old Mac file counts its CRs).
     let lines = text.replace("\r\n", "\n").replace('\r', "\n").lines().count() + 1;
-    match longhaul::manifest::Manifest::parse(text, Path::new("releases.yml")) {
+    match longhaul::release::manifest::Manifest::parse(text, Path::new("releases.yml")) {
         Ok(manifest) => {
             let cycles = manifest.chain_cycles();
             for (release, cycle) in manifest.releases.iter().zip(&cycles) {
                 // The linear pass and the per-release walk agree.
                 assert_eq!(manifest.chain(&release.name).is_err(), cycle.is_some());
             }
-            let _ = longhaul::lint::lint(&manifest, None, None);
+            let _ = longhaul::release::lint::lint(&manifest, None, None);
         }
         Err(longhaul::Error::Manifest { line, .. }) => {
             assert!(line <= lines, "error line {line} of {lines}");

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::LazyLock;
 
-static MANIFEST: LazyLock<longhaul::manifest::Manifest> = LazyLock::new(|| {
-    longhaul::manifest::Manifest::parse(
+static MANIFEST: LazyLock<longhaul::release::manifest::Manifest> = LazyLock::new(|| {
+    longhaul::release::manifest::Manifest::parse(
         "releases:\n  - name: v1.10.13-lts.2\n    base_release: v1.10.13\n  - name: v1.11.10-lts.2\n    base_release: v1.11.10\n  - name: v1.11.10-lts.3\n    base_release: v1.11.10-lts.2\npatches: []\n",
         Path::new("releases.yml"),
     )
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let cves: BTreeSet<String> = ["CVE-2019-11252".to_string(), "CVE-2021-25741".to_string()].into();
     // YAML breaks lines at CR LF, CR and LF (an old Mac file counts its CRs).
     let lines = text.replace("\r\n", "\n").replace('\r', "\n").lines().count() + 1;
-    match longhaul::statements::parse(text, Path::new("statements.yml"), &MANIFEST, &cves) {
+    match longhaul::security::statements::parse(text, Path::new("statements.yml"), &MANIFEST, &cves) {
         Ok(statements) => {
             for s in &statements {
                 assert!(cves.contains(&s.cve), "unknown CVE {} accepted", s.cve);

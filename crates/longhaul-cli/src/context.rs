@@ -3,8 +3,8 @@
 
 use crate::Cli;
 use anyhow::{Context as _, Result, bail};
-use longhaul::manifest::{MANIFEST_NAMES, Manifest};
-use longhaul::patch_cache::{DEFAULT_CACHE_DIR, PatchLoader};
+use longhaul::release::manifest::{MANIFEST_NAMES, Manifest};
+use longhaul::release::patch_cache::{DEFAULT_CACHE_DIR, PatchLoader};
 use std::path::PathBuf;
 
 /// Where the commands work.
@@ -72,15 +72,17 @@ impl Context {
             manifest
                 .map(|m| m.dir().to_path_buf())
                 .unwrap_or_else(|| self.dir.clone())
-                .join(longhaul::advisory::store::DEFAULT_DIR)
+                .join(longhaul::security::advisory::store::DEFAULT_DIR)
         })
     }
 
     /// The statements file: `--statements`, else statements.yml beside the manifest.
     pub fn statements_file(&self, manifest: &Manifest) -> PathBuf {
-        self.cli_statements
-            .clone()
-            .unwrap_or_else(|| manifest.dir().join(longhaul::statements::DEFAULT_FILE))
+        self.cli_statements.clone().unwrap_or_else(|| {
+            manifest
+                .dir()
+                .join(longhaul::security::statements::DEFAULT_FILE)
+        })
     }
 
     /// Manifest, coverage inputs and the matrix for `releases` (all when empty).
@@ -89,8 +91,8 @@ impl Context {
         releases: &[String],
     ) -> Result<(
         Manifest,
-        Vec<longhaul::advisory::Advisory>,
-        longhaul::coverage::Coverage,
+        Vec<longhaul::security::advisory::Advisory>,
+        longhaul::security::coverage::Coverage,
     )> {
         let manifest = self.manifest()?;
         for r in releases {
@@ -101,7 +103,7 @@ impl Context {
             self.loader(Some(&manifest)).cache_dir().to_path_buf(),
             false,
         );
-        let inputs = longhaul::coverage::load_inputs(
+        let inputs = longhaul::security::coverage::load_inputs(
             &manifest,
             &self.advisories_dir(Some(&manifest)),
             &self.statements_file(&manifest),
@@ -113,7 +115,7 @@ impl Context {
                 self.advisories_dir(Some(&manifest)).display()
             );
         }
-        let coverage = longhaul::coverage::coverage(
+        let coverage = longhaul::security::coverage::coverage(
             &manifest,
             &inputs.advisories,
             &inputs.statements,

@@ -54,8 +54,8 @@ pub struct ApplyArgs {
 }
 
 impl ApplyArgs {
-    fn options(&self) -> longhaul::engine::ApplyOptions {
-        longhaul::engine::ApplyOptions {
+    fn options(&self) -> longhaul::apply::tree::ApplyOptions {
+        longhaul::apply::tree::ApplyOptions {
             fuzz: self.fuzz,
             three_way: !self.no_3way,
         }

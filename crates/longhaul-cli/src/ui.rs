@@ -65,8 +65,8 @@ pub fn print_json(value: &impl serde::Serialize) {
     );
 }
 
-pub fn status_cell(status: longhaul::engine::Status) -> String {
-    use longhaul::engine::Status::*;
+pub fn status_cell(status: longhaul::apply::tree::Status) -> String {
+    use longhaul::apply::tree::Status::*;
     let color = match status {
         Clean => Color::Green,
         Offset | Fuzz | ThreeWay => Color::Yellow,

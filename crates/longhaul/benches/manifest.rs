@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 /// `n` releases, each based on the one before, the first on an upstream tag.
-fn stacked(n: usize) -> longhaul::manifest::Manifest {
+fn stacked(n: usize) -> longhaul::release::manifest::Manifest {
     let mut text = String::from("releases:\n  - {name: v1.0.0-lts.0, base_release: v1.0.0}\n");
     for i in 1..n {
         writeln!(
@@ -18,7 +18,7 @@ fn stacked(n: usize) -> longhaul::manifest::Manifest {
         )
         .unwrap();
     }
-    longhaul::manifest::Manifest::parse(&text, Path::new("releases.yml")).unwrap()
+    longhaul::release::manifest::Manifest::parse(&text, Path::new("releases.yml")).unwrap()
 }
 
 fn lint_stacks(c: &mut Criterion) {
@@ -27,7 +27,7 @@ fn lint_stacks(c: &mut Criterion) {
     for n in [1_000, 4_000, 10_000] {
         let manifest = stacked(n);
         group.bench_with_input(BenchmarkId::from_parameter(n), &manifest, |b, m| {
-            b.iter(|| longhaul::lint::lint(black_box(m), None, None))
+            b.iter(|| longhaul::release::lint::lint(black_box(m), None, None))
         });
     }
     group.finish();

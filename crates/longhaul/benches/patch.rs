@@ -53,10 +53,14 @@ fn place(c: &mut Criterion) {
     let mut group = c.benchmark_group("apply");
     group.throughput(Throughput::Bytes(old.len() as u64));
     group.bench_function("50 hunks, exact", |b| {
-        b.iter(|| longhaul::apply::apply_hunks(black_box(old.as_bytes()), &hunks, 0).unwrap())
+        b.iter(|| {
+            longhaul::apply::hunks::apply_hunks(black_box(old.as_bytes()), &hunks, 0).unwrap()
+        })
     });
     group.bench_function("50 hunks, offset 3", |b| {
-        b.iter(|| longhaul::apply::apply_hunks(black_box(shifted.as_bytes()), &hunks, 0).unwrap())
+        b.iter(|| {
+            longhaul::apply::hunks::apply_hunks(black_box(shifted.as_bytes()), &hunks, 0).unwrap()
+        })
     });
     group.finish();
 }

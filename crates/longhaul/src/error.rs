@@ -42,7 +42,7 @@ pub enum Error {
     Repo(#[from] RepoError),
     /// An advisory file or feed.
     #[error(transparent)]
-    Advisory(#[from] crate::advisory::AdvisoryError),
+    Advisory(#[from] crate::security::advisory::AdvisoryError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -5,17 +5,17 @@
 mod common;
 
 use common::real_data;
-use longhaul::advisory::range::{Standing, parse_version, standing};
-use longhaul::coverage::{Coverage, Source, Status};
-use longhaul::manifest::Manifest;
-use longhaul::patch_cache::PatchLoader;
+use longhaul::release::manifest::Manifest;
+use longhaul::release::patch_cache::PatchLoader;
+use longhaul::security::advisory::range::{Standing, parse_version, standing};
+use longhaul::security::coverage::{Coverage, Source, Status};
 
 struct Real {
     _tmp: tempfile::TempDir,
     data: std::path::PathBuf,
     manifest: Manifest,
-    advisories: Vec<longhaul::advisory::Advisory>,
-    inputs: longhaul::coverage::Inputs,
+    advisories: Vec<longhaul::security::advisory::Advisory>,
+    inputs: longhaul::security::coverage::Inputs,
     coverage: Coverage,
 }
 
@@ -32,14 +32,19 @@ fn real(test: &str) -> Option<Real> {
             .to_string(),
     ];
     let report =
-        longhaul::advisory::import::import(&sources, &dir, &|_| Err("offline".into())).unwrap();
+        longhaul::security::advisory::import::import(&sources, &dir, &|_| Err("offline".into()))
+            .unwrap();
     assert!(report.advisories.len() >= 47);
     let manifest = Manifest::load(&data.join("klts/releases.yml")).unwrap();
     let loader = PatchLoader::new(tmp.path().join("cache"), false);
-    let inputs =
-        longhaul::coverage::load_inputs(&manifest, &dir, &tmp.path().join("none.yml"), &loader)
-            .unwrap();
-    let coverage = longhaul::coverage::coverage(
+    let inputs = longhaul::security::coverage::load_inputs(
+        &manifest,
+        &dir,
+        &tmp.path().join("none.yml"),
+        &loader,
+    )
+    .unwrap();
+    let coverage = longhaul::security::coverage::coverage(
         &manifest,
         &inputs.advisories,
         &inputs.statements,
@@ -57,7 +62,7 @@ fn real(test: &str) -> Option<Real> {
     })
 }
 
-fn cell<'a>(c: &'a Coverage, cve: &str, release: &str) -> &'a longhaul::coverage::Cell {
+fn cell<'a>(c: &'a Coverage, cve: &str, release: &str) -> &'a longhaul::security::coverage::Cell {
     c.cell(cve, release)
         .unwrap_or_else(|| panic!("no cell {cve} x {release}"))
 }
@@ -224,9 +229,9 @@ fn suggested_statements_load_and_decide_the_cells() {
         .filter(|x| x.must)
         .map(|x| x.name.as_str())
         .collect();
-    let suggestions = longhaul::suggest::suggestions(&r.coverage, &maintained);
+    let suggestions = longhaul::security::suggest::suggestions(&r.coverage, &maintained);
     assert!(!suggestions.is_empty());
-    let text = longhaul::suggest::render(&suggestions);
+    let text = longhaul::security::suggest::render(&suggestions);
     let uncommented: String = text
         .lines()
         .map(|l| l.strip_prefix("# ").unwrap_or(l))
@@ -234,14 +239,14 @@ fn suggested_statements_load_and_decide_the_cells() {
         .collect();
     let known: std::collections::BTreeSet<String> =
         r.advisories.iter().map(|a| a.cve().to_string()).collect();
-    let statements = longhaul::statements::parse(
+    let statements = longhaul::security::statements::parse(
         &uncommented,
         std::path::Path::new("statements.yml"),
         &r.manifest,
         &known,
     )
     .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
-    let after = longhaul::coverage::coverage(
+    let after = longhaul::security::coverage::coverage(
         &r.manifest,
         &r.advisories,
         &statements,
@@ -298,7 +303,7 @@ fn openvex_documents_validate_and_are_deterministic() {
         "v1.28.15-lts.2",
         "v1.10.13-lts.2",
     ] {
-        let doc = longhaul::openvex::document(
+        let doc = longhaul::security::openvex::document(
             &r.coverage,
             release,
             r.manifest.product.as_deref(),
@@ -317,8 +322,13 @@ fn openvex_documents_validate_and_are_deterministic() {
             in_scope,
             "one statement per CVE in scope"
         );
-        let again =
-            longhaul::openvex::document(&r.coverage, release, None, "KLTS", "2026-11-21T00:00:00Z");
+        let again = longhaul::security::openvex::document(
+            &r.coverage,
+            release,
+            None,
+            "KLTS",
+            "2026-11-21T00:00:00Z",
+        );
         assert_eq!(
             serde_json::to_string(&doc).unwrap(),
             serde_json::to_string(&again).unwrap()
@@ -346,7 +356,8 @@ fn openvex_documents_validate_and_are_deterministic() {
         }
     }
     // KLTS's headline case: CVE-2021-3121 on 1.17 is fixed by its patch.
-    let doc = longhaul::openvex::document(&r.coverage, "v1.17.17-lts.3", None, "KLTS", "t");
+    let doc =
+        longhaul::security::openvex::document(&r.coverage, "v1.17.17-lts.3", None, "KLTS", "t");
     let s = doc
         .statements
         .iter()
@@ -391,7 +402,7 @@ fn vex_products_match_what_trivy_reports() {
         return;
     };
     let release = "v1.18.20-lts.3";
-    let doc = longhaul::openvex::document(&r.coverage, release, None, "KLTS", "t");
+    let doc = longhaul::security::openvex::document(&r.coverage, release, None, "KLTS", "t");
     let in_scope: Vec<&str> = r
         .coverage
         .cves
@@ -445,8 +456,12 @@ fn osv_export_validates_and_respects_the_range_rules() {
         return;
     };
     let validator = schema(&r.data, "osv/osv_schema.json");
-    let records =
-        longhaul::osv_export::records(&r.coverage, &r.advisories, None, "2026-11-21T00:00:00Z");
+    let records = longhaul::security::osv_export::records(
+        &r.coverage,
+        &r.advisories,
+        None,
+        "2026-11-21T00:00:00Z",
+    );
     assert!(!records.is_empty());
     for rec in &records {
         let value = serde_json::to_value(rec).unwrap();
@@ -461,7 +476,7 @@ fn osv_export_validates_and_respects_the_range_rules() {
         let cve = &rec.aliases[0];
         for release in &r.coverage.releases {
             let x = r.coverage.cell(cve, release).unwrap();
-            let v = parse_version(&longhaul::osv_export::lts_version(release)).unwrap();
+            let v = parse_version(&longhaul::security::osv_export::lts_version(release)).unwrap();
             let listed = standing(&rec.affected[0], &v) == Standing::Affected;
             assert_eq!(
                 listed,
@@ -507,7 +522,7 @@ fn the_schemas_reject_what_they_should() {
     .unwrap();
     assert_eq!(raw["affected"][0]["package"]["ecosystem"], "kubernetes");
     assert!(!schema(&r.data, "osv/osv_schema.json").is_valid(&raw));
-    let mut doc = serde_json::to_value(longhaul::openvex::document(
+    let mut doc = serde_json::to_value(longhaul::security::openvex::document(
         &r.coverage,
         "v1.20.15-lts.3",
         None,

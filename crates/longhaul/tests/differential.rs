@@ -6,7 +6,7 @@
 mod common;
 
 use common::GitRepo;
-use longhaul::engine::{ApplyOptions, PatchedTree, Status};
+use longhaul::apply::tree::{ApplyOptions, PatchedTree, Status};
 use proptest::collection::vec;
 use proptest::prelude::*;
 

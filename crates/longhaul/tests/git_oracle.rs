@@ -18,7 +18,7 @@ fn check(
     onto_setup: Option<&dyn Fn(&GitRepo)>,
 ) -> (
     Option<String>,
-    Result<String, Vec<longhaul::engine::Failure>>,
+    Result<String, Vec<longhaul::apply::tree::Failure>>,
 ) {
     let repo = GitRepo::new();
     setup(&repo);
@@ -126,7 +126,7 @@ fn line_30_patch_onto(
     diverge: &dyn Fn(&GitRepo),
 ) -> (
     Option<String>,
-    Result<String, Vec<longhaul::engine::Failure>>,
+    Result<String, Vec<longhaul::apply::tree::Failure>>,
 ) {
     check(
         |r| r.write("f.go", numbered(50).as_bytes()),

@@ -4,10 +4,10 @@
 mod common;
 
 use common::GitRepo;
-use longhaul::build::{Identity, build_release};
-use longhaul::engine::ApplyOptions;
-use longhaul::manifest::{Manifest, PatchSource};
-use longhaul::patch_cache::{LoadError, PatchLoader};
+use longhaul::apply::tree::ApplyOptions;
+use longhaul::release::build::{Identity, build_release};
+use longhaul::release::manifest::{Manifest, PatchSource};
+use longhaul::release::patch_cache::{LoadError, PatchLoader};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -56,13 +56,19 @@ fn verify_writes_nothing_and_matches_git() {
     let f = fixture();
     let m = write_manifest(f.lts.path(), MANIFEST);
     let loader = PatchLoader::new(f.lts.path().join("cache"), false);
-    let plan = longhaul::plan::plan(&m, "v1.0.0-lts.2", &loader).unwrap();
+    let plan = longhaul::release::plan::plan(&m, "v1.0.0-lts.2", &loader).unwrap();
     assert_eq!(plan.chain, ["v1.0.0-lts.1", "v1.0.0-lts.2"]);
     let before = f.upstream.git_dir_snapshot();
     let repo = longhaul::repo::open(f.upstream.path()).unwrap();
-    let report =
-        longhaul::verify::verify_all(&repo, &m, &[plan], ApplyOptions::default(), 2, &|_| {})
-            .unwrap();
+    let report = longhaul::release::verify::verify_all(
+        &repo,
+        &m,
+        &[plan],
+        ApplyOptions::default(),
+        2,
+        &|_| {},
+    )
+    .unwrap();
     assert_eq!(
         f.upstream.git_dir_snapshot(),
         before,
@@ -86,7 +92,7 @@ fn build_writes_commits_and_tag_and_never_moves_it_without_force() {
     let f = fixture();
     let m = write_manifest(f.lts.path(), MANIFEST);
     let loader = PatchLoader::new(f.lts.path().join("cache"), false);
-    let plan = longhaul::plan::plan(&m, "v1.0.0-lts.2", &loader).unwrap();
+    let plan = longhaul::release::plan::plan(&m, "v1.0.0-lts.2", &loader).unwrap();
     let repo = longhaul::repo::open(f.upstream.path()).unwrap();
     let who = Identity {
         name: "Rel Eng".into(),
@@ -126,7 +132,7 @@ fn build_writes_commits_and_tag_and_never_moves_it_without_force() {
         f.lts.path(),
         "releases:\n  - name: v1.0.0-lts.3\n    base_release: v1.0.0\n    patches: [fix-a, fix-a]\npatches: []\n",
     );
-    let plan_twice = longhaul::plan::plan(&twice, "v1.0.0-lts.3", &loader).unwrap();
+    let plan_twice = longhaul::release::plan::plan(&twice, "v1.0.0-lts.3", &loader).unwrap();
     let built_twice = build_release(
         &repo,
         &twice,
@@ -176,7 +182,7 @@ fn failed_build_changes_nothing() {
         "releases:\n  - name: v1.0.0-lts.9\n    base_release: v1.0.0\n    patches: [fix-a, add-b, bad]\npatches: []\n",
     );
     let loader = PatchLoader::new(f.lts.path().join("cache"), false);
-    let plan = longhaul::plan::plan(&m, "v1.0.0-lts.9", &loader).unwrap();
+    let plan = longhaul::release::plan::plan(&m, "v1.0.0-lts.9", &loader).unwrap();
     let repo = longhaul::repo::open(f.upstream.path()).unwrap();
     let before = f.upstream.git_dir_snapshot();
     let who = Identity {
@@ -235,11 +241,17 @@ fn url_items_download_into_the_cache_or_mark_only_their_releases_unverifiable() 
     let online = PatchLoader::new(&cache, true);
     let plans: Vec<_> = ["v1.0.0-lts.1", "v1.0.0-lts.2", "v1.0.0-lts.3"]
         .iter()
-        .map(|r| longhaul::plan::plan(&m, r, &online).unwrap())
+        .map(|r| longhaul::release::plan::plan(&m, r, &online).unwrap())
         .collect();
-    let report =
-        longhaul::verify::verify_all(&repo, &m, &plans, ApplyOptions::default(), 1, &|_| {})
-            .unwrap();
+    let report = longhaul::release::verify::verify_all(
+        &repo,
+        &m,
+        &plans,
+        ApplyOptions::default(),
+        1,
+        &|_| {},
+    )
+    .unwrap();
     assert_eq!(server.join().unwrap(), 2);
     assert!(report.releases[0].ok, "{:?}", report.releases[0]);
     assert!(online.is_cached(&format!("{url}/fix.patch")));
@@ -257,15 +269,21 @@ fn url_items_download_into_the_cache_or_mark_only_their_releases_unverifiable() 
     let offline = PatchLoader::new(f.lts.path().join("empty-cache"), false);
     let plans: Vec<_> = ["v1.0.0-lts.1", "v1.0.0-lts.2"]
         .iter()
-        .map(|r| longhaul::plan::plan(&m, r, &offline).unwrap())
+        .map(|r| longhaul::release::plan::plan(&m, r, &offline).unwrap())
         .collect();
-    let report =
-        longhaul::verify::verify_all(&repo, &m, &plans, ApplyOptions::default(), 2, &|_| {})
-            .unwrap();
+    let report = longhaul::release::verify::verify_all(
+        &repo,
+        &m,
+        &plans,
+        ApplyOptions::default(),
+        2,
+        &|_| {},
+    )
+    .unwrap();
     assert!(!report.releases[0].ok);
     assert_eq!(
         report.releases[0].patches[0].status,
-        longhaul::engine::Status::Unverifiable
+        longhaul::apply::tree::Status::Unverifiable
     );
     assert!(
         report.releases[0].unverifiable[0]

@@ -3,7 +3,7 @@
 use crate::AdvisoriesAction;
 use crate::context::Context;
 use crate::ui;
-use longhaul::advisory::store::{self, Change};
+use longhaul::security::advisory::store::{self, Change};
 use std::process::ExitCode;
 
 pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Result<ExitCode> {
@@ -11,8 +11,11 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
     let dir = ctx.advisories_dir(manifest.as_ref());
     match action {
         AdvisoriesAction::Import { sources } => {
-            let report =
-                longhaul::advisory::import::import(sources, &dir, &longhaul::download::get)?;
+            let report = longhaul::security::advisory::import::import(
+                sources,
+                &dir,
+                &longhaul::download::get,
+            )?;
             if json {
                 ui::print_json(
                     &serde_json::json!({ "ok": true, "dir": dir, "advisories": report.advisories, "notes": report.notes }),

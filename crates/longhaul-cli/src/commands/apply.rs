@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::ui;
-use longhaul::engine::{ApplyOptions, Failure, PatchedTree, Status};
+use longhaul::apply::tree::{ApplyOptions, Failure, PatchedTree, Status};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;

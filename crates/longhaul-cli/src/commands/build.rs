@@ -9,8 +9,8 @@
 use crate::context::Context;
 use crate::ui;
 use anyhow::bail;
-use longhaul::build::{BuildReport, Identity, add_worktree, prepare, restore_tag};
-use longhaul::engine::ApplyOptions;
+use longhaul::apply::tree::ApplyOptions;
+use longhaul::release::build::{BuildReport, Identity, add_worktree, prepare, restore_tag};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -39,7 +39,7 @@ pub fn run(
     // Phase 1, for every release: plan and apply in memory. Nothing is written.
     let plans = names
         .iter()
-        .map(|name| longhaul::plan::plan(&manifest, name, &loader))
+        .map(|name| longhaul::release::plan::plan(&manifest, name, &loader))
         .collect::<Result<Vec<_>, _>>()?;
     let mut prepared = Vec::new();
     for plan in &plans {

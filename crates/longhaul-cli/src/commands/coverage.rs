@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::ui;
-use longhaul::coverage::{Cell, Coverage, Source, Status};
+use longhaul::security::coverage::{Cell, Coverage, Source, Status};
 use std::process::ExitCode;
 
 pub fn run(

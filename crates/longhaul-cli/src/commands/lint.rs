@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::ui;
-use longhaul::lint::Severity;
+use longhaul::release::lint::Severity;
 use std::process::ExitCode;
 
 pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         .ok()
         .and_then(|p| longhaul::repo::open(&p).ok())
         .map(|r| r.to_thread_local());
-    let findings = longhaul::lint::lint(&manifest, Some(&loader), repo.as_ref());
+    let findings = longhaul::release::lint::lint(&manifest, Some(&loader), repo.as_ref());
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

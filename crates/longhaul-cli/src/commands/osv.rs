@@ -12,13 +12,13 @@ pub fn run(
     timestamp: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let (manifest, advisories, coverage) = ctx.coverage(&[])?;
-    let records = longhaul::osv_export::records(
+    let records = longhaul::security::osv_export::records(
         &coverage,
         &advisories,
         manifest.product.as_deref(),
         &Context::timestamp(timestamp)?,
     );
-    let written = longhaul::osv_export::write_records(out, &records)?;
+    let written = longhaul::security::osv_export::write_records(out, &records)?;
     if json {
         ui::print_json(&serde_json::json!({ "ok": true, "records": written }));
     } else {

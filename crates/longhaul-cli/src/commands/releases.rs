@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::ui;
-use longhaul::manifest::{Manifest, PatchSource};
+use longhaul::release::manifest::{Manifest, PatchSource};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -90,8 +90,8 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
 
 fn view(
     manifest: &Manifest,
-    loader: &longhaul::patch_cache::PatchLoader,
-    r: &longhaul::manifest::Release,
+    loader: &longhaul::release::patch_cache::PatchLoader,
+    r: &longhaul::release::manifest::Release,
 ) -> ReleaseView {
     let mut error = None;
     let chain = match manifest.chain(&r.name) {

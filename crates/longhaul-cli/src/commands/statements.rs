@@ -20,11 +20,11 @@ pub fn run(ctx: &Context, json: bool, action: &StatementsAction) -> anyhow::Resu
             if maintained.is_empty() {
                 maintained = shipped.iter().map(|r| r.name.as_str()).collect();
             }
-            let suggestions = longhaul::suggest::suggestions(&coverage, &maintained);
+            let suggestions = longhaul::security::suggest::suggestions(&coverage, &maintained);
             if json {
                 ui::print_json(&serde_json::json!({ "ok": true, "suggestions": suggestions }));
             } else {
-                print!("{}", longhaul::suggest::render(&suggestions));
+                print!("{}", longhaul::security::suggest::render(&suggestions));
             }
             Ok(ExitCode::SUCCESS)
         }

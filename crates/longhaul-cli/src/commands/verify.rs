@@ -2,8 +2,8 @@
 
 use crate::context::Context;
 use crate::ui;
-use longhaul::engine::{ApplyOptions, Status};
-use longhaul::verify::VerifyReport;
+use longhaul::apply::tree::{ApplyOptions, Status};
+use longhaul::release::verify::VerifyReport;
 use std::process::ExitCode;
 
 pub fn run(
@@ -39,7 +39,7 @@ pub fn run(
     let loader = ctx.loader(Some(&manifest));
     let plans = selected
         .iter()
-        .map(|name| longhaul::plan::plan(&manifest, name, &loader))
+        .map(|name| longhaul::release::plan::plan(&manifest, name, &loader))
         .collect::<Result<Vec<_>, _>>()?;
     let jobs = jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -52,7 +52,9 @@ pub fn run(
         ui::progress(plans.len(), "verifying")
     };
     let report =
-        longhaul::verify::verify_all(&repo, &manifest, &plans, options, jobs, &|_| bar.inc(1))?;
+        longhaul::release::verify::verify_all(&repo, &manifest, &plans, options, jobs, &|_| {
+            bar.inc(1)
+        })?;
     bar.finish_and_clear();
     if json {
         ui::print_json(&report);

@@ -15,7 +15,7 @@ pub fn run(
     let author = author
         .map(String::from)
         .unwrap_or_else(|| "longhaul".into());
-    let doc = longhaul::openvex::document(
+    let doc = longhaul::security::openvex::document(
         &coverage,
         release,
         manifest.product.as_deref(),

@@ -3,7 +3,7 @@
 //! [`parse`] turns the bytes of one patch file into a [`PatchFile`]: one or more
 //! [`Commit`]s, each with its optional mail header ([`CommitMeta`]) and the per-file
 //! changes ([`FilePatch`]) with their [`Hunk`]s. Nothing here touches a repository;
-//! applying lives in [`crate::apply`] and [`crate::engine`].
+//! applying lives in [`crate::apply`] and [`crate::apply::tree`].
 
 mod diff;
 mod mail;

@@ -115,8 +115,8 @@ pub fn longhaul_tree(
     repo: &Path,
     onto: &str,
     patches: &[PathBuf],
-) -> Result<String, Vec<longhaul::engine::Failure>> {
-    use longhaul::engine::{ApplyOptions, PatchedTree, Status};
+) -> Result<String, Vec<longhaul::apply::tree::Failure>> {
+    use longhaul::apply::tree::{ApplyOptions, PatchedTree, Status};
     let ts = longhaul::repo::open(repo).unwrap();
     let local = longhaul::repo::in_memory(&ts);
     let commit = longhaul::repo::resolve_commit(&local, onto).unwrap();

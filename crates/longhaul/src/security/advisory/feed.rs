@@ -313,7 +313,7 @@ fn affected_events(text: &str) -> (Vec<Event>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::advisory::range::{parse_version, range_includes};
+    use crate::security::advisory::range::{parse_version, range_includes};
 
     #[test]
     fn reads_affected_versions_from_prose() {

@@ -6,8 +6,8 @@
 //! file (a readable name plus a hash of the URL), so no two URLs share a file.
 
 use crate::error::{Error, Result};
-use crate::manifest::PatchSource;
 use crate::patch::{self, PatchFile};
+use crate::release::manifest::PatchSource;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -232,7 +232,7 @@ impl CacheIndex {
 
 /// A readable part of a cache file name for `url`: scheme and host and path,
 /// every unusual character replaced by `_`, at most 80 characters. Not unique
-/// on its own: [`CacheIndex::name_for`] adds the URL's hash.
+/// on its own: the cache index adds a hash of the URL.
 pub fn cache_name(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let mut name: String = format!("{scheme}_{rest}")

@@ -1,9 +1,9 @@
 //! From a release name to the ordered, loaded patch series that builds it.
 
 use crate::error::{Error, Result};
-use crate::manifest::{Manifest, PatchSource};
 use crate::patch::PatchFile;
-use crate::patch_cache::{LoadError, Missing, PatchLoader};
+use crate::release::manifest::{Manifest, PatchSource};
+use crate::release::patch_cache::{LoadError, Missing, PatchLoader};
 use std::sync::Arc;
 
 /// One patch entry of a release, with its loaded items.

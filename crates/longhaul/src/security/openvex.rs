@@ -4,8 +4,8 @@
 //! deterministic: the same input gives the same bytes, apart from the timestamp,
 //! which callers can pin.
 
-use crate::coverage::{Coverage, Source, Status};
-use crate::statements::Rationale;
+use crate::security::coverage::{Coverage, Source, Status};
+use crate::security::statements::Rationale;
 use serde::Serialize;
 
 /// The OpenVEX context this module writes.

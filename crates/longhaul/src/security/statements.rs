@@ -19,7 +19,7 @@
 //! is an error naming the file and line.
 
 use crate::error::{Error, Result};
-use crate::manifest::{Manifest, version_of};
+use crate::release::manifest::{Manifest, version_of};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
@@ -133,7 +133,7 @@ pub fn parse(
         message,
     };
     let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| {
-        let (line, first) = crate::manifest::yaml_error(&e);
+        let (line, first) = crate::release::manifest::yaml_error(&e);
         err(
             line,
             format!("not a valid statements file: {first} (expected a `statements:` list)"),

@@ -17,11 +17,11 @@
 //! announced, not where the bug was introduced, so "outside every range" is not
 //! evidence that a version is safe.
 
-use crate::advisory::range::parse_version;
-use crate::advisory::{Advisory, Cvss};
-use crate::manifest::{Manifest, PatchSource, version_of};
-use crate::patch_cache::PatchLoader;
-use crate::statements::{StatedStatus, Statement};
+use crate::release::manifest::{Manifest, PatchSource, version_of};
+use crate::release::patch_cache::PatchLoader;
+use crate::security::advisory::range::parse_version;
+use crate::security::advisory::{Advisory, Cvss};
+use crate::security::statements::{StatedStatus, Statement};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -273,9 +273,9 @@ pub fn load_inputs(
     statements_file: &std::path::Path,
     loader: &PatchLoader,
 ) -> crate::Result<Inputs> {
-    let advisories = crate::advisory::store::load(advisories_dir)?;
+    let advisories = crate::security::advisory::store::load(advisories_dir)?;
     let known: BTreeSet<String> = advisories.iter().map(|a| a.cve().to_string()).collect();
-    let statements = crate::statements::load(statements_file, manifest, &known)?;
+    let statements = crate::security::statements::load(statements_file, manifest, &known)?;
     Ok(Inputs {
         advisories,
         statements,
@@ -402,7 +402,7 @@ pub enum Published {
 
 /// Evaluate `version` against the advisory's in-scope packages (rules 4 to 6).
 pub fn published(a: &Advisory, scope: &[String], version: Option<&semver::Version>) -> Published {
-    use crate::advisory::range::range_includes;
+    use crate::security::advisory::range::range_includes;
     let Some(v) = version else {
         return Published::NotAssessed(
             "the release's upstream base is not a version, so the advisory's ranges cannot be applied".into(),
@@ -422,11 +422,11 @@ pub fn published(a: &Advisory, scope: &[String], version: Option<&semver::Versio
     if listed || ranges.iter().any(|r| range_includes(r, v)) {
         return Published::Affected;
     }
-    let fixed_of = |r: &crate::advisory::Range| -> Vec<semver::Version> {
+    let fixed_of = |r: &crate::security::advisory::Range| -> Vec<semver::Version> {
         r.events
             .iter()
             .filter_map(|e| match e {
-                crate::advisory::Event::Fixed(f) => parse_version(f),
+                crate::security::advisory::Event::Fixed(f) => parse_version(f),
                 _ => None,
             })
             .collect()
@@ -442,15 +442,15 @@ pub fn published(a: &Advisory, scope: &[String], version: Option<&semver::Versio
             let last = r
                 .events
                 .iter()
-                .filter(|e| !matches!(e, crate::advisory::Event::Limit(_)))
+                .filter(|e| !matches!(e, crate::security::advisory::Event::Limit(_)))
                 .filter_map(|e| {
                     let at = match e {
-                        crate::advisory::Event::Introduced(i) if i == "0" => {
+                        crate::security::advisory::Event::Introduced(i) if i == "0" => {
                             semver::Version::new(0, 0, 0)
                         }
                         _ => parse_version(e.version())?,
                     };
-                    Some((at, matches!(e, crate::advisory::Event::Fixed(_))))
+                    Some((at, matches!(e, crate::security::advisory::Event::Fixed(_))))
                 })
                 .max_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)))?;
             last.1.then_some(last.0)
@@ -469,7 +469,7 @@ pub fn published(a: &Advisory, scope: &[String], version: Option<&semver::Versio
         .iter()
         .flat_map(|r| &r.events)
         .filter_map(|e| match e {
-            crate::advisory::Event::Introduced(i) if i != "0" => parse_version(i),
+            crate::security::advisory::Event::Introduced(i) if i != "0" => parse_version(i),
             _ => None,
         })
         .collect();

@@ -1,8 +1,8 @@
 //! `lint`: problems in a manifest, found without touching any repository
 //! (unless one is given, to check that base tags exist).
 
-use crate::manifest::{Manifest, PatchSource, version_of};
-use crate::patch_cache::PatchLoader;
+use crate::release::manifest::{Manifest, PatchSource, version_of};
+use crate::release::patch_cache::PatchLoader;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -209,7 +209,7 @@ pub fn lint(
     }
     // Backport policy ("No CVE? No backport!"): what a maintained release ships
     // must fix a CVE or say why it is carried.
-    let links = loader.map(|l| crate::coverage::patch_links(manifest, l));
+    let links = loader.map(|l| crate::security::coverage::patch_links(manifest, l));
     let mut policy_checked = BTreeSet::new();
     for r in manifest.releases.iter().filter(|r| r.must) {
         let Ok(chain_patches) = manifest.full_patch_list(&r.name) else {
@@ -224,7 +224,9 @@ pub fn lint(
             };
             let linked = match &links {
                 Some(links) => links.get(&p.value).is_some_and(|l| !l.is_empty()),
-                None => !def.cves.is_empty() || !crate::coverage::cve_ids(&p.value).is_empty(),
+                None => {
+                    !def.cves.is_empty() || !crate::security::coverage::cve_ids(&p.value).is_empty()
+                }
             };
             if !linked && def.reason.is_none() {
                 push(
@@ -308,7 +310,7 @@ fn check_item(
     }
     let source = manifest.source(item);
     match &source {
-        PatchSource::File(_) if !crate::manifest::is_inside(item) => {
+        PatchSource::File(_) if !crate::release::manifest::is_inside(item) => {
             push(
                 Severity::Error,
                 "outside-repo",
@@ -346,7 +348,7 @@ fn check_item(
         _ => {}
     }
     if let Some(loader) = loader
-        && let Err(crate::patch_cache::LoadError::Invalid(file, l, msg)) =
+        && let Err(crate::release::patch_cache::LoadError::Invalid(file, l, msg)) =
             loader.load(&source).as_ref()
     {
         push(

@@ -7,8 +7,8 @@
 //! Versions nobody assessed (`not_assessed`) are listed as affected, so scanners
 //! keep flagging them, and named again under `database_specific`.
 
-use crate::advisory::{Advisory, Affected, ECOSYSTEM, Package, SeverityScore};
-use crate::coverage::{Coverage, Status};
+use crate::security::advisory::{Advisory, Affected, ECOSYSTEM, Package, SeverityScore};
+use crate::security::coverage::{Coverage, Status};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -129,7 +129,7 @@ pub enum WriteError {
         name: String,
     },
     /// A record id that is not a plain file name (cannot happen for ids that
-    /// passed [`crate::advisory::check_id`]; checked again here all the same).
+    /// passed [`crate::security::advisory::check_id`]; checked again here all the same).
     #[error("record id `{0}` is not usable as a file name (nothing was written)")]
     UnsafeId(String),
     /// Writing failed; the folder is as it was.
@@ -183,7 +183,10 @@ pub fn write_records(
     }
     crate::fs::replace_dir(dir, |stage| {
         for (r, name) in records.iter().zip(&names) {
-            std::fs::write(stage.join(name), crate::advisory::store::render(r))?;
+            std::fs::write(
+                stage.join(name),
+                crate::security::advisory::store::render(r),
+            )?;
         }
         Ok(())
     })

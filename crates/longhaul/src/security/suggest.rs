@@ -6,8 +6,8 @@
 //! Explanations are `##` comments; YAML lines are `# `-commented, so removing one
 //! leading `# ` from every line that has it gives a file that loads.
 
-use crate::coverage::{Coverage, Status};
-use crate::manifest::version_of;
+use crate::release::manifest::version_of;
+use crate::security::coverage::{Coverage, Status};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -33,15 +33,17 @@ pub struct Suggestion {
 pub fn suggestions(coverage: &Coverage, releases: &[&str]) -> Vec<Suggestion> {
     let mut out = Vec::new();
     for row in coverage.cves.iter().filter(|r| r.in_scope) {
-        let mut by_line: std::collections::BTreeMap<(u64, u64), Vec<&crate::coverage::Cell>> =
-            Default::default();
+        let mut by_line: std::collections::BTreeMap<
+            (u64, u64),
+            Vec<&crate::security::coverage::Cell>,
+        > = Default::default();
         for cell in coverage.cells.iter().filter(|c| {
             c.cve == row.id
                 && c.status == Status::NotAssessed
                 && releases.contains(&c.release.as_str())
         }) {
             let minor = version_of(&cell.release)
-                .and_then(|v| crate::advisory::range::parse_version(&v))
+                .and_then(|v| crate::security::advisory::range::parse_version(&v))
                 .map(|v| (v.major, v.minor))
                 .unwrap_or((0, 0));
             by_line.entry(minor).or_default().push(cell);

@@ -600,7 +600,7 @@ pub(crate) fn yaml_error(e: &serde_saphyr::Error) -> (usize, String) {
 /// The `X.Y.Z` a release or tag name starts with.
 ///
 /// ```
-/// use longhaul::manifest::version_of;
+/// use longhaul::release::manifest::version_of;
 /// assert_eq!(version_of("v1.20.15-lts.3").as_deref(), Some("1.20.15"));
 /// assert_eq!(version_of("release-1.18"), None);
 /// ```

@@ -4,11 +4,11 @@
 //! applied in memory; only when every patch applies are commits written to the
 //! repository and the tag created (never moved unless `force`).
 
-use crate::engine::{ApplyOptions, PatchedTree, Status};
+use crate::apply::tree::{ApplyOptions, PatchedTree, Status};
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
 use crate::patch::CommitMeta;
-use crate::plan::Plan;
+use crate::release::manifest::Manifest;
+use crate::release::plan::Plan;
 use crate::repo::{self, git_err};
 use gix::ObjectId;
 use gix::refs::transaction::PreviousValue;

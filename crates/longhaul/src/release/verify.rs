@@ -1,9 +1,9 @@
 //! `verify`: apply every release's patch series in memory and report.
 
-use crate::engine::{ApplyOptions, Failure, PatchedTree, SharedResults, Status};
+use crate::apply::tree::{ApplyOptions, Failure, PatchedTree, SharedResults, Status};
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
-use crate::plan::Plan;
+use crate::release::manifest::Manifest;
+use crate::release::plan::Plan;
 use crate::repo::{self, RepoError};
 use serde::Serialize;
 use std::sync::Mutex;

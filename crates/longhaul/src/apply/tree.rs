@@ -6,8 +6,8 @@
 //! ([`PatchedTree::write_tree`]); with a repository from [`crate::repo::in_memory`]
 //! even those writes never reach the disk.
 
-use crate::apply::{Placement, apply_hunks};
-use crate::merge3;
+use crate::apply::hunks::{Placement, apply_hunks};
+use crate::apply::merge3;
 use crate::patch::{Commit, FileMode, FilePatch, LineKind, Operation};
 use crate::repo::{RepoError, expand_prefix, git_err};
 use gix::ObjectId;
@@ -628,7 +628,7 @@ impl<'r> PatchedTree<'r> {
         current: Option<&Entry>,
         fp: &FilePatch,
         fuzz: usize,
-    ) -> Result<Result<(Content, Status), crate::apply::HunkFailure>, RepoError> {
+    ) -> Result<Result<(Content, Status), crate::apply::hunks::HunkFailure>, RepoError> {
         let input = match current {
             Some(e) => e.content.known_id(),
             None => Some(ObjectId::null(gix::hash::Kind::Sha1)),

@@ -1,0 +1,10 @@
+//! Releases: the manifest (KLTS's `releases.yml`) and its chains, its findings,
+//! a release's loaded patch series, and the two jobs on it: verify (in memory)
+//! and build (commits and a tag).
+
+pub mod build;
+pub mod lint;
+pub mod manifest;
+pub mod patch_cache;
+pub mod plan;
+pub mod verify;
