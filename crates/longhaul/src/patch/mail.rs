@@ -297,9 +297,10 @@ fn looks_like_rfc2822(date: &str) -> bool {
     let digits = |t: &str, n: std::ops::RangeInclusive<usize>| {
         n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
     };
-    let month = tokens
-        .iter()
-        .any(|t| t.len() >= 3 && MONTHS.contains(&t[..3].to_ascii_lowercase().as_str()));
+    let month = tokens.iter().any(|t| {
+        t.get(..3)
+            .is_some_and(|m| MONTHS.contains(&m.to_ascii_lowercase().as_str()))
+    });
     let day = tokens.iter().any(|t| digits(t, 1..=2));
     let year = tokens.iter().any(|t| digits(t, 4..=4));
     let time = tokens.iter().any(|t| {
@@ -386,7 +387,8 @@ mod tests {
                 "From: A <a@example.org>\nDate: {date}\nSubject: [PATCH] x\n\n---\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n"
             )
         };
-        for bad in ["garbage", "x 12", "yesterday"] {
+        // Found by fuzzing: a token with a multi-byte character in its first three bytes.
+        for bad in ["garbage", "x 12", "yesterday", "\u{b1}\u{b2} 1 2024 00:00"] {
             let err = crate::patch::parse(mail(bad).as_bytes()).unwrap_err();
             assert!(
                 err.message.contains("cannot parse `Date:"),
