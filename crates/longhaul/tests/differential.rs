@@ -41,57 +41,11 @@ fn edit(mut lines: Vec<u8>, edits: &[(usize, u8, u8)]) -> Vec<u8> {
 }
 
 fn git_apply_cached(repo: &GitRepo, onto: &str, patch: &std::path::Path) -> Option<String> {
-    repo.git(&["read-tree", onto]);
-    let out = repo.git_output(&["apply", "--cached", &patch.display().to_string()]);
-    out.status.success().then(|| repo.git(&["write-tree"]))
+    git_apply_series(repo, onto, &[patch.to_path_buf()])
 }
 
 fn longhaul_apply(repo: &GitRepo, onto: &str, patch: &[u8]) -> Option<String> {
     longhaul_apply_series(repo, onto, &[patch.to_vec()])
-}
-
-proptest! {
-    // 40 cases in the test suite; set PROPTEST_CASES for a longer campaign.
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
-
-    #[test]
-    fn agrees_with_git_apply(
-        base in vec(0u8..5, 0..30),
-        edits in vec((0usize..40, 0u8..3, 0u8..5), 1..5),
-        drift in vec((0usize..40, 0u8..3, 0u8..5), 0..4),
-        base_eol in any::<bool>(),
-        after_eol in any::<bool>(),
-        context in 0usize..4,
-    ) {
-        let after = edit(base.clone(), &edits);
-        let (old, new) = (render(&base, base_eol), render(&after, after_eol));
-        prop_assume!(old != new);
-        let repo = GitRepo::new();
-        repo.write("f.txt", &old);
-        repo.write("other.txt", b"unrelated\n");
-        repo.commit_all("base");
-        repo.git(&["tag", "base"]);
-        repo.write("f.txt", &new);
-        repo.commit_all("after");
-        let unified = format!("-U{}", context.max(1));
-        let patch = repo.git(&["diff", &unified, "base", "HEAD"]) + "\n";
-        let patch_path = repo.path().join(".git/p.diff");
-        std::fs::write(&patch_path, &patch).unwrap();
-
-        repo.git(&["checkout", "-q", "-b", "drifted", "base"]);
-        repo.write("f.txt", &render(&edit(base.clone(), &drift), base_eol));
-        repo.commit_all("drifted");
-
-        for onto in ["base", "drifted"] {
-            let git = git_apply_cached(&repo, onto, &patch_path);
-            let ours = longhaul_apply(&repo, onto, patch.as_bytes());
-            prop_assert_eq!(&ours, &git, "onto {} with patch:\n{}", onto, patch);
-        }
-    }
 }
 
 /// Paths that can stand for a file or a folder of each other: every pair of
@@ -188,6 +142,42 @@ proptest! {
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
+
+    #[test]
+    fn agrees_with_git_apply(
+        base in vec(0u8..5, 0..30),
+        edits in vec((0usize..40, 0u8..3, 0u8..5), 1..5),
+        drift in vec((0usize..40, 0u8..3, 0u8..5), 0..4),
+        base_eol in any::<bool>(),
+        after_eol in any::<bool>(),
+        context in 0usize..4,
+    ) {
+        let after = edit(base.clone(), &edits);
+        let (old, new) = (render(&base, base_eol), render(&after, after_eol));
+        prop_assume!(old != new);
+        let repo = GitRepo::new();
+        repo.write("f.txt", &old);
+        repo.write("other.txt", b"unrelated\n");
+        repo.commit_all("base");
+        repo.git(&["tag", "base"]);
+        repo.write("f.txt", &new);
+        repo.commit_all("after");
+        let unified = format!("-U{}", context.max(1));
+        let patch = repo.git(&["diff", &unified, "base", "HEAD"]) + "\n";
+        let patch_path = repo.path().join(".git/p.diff");
+        std::fs::write(&patch_path, &patch).unwrap();
+
+        repo.git(&["checkout", "-q", "-b", "drifted", "base"]);
+        repo.write("f.txt", &render(&edit(base.clone(), &drift), base_eol));
+        repo.commit_all("drifted");
+
+        for onto in ["base", "drifted"] {
+            let git = git_apply_cached(&repo, onto, &patch_path);
+            let ours = longhaul_apply(&repo, onto, patch.as_bytes());
+            prop_assert_eq!(&ours, &git, "onto {} with patch:\n{}", onto, patch);
+        }
+    }
+
 
     /// Two patches in a row (so that the second sees what the first created)
     /// that turn files into folders, folders into files and files into symlinks,

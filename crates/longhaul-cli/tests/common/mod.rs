@@ -22,34 +22,7 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// The real data folder (`LONGHAUL_REAL_DATA`, default `../shared/data`), or
-/// `None` after printing why the test is skipped; a set but missing
-/// `LONGHAUL_REAL_DATA` fails instead (CI sets it).
-pub fn real_data(test: &str) -> Option<std::path::PathBuf> {
-    let (dir, required) = match std::env::var_os("LONGHAUL_REAL_DATA") {
-        Some(d) => (std::path::PathBuf::from(d), true),
-        None => (
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-            false,
-        ),
-    };
-    if dir.join("klts/releases.yml").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        !required,
-        "{test}: LONGHAUL_REAL_DATA={} has no klts/releases.yml",
-        dir.display()
-    );
-    // Straight to stderr, past the test harness's capture, so that a passing
-    // run still says what it skipped.
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        format!(
-            "skipped: {test}: real data not found at {} (set LONGHAUL_REAL_DATA to the shared data folder)\n",
-            dir.display()
-        )
-        .as_bytes(),
-    );
-    None
-}
+#[path = "../../../longhaul/tests/common/real_data.rs"]
+mod real_data_impl;
+#[allow(unused_imports)] // not every test binary uses it
+pub use real_data_impl::real_data;
