@@ -94,7 +94,15 @@ fn header_path(raw: &[u8], line_no: usize) -> Result<Option<BString>, ParseError
 /// [`super::path::check`]).
 fn check_path(fp: &FilePatch) -> Result<(), ParseError> {
     for path in [&fp.old_path, &fp.new_path].into_iter().flatten() {
-        if let Err(why) = super::path::check(path.as_ref()) {
+        let symlink = fp.new_mode == Some(FileMode::Symlink) && Some(path) == fp.new_path.as_ref();
+        let checked = super::path::check(path.as_ref()).and_then(|()| {
+            if symlink {
+                super::path::check_symlink(path.as_ref())
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(why) = checked {
             return Err(ParseError {
                 line: fp.line,
                 message: format!(

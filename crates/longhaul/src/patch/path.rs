@@ -39,6 +39,26 @@ pub fn check(path: &BStr) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Why a symlink may not be at `path`: git refuses a symlink named
+/// `.gitmodules` (in any spelling NTFS or HFS+ maps to it), since git would
+/// follow it when reading submodule configuration (`git fsck`'s
+/// `gitmodulesSymlink`).
+pub fn check_symlink(path: &BStr) -> Result<(), &'static str> {
+    let name = path.rsplit_str("/").next().unwrap_or_default();
+    let lower = name.to_ascii_lowercase();
+    let trimmed = lower.trim_end_with(|c| c == '.' || c == ' ');
+    let hfs = std::str::from_utf8(name).is_ok_and(|n| {
+        n.chars()
+            .filter(|&c| !is_hfs_ignorable(c))
+            .map(|c| c.to_ascii_lowercase())
+            .eq(".gitmodules".chars())
+    });
+    if hfs || trimmed == b".gitmodules" || trimmed == b"gitmod~1" || trimmed == b"gi7eba~1" {
+        return Err("a symlink cannot be named `.gitmodules` (git refuses to follow one)");
+    }
+    Ok(())
+}
+
 /// A path for messages: quoted, with invisible and invalid bytes escaped
 /// (`"dir/.g\u{200c}it"`, `"caf\xe9"`).
 pub fn display(path: &BStr) -> String {
@@ -98,6 +118,20 @@ mod tests {
         ] {
             assert!(check(bad.into()).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn gitmodules_symlinks_are_refused() {
+        for bad in [
+            ".gitmodules",
+            "sub/.GITMODULES",
+            ".gitmodules .",
+            "gitmod~1",
+            ".g\u{200c}itmodules",
+        ] {
+            assert!(check_symlink(bad.into()).is_err(), "{bad:?}");
+        }
+        assert_eq!(check_symlink(".gitignore".into()), Ok(()));
     }
 
     #[test]

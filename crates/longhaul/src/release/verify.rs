@@ -89,13 +89,21 @@ pub fn verify_release(
         let mut status = Status::Clean;
         let mut files = Vec::new();
         let mut failures = Vec::new();
-        for (_, loaded) in &p.items {
+        for (source, loaded) in &p.items {
             let Ok(file) = loaded.as_ref() else {
                 status = status.max(Status::Unverifiable);
                 continue;
             };
             for c in &file.commits {
-                let outcome = patched.apply_commit(c, options)?;
+                let outcome = patched.apply_commit(c, options).map_err(|e| Error::Build {
+                    release: plan.release.clone(),
+                    message: format!(
+                        "patch `{}` ({}), commit at line {}: the repository could not be read: {e}",
+                        p.name,
+                        source.display(),
+                        c.line
+                    ),
+                })?;
                 status = status.max(outcome.status);
                 for f in outcome.files {
                     if !files.contains(&f) {
@@ -114,7 +122,15 @@ pub fn verify_release(
         });
     }
     let tree = if ok {
-        Some(patched.write_tree()?.to_string())
+        Some(
+            patched
+                .write_tree()
+                .map_err(|e| Error::Build {
+                    release: plan.release.clone(),
+                    message: format!("cannot write the patched tree in memory: {e}"),
+                })?
+                .to_string(),
+        )
     } else {
         None
     };
