@@ -151,6 +151,20 @@ pub enum Command {
         #[command(flatten)]
         apply: ApplyArgs,
     },
+    /// Port upstream commits onto any commit in memory (three-way merge with the
+    /// commit's parent, as cherry-pick does, checked by the guard); print the
+    /// status and the resulting tree id. Writes nothing.
+    Port {
+        /// The repository holding the commits (default: the upstream repository).
+        #[arg(long, value_name = "REPO")]
+        repo: Option<PathBuf>,
+        /// The commit or tag to port onto.
+        #[arg(long, value_name = "REV")]
+        onto: String,
+        /// Commits to port, in order (each onto the result of the previous one).
+        #[arg(long = "commit", value_name = "SHA", required = true, num_args = 1..)]
+        commits: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -44,6 +44,7 @@ pub mod download;
 pub mod error;
 pub mod fs;
 pub mod patch;
+pub mod port;
 pub mod release;
 pub mod repo;
 pub mod security;

@@ -528,3 +528,143 @@ fn submodule_bump_applies_like_git() {
         expected
     );
 }
+
+/// Porting (issue 8, rung 2): the three-way merge with the commit's parent as
+/// base gives `git merge-tree --write-tree --merge-base=X^ ONTO X`'s tree (what
+/// `git cherry-pick` records), and conflicts where git conflicts.
+mod port {
+    use super::{GitRepo, numbered};
+    use longhaul::port::{Difficulty, Status, port_commit};
+
+    /// `v1` with a 40-line file; the fix (a commit on `v2`) changes line 30;
+    /// `old` is `v1` changed by `diverge`. Returns (git's tree or None, ours).
+    fn port_onto(diverge: &dyn Fn(&GitRepo)) -> (Option<String>, longhaul::port::Outcome, GitRepo) {
+        let repo = GitRepo::new();
+        repo.write("f.txt", numbered(40).as_bytes());
+        repo.write("other.txt", b"other\n");
+        repo.commit_all("v1");
+        repo.git(&["tag", "v1"]);
+        repo.write(
+            "f.txt",
+            numbered(40).replace("line 30\n", "thirty\n").as_bytes(),
+        );
+        let fix = repo.commit_all("fix");
+        repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+        diverge(&repo);
+        let onto = repo.commit_all("old line");
+        let out = repo.git_output(&[
+            "merge-tree",
+            "--write-tree",
+            &format!("--merge-base={fix}^"),
+            &onto,
+            &fix,
+        ]);
+        let git = out.status.success().then(|| {
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .to_string()
+        });
+        let ts = longhaul::repo::open(repo.path()).unwrap();
+        let memory = longhaul::repo::in_memory(&ts);
+        let id = |hex: &str| longhaul::gix::ObjectId::from_hex(hex.as_bytes()).unwrap();
+        let ours = port_commit(&memory, id(&fix), id(&onto)).unwrap();
+        (git, ours, repo)
+    }
+
+    #[test]
+    fn identical_target_is_clean_and_trivial() {
+        let (git, ours, _r) = port_onto(&|r| r.write("unrelated.txt", b"x\n"));
+        assert_eq!(
+            (ours.status, ours.difficulty),
+            (Status::Clean, Difficulty::Trivial)
+        );
+        assert_eq!(ours.tree.map(|t| t.to_string()), git);
+    }
+
+    #[test]
+    fn drifted_target_merges_like_cherry_pick() {
+        let (git, ours, _r) = port_onto(&|r| {
+            r.write(
+                "f.txt",
+                numbered(40).replace("line 2\n", "two\nextra\n").as_bytes(),
+            )
+        });
+        assert_eq!(
+            (ours.status, ours.difficulty),
+            (Status::Merged, Difficulty::Adapted)
+        );
+        assert!(git.is_some());
+        assert_eq!(ours.tree.map(|t| t.to_string()), git);
+    }
+
+    #[test]
+    fn overlapping_change_is_a_conflict_like_git() {
+        let (git, ours, _r) = port_onto(&|r| {
+            r.write(
+                "f.txt",
+                numbered(40).replace("line 30\n", "THIRTY\n").as_bytes(),
+            )
+        });
+        assert_eq!(git, None, "git conflicts");
+        assert_eq!(
+            (ours.status, ours.difficulty),
+            (Status::Conflict, Difficulty::Manual)
+        );
+        assert_eq!(ours.tree, None);
+        assert_eq!(ours.conflicts[0].file, "f.txt");
+    }
+
+    /// The guard refuses a result that does more, or less, than the upstream change.
+    #[test]
+    fn the_guard_refuses_a_result_that_is_not_the_upstream_change() {
+        let repo = GitRepo::new();
+        repo.write("f.txt", numbered(10).as_bytes());
+        repo.write("g.txt", b"g\n");
+        let base = repo.commit_all("base");
+        repo.write(
+            "f.txt",
+            numbered(10).replace("line 5\n", "five\n").as_bytes(),
+        );
+        let theirs = repo.commit_all("fix");
+        // A "port" that also changes g.txt, and one that changes another line.
+        repo.write("g.txt", b"G\n");
+        let more = repo.commit_all("more");
+        repo.git(&["checkout", "-q", &base]);
+        repo.write(
+            "f.txt",
+            numbered(10).replace("line 6\n", "five\n").as_bytes(),
+        );
+        let other = repo.commit_all("other line");
+        let ts = longhaul::repo::open(repo.path()).unwrap();
+        let memory = longhaul::repo::in_memory(&ts);
+        let tree =
+            |rev: &str| longhaul::gix::ObjectId::from_hex(repo.tree(rev).as_bytes()).unwrap();
+        let check = |result: &str| {
+            longhaul::port::guard::check(
+                &memory,
+                tree(&base),
+                tree(&theirs),
+                tree(&base),
+                tree(result),
+            )
+            .unwrap()
+        };
+        assert!(
+            check(&theirs).refusals.is_empty(),
+            "the change itself passes"
+        );
+        let v = check(&more);
+        assert_eq!(v.refusals.len(), 1);
+        assert_eq!(v.refusals[0].file, "g.txt");
+        let v = check(&other);
+        assert_eq!(v.refusals[0].file, "f.txt");
+        assert!(
+            v.refusals[0].reason.starts_with("guard:"),
+            "{:?}",
+            v.refusals
+        );
+    }
+}

@@ -6,6 +6,7 @@ mod build;
 mod coverage;
 mod lint;
 mod osv;
+mod port;
 mod releases;
 mod statements;
 mod verify;
@@ -63,5 +64,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             author.as_deref(),
         ),
         Command::Osv { out, timestamp } => osv::run(&ctx, cli.json, out, timestamp.as_deref()),
+        Command::Port {
+            repo,
+            onto,
+            commits,
+        } => port::run(&ctx, cli.json, repo.as_deref(), onto, commits),
     }
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Ground truth from public history: on a release branch, a commit C whose message says
+# "(cherry picked from commit X)" is what a maintainer accepted as the port of X onto C^.
+# For every such pair (both non-merge commits), port X onto C^ three ways and compare the
+# resulting tree with C's tree:
+#
+#   longhaul   longhaul port --repo REPO --onto C^ --commit X --json
+#   cherry-pick  git merge-tree --write-tree --merge-base=X^ C^ X   (what cherry-pick records)
+#   apply      git diff X^ X | git apply --cached onto C^ (a scratch index)
+#
+# Each result is exact (same tree as C), a conflict (no result), or clean-but-different
+# (a result that is not what the maintainer committed: a silent divergence). Prints the
+# counts, longhaul's difficulty split and the whole-process time per pair of each tool.
+#
+#   bench/backport-lineage.sh REPO [BRANCH_GLOB]      (default glob: release-*)
+#
+# REPO is a git repository with the release branches as local branches (a fetched
+# snapshot works). git writes merge results into REPO's object store; run it on a copy.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+repo=${1:?usage: bench/backport-lineage.sh REPO [BRANCH_GLOB]}
+glob=${2:-release-*}
+(cd "$root" && cargo build --release -q -p longhaul-cli)
+longhaul="$root/target/release/longhaul"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s%N; }
+declare -A count
+t_longhaul=0 t_merge=0 t_apply=0 pairs=0
+: >"$work/different"
+
+while read -r c parents; do
+  [ "$(wc -w <<<"$parents")" = 1 ] || continue
+  x=$(git -C "$repo" log -1 --format=%B "$c" |
+    sed -n 's/.*(cherry picked from commit \([0-9a-f]\{40\}\)).*/\1/p' | tail -n 1)
+  [ -n "$x" ] || continue
+  git -C "$repo" cat-file -e "$x^{commit}" 2>/dev/null || continue
+  [ "$(git -C "$repo" rev-list --parents -n 1 "$x" | wc -w)" = 2 ] || continue
+  want=$(git -C "$repo" rev-parse "$c^{tree}")
+  pairs=$((pairs + 1))
+
+  s=$(now)
+  out=$("$longhaul" --json port --repo "$repo" --onto "$c^" --commit "$x" 2>/dev/null || true)
+  t_longhaul=$((t_longhaul + $(now) - s))
+  tree=$(sed -n 's/.*"tree": "\([0-9a-f]*\)".*/\1/p' <<<"$out")
+  difficulty=$(sed -n 's/.*"difficulty": "\([a-z]*\)".*/\1/p' <<<"$out")
+  count[difficulty_${difficulty:-error}]=$((${count[difficulty_${difficulty:-error}]:-0} + 1))
+  if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "longhaul $c $x" >>"$work/different"; fi
+  count[longhaul_$r]=$((${count[longhaul_$r]:-0} + 1))
+
+  s=$(now)
+  tree=$(git -C "$repo" merge-tree --write-tree --merge-base="$x^" "$c^" "$x" 2>/dev/null | head -n 1) || tree=
+  t_merge=$((t_merge + $(now) - s))
+  if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "cherry-pick $c $x" >>"$work/different"; fi
+  count[merge_$r]=$((${count[merge_$r]:-0} + 1))
+
+  s=$(now)
+  tree=$(export GIT_INDEX_FILE="$work/index"
+    git -C "$repo" read-tree "$c^" &&
+      git -C "$repo" diff --binary "$x^" "$x" | git -C "$repo" apply --cached 2>/dev/null &&
+      git -C "$repo" write-tree) || tree=
+  t_apply=$((t_apply + $(now) - s))
+  if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "apply $c $x" >>"$work/different"; fi
+  count[apply_$r]=$((${count[apply_$r]:-0} + 1))
+done < <(git -C "$repo" log --no-merges --format='%H %P' --branches="$glob" --grep='cherry picked from commit')
+
+echo "pairs: $pairs (non-merge commits on $glob naming a non-merge commit they were cherry-picked from)"
+printf '%-12s %6s %9s %10s %10s\n' tool exact different conflict "ms/pair"
+for tool in longhaul merge apply; do
+  case $tool in longhaul) t=$t_longhaul name=longhaul ;; merge) t=$t_merge name=cherry-pick ;; apply) t=$t_apply name="git apply" ;; esac
+  printf '%-12s %6d %9d %10d %10.1f\n' "$name" "${count[${tool}_exact]:-0}" "${count[${tool}_different]:-0}" \
+    "${count[${tool}_conflict]:-0}" "$(echo "$t / 1000000 / ($pairs + ($pairs == 0))" | bc -l)"
+done
+echo "longhaul difficulty: trivial ${count[difficulty_trivial]:-0}, adapted ${count[difficulty_adapted]:-0}, manual ${count[difficulty_manual]:-0}, error ${count[difficulty_error]:-0}"
+if [ -s "$work/different" ]; then
+  echo "clean-but-different (tool C X):"
+  sed 's/^/  /' "$work/different"
+fi

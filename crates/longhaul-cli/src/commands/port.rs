@@ -1,0 +1,96 @@
+//! `longhaul port --onto REV --commit SHA...`: port commits in memory.
+
+use crate::context::Context;
+use crate::ui;
+use longhaul::port::{Outcome, Status, port_commit};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(
+    ctx: &Context,
+    json: bool,
+    repo: Option<&Path>,
+    onto: &str,
+    commits: &[String],
+) -> anyhow::Result<ExitCode> {
+    let repo = match repo {
+        Some(path) => longhaul::repo::open(path)?,
+        None => ctx.upstream(ctx.manifest().ok().as_ref())?,
+    };
+    // Everything, including the commits that chain the ports, stays in memory.
+    let memory = longhaul::repo::in_memory(&repo);
+    let mut target = longhaul::repo::resolve_commit(&memory, onto)?;
+    let ids = commits
+        .iter()
+        .map(|c| longhaul::repo::resolve_commit(&memory, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut outcomes: Vec<(String, Outcome)> = Vec::new();
+    for (name, id) in commits.iter().zip(ids) {
+        let outcome = port_commit(&memory, id, target)?;
+        let tree = outcome.tree;
+        outcomes.push((name.clone(), outcome));
+        let Some(tree) = tree else { break };
+        target = chain_commit(&memory, tree, target)?;
+    }
+    let last = &outcomes.last().expect("at least one commit").1;
+    let ok = outcomes.len() == commits.len() && last.status != Status::Conflict;
+    if json {
+        if let [(_, only)] = outcomes.as_slice() {
+            ui::print_json(only);
+        } else {
+            ui::print_json(&serde_json::json!({
+                "status": if ok { last.status } else { Status::Conflict },
+                "tree": if ok { last.tree.map(|t| t.to_string()) } else { None },
+                "commits": outcomes.iter().map(|(c, o)| serde_json::json!({ "commit": c, "outcome": o })).collect::<Vec<_>>(),
+            }));
+        }
+    } else {
+        for (name, o) in &outcomes {
+            let status = match o.status {
+                Status::Conflict => ui::paint("conflict", ui::Color::Red),
+                s => ui::paint(&format!("{s:?}").to_lowercase(), ui::Color::Green),
+            };
+            println!(
+                "{name}: {status} ({:?}, {:?}){}",
+                o.rung,
+                o.difficulty,
+                o.tree.map(|t| format!(" tree {t}")).unwrap_or_default()
+            );
+            for c in &o.conflicts {
+                println!("  {}: {}", c.file, c.reason);
+            }
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A commit object for `tree` on `parent`, in the in-memory object store, so
+/// the next port starts from it.
+fn chain_commit(
+    repo: &longhaul::gix::Repository,
+    tree: longhaul::gix::ObjectId,
+    parent: longhaul::gix::ObjectId,
+) -> anyhow::Result<longhaul::gix::ObjectId> {
+    let who = longhaul::gix::actor::Signature {
+        name: "longhaul".into(),
+        email: "longhaul@localhost".into(),
+        time: longhaul::gix::date::Time {
+            seconds: 0,
+            offset: 0,
+        },
+    };
+    let commit = longhaul::gix::objs::Commit {
+        tree,
+        parents: [parent].into_iter().collect(),
+        author: who.clone(),
+        committer: who,
+        encoding: None,
+        message: "port".into(),
+        extra_headers: Vec::new(),
+    };
+    Ok(repo.write_object(&commit)?.detach())
+}
