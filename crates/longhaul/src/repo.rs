@@ -55,8 +55,11 @@ pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId, Rep
         rev: rev.to_string(),
         path: repo.git_dir().to_path_buf(),
     };
+    // A tag first (so that a tag wins over a branch of the same name); a
+    // revision such as `abc123^` is no ref name, and goes to rev-parse.
     let tag_ref = format!("refs/tags/{rev}");
-    let id = match repo.try_find_reference(tag_ref.as_str()).map_err(git_err)? {
+    let tag = repo.try_find_reference(tag_ref.as_str()).ok().flatten();
+    let id = match tag {
         Some(mut r) => r.peel_to_id().map_err(git_err)?.detach(),
         None => repo.rev_parse_single(rev).map_err(|_| missing())?.detach(),
     };

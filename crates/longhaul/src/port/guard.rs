@@ -5,7 +5,14 @@
 //!
 //! Lines are compared as multisets per file (positions may differ: that is what
 //! a port onto another line is). Files are matched by their (old path, new path)
-//! pair, with rename detection on both sides.
+//! pair, with rename detection on both sides, and through the renames the target
+//! made since the change's parent (a file that moved on the old line is ported
+//! at its new path, as merge-ort does).
+//!
+//! One difference is accepted because it is the same change: lines upstream adds
+//! that the target had already gained since the parent (or removes that it had
+//! already lost) need not be added (removed) again. The shortfall must be exactly
+//! covered by what the target gained (lost), line by line; anything else is refused.
 
 use super::Conflict;
 use crate::repo::{RepoError, git_err};
@@ -41,12 +48,46 @@ pub fn check(
 ) -> Result<Verdict, RepoError> {
     let upstream = changes(repo, base, theirs)?;
     let port = changes(repo, ours, result)?;
+    let base_tree = repo.find_tree(base).map_err(git_err)?;
+    let ours_tree = repo.find_tree(ours).map_err(git_err)?;
+    // Renames on the target matter only for files the change reads that the
+    // target no longer has at that path; the full rename search is costly.
+    let moved = if missing_sources(&ours_tree, upstream.keys().map(|(s, _)| s))? {
+        renames(repo, base, ours)?
+    } else {
+        BTreeMap::new()
+    };
+    let follow = |p: &BString| moved.get(p).cloned().unwrap_or_else(|| p.clone());
+    // The upstream change as it reads on the target: paths through its renames,
+    // and where each file's content is read from in `base` and `ours`.
+    let mut expected: BTreeMap<(BString, BString), (FileChange, BString)> = BTreeMap::new();
+    for ((source, path), change) in &upstream {
+        let key = (follow(source), follow(path));
+        let read_from = if source.is_empty() { path } else { source };
+        expected.insert(key, (change.clone(), read_from.clone()));
+    }
     let mut refusals = Vec::new();
     let keys: std::collections::BTreeSet<&(BString, BString)> =
-        upstream.keys().chain(port.keys()).collect();
+        expected.keys().chain(port.keys()).collect();
     for key in keys {
-        let file = key.1.to_str_lossy().into_owned();
-        let reason = match (upstream.get(key), port.get(key)) {
+        let file = if key.1.is_empty() { &key.0 } else { &key.1 };
+        let file = file.to_str_lossy().into_owned();
+        let upstream_change = expected.get(key);
+        // No change at all in the port: the target may already have made it.
+        let unchanged = FileChange::default();
+        let port_change = port.get(key).or(upstream_change.map(|_| &unchanged));
+        if let (Some((u, read_from)), Some(p)) = (upstream_change, port_change)
+            && (u.kind == p.kind || p == &unchanged)
+            && (u.added != p.added || u.removed != p.removed || p == &unchanged)
+        {
+            let before = lines_at(repo, &base_tree, read_from)?;
+            let target_path = if key.0.is_empty() { &key.1 } else { &key.0 };
+            let target = lines_at(repo, &ours_tree, target_path)?;
+            if already_made(u, p, &before, &target) {
+                continue;
+            }
+        }
+        let reason = match (upstream_change.map(|(u, _)| u), port.get(key)) {
             (Some(_), None) => "the port does not make this upstream change".to_string(),
             (None, Some(_)) => {
                 "the port changes a file the upstream change does not touch".to_string()
@@ -71,9 +112,7 @@ pub fn check(
     }
     // The port is the upstream diff itself when every file it reads is the same
     // blob in the target as in the change's parent.
-    let base_tree = repo.find_tree(base).map_err(git_err)?;
-    let ours_tree = repo.find_tree(ours).map_err(git_err)?;
-    let mut identical_inputs = true;
+    let mut identical_inputs = moved.is_empty();
     for (source, _) in upstream.keys() {
         let id = |tree: &gix::Tree<'_>| -> Result<Option<ObjectId>, RepoError> {
             Ok(tree
@@ -90,6 +129,127 @@ pub fn check(
         refusals,
         identical_inputs,
     })
+}
+
+/// Whether the target `ours` lacks a file (at its path in `base`) that the
+/// change from `base` to `theirs` modifies, renames or deletes.
+pub fn touches_missing_paths(
+    repo: &gix::Repository,
+    base: ObjectId,
+    theirs: ObjectId,
+    ours: ObjectId,
+) -> Result<bool, RepoError> {
+    let old_tree = repo.find_tree(base).map_err(git_err)?;
+    let new_tree = repo.find_tree(theirs).map_err(git_err)?;
+    let ours_tree = repo.find_tree(ours).map_err(git_err)?;
+    let options = gix::diff::Options::default().with_rewrites(None);
+    let sources: Vec<BString> = repo
+        .diff_tree_to_tree(&old_tree, &new_tree, options)
+        .map_err(git_err)?
+        .into_iter()
+        .filter_map(|c| match c {
+            gix::object::tree::diff::ChangeDetached::Addition { .. } => None,
+            c => (!c.entry_mode().is_tree()).then(|| c.location().to_owned()),
+        })
+        .collect();
+    missing_sources(&ours_tree, sources.iter())
+}
+
+fn missing_sources<'a>(
+    tree: &gix::Tree<'_>,
+    paths: impl Iterator<Item = &'a BString>,
+) -> Result<bool, RepoError> {
+    for path in paths.filter(|p| !p.is_empty()) {
+        if tree
+            .lookup_entry(path.split_str("/"))
+            .map_err(git_err)?
+            .is_none()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the port's shortfall against the upstream change is exactly what the
+/// target already did: every line the port adds or removes, upstream adds or
+/// removes too (no more often), and each line upstream adds that the port does
+/// not is one the target gained since the parent (each it removes, one the
+/// target lost).
+fn already_made(
+    upstream: &FileChange,
+    port: &FileChange,
+    before: &BTreeMap<Vec<u8>, usize>,
+    target: &BTreeMap<Vec<u8>, usize>,
+) -> bool {
+    fn count(v: &[Vec<u8>]) -> BTreeMap<&[u8], usize> {
+        let mut m: BTreeMap<&[u8], usize> = BTreeMap::new();
+        for l in v {
+            *m.entry(l.as_slice()).or_default() += 1;
+        }
+        m
+    }
+    let at = |m: &BTreeMap<Vec<u8>, usize>, l: &[u8]| m.get(l).copied().unwrap_or(0);
+    let (up_added, port_added) = (count(&upstream.added), count(&port.added));
+    let (up_removed, port_removed) = (count(&upstream.removed), count(&port.removed));
+    let within = |p: &BTreeMap<&[u8], usize>, u: &BTreeMap<&[u8], usize>| {
+        p.iter().all(|(l, n)| u.get(l).is_some_and(|m| n <= m))
+    };
+    within(&port_added, &up_added)
+        && within(&port_removed, &up_removed)
+        && up_added.iter().all(|(l, n)| {
+            let missing = n - port_added.get(l).copied().unwrap_or(0);
+            missing <= at(target, l).saturating_sub(at(before, l))
+        })
+        && up_removed.iter().all(|(l, n)| {
+            let missing = n - port_removed.get(l).copied().unwrap_or(0);
+            missing <= at(before, l).saturating_sub(at(target, l))
+        })
+}
+
+/// The lines of the file at `path` in `tree`, counted (empty when absent).
+fn lines_at(
+    repo: &gix::Repository,
+    tree: &gix::Tree<'_>,
+    path: &BString,
+) -> Result<BTreeMap<Vec<u8>, usize>, RepoError> {
+    let mut out = BTreeMap::new();
+    let Some(entry) = tree.lookup_entry(path.split_str("/")).map_err(git_err)? else {
+        return Ok(out);
+    };
+    if let Some(object) = repo.try_find_object(entry.object_id()).map_err(git_err)? {
+        for line in object.data.split_inclusive(|&b| b == b'\n') {
+            *out.entry(line.to_vec()).or_default() += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Files the target renamed since the change's parent: old path → new path.
+fn renames(
+    repo: &gix::Repository,
+    base: ObjectId,
+    ours: ObjectId,
+) -> Result<BTreeMap<BString, BString>, RepoError> {
+    use gix::object::tree::diff::ChangeDetached as C;
+    let old_tree = repo.find_tree(base).map_err(git_err)?;
+    let new_tree = repo.find_tree(ours).map_err(git_err)?;
+    let options = gix::diff::Options::default().with_rewrites(Some(Default::default()));
+    Ok(repo
+        .diff_tree_to_tree(&old_tree, &new_tree, options)
+        .map_err(git_err)?
+        .into_iter()
+        .filter_map(|c| match c {
+            C::Rewrite {
+                source_location,
+                location,
+                copy: false,
+                entry_mode,
+                ..
+            } if !entry_mode.is_tree() => Some((source_location, location)),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Every file change from tree `old` to tree `new`, keyed by (old path, new path).
@@ -198,12 +358,15 @@ fn changes(
     Ok(out)
 }
 
+/// Lines, each with its terminator.
+type Lines = Vec<Vec<u8>>;
+
 /// The lines added and removed between two blobs (histogram diff), each sorted.
 fn line_changes(
     repo: &gix::Repository,
     before: Option<ObjectId>,
     after: Option<ObjectId>,
-) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), RepoError> {
+) -> Result<(Lines, Lines), RepoError> {
     let data = |id: Option<ObjectId>| -> Result<Vec<u8>, RepoError> {
         match id {
             // A submodule's commit is not in this repository: compare ids.

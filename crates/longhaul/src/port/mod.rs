@@ -1,17 +1,24 @@
 //! Porting an upstream change onto another commit (an old release line), and
 //! the guard against silent wrong backports.
 //!
-//! This is the first part of the porting ladder of issue 8: rung 2, the
-//! three-way merge with the true merge base, as `git cherry-pick` does with
-//! merge-ort (base = the commit's parent, ours = the target, theirs = the
-//! commit; histogram diff, rename detection). Rung 1 (apply at an offset),
-//! rung 3 (retries) and the static symbol check are not built yet.
+//! The first two rungs of the porting ladder of issue 8, in this order:
+//! - the three-way merge with the true merge base, as `git cherry-pick` does with
+//!   merge-ort (base = the commit's parent, ours = the target, theirs = the
+//!   commit; histogram diff, rename detection);
+//! - when the merge conflicts or its result fails the guard: the commit's own
+//!   diff applied by the engine, accepted only where every hunk lands exactly
+//!   where it says (at an offset, the place is a guess: a conflict).
+//!
+//! (Merge first: on helm's 717 real backports, `git apply` gives fewer exact
+//! results and more silent divergences than the merge; see bench/backport-lineage.sh.)
+//! Rung 3 (retries) and the static symbol check are not built yet.
 //!
 //! Every merge result passes the [`guard`] before it counts as a success: the
 //! port's own diff against the target must add exactly the lines the upstream
 //! change adds and remove exactly the lines it removes, file by file, and change
 //! nothing else. Anything else is a `conflict` with the reason.
 
+pub mod diff;
 pub mod guard;
 
 use crate::repo::{RepoError, git_err};
@@ -27,6 +34,8 @@ pub enum Status {
     Clean,
     /// The three-way merge succeeded and the guard accepted the result.
     Merged,
+    /// The commit's diff applied exactly where it said (after the merge failed).
+    Applied,
     /// No acceptable result: a merge conflict, or a result the guard refused.
     Conflict,
 }
@@ -37,6 +46,8 @@ pub enum Status {
 pub enum Rung {
     /// Three-way merge with the commit's parent as base (`git cherry-pick`).
     Merge,
+    /// The commit's own diff, applied by the engine (`git apply`).
+    Apply,
 }
 
 /// A triage class for the port.
@@ -109,19 +120,109 @@ pub fn port_commit(
         conflicts,
     };
 
-    let mut options = repo.tree_merge_options().map_err(git_err)?;
-    options = options.with_rewrites(Some(Default::default()));
+    let mut refused = Vec::new();
+    // merge-ort's settings first (rename detection); then, if that result is
+    // not acceptable, the same merge without rename detection (gitoxide's
+    // rename pairing can differ from git's; the guard judges either result).
+    // Rename detection only pays when the target no longer has a file the
+    // change touches at its path (merge-ort likewise skips renames that cannot
+    // matter); across a large restructuring it costs seconds.
+    let attempts: &[bool] = if guard::touches_missing_paths(repo, base, theirs, ours)? {
+        &[true, false]
+    } else {
+        &[false]
+    };
+    for &renames in attempts {
+        match merge(repo, base, ours, theirs, renames)? {
+            Err(conflicts) => {
+                if refused.is_empty() {
+                    refused = conflicts;
+                }
+            }
+            Ok(tree) => {
+                let verdict = guard::check(repo, base, theirs, ours, tree)?;
+                if verdict.refusals.is_empty() {
+                    let (status, difficulty) = if verdict.identical_inputs {
+                        (Status::Clean, Difficulty::Trivial)
+                    } else {
+                        (Status::Merged, Difficulty::Adapted)
+                    };
+                    return Ok(Outcome {
+                        status,
+                        rung: Rung::Merge,
+                        difficulty,
+                        tree: Some(tree),
+                        conflicts: Vec::new(),
+                    });
+                }
+                if refused.is_empty() {
+                    refused = verdict.refusals;
+                }
+            }
+        }
+    }
+
+    // The merge did not give an acceptable result: apply the commit's own diff.
+    if let Some(patch) = diff::commit_patch(repo, base, theirs)? {
+        let mut tree = crate::apply::tree::PatchedTree::new(repo, ours);
+        let options = crate::apply::tree::ApplyOptions {
+            fuzz: 0,
+            three_way: false,
+        };
+        let applied = tree.apply_commit(&patch, options)?;
+        use crate::apply::tree::Status as Applied;
+        // Only where the diff says: when the merge failed, a hunk that lands
+        // elsewhere is a guess (on helm, a new function placed at another
+        // ambiguous `}` gave a tree the maintainer did not commit).
+        if applied.status == Applied::Offset {
+            refused.push(Conflict {
+                file: applied.files.join(", "),
+                reason: "the upstream diff applies only at an offset after the merge failed; where it belongs is ambiguous".into(),
+            });
+        }
+        if applied.status == Applied::Clean {
+            let result = tree.write_tree()?;
+            let verdict = guard::check(repo, base, theirs, ours, result)?;
+            if verdict.refusals.is_empty() {
+                return Ok(Outcome {
+                    status: Status::Applied,
+                    rung: Rung::Apply,
+                    difficulty: Difficulty::Trivial,
+                    tree: Some(result),
+                    conflicts: Vec::new(),
+                });
+            }
+        }
+    }
+    refused.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(conflict(refused))
+}
+
+/// The three-way merge of `theirs` into `ours` on `base`, as merge-ort does it
+/// (histogram diff for content, rename detection when `renames`): the merged
+/// tree, or the conflicts.
+fn merge(
+    repo: &gix::Repository,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
+    renames: bool,
+) -> Result<Result<ObjectId, Vec<Conflict>>, RepoError> {
+    let mut inner: gix::merge::plumbing::tree::Options =
+        repo.tree_merge_options().map_err(git_err)?.into();
+    inner.rewrites = renames.then(Default::default);
+    inner.blob_merge.text.diff_algorithm = gix::diff::blob::Algorithm::Histogram;
     let labels = gix::merge::blob::builtin_driver::text::Labels {
         ancestor: Some("base".into()),
         current: Some("target".into()),
         other: Some("upstream".into()),
     };
     let mut merged = repo
-        .merge_trees(base, ours, theirs, labels, options)
+        .merge_trees(base, ours, theirs, labels, inner.into())
         .map_err(git_err)?;
     let unresolved = gix::merge::tree::TreatAsUnresolved::git();
     if merged.has_unresolved_conflicts(unresolved) {
-        let conflicts = merged
+        return Ok(Err(merged
             .conflicts
             .iter()
             .filter(|c| c.is_unresolved(unresolved))
@@ -132,24 +233,7 @@ pub fn port_commit(
                     reason: format!("merge conflict: the target changed {} too", ours.location()),
                 }
             })
-            .collect();
-        return Ok(conflict(conflicts));
+            .collect()));
     }
-    let tree = merged.tree.write().map_err(git_err)?.detach();
-    let verdict = guard::check(repo, base, theirs, ours, tree)?;
-    if !verdict.refusals.is_empty() {
-        return Ok(conflict(verdict.refusals));
-    }
-    let (status, difficulty) = if verdict.identical_inputs {
-        (Status::Clean, Difficulty::Trivial)
-    } else {
-        (Status::Merged, Difficulty::Adapted)
-    };
-    Ok(Outcome {
-        status,
-        rung: Rung::Merge,
-        difficulty,
-        tree: Some(tree),
-        conflicts: Vec::new(),
-    })
+    Ok(Ok(merged.tree.write().map_err(git_err)?.detach()))
 }

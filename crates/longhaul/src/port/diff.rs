@@ -1,0 +1,257 @@
+//! An upstream commit as a patch: the unified diff `git format-patch` would
+//! write (three lines of context, histogram diff, renames), built from the two
+//! trees in memory so the engine can apply it at an offset (rung 1).
+
+use crate::patch::{Commit, FileMode, FilePatch, Hunk, Line, LineKind, Operation};
+use crate::repo::{RepoError, git_err};
+use gix::ObjectId;
+
+/// Lines of context around each change, as git writes by default.
+const CONTEXT: usize = 3;
+
+/// The change from tree `old` to tree `new` as one patch commit, or `None` when
+/// it holds something the engine cannot apply (binary content, submodules).
+pub fn commit_patch(
+    repo: &gix::Repository,
+    old: ObjectId,
+    new: ObjectId,
+) -> Result<Option<Commit>, RepoError> {
+    use gix::object::tree::diff::ChangeDetached as C;
+    let old_tree = repo.find_tree(old).map_err(git_err)?;
+    let new_tree = repo.find_tree(new).map_err(git_err)?;
+    let options = gix::diff::Options::default().with_rewrites(Some(Default::default()));
+    let mut files = Vec::new();
+    for change in repo
+        .diff_tree_to_tree(&old_tree, &new_tree, options)
+        .map_err(git_err)?
+    {
+        let (op, old_path, new_path, old_mode, new_mode, before, after) = match change {
+            C::Addition {
+                location,
+                entry_mode,
+                id,
+                ..
+            } => (
+                Operation::Add,
+                None,
+                Some(location),
+                None,
+                Some(entry_mode),
+                None,
+                Some(id),
+            ),
+            C::Deletion {
+                location,
+                entry_mode,
+                id,
+                ..
+            } => (
+                Operation::Delete,
+                Some(location),
+                None,
+                Some(entry_mode),
+                None,
+                Some(id),
+                None,
+            ),
+            C::Modification {
+                location,
+                previous_entry_mode,
+                previous_id,
+                entry_mode,
+                id,
+            } => (
+                Operation::Modify,
+                Some(location.clone()),
+                Some(location),
+                Some(previous_entry_mode),
+                Some(entry_mode),
+                Some(previous_id),
+                Some(id),
+            ),
+            C::Rewrite {
+                source_location,
+                source_entry_mode,
+                source_id,
+                entry_mode,
+                id,
+                location,
+                copy,
+                ..
+            } => (
+                if copy {
+                    Operation::Copy
+                } else {
+                    Operation::Rename
+                },
+                Some(source_location),
+                Some(location),
+                Some(source_entry_mode),
+                Some(entry_mode),
+                Some(source_id),
+                Some(id),
+            ),
+        };
+        if [old_mode, new_mode].iter().flatten().any(|m| m.is_tree()) {
+            continue;
+        }
+        // Submodules and unknown modes are not for the engine.
+        let mode = |m: Option<gix::objs::tree::EntryMode>| -> Result<Option<FileMode>, ()> {
+            match m {
+                None => Ok(None),
+                Some(m) => FileMode::from_octal(&format!("{:o}", m.value()))
+                    .filter(|f| *f != FileMode::Gitlink)
+                    .map(Some)
+                    .ok_or(()),
+            }
+        };
+        let (Ok(old_mode), Ok(new_mode)) = (mode(old_mode), mode(new_mode)) else {
+            return Ok(None);
+        };
+        let blob = |id: Option<ObjectId>| -> Result<Vec<u8>, RepoError> {
+            match id {
+                Some(id) => Ok(repo.find_object(id).map_err(git_err)?.detach().data),
+                None => Ok(Vec::new()),
+            }
+        };
+        let (a, b) = (blob(before)?, blob(after)?);
+        if a.contains(&0) || b.contains(&0) {
+            return Ok(None);
+        }
+        let mut fp = FilePatch::new(op, old_path, new_path, 0);
+        fp.old_mode = old_mode;
+        fp.new_mode = new_mode;
+        if op == Operation::Modify && fp.old_mode == fp.new_mode {
+            fp.new_mode = None;
+        }
+        fp.hunks = hunks(&a, &b);
+        files.push(fp);
+    }
+    Ok(Some(Commit {
+        meta: None,
+        description: None,
+        files,
+        line: 1,
+    }))
+}
+
+/// Unified-diff hunks from `old` to `new` with [`CONTEXT`] lines of context,
+/// hunks whose context would touch merged into one, as git writes them.
+pub fn hunks(old: &[u8], new: &[u8]) -> Vec<Hunk> {
+    let input = imara_diff::InternedInput::new(
+        imara_diff::sources::byte_lines(old),
+        imara_diff::sources::byte_lines(new),
+    );
+    let mut diff = imara_diff::Diff::compute(imara_diff::Algorithm::Histogram, &input);
+    diff.postprocess_lines(&input);
+    let changes: Vec<imara_diff::Hunk> = diff.hunks().collect();
+    let (before, after) = (&input.before, &input.after);
+    let text = |t: imara_diff::Token| input.interner[t];
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < changes.len() {
+        // Group changes whose context windows overlap or touch.
+        let mut j = i;
+        while j + 1 < changes.len()
+            && changes[j + 1].before.start as usize - changes[j].before.end as usize <= 2 * CONTEXT
+        {
+            j += 1;
+        }
+        let first = &changes[i];
+        let last = &changes[j];
+        let lead = (first.before.start as usize).min(CONTEXT);
+        let trail = (before.len() - last.before.end as usize).min(CONTEXT);
+        let old_start = first.before.start as usize - lead;
+        let new_start = first.after.start as usize - lead;
+        let mut lines = Vec::new();
+        let mut push = |kind: LineKind, t: &[u8]| {
+            let ends = t.ends_with(b"\n");
+            let mut bytes = t.to_vec();
+            if !ends {
+                bytes.push(b'\n');
+            }
+            lines.push(Line {
+                kind,
+                text: bytes,
+                old_no_newline: !ends && kind != LineKind::Add,
+                new_no_newline: !ends && kind != LineKind::Remove,
+            });
+        };
+        for t in &before[old_start..first.before.start as usize] {
+            push(LineKind::Context, text(*t));
+        }
+        for k in i..=j {
+            let h = &changes[k];
+            for t in &before[h.before.start as usize..h.before.end as usize] {
+                push(LineKind::Remove, text(*t));
+            }
+            for t in &after[h.after.start as usize..h.after.end as usize] {
+                push(LineKind::Add, text(*t));
+            }
+            let context_end = if k < j {
+                changes[k + 1].before.start as usize
+            } else {
+                h.before.end as usize + trail
+            };
+            for t in &before[h.before.end as usize..context_end] {
+                push(LineKind::Context, text(*t));
+            }
+        }
+        let old_len = lines.iter().filter(|l| l.kind != LineKind::Add).count();
+        let new_len = lines.iter().filter(|l| l.kind != LineKind::Remove).count();
+        out.push(Hunk {
+            old_start: if old_len == 0 {
+                old_start
+            } else {
+                old_start + 1
+            },
+            old_len,
+            new_start: if new_len == 0 {
+                new_start
+            } else {
+                new_start + 1
+            },
+            new_len,
+            lines,
+            line: 0,
+        });
+        i = j + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hunks;
+
+    /// Applying the hunks to the old text gives the new text, for edits at the
+    /// start, the end, close together and without a final newline.
+    #[test]
+    fn hunks_reproduce_the_new_text() {
+        let old: String = (1..=30).map(|i| format!("line {i}\n")).collect();
+        let cases = [
+            old.replace("line 1\n", "one\n"),
+            old.replace("line 30\n", "thirty"),
+            old.replace("line 10\n", "ten\n").replace("line 14\n", ""),
+            old.replace("line 10\n", "ten\n")
+                .replace("line 25\n", "x\ny\n"),
+            String::new(),
+        ];
+        for new in cases {
+            let h = hunks(old.as_bytes(), new.as_bytes());
+            let applied = crate::apply::hunks::apply_hunks(old.as_bytes(), &h, 0).unwrap();
+            assert_eq!(String::from_utf8(applied.content).unwrap(), new);
+            assert!(
+                applied
+                    .placements
+                    .iter()
+                    .all(|p| *p == crate::apply::hunks::Placement::Exact)
+            );
+        }
+        let h = hunks(b"", b"a\nb\n");
+        assert_eq!(
+            (h[0].old_start, h[0].old_len, h[0].new_start, h[0].new_len),
+            (0, 0, 1, 2)
+        );
+    }
+}
