@@ -497,3 +497,76 @@ fn patch_items_outside_the_repository_are_refused() {
         stderr(&out)
     );
 }
+
+/// `port`: the documented JSON shape, the tree `git merge-tree` writes for a
+/// clean port, exit 1 and the conflicting file for a conflict, exit 2 for an
+/// unknown commit; nothing written to the repository.
+#[test]
+fn port_json_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let up = tmp.path().join("up");
+    std::fs::create_dir_all(&up).unwrap();
+    git(&up, &["init", "-q", "-b", "main"]);
+    let body: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+    std::fs::write(up.join("a.txt"), &body).unwrap();
+    git(&up, &["add", "-A"]);
+    git(&up, &["commit", "-qm", "v1"]);
+    git(&up, &["tag", "v1"]);
+    std::fs::write(up.join("a.txt"), body.replace("line 15\n", "fifteen\n")).unwrap();
+    git(&up, &["commit", "-qam", "fix"]);
+    let fix = git(&up, &["rev-parse", "HEAD"]);
+    git(&up, &["checkout", "-q", "-b", "old", "v1"]);
+    std::fs::write(up.join("a.txt"), body.replace("line 2\n", "two\n")).unwrap();
+    git(&up, &["commit", "-qam", "old line"]);
+    git(&up, &["checkout", "-q", "-b", "clash", "v1"]);
+    std::fs::write(up.join("a.txt"), body.replace("line 15\n", "FIFTEEN\n")).unwrap();
+    git(&up, &["commit", "-qam", "clash"]);
+    let refs_before = git(&up, &["for-each-ref"]);
+    let repo = up.display().to_string();
+
+    let out = longhaul(
+        &up,
+        &[
+            "--json", "port", "--repo", &repo, "--onto", "old", "--commit", &fix,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["status"].as_str(), v["rung"].as_str()),
+        (Some("merged"), Some("merge"))
+    );
+    let merge_tree = git(
+        &up,
+        &[
+            "merge-tree",
+            "--write-tree",
+            &format!("--merge-base={fix}^"),
+            "old",
+            &fix,
+        ],
+    );
+    assert_eq!(v["tree"].as_str(), Some(merge_tree.as_str()));
+
+    let out = longhaul(
+        &up,
+        &[
+            "--json", "port", "--repo", &repo, "--onto", "clash", "--commit", &fix,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "conflict");
+    assert!(v.get("tree").is_none());
+    assert_eq!(v["conflicts"][0]["file"], "a.txt");
+
+    let out = longhaul(
+        &up,
+        &[
+            "port", "--repo", &repo, "--onto", "old", "--commit", "deadbeef",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("deadbeef"), "{}", stderr(&out));
+    assert_eq!(git(&up, &["for-each-ref"]), refs_before);
+}

@@ -617,6 +617,33 @@ mod port {
         assert_eq!(ours.conflicts[0].file, "f.txt");
     }
 
+    /// The old line renamed the file: the merge follows the rename (as
+    /// merge-ort does), and the guard matches the change through it.
+    #[test]
+    fn a_file_renamed_on_the_old_line_is_ported_at_its_new_path() {
+        let (git, ours, _r) = port_onto(&|r| {
+            r.git(&["mv", "f.txt", "renamed.txt"]);
+        });
+        assert_eq!(ours.status, Status::Merged, "{ours:?}");
+        assert!(git.is_some());
+        assert_eq!(ours.tree.map(|t| t.to_string()), git);
+    }
+
+    /// The old line already has the fix: the port changes nothing, and the guard
+    /// accepts that because the target made exactly that change itself.
+    #[test]
+    fn a_change_the_target_already_has_is_accepted_as_is() {
+        let (git, ours, r) = port_onto(&|r| {
+            r.write(
+                "f.txt",
+                numbered(40).replace("line 30\n", "thirty\n").as_bytes(),
+            )
+        });
+        assert_eq!(ours.status, Status::Merged, "{ours:?}");
+        assert_eq!(ours.tree.map(|t| t.to_string()), git);
+        assert_eq!(git.unwrap(), r.tree("old"));
+    }
+
     /// The guard refuses a result that does more, or less, than the upstream change.
     #[test]
     fn the_guard_refuses_a_result_that_is_not_the_upstream_change() {
@@ -665,6 +692,14 @@ mod port {
             v.refusals[0].reason.starts_with("guard:"),
             "{:?}",
             v.refusals
+        );
+        // A result that silently drops the change (the target does not have it).
+        let v = check(&base);
+        assert_eq!(v.refusals[0].file, "f.txt");
+        assert!(
+            v.refusals[0]
+                .reason
+                .contains("does not make this upstream change")
         );
     }
 }
