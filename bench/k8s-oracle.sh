@@ -23,7 +23,9 @@ git clone -q --bare "$repo" "$work/scratch.git"
 git clone -q "$repo" "$work/wt"
 git -C "$work/wt" checkout -q --detach v1.20.2
 
-mkdir -p "$work/lts"
+# Patch items must live inside the LTS repository: copy them there.
+mkdir -p "$work/lts/patches"
+cp "$patches"/*.patch "$work/lts/patches/"
 names=()
 {
   echo "releases:"
@@ -33,7 +35,7 @@ names=()
     printf '  - name: v1.20.2-lts.%d\n    base_release: v1.20.2\n    patches: [%s]\n' "$i" "$n"
   done
   echo "patches:"
-  for p in "$patches"/*.patch; do printf '  - name: %s\n    patch: [%s]\n' "$(basename "$p" .patch)" "$p"; done
+  for p in "$patches"/*.patch; do printf '  - name: %s\n    patch: [patches/%s]\n' "$(basename "$p" .patch)" "$(basename "$p")"; done
 } >"$work/lts/releases.yml"
 
 "$longhaul" -C "$work/lts" --upstream "$repo" --offline --json verify --all >"$work/verify.json" || true

@@ -33,7 +33,9 @@ echo "KLTS patches that apply to v1.20.2: ${#applicable[@]}" >&2
 for p in "${applicable[@]}"; do echo "  $(basename "$p")" >&2; done
 
 # A KLTS-format manifest: $releases releases on v1.20.2, each with every applicable patch.
-mkdir -p "$work/lts"
+# Patch items must live inside the LTS repository: copy them there.
+mkdir -p "$work/lts/patches"
+cp "${applicable[@]}" "$work/lts/patches/"
 {
   echo "base: https://github.com/kubernetes/kubernetes"
   echo "releases:"
@@ -47,7 +49,7 @@ mkdir -p "$work/lts"
   echo "patches:"
   for p in "${applicable[@]}"; do
     echo "  - name: $(basename "$p" .patch)"
-    echo "    patch: [$p]"
+    echo "    patch: [patches/$(basename "$p")]"
   done
 } >"$work/lts/releases.yml"
 

@@ -188,6 +188,15 @@ fn fingerprint(fp: &FilePatch) -> u64 {
     h.finish()
 }
 
+/// Whether the file change brings a path into being (the only paths where a
+/// file and a folder, or a symlink above, can collide).
+fn creates(fp: &FilePatch) -> bool {
+    matches!(
+        fp.operation,
+        Operation::Add | Operation::Rename | Operation::Copy
+    )
+}
+
 /// A git tree being patched in memory.
 pub struct PatchedTree<'r> {
     repo: &'r gix::Repository,
@@ -276,11 +285,11 @@ impl<'r> PatchedTree<'r> {
             }
         }
         let mut failures = Vec::new();
-        for fp in commit
-            .files
-            .iter()
-            .filter(|f| f.operation != Operation::Delete)
-        {
+        // A file modified in place exists in the tree before the commit, so no
+        // folder above it is a symlink there (the tree would be invalid), and a
+        // symlink the commit puts above it is a file/directory conflict that
+        // `shape_conflict` reports. Only paths the commit creates need the walk.
+        for fp in commit.files.iter().filter(|f| creates(f)) {
             let path = fp.target_path();
             for i in path.rfind_iter("/") {
                 let parent = path[..i].as_bstr();
@@ -311,9 +320,20 @@ impl<'r> PatchedTree<'r> {
     /// "beyond a symbolic link"). Only paths that the commit brings into being
     /// need checking: a file that existed before has folders above it, and a
     /// folder that existed cannot hold it.
-    fn shape_conflict(&self, staged: &Changes) -> Result<Option<Failure>, RepoError> {
-        for (path, entry) in staged {
-            if entry.is_none() || self.read(&Changes::new(), path.as_ref())?.is_some() {
+    fn shape_conflict(
+        &self,
+        commit: &Commit,
+        staged: &Changes,
+    ) -> Result<Option<Failure>, RepoError> {
+        let created = commit
+            .files
+            .iter()
+            .filter(|f| creates(f))
+            .map(|f| f.target_path());
+        for path in created {
+            if !staged.get(path).is_some_and(Option::is_some)
+                || self.read(&Changes::new(), path)?.is_some()
+            {
                 continue;
             }
             for i in path.find_iter("/") {
@@ -412,7 +432,7 @@ impl<'r> PatchedTree<'r> {
         }
         failures.extend(self.beyond_symlink(commit)?);
         if failures.is_empty()
-            && let Some(conflict) = self.shape_conflict(&staged)?
+            && let Some(conflict) = self.shape_conflict(commit, &staged)?
         {
             failures.push(conflict);
         }
@@ -426,7 +446,7 @@ impl<'r> PatchedTree<'r> {
         }
         if options.three_way {
             let merged = match self.three_way(commit)? {
-                Ok(merged) => match self.shape_conflict(&merged)? {
+                Ok(merged) => match self.shape_conflict(commit, &merged)? {
                     Some(conflict) => Err(Failure {
                         reason: format!("3-way fallback: {}", conflict.reason),
                         ..conflict
