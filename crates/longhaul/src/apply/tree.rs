@@ -353,12 +353,12 @@ impl<'r> PatchedTree<'r> {
                             crate::patch::path::display(parent)
                         ),
                     };
-                    return Ok(Some(Failure::file(path.as_ref(), what)));
+                    return Ok(Some(Failure::file(path, what)));
                 }
             }
-            if let Some(survivor) = self.live_entry_below(staged, path.as_ref())? {
+            if let Some(survivor) = self.live_entry_below(staged, path)? {
                 return Ok(Some(Failure::file(
-                    path.as_ref(),
+                    path,
                     format!(
                         "would replace a directory that still holds {} (file/directory conflict)",
                         crate::patch::path::display(survivor.as_ref())
