@@ -7,13 +7,15 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::Path;
 
-/// `n` releases, each based on the one before, the first on an upstream tag.
+/// `n` maintained releases, each based on the one before, the first on an
+/// upstream tag.
 fn stacked(n: usize) -> longhaul::release::manifest::Manifest {
-    let mut text = String::from("releases:\n  - {name: v1.0.0-lts.0, base_release: v1.0.0}\n");
+    let mut text =
+        String::from("releases:\n  - {name: v1.0.0-lts.0, base_release: v1.0.0, must: true}\n");
     for i in 1..n {
         writeln!(
             text,
-            "  - {{name: v1.0.0-lts.{i}, base_release: v1.0.0-lts.{}}}",
+            "  - {{name: v1.0.0-lts.{i}, base_release: v1.0.0-lts.{}, must: true}}",
             i - 1
         )
         .unwrap();

@@ -210,12 +210,34 @@ pub fn lint(
     // Backport policy ("No CVE? No backport!"): what a maintained release ships
     // must fix a CVE or say why it is carried.
     let links = loader.map(|l| crate::security::coverage::patch_links(manifest, l));
+    // The releases whose patches a maintained release ships: the maintained
+    // ones and every release under them in a chain. Each chain is walked only
+    // until it reaches a release already marked, so this stays linear.
+    let index: HashMap<&str, usize> = manifest
+        .releases
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.as_str(), i))
+        .collect();
+    let mut shipped_by: Vec<Option<&str>> = vec![None; manifest.releases.len()];
+    for (i, r) in manifest.releases.iter().enumerate().filter(|(_, r)| r.must) {
+        let mut at = Some(i);
+        while let Some(j) = at {
+            if shipped_by[j].is_some() {
+                break;
+            }
+            shipped_by[j] = Some(r.name.as_str());
+            at = index
+                .get(manifest.releases[j].base_release.value.as_str())
+                .copied();
+        }
+    }
     let mut policy_checked = BTreeSet::new();
-    for r in manifest.releases.iter().filter(|r| r.must) {
-        let Ok(chain_patches) = manifest.full_patch_list(&r.name) else {
+    for (r, maintained) in manifest.releases.iter().zip(&shipped_by) {
+        let Some(maintained) = maintained else {
             continue;
         };
-        for p in chain_patches {
+        for p in &r.patches {
             if !policy_checked.insert(p.value.as_str()) {
                 continue;
             }
@@ -234,8 +256,8 @@ pub fn lint(
                     "no-backport-reason",
                     if def.line > 0 { def.line } else { p.line },
                     format!(
-                        "patch `{}` ships in maintained release `{}` but links no CVE and has no `reason:` (expected `cves: [...]`, or `reason:` one of security, regression, data-loss, build, test, with a `note:`)",
-                        p.value, r.name
+                        "patch `{}` ships in maintained release `{maintained}` but links no CVE and has no `reason:` (expected `cves: [...]`, or `reason:` one of security, regression, data-loss, build, test, with a `note:`)",
+                        p.value
                     ),
                 );
             }
