@@ -5,70 +5,101 @@
 use crate::patch::{Commit, FileMode, FilePatch, Hunk, Line, LineKind, Operation};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
+use gix::bstr::BString;
 
 /// Lines of context around each change, as git writes by default.
 const CONTEXT: usize = 3;
 
-/// The change from tree `old` to tree `new` as one patch commit, or `None` when
-/// it holds something the engine cannot apply (binary content, submodules).
-pub fn commit_patch(
+/// One file's change between two trees (folders are left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeChange {
+    /// Add, delete, modify, rename or copy.
+    pub operation: Operation,
+    /// Path before (none for an addition).
+    pub old_path: Option<BString>,
+    /// Path after (none for a deletion).
+    pub new_path: Option<BString>,
+    /// Mode before.
+    pub old_mode: Option<gix::objs::tree::EntryMode>,
+    /// Mode after.
+    pub new_mode: Option<gix::objs::tree::EntryMode>,
+    /// Blob before.
+    pub old_id: Option<ObjectId>,
+    /// Blob after.
+    pub new_id: Option<ObjectId>,
+}
+
+impl TreeChange {
+    /// The path the change reads (the only path of an addition).
+    pub fn source(&self) -> &BString {
+        self.old_path
+            .as_ref()
+            .or(self.new_path.as_ref())
+            .expect("a path")
+    }
+}
+
+/// The file changes from tree `old` to tree `new`, with gitoxide's rename (and
+/// no copy) detection when `renames`.
+pub fn tree_changes(
     repo: &gix::Repository,
     old: ObjectId,
     new: ObjectId,
-) -> Result<Option<Commit>, RepoError> {
+    renames: bool,
+) -> Result<Vec<TreeChange>, RepoError> {
     use gix::object::tree::diff::ChangeDetached as C;
     let old_tree = repo.find_tree(old).map_err(git_err)?;
     let new_tree = repo.find_tree(new).map_err(git_err)?;
-    let options = gix::diff::Options::default().with_rewrites(Some(Default::default()));
-    let mut files = Vec::new();
+    let options = gix::diff::Options::default().with_rewrites(renames.then(Default::default));
+    let mut out = Vec::new();
     for change in repo
         .diff_tree_to_tree(&old_tree, &new_tree, options)
         .map_err(git_err)?
     {
-        let (op, old_path, new_path, old_mode, new_mode, before, after) = match change {
+        let c = match change {
             C::Addition {
                 location,
                 entry_mode,
                 id,
                 ..
-            } => (
-                Operation::Add,
-                None,
-                Some(location),
-                None,
-                Some(entry_mode),
-                None,
-                Some(id),
-            ),
+            } => TreeChange {
+                operation: Operation::Add,
+                old_path: None,
+                new_path: Some(location),
+                old_mode: None,
+                new_mode: Some(entry_mode),
+                old_id: None,
+                new_id: Some(id),
+            },
             C::Deletion {
                 location,
                 entry_mode,
                 id,
                 ..
-            } => (
-                Operation::Delete,
-                Some(location),
-                None,
-                Some(entry_mode),
-                None,
-                Some(id),
-                None,
-            ),
+            } => TreeChange {
+                operation: Operation::Delete,
+                old_path: Some(location),
+                new_path: None,
+                old_mode: Some(entry_mode),
+                new_mode: None,
+                old_id: Some(id),
+                new_id: None,
+            },
             C::Modification {
                 location,
                 previous_entry_mode,
                 previous_id,
                 entry_mode,
                 id,
-            } => (
-                Operation::Modify,
-                Some(location.clone()),
-                Some(location),
-                Some(previous_entry_mode),
-                Some(entry_mode),
-                Some(previous_id),
-                Some(id),
-            ),
+            } => TreeChange {
+                operation: Operation::Modify,
+                old_path: Some(location.clone()),
+                new_path: Some(location),
+                old_mode: Some(previous_entry_mode),
+                new_mode: Some(entry_mode),
+                old_id: Some(previous_id),
+                new_id: Some(id),
+            },
             C::Rewrite {
                 source_location,
                 source_entry_mode,
@@ -78,23 +109,40 @@ pub fn commit_patch(
                 location,
                 copy,
                 ..
-            } => (
-                if copy {
+            } => TreeChange {
+                operation: if copy {
                     Operation::Copy
                 } else {
                     Operation::Rename
                 },
-                Some(source_location),
-                Some(location),
-                Some(source_entry_mode),
-                Some(entry_mode),
-                Some(source_id),
-                Some(id),
-            ),
+                old_path: Some(source_location),
+                new_path: Some(location),
+                old_mode: Some(source_entry_mode),
+                new_mode: Some(entry_mode),
+                old_id: Some(source_id),
+                new_id: Some(id),
+            },
         };
-        if [old_mode, new_mode].iter().flatten().any(|m| m.is_tree()) {
-            continue;
+        if ![c.old_mode, c.new_mode]
+            .iter()
+            .flatten()
+            .any(|m| m.is_tree())
+        {
+            out.push(c);
         }
+    }
+    Ok(out)
+}
+
+/// The change from tree `old` to tree `new` as one patch commit, or `None` when
+/// it holds something the engine cannot apply (binary content, submodules).
+pub fn commit_patch(
+    repo: &gix::Repository,
+    old: ObjectId,
+    new: ObjectId,
+) -> Result<Option<Commit>, RepoError> {
+    let mut files = Vec::new();
+    for c in tree_changes(repo, old, new, true)? {
         // Submodules and unknown modes are not for the engine.
         let mode = |m: Option<gix::objs::tree::EntryMode>| -> Result<Option<FileMode>, ()> {
             match m {
@@ -105,7 +153,7 @@ pub fn commit_patch(
                     .ok_or(()),
             }
         };
-        let (Ok(old_mode), Ok(new_mode)) = (mode(old_mode), mode(new_mode)) else {
+        let (Ok(old_mode), Ok(new_mode)) = (mode(c.old_mode), mode(c.new_mode)) else {
             return Ok(None);
         };
         let blob = |id: Option<ObjectId>| -> Result<Vec<u8>, RepoError> {
@@ -114,14 +162,14 @@ pub fn commit_patch(
                 None => Ok(Vec::new()),
             }
         };
-        let (a, b) = (blob(before)?, blob(after)?);
+        let (a, b) = (blob(c.old_id)?, blob(c.new_id)?);
         if a.contains(&0) || b.contains(&0) {
             return Ok(None);
         }
-        let mut fp = FilePatch::new(op, old_path, new_path, 0);
+        let mut fp = FilePatch::new(c.operation, c.old_path, c.new_path, 0);
         fp.old_mode = old_mode;
         fp.new_mode = new_mode;
-        if op == Operation::Modify && fp.old_mode == fp.new_mode {
+        if c.operation == Operation::Modify && fp.old_mode == fp.new_mode {
             fp.new_mode = None;
         }
         fp.hunks = hunks(&a, &b);

@@ -15,6 +15,7 @@
 //! covered by what the target gained (lost), line by line; anything else is refused.
 
 use super::Conflict;
+use super::diff::tree_changes;
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
@@ -139,18 +140,10 @@ pub fn touches_missing_paths(
     theirs: ObjectId,
     ours: ObjectId,
 ) -> Result<bool, RepoError> {
-    let old_tree = repo.find_tree(base).map_err(git_err)?;
-    let new_tree = repo.find_tree(theirs).map_err(git_err)?;
     let ours_tree = repo.find_tree(ours).map_err(git_err)?;
-    let options = gix::diff::Options::default().with_rewrites(None);
-    let sources: Vec<BString> = repo
-        .diff_tree_to_tree(&old_tree, &new_tree, options)
-        .map_err(git_err)?
+    let sources: Vec<BString> = tree_changes(repo, base, theirs, false)?
         .into_iter()
-        .filter_map(|c| match c {
-            gix::object::tree::diff::ChangeDetached::Addition { .. } => None,
-            c => (!c.entry_mode().is_tree()).then(|| c.location().to_owned()),
-        })
+        .filter_map(|c| c.old_path)
         .collect();
     missing_sources(&ours_tree, sources.iter())
 }
@@ -231,121 +224,49 @@ fn renames(
     base: ObjectId,
     ours: ObjectId,
 ) -> Result<BTreeMap<BString, BString>, RepoError> {
-    use gix::object::tree::diff::ChangeDetached as C;
-    let old_tree = repo.find_tree(base).map_err(git_err)?;
-    let new_tree = repo.find_tree(ours).map_err(git_err)?;
-    let options = gix::diff::Options::default().with_rewrites(Some(Default::default()));
-    Ok(repo
-        .diff_tree_to_tree(&old_tree, &new_tree, options)
-        .map_err(git_err)?
+    Ok(tree_changes(repo, base, ours, true)?
         .into_iter()
-        .filter_map(|c| match c {
-            C::Rewrite {
-                source_location,
-                location,
-                copy: false,
-                entry_mode,
-                ..
-            } if !entry_mode.is_tree() => Some((source_location, location)),
-            _ => None,
-        })
+        .filter(|c| c.operation == crate::patch::Operation::Rename)
+        .filter_map(|c| Some((c.old_path?, c.new_path?)))
         .collect())
 }
 
-/// Every file change from tree `old` to tree `new`, keyed by (old path, new path).
+/// Every file change from tree `old` to tree `new`, keyed by (old path, new
+/// path), an empty path standing for "none".
 fn changes(
     repo: &gix::Repository,
     old: ObjectId,
     new: ObjectId,
 ) -> Result<BTreeMap<(BString, BString), FileChange>, RepoError> {
-    use gix::object::tree::diff::ChangeDetached as C;
-    let old_tree = repo.find_tree(old).map_err(git_err)?;
-    let new_tree = repo.find_tree(new).map_err(git_err)?;
-    let options = gix::diff::Options::default().with_rewrites(Some(Default::default()));
-    let list = repo
-        .diff_tree_to_tree(&old_tree, &new_tree, options)
-        .map_err(git_err)?;
+    use crate::patch::Operation;
     let mut out = BTreeMap::new();
-    for change in list {
-        let (key, kind, before, after) = match change {
-            C::Addition {
-                location,
-                entry_mode,
-                id,
-                ..
-            } => {
-                if entry_mode.is_tree() {
-                    continue;
-                }
-                let key = (BString::default(), location);
-                (
-                    key,
-                    format!("an addition ({:o})", entry_mode.value()),
-                    None,
-                    Some(id),
-                )
-            }
-            C::Deletion {
-                location,
-                entry_mode,
-                id,
-                ..
-            } => {
-                if entry_mode.is_tree() {
-                    continue;
-                }
-                let key = (location.clone(), BString::default());
-                (key, "a deletion".to_string(), Some(id), None)
-            }
-            C::Modification {
-                location,
-                previous_entry_mode,
-                previous_id,
-                entry_mode,
-                id,
-            } => {
-                if entry_mode.is_tree() {
-                    continue;
-                }
-                let kind = if previous_entry_mode == entry_mode {
-                    "a modification".to_string()
-                } else {
-                    format!(
-                        "a mode change {:o} -> {:o}",
-                        previous_entry_mode.value(),
-                        entry_mode.value()
-                    )
-                };
-                (
-                    (location.clone(), location),
-                    kind,
-                    Some(previous_id),
-                    Some(id),
-                )
-            }
-            C::Rewrite {
-                source_location,
-                source_entry_mode,
-                source_id,
-                entry_mode,
-                id,
-                location,
-                copy,
-                ..
-            } => {
-                if entry_mode.is_tree() {
-                    continue;
-                }
-                let kind = format!(
-                    "a {} ({:o} -> {:o})",
-                    if copy { "copy" } else { "rename" },
-                    source_entry_mode.value(),
-                    entry_mode.value()
-                );
-                ((source_location, location), kind, Some(source_id), Some(id))
-            }
+    for c in tree_changes(repo, old, new, true)? {
+        let mode = |m: Option<gix::objs::tree::EntryMode>| {
+            m.map(|m| format!("{:o}", m.value())).unwrap_or_default()
         };
-        let (added, removed) = line_changes(repo, before, after)?;
+        let kind = match c.operation {
+            Operation::Add => format!("an addition ({})", mode(c.new_mode)),
+            Operation::Delete => "a deletion".to_string(),
+            Operation::Modify if c.old_mode == c.new_mode => "a modification".to_string(),
+            Operation::Modify => {
+                format!("a mode change {} -> {}", mode(c.old_mode), mode(c.new_mode))
+            }
+            op => format!(
+                "a {} ({} -> {})",
+                if op == Operation::Copy {
+                    "copy"
+                } else {
+                    "rename"
+                },
+                mode(c.old_mode),
+                mode(c.new_mode)
+            ),
+        };
+        let (added, removed) = line_changes(repo, c.old_id, c.new_id)?;
+        let key = (
+            c.old_path.unwrap_or_default(),
+            c.new_path.unwrap_or_default(),
+        );
         out.insert(
             key,
             FileChange {
