@@ -31,12 +31,19 @@ pub struct Verdict {
     pub identical_inputs: bool,
 }
 
-/// One file's change: what kind, and the lines it adds and removes (sorted).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// One file's change: what kind, and the blobs before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct FileChange {
     kind: String,
-    added: Vec<Vec<u8>>,
-    removed: Vec<Vec<u8>>,
+    before: Option<ObjectId>,
+    after: Option<ObjectId>,
+}
+
+/// The lines a change adds and removes, each sorted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct LineChange {
+    added: Lines,
+    removed: Lines,
 }
 
 /// Compare the upstream change (`base` → `theirs`) with the port (`ours` → `result`).
@@ -73,38 +80,45 @@ pub fn check(
     for key in keys {
         let file = if key.1.is_empty() { &key.0 } else { &key.1 };
         let file = file.to_str_lossy().into_owned();
-        let upstream_change = expected.get(key);
-        // No change at all in the port: the target may already have made it.
-        let unchanged = FileChange::default();
-        let port_change = port.get(key).or(upstream_change.map(|_| &unchanged));
-        if let (Some((u, read_from)), Some(p)) = (upstream_change, port_change)
-            && (u.kind == p.kind || p == &unchanged)
-            && (u.added != p.added || u.removed != p.removed || p == &unchanged)
-        {
-            let before = lines_at(repo, &base_tree, read_from)?;
-            let target_path = if key.0.is_empty() { &key.1 } else { &key.0 };
-            let target = lines_at(repo, &ours_tree, target_path)?;
-            if already_made(u, p, &before, &target) {
-                continue;
-            }
-        }
-        let reason = match (upstream_change.map(|(u, _)| u), port.get(key)) {
-            (Some(_), None) => "the port does not make this upstream change".to_string(),
+        let (upstream_change, port_change) = (expected.get(key), port.get(key));
+        let reason = match (upstream_change, port_change) {
+            // The same blobs before and after: the very same change, nothing to read.
+            (Some((u, _)), Some(p)) if u == p => continue,
             (None, Some(_)) => {
                 "the port changes a file the upstream change does not touch".to_string()
             }
-            (Some(u), Some(p)) if u.kind != p.kind => format!(
+            (Some((u, _)), Some(p)) if u.kind != p.kind => format!(
                 "the upstream change is {}, the port's is {}",
                 u.kind, p.kind
             ),
-            (Some(u), Some(p)) if u.added != p.added || u.removed != p.removed => format!(
-                "the port adds {} and removes {} lines where upstream adds {} and removes {}, or other lines",
-                p.added.len(),
-                p.removed.len(),
-                u.added.len(),
-                u.removed.len()
-            ),
-            _ => continue,
+            (Some((u, read_from)), p) => {
+                let up = line_changes(repo, u.before, u.after)?;
+                // No change at all in the port: the target may already have made it.
+                let ported = match p {
+                    Some(p) => line_changes(repo, p.before, p.after)?,
+                    None => LineChange::default(),
+                };
+                if p.is_some() && up == ported {
+                    continue;
+                }
+                let before = lines_at(repo, &base_tree, read_from)?;
+                let target_path = if key.0.is_empty() { &key.1 } else { &key.0 };
+                let target = lines_at(repo, &ours_tree, target_path)?;
+                if already_made(&up, &ported, &before, &target) {
+                    continue;
+                }
+                match p {
+                    None => "the port does not make this upstream change".to_string(),
+                    Some(_) => format!(
+                        "the port adds {} and removes {} lines where upstream adds {} and removes {}, or other lines",
+                        ported.added.len(),
+                        ported.removed.len(),
+                        up.added.len(),
+                        up.removed.len()
+                    ),
+                }
+            }
+            (None, None) => continue,
         };
         refusals.push(Conflict {
             file,
@@ -170,8 +184,8 @@ fn missing_sources<'a>(
 /// not is one the target gained since the parent (each it removes, one the
 /// target lost).
 fn already_made(
-    upstream: &FileChange,
-    port: &FileChange,
+    upstream: &LineChange,
+    port: &LineChange,
     before: &BTreeMap<Vec<u8>, usize>,
     target: &BTreeMap<Vec<u8>, usize>,
 ) -> bool {
@@ -262,7 +276,6 @@ fn changes(
                 mode(c.new_mode)
             ),
         };
-        let (added, removed) = line_changes(repo, c.old_id, c.new_id)?;
         let key = (
             c.old_path.unwrap_or_default(),
             c.new_path.unwrap_or_default(),
@@ -271,8 +284,8 @@ fn changes(
             key,
             FileChange {
                 kind,
-                added,
-                removed,
+                before: c.old_id,
+                after: c.new_id,
             },
         );
     }
@@ -287,7 +300,7 @@ fn line_changes(
     repo: &gix::Repository,
     before: Option<ObjectId>,
     after: Option<ObjectId>,
-) -> Result<(Lines, Lines), RepoError> {
+) -> Result<LineChange, RepoError> {
     let data = |id: Option<ObjectId>| -> Result<Vec<u8>, RepoError> {
         match id {
             // A submodule's commit is not in this repository: compare ids.
@@ -315,5 +328,5 @@ fn line_changes(
     }
     added.sort();
     removed.sort();
-    Ok((added, removed))
+    Ok(LineChange { added, removed })
 }
