@@ -229,6 +229,28 @@ fn is_stale(path: &Path) -> bool {
         .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour))
 }
 
+/// The copy of `dir` an interrupted [`replace_dir`] moved aside, when `dir`
+/// itself is missing. Reads only.
+pub fn moved_aside(dir: &Path) -> Option<PathBuf> {
+    if dir.exists() {
+        return None;
+    }
+    let name = dir.file_name()?.to_string_lossy().into_owned();
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::read_dir(parent)
+        .ok()?
+        .flatten()
+        .find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!(".{name}.old-"))
+        })
+        .map(|e| e.path())
+}
+
 /// Remove temporary files that interrupted [`write_atomic`] calls left in `dir`
 /// more than an hour ago (younger ones may belong to a run still writing).
 pub fn remove_stale_temporaries(dir: &Path) {
@@ -324,6 +346,7 @@ mod tests {
         assert_eq!(names, ["a.json"]);
         // A run killed between its two renames: the old folder is beside it.
         std::fs::rename(&dir, root.path().join(".out.old-1-0")).unwrap();
+        assert_eq!(moved_aside(&dir), Some(root.path().join(".out.old-1-0")));
         let dead = root.path().join(".out.new-1-1");
         let live = root.path().join(".out.new-2-0");
         std::fs::create_dir(&dead).unwrap();
@@ -340,6 +363,7 @@ mod tests {
         );
         std::fs::remove_dir(&live).unwrap();
         assert!(dir.join("a.json").is_file());
+        assert_eq!(moved_aside(&dir), None);
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
     }
 

@@ -22,15 +22,21 @@ pub enum Change {
     Kept,
 }
 
-/// Load every `*.json` in `dir`, sorted by id. A missing folder is empty. Each
-/// file is read with [`crate::fs::read_to_string`]'s limits, and its id must be
-/// the file's name (so a record cannot pose as another).
+/// Load every `*.json` in `dir`, sorted by id. A missing folder is empty,
+/// unless an interrupted import left it moved aside (then an error says so;
+/// loading never writes). Each file is read with [`crate::fs::read_to_string`]'s
+/// limits, and its id must be the file's name (so a record cannot pose as another).
 pub fn load(dir: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
-    crate::fs::recover_dir(dir).map_err(|e| AdvisoryError {
-        file: dir.display().to_string(),
-        line: 0,
-        message: format!("cannot recover from an interrupted import: {e}"),
-    })?;
+    if let Some(aside) = crate::fs::moved_aside(dir) {
+        return Err(AdvisoryError {
+            file: dir.display().to_string(),
+            line: 0,
+            message: format!(
+                "missing: an interrupted import left it at {}; run `longhaul advisories import` again (it restores the folder first) or rename it back",
+                aside.display()
+            ),
+        });
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
