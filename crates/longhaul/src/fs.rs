@@ -190,35 +190,45 @@ pub fn replace_dir(
 /// [`write_atomic`]) left beside `dir`: put a moved-aside folder back when
 /// `dir` is missing, and remove staging folders and temporary files.
 pub fn recover_dir(dir: &Path) -> std::io::Result<()> {
-    let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return Ok(());
-    };
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return Ok(());
-    };
-    let mut leftovers: Vec<(PathBuf, bool)> = Vec::new();
-    for entry in entries.flatten() {
-        let n = entry.file_name().to_string_lossy().into_owned();
-        if let Some(rest) = n.strip_prefix(&format!(".{name}.")) {
-            if rest.starts_with("old-") {
-                leftovers.push((entry.path(), true));
-            } else if rest.starts_with("new-") {
-                leftovers.push((entry.path(), false));
-            }
-        }
-    }
-    for (path, old) in leftovers {
-        if old && !dir.exists() {
+    for (path, aside) in leftovers(dir) {
+        if aside && !dir.exists() {
             std::fs::rename(&path, dir)?;
         } else if is_stale(&path) {
             std::fs::remove_dir_all(&path)?;
         }
     }
     Ok(())
+}
+
+/// What [`replace_dir`] runs left beside `dir`: `(path, true)` for a copy of
+/// `dir` moved aside (`.NAME.old-…`), `(path, false)` for a staging folder
+/// (`.NAME.new-…`).
+fn leftovers(dir: &Path) -> Vec<(PathBuf, bool)> {
+    let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Vec::new();
+    };
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let prefix = format!(".{name}.");
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let n = entry.file_name().to_string_lossy().into_owned();
+            let rest = n.strip_prefix(&prefix)?;
+            if rest.starts_with("old-") {
+                Some((entry.path(), true))
+            } else if rest.starts_with("new-") {
+                Some((entry.path(), false))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// Older than an hour: no run still working on it.
@@ -235,20 +245,15 @@ pub fn moved_aside(dir: &Path) -> Option<PathBuf> {
     if dir.exists() {
         return None;
     }
-    let name = dir.file_name()?.to_string_lossy().into_owned();
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::read_dir(parent)
-        .ok()?
-        .flatten()
-        .find(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(&format!(".{name}.old-"))
-        })
-        .map(|e| e.path())
+    leftovers(dir)
+        .into_iter()
+        .find(|(_, aside)| *aside)
+        .map(|(path, _)| path)
+}
+
+/// Whether `name` is a temporary file of [`write_atomic`] (`.NAME.tmp-PID-N`).
+pub fn is_temporary_name(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
 }
 
 /// Remove temporary files that interrupted [`write_atomic`] calls left in `dir`
@@ -259,11 +264,7 @@ pub fn remove_stale_temporaries(dir: &Path) {
     };
     for entry in entries.flatten() {
         let n = entry.file_name().to_string_lossy().into_owned();
-        if n.starts_with('.')
-            && n.contains(".tmp-")
-            && is_stale(&entry.path())
-            && entry.path().is_file()
-        {
+        if is_temporary_name(&n) && is_stale(&entry.path()) && entry.path().is_file() {
             let _ = std::fs::remove_file(entry.path());
         }
     }

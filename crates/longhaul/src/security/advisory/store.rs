@@ -170,7 +170,7 @@ fn copy_folder(from: &Path, to: &Path, replaced: &BTreeMap<String, &str>) -> std
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let stale = (name.starts_with('.') && name.contains(".tmp-"))
+        let stale = crate::fs::is_temporary_name(&name)
             || name
                 .rsplit_once(".json.tmp")
                 .is_some_and(|(_, pid)| pid.bytes().all(|b| b.is_ascii_digit()));
