@@ -112,14 +112,6 @@ pub fn port_commit(
     let base = crate::repo::tree_of(repo, parent)?;
     let theirs = crate::repo::tree_of(repo, commit)?;
     let ours = crate::repo::tree_of(repo, onto)?;
-    let conflict = |conflicts: Vec<Conflict>| Outcome {
-        status: Status::Conflict,
-        rung: Rung::Merge,
-        difficulty: Difficulty::Manual,
-        tree: None,
-        conflicts,
-    };
-
     let mut refused = Vec::new();
     // merge-ort's settings first (rename detection); then, if that result is
     // not acceptable, the same merge without rename detection (gitoxide's
@@ -163,7 +155,9 @@ pub fn port_commit(
     }
 
     // The merge did not give an acceptable result: apply the commit's own diff.
+    let mut last_rung = Rung::Merge;
     if let Some(patch) = diff::commit_patch(repo, base, theirs)? {
+        last_rung = Rung::Apply;
         let mut tree = crate::apply::tree::PatchedTree::new(repo, ours);
         let options = crate::apply::tree::ApplyOptions {
             fuzz: 0,
@@ -195,7 +189,13 @@ pub fn port_commit(
         }
     }
     refused.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(conflict(refused))
+    Ok(Outcome {
+        status: Status::Conflict,
+        rung: last_rung,
+        difficulty: Difficulty::Manual,
+        tree: None,
+        conflicts: refused,
+    })
 }
 
 /// The three-way merge of `theirs` into `ours` on `base`, as merge-ort does it
