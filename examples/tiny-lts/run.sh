@@ -4,13 +4,15 @@
 #   examples/tiny-lts/run.sh [longhaul arguments…]     (default: verify --all)
 #
 # The example's upstream repository is built first (once) from upstream/: tag v1.0.3
-# from upstream/v1.0.3, tag v1.1.1 from upstream/v1.1.1.diff on top of it.
+# from upstream/v1.0.3, tag v1.1.1 from upstream/v1.1.1.diff on top of it, and an
+# upstream security fix after it on `main` (upstream/fix-max-length.diff, CVE-2025-0002)
+# for `longhaul backport --commit main --name CVE-2025-0002 --maintained`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 upstream="$root/target/tiny-upstream"
 
-if ! git -C "$upstream" rev-parse -q --verify refs/tags/v1.1.1 >/dev/null 2>&1; then
+if ! git -C "$upstream" rev-parse -q --verify 'main^{/CVE-2025-0002}' >/dev/null 2>&1; then
   rm -rf "$upstream"
   mkdir -p "$upstream"
   export GIT_AUTHOR_NAME="Tiny Upstream" GIT_AUTHOR_EMAIL=upstream@example.org
@@ -25,7 +27,11 @@ if ! git -C "$upstream" rev-parse -q --verify refs/tags/v1.1.1 >/dev/null 2>&1; 
   GIT_AUTHOR_DATE='2024-06-01T10:00:00Z' GIT_COMMITTER_DATE='2024-06-01T10:00:00Z' \
     git -C "$upstream" commit -q -m "tinykube v1.1.1"
   git -C "$upstream" tag v1.1.1
-  echo "built example upstream with tags v1.0.3 and v1.1.1" >&2
+  git -C "$upstream" apply --index "$here/upstream/fix-max-length.diff"
+  GIT_AUTHOR_DATE='2025-03-01T10:00:00Z' GIT_COMMITTER_DATE='2025-03-01T10:00:00Z' \
+    git -C "$upstream" commit -q -m "auth: refuse tokens longer than 4096 bytes" \
+      -m "Overlong tokens reached the token cache unchecked (CVE-2025-0002)."
+  echo "built example upstream with tags v1.0.3 and v1.1.1 and a fix on main" >&2
 fi
 
 if [ $# -eq 0 ]; then set -- verify --all; fi

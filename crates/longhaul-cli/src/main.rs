@@ -165,6 +165,44 @@ pub enum Command {
         #[arg(long = "commit", value_name = "SHA", required = true, num_args = 1..)]
         commits: Vec<String>,
     },
+    /// Port upstream commits onto the tip of each target release (its whole
+    /// chain applied in memory) and report per release; `--write` saves each
+    /// successful port as a canonical patch and adds it to the manifest.
+    Backport {
+        /// Upstream commits, in order.
+        #[arg(long = "commit", value_name = "SHA", required = true, num_args = 1..)]
+        commits: Vec<String>,
+        /// Patch name: files are patches/NAME.patch (or NAME.<minor>.patch per line).
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Target releases.
+        #[arg(long = "to", value_name = "RELEASE", num_args = 1.., conflicts_with = "maintained")]
+        to: Vec<String>,
+        /// Target the newest shipped release of every line.
+        #[arg(long)]
+        maintained: bool,
+        /// Write the patches, the manifest entries and review files for conflicts.
+        #[arg(long)]
+        write: bool,
+    },
+    /// Rewrite patch files in KLTS's canonical form (`git format-patch -N
+    /// --abbrev=11 --zero-commit --no-signature` of the commits as built on the
+    /// chain of the first release that uses the patch).
+    Refresh {
+        /// Patch files (default: every local patch file the manifest uses).
+        #[arg(value_name = "PATCH")]
+        files: Vec<PathBuf>,
+        /// Write nothing; exit 1 naming each file that is not canonical.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Add the next `-lts.N` release entry for each given line (`1.28` or a
+    /// release name), stacked on the line's newest release.
+    Bump {
+        /// Lines or releases.
+        #[arg(value_name = "LINE", required = true)]
+        lines: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -55,6 +55,19 @@ pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId, Rep
         rev: rev.to_string(),
         path: repo.git_dir().to_path_buf(),
     };
+    // A full object id, or one followed by `^` for its first parent: looked up
+    // directly (rev-parse would search every pack for the prefix).
+    let hex = rev.trim_end_matches('^');
+    if hex.len() == 40
+        && let Ok(mut id) = ObjectId::from_hex(hex.as_bytes())
+    {
+        for _ in 0..rev.len() - hex.len() {
+            let commit = repo.find_commit(id).map_err(|_| missing())?;
+            id = commit.parent_ids().next().ok_or_else(missing)?.detach();
+        }
+        let object = repo.find_object(id).map_err(|_| missing())?;
+        return Ok(object.peel_to_commit().map_err(|_| missing())?.id);
+    }
     // A tag first (so that a tag wins over a branch of the same name); a
     // revision such as `abc123^` is no ref name, and goes to rev-parse.
     let tag_ref = format!("refs/tags/{rev}");
@@ -96,4 +109,33 @@ pub fn tag_target(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>
         .try_find_reference(format!("refs/tags/{name}").as_str())
         .map_err(git_err)?;
     Ok(r.and_then(|r| r.target().try_id().map(|id| id.to_owned())))
+}
+
+/// A commit object for `tree` on `parent`, written to `repo`'s object store
+/// (an in-memory handle keeps it there), with a fixed identity and time so that
+/// the same inputs give the same id.
+pub fn memory_commit(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    parent: ObjectId,
+    message: &str,
+) -> Result<ObjectId, RepoError> {
+    let who = gix::actor::Signature {
+        name: "longhaul".into(),
+        email: "longhaul@localhost".into(),
+        time: gix::date::Time {
+            seconds: 0,
+            offset: 0,
+        },
+    };
+    let commit = gix::objs::Commit {
+        tree,
+        parents: [parent].into_iter().collect(),
+        author: who.clone(),
+        committer: who,
+        encoding: None,
+        message: message.into(),
+        extra_headers: Vec::new(),
+    };
+    Ok(repo.write_object(&commit).map_err(git_err)?.detach())
 }

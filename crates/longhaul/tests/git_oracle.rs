@@ -669,9 +669,10 @@ mod port {
         let memory = longhaul::repo::in_memory(&ts);
         let tree =
             |rev: &str| longhaul::gix::ObjectId::from_hex(repo.tree(rev).as_bytes()).unwrap();
+        let ctx = longhaul::port::Context::new(&memory, tree(&base), []).unwrap();
         let check = |result: &str| {
             longhaul::port::guard::check(
-                &memory,
+                &ctx,
                 tree(&base),
                 tree(&theirs),
                 tree(&base),
@@ -701,5 +702,146 @@ mod port {
                 .reason
                 .contains("does not make this upstream change")
         );
+    }
+}
+
+/// Refresh (issue 8): a commit written by longhaul is byte for byte what
+/// `git format-patch -N --abbrev=11 --zero-commit --no-signature` writes.
+mod format_patch {
+    use super::{GitRepo, numbered};
+
+    fn ours(repo: &GitRepo, commit: &str) -> String {
+        let ts = longhaul::repo::open(repo.path()).unwrap();
+        let memory = longhaul::repo::in_memory(&ts);
+        let id = longhaul::gix::ObjectId::from_hex(commit.as_bytes()).unwrap();
+        let parent = longhaul::repo::resolve_commit(&memory, &format!("{commit}^")).unwrap();
+        let (old, new) = (
+            longhaul::repo::tree_of(&memory, parent).unwrap(),
+            longhaul::repo::tree_of(&memory, id).unwrap(),
+        );
+        let meta = longhaul::port::format_patch::commit_meta(&memory, id).unwrap();
+        let ctx = longhaul::port::Context::new(&memory, new, []).unwrap();
+        let bytes = longhaul::port::format_patch::format_patch(&ctx, old, new, &meta).unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    fn git(repo: &GitRepo, commit: &str) -> String {
+        let out = repo.git_output(&[
+            "format-patch",
+            "-N",
+            "--abbrev=11",
+            "--zero-commit",
+            "--no-signature",
+            "--stdout",
+            "-1",
+            commit,
+        ]);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Go-like source with functions, so hunk headers carry a function name.
+    fn source(n: usize) -> String {
+        let mut s = String::from("package demo\n\nimport \"fmt\"\n\n");
+        for f in 0..n {
+            s.push_str(&format!(
+                "// F{f} prints its number.\nfunc F{f}(x int) int {{\n\tif x > {f} {{\n\t\tfmt.Println(x)\n\t}}\n\treturn x + {f}\n}}\n\n"
+            ));
+        }
+        s
+    }
+
+    #[test]
+    fn commits_are_written_as_git_format_patch_writes_them() {
+        let repo = GitRepo::new();
+        repo.write("pkg/demo/demo.go", source(12).as_bytes());
+        repo.write("f.txt", numbered(60).as_bytes());
+        repo.write("gone.txt", b"bye\n");
+        repo.write("script.sh", b"#!/bin/sh\necho hi\n");
+        repo.write("old/name.txt", numbered(8).as_bytes());
+        repo.commit_all("base");
+        let mut commits = Vec::new();
+        // Several hunks, function names in their headers, a line without a newline.
+        repo.write(
+            "pkg/demo/demo.go",
+            source(12)
+                .replace("return x + 3\n", "return x + 3 // checked\n")
+                .replace("\tif x > 9 {\n", "\tif x >= 9 {\n\t\tx--\n")
+                .as_bytes(),
+        );
+        repo.write(
+            "f.txt",
+            format!("{}tail", numbered(60).replace("line 30\n", "")).as_bytes(),
+        );
+        commits.push(repo.commit_all(
+            "pkg/demo: fix off-by-one in F9\n\nThe bound was exclusive.\n\nSigned-off-by: A <a@example.org>",
+        ));
+        // Create, delete, empty file, mode change, pure renames (one with a mode change).
+        repo.write("new/file.go", b"package file\n");
+        repo.write("new/empty", b"");
+        std::fs::remove_file(repo.path().join("gone.txt")).unwrap();
+        repo.git(&["update-index", "--chmod=+x", "script.sh"]);
+        repo.git(&["mv", "old/name.txt", "new/name.txt"]);
+        commits.push(repo.commit_all("files: create, delete, rename and chmod with a subject that is long enough to be folded by git"));
+        // Long paths (diffstat name truncation) and a big change (graph scaling).
+        let long = "staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/validation/formats.go";
+        repo.write(long, numbered(200).as_bytes());
+        repo.write("f.txt", b"short\n");
+        commits.push(repo.commit_all("vendor: bump"));
+        // Non-ASCII author and message, an author name that needs quoting.
+        repo.write("pkg/demo/demo.go", source(13).as_bytes());
+        repo.git(&["config", "user.name", "x"]);
+        let out = std::process::Command::new("git")
+            .args([
+                "commit",
+                "-q",
+                "-a",
+                "-m",
+                "Grüße: F12 añadido",
+                "--author",
+                "Jiří Ünïcode <j@example.org>",
+            ])
+            .current_dir(repo.path())
+            .env("GIT_COMMITTER_NAME", "C")
+            .env("GIT_COMMITTER_EMAIL", "c@example.org")
+            .env("GIT_AUTHOR_DATE", "2018-09-07T15:14:50-07:00")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        commits.push(repo.git(&["rev-parse", "HEAD"]));
+        repo.write("f.txt", b"short\nmore\n");
+        let out = std::process::Command::new("git")
+            .args([
+                "commit",
+                "-q",
+                "-a",
+                "-m",
+                "only a subject",
+                "--author",
+                "John Q. Public <jq@example.org>",
+            ])
+            .current_dir(repo.path())
+            .env("GIT_COMMITTER_NAME", "C")
+            .env("GIT_COMMITTER_EMAIL", "c@example.org")
+            .env("GIT_AUTHOR_DATE", "2020-02-29T23:59:59+05:30")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        commits.push(repo.git(&["rev-parse", "HEAD"]));
+        for c in &commits {
+            assert_eq!(ours(&repo, c), git(&repo, c), "commit {c}");
+        }
+        // A series on stdout: the mails separated by a blank line.
+        let series = repo.git_output(&[
+            "format-patch",
+            "-N",
+            "--abbrev=11",
+            "--zero-commit",
+            "--no-signature",
+            "--stdout",
+            &format!("{}^..{}", commits[0], commits[2]),
+        ]);
+        let ours_series = [0, 1, 2].map(|i| ours(&repo, &commits[i])).join("\n");
+        assert_eq!(ours_series, String::from_utf8(series.stdout).unwrap());
     }
 }

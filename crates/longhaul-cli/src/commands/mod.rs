@@ -2,11 +2,14 @@
 
 mod advisories;
 mod apply;
+mod backport;
 mod build;
+mod bump;
 mod coverage;
 mod lint;
 mod osv;
 mod port;
+mod refresh;
 mod releases;
 mod statements;
 mod verify;
@@ -69,5 +72,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             onto,
             commits,
         } => port::run(&ctx, cli.json, repo.as_deref(), onto, commits),
+        Command::Backport {
+            commits,
+            name,
+            to,
+            maintained,
+            write,
+        } => backport::run(&ctx, cli.json, commits, name, to, *maintained, *write),
+        Command::Refresh { files, check } => refresh::run(&ctx, cli.json, files, *check),
+        Command::Bump { lines } => bump::run(&ctx, cli.json, lines),
     }
 }

@@ -30,7 +30,7 @@ pub fn run(
         let tree = outcome.tree;
         outcomes.push((name.clone(), outcome));
         let Some(tree) = tree else { break };
-        target = chain_commit(&memory, tree, target)?;
+        target = longhaul::repo::memory_commit(&memory, tree, target, "port")?;
     }
     let last = &outcomes.last().expect("at least one commit").1;
     let ok = outcomes.len() == commits.len() && last.status != Status::Conflict;
@@ -66,31 +66,4 @@ pub fn run(
     } else {
         ExitCode::from(1)
     })
-}
-
-/// A commit object for `tree` on `parent`, in the in-memory object store, so
-/// the next port starts from it.
-fn chain_commit(
-    repo: &longhaul::gix::Repository,
-    tree: longhaul::gix::ObjectId,
-    parent: longhaul::gix::ObjectId,
-) -> anyhow::Result<longhaul::gix::ObjectId> {
-    let who = longhaul::gix::actor::Signature {
-        name: "longhaul".into(),
-        email: "longhaul@localhost".into(),
-        time: longhaul::gix::date::Time {
-            seconds: 0,
-            offset: 0,
-        },
-    };
-    let commit = longhaul::gix::objs::Commit {
-        tree,
-        parents: [parent].into_iter().collect(),
-        author: who.clone(),
-        committer: who,
-        encoding: None,
-        message: "port".into(),
-        extra_headers: Vec::new(),
-    };
-    Ok(repo.write_object(&commit)?.detach())
 }

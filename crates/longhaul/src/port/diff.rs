@@ -2,6 +2,7 @@
 //! write (three lines of context, histogram diff, renames), built from the two
 //! trees in memory so the engine can apply it at an offset (rung 1).
 
+use super::context::Context;
 use crate::patch::{Commit, FileMode, FilePatch, Hunk, Line, LineKind, Operation};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
@@ -40,22 +41,36 @@ impl TreeChange {
 }
 
 /// The file changes from tree `old` to tree `new`, with gitoxide's rename (and
-/// no copy) detection when `renames`.
-pub fn tree_changes(
-    repo: &gix::Repository,
+/// no copy) detection when `renames`. (Callers go through
+/// [`Context::tree_changes`], which remembers the answer.)
+pub(super) fn tree_changes(
+    ctx: &Context<'_>,
     old: ObjectId,
     new: ObjectId,
     renames: bool,
 ) -> Result<Vec<TreeChange>, RepoError> {
     use gix::object::tree::diff::ChangeDetached as C;
+    let repo = ctx.repo;
     let old_tree = repo.find_tree(old).map_err(git_err)?;
     let new_tree = repo.find_tree(new).map_err(git_err)?;
     let options = gix::diff::Options::default().with_rewrites(renames.then(Default::default));
+    let mut cache = ctx.diff_cache()?;
+    let mut changes = Vec::new();
+    gix::diff::tree_with_rewrites(
+        gix::objs::TreeRefIter::from_bytes(&old_tree.data, old_tree.id.kind()),
+        gix::objs::TreeRefIter::from_bytes(&new_tree.data, new_tree.id.kind()),
+        &mut cache,
+        &mut Default::default(),
+        &repo.objects,
+        |change: gix::diff::tree_with_rewrites::ChangeRef<'_>| {
+            changes.push(change.into_owned());
+            Ok(gix::diff::tree_with_rewrites::Action::Continue(()))
+        },
+        options.into(),
+    )
+    .map_err(git_err)?;
     let mut out = Vec::new();
-    for change in repo
-        .diff_tree_to_tree(&old_tree, &new_tree, options)
-        .map_err(git_err)?
-    {
+    for change in changes {
         let c = match change {
             C::Addition {
                 location,
@@ -134,15 +149,52 @@ pub fn tree_changes(
     Ok(out)
 }
 
-/// The change from tree `old` to tree `new` as one patch commit, or `None` when
-/// it holds something the engine cannot apply (binary content, submodules).
-pub fn commit_patch(
+/// The paths of the files (not folders) that differ between tree `old` and
+/// tree `new`: a plain tree diff, no rename detection, no blob reads.
+pub fn touched_paths(
     repo: &gix::Repository,
     old: ObjectId,
     new: ObjectId,
+) -> Result<Vec<BString>, RepoError> {
+    use gix::diff::tree::recorder::Change;
+    let old_tree = repo.find_tree(old).map_err(git_err)?;
+    let new_tree = repo.find_tree(new).map_err(git_err)?;
+    let mut recorder = gix::diff::tree::Recorder::default();
+    gix::diff::tree(
+        gix::objs::TreeRefIter::from_bytes(&old_tree.data, old_tree.id.kind()),
+        gix::objs::TreeRefIter::from_bytes(&new_tree.data, new_tree.id.kind()),
+        gix::diff::tree::State::default(),
+        &repo.objects,
+        &mut recorder,
+    )
+    .map_err(git_err)?;
+    Ok(recorder
+        .records
+        .into_iter()
+        .filter_map(|c| match c {
+            Change::Addition {
+                entry_mode, path, ..
+            }
+            | Change::Deletion {
+                entry_mode, path, ..
+            }
+            | Change::Modification {
+                entry_mode, path, ..
+            } => (!entry_mode.is_tree()).then_some(path),
+        })
+        .collect())
+}
+
+/// The change from tree `old` to tree `new` as one patch commit, or `None` when
+/// it holds something the engine cannot apply (binary content, submodules).
+pub fn commit_patch(
+    ctx: &Context<'_>,
+    old: ObjectId,
+    new: ObjectId,
 ) -> Result<Option<Commit>, RepoError> {
+    let repo = ctx.repo;
     let mut files = Vec::new();
-    for c in tree_changes(repo, old, new, true)? {
+    for c in ctx.tree_changes(old, new, true)?.iter().cloned() {
         // Submodules and unknown modes are not for the engine.
         let mode = |m: Option<gix::objs::tree::EntryMode>| -> Result<Option<FileMode>, ()> {
             match m {
@@ -186,11 +238,16 @@ pub fn commit_patch(
 /// Unified-diff hunks from `old` to `new` with [`CONTEXT`] lines of context,
 /// hunks whose context would touch merged into one, as git writes them.
 pub fn hunks(old: &[u8], new: &[u8]) -> Vec<Hunk> {
+    hunks_with(old, new, imara_diff::Algorithm::Histogram)
+}
+
+/// [`hunks`] with the given diff algorithm (git's indent heuristic applied).
+pub fn hunks_with(old: &[u8], new: &[u8], algorithm: imara_diff::Algorithm) -> Vec<Hunk> {
     let input = imara_diff::InternedInput::new(
         imara_diff::sources::byte_lines(old),
         imara_diff::sources::byte_lines(new),
     );
-    let mut diff = imara_diff::Diff::compute(imara_diff::Algorithm::Histogram, &input);
+    let mut diff = imara_diff::Diff::compute(algorithm, &input);
     diff.postprocess_lines(&input);
     let changes: Vec<imara_diff::Hunk> = diff.hunks().collect();
     let (before, after) = (&input.before, &input.after);

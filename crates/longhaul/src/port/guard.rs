@@ -15,7 +15,7 @@
 //! covered by what the target gained (lost), line by line; anything else is refused.
 
 use super::Conflict;
-use super::diff::tree_changes;
+use super::context::Context;
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
@@ -48,20 +48,21 @@ struct LineChange {
 
 /// Compare the upstream change (`base` → `theirs`) with the port (`ours` → `result`).
 pub fn check(
-    repo: &gix::Repository,
+    ctx: &Context<'_>,
     base: ObjectId,
     theirs: ObjectId,
     ours: ObjectId,
     result: ObjectId,
 ) -> Result<Verdict, RepoError> {
-    let upstream = changes(repo, base, theirs)?;
-    let port = changes(repo, ours, result)?;
+    let repo = ctx.repo;
+    let upstream = changes(ctx, base, theirs)?;
+    let port = changes(ctx, ours, result)?;
     let base_tree = repo.find_tree(base).map_err(git_err)?;
     let ours_tree = repo.find_tree(ours).map_err(git_err)?;
     // Renames on the target matter only for files the change reads that the
     // target no longer has at that path; the full rename search is costly.
     let moved = if missing_sources(&ours_tree, upstream.keys().map(|(s, _)| s))? {
-        renames(repo, base, ours)?
+        renames(ctx, base, ours)?
     } else {
         BTreeMap::new()
     };
@@ -149,15 +150,16 @@ pub fn check(
 /// Whether the target `ours` lacks a file (at its path in `base`) that the
 /// change from `base` to `theirs` modifies, renames or deletes.
 pub fn touches_missing_paths(
-    repo: &gix::Repository,
+    ctx: &Context<'_>,
     base: ObjectId,
     theirs: ObjectId,
     ours: ObjectId,
 ) -> Result<bool, RepoError> {
-    let ours_tree = repo.find_tree(ours).map_err(git_err)?;
-    let sources: Vec<BString> = tree_changes(repo, base, theirs, false)?
-        .into_iter()
-        .filter_map(|c| c.old_path)
+    let ours_tree = ctx.repo.find_tree(ours).map_err(git_err)?;
+    let sources: Vec<BString> = ctx
+        .tree_changes(base, theirs, true)?
+        .iter()
+        .filter_map(|c| c.old_path.clone())
         .collect();
     missing_sources(&ours_tree, sources.iter())
 }
@@ -234,13 +236,15 @@ fn lines_at(
 
 /// Files the target renamed since the change's parent: old path → new path.
 fn renames(
-    repo: &gix::Repository,
+    ctx: &Context<'_>,
     base: ObjectId,
     ours: ObjectId,
 ) -> Result<BTreeMap<BString, BString>, RepoError> {
-    Ok(tree_changes(repo, base, ours, true)?
-        .into_iter()
-        .filter(|c| c.operation == crate::patch::Operation::Rename)
+    Ok(ctx
+        .tree_changes(base, ours, true)?
+        .iter()
+        .filter(|&c| c.operation == crate::patch::Operation::Rename)
+        .cloned()
         .filter_map(|c| Some((c.old_path?, c.new_path?)))
         .collect())
 }
@@ -248,13 +252,13 @@ fn renames(
 /// Every file change from tree `old` to tree `new`, keyed by (old path, new
 /// path), an empty path standing for "none".
 fn changes(
-    repo: &gix::Repository,
+    ctx: &Context<'_>,
     old: ObjectId,
     new: ObjectId,
 ) -> Result<BTreeMap<(BString, BString), FileChange>, RepoError> {
     use crate::patch::Operation;
     let mut out = BTreeMap::new();
-    for c in tree_changes(repo, old, new, true)? {
+    for c in ctx.tree_changes(old, new, true)?.iter().cloned() {
         let mode = |m: Option<gix::objs::tree::EntryMode>| {
             m.map(|m| format!("{:o}", m.value())).unwrap_or_default()
         };

@@ -18,8 +18,13 @@
 //! change adds and remove exactly the lines it removes, file by file, and change
 //! nothing else. Anything else is a `conflict` with the reason.
 
+pub mod backport;
+pub mod context;
 pub mod diff;
+pub mod format_patch;
 pub mod guard;
+
+pub use context::Context;
 
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
@@ -86,6 +91,10 @@ pub struct Outcome {
     /// Why it is a conflict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
+    /// On a merge conflict: the merged tree with conflict markers (diff3
+    /// style) in the conflicting files, for a review file. Not a result.
+    #[serde(skip)]
+    pub marked: Option<ObjectId>,
 }
 
 fn hex<S: serde::Serializer>(id: &Option<ObjectId>, s: S) -> Result<S::Ok, S::Error> {
@@ -103,6 +112,31 @@ pub fn port_commit(
     commit: ObjectId,
     onto: ObjectId,
 ) -> Result<Outcome, RepoError> {
+    let ours = crate::repo::tree_of(repo, onto)?;
+    let parent = repo
+        .find_commit(commit)
+        .map_err(git_err)?
+        .parent_ids()
+        .next()
+        .ok_or_else(|| RepoError::Git(format!("commit {commit} has no parent to port from")))?
+        .detach();
+    let touched = diff::touched_paths(
+        repo,
+        crate::repo::tree_of(repo, parent)?,
+        crate::repo::tree_of(repo, commit)?,
+    )?;
+    let ctx = Context::new(repo, ours, touched.iter().map(|p| p.as_ref()))?;
+    port_commit_in(&ctx, commit, onto)
+}
+
+/// [`port_commit`] with a prepared [`Context`] (its attributes read from the
+/// target tree).
+pub fn port_commit_in(
+    ctx: &Context<'_>,
+    commit: ObjectId,
+    onto: ObjectId,
+) -> Result<Outcome, RepoError> {
+    let repo = ctx.repo;
     let change = repo.find_commit(commit).map_err(git_err)?;
     let parent = change
         .parent_ids()
@@ -113,26 +147,28 @@ pub fn port_commit(
     let theirs = crate::repo::tree_of(repo, commit)?;
     let ours = crate::repo::tree_of(repo, onto)?;
     let mut refused = Vec::new();
+    let mut marked = None;
     // merge-ort's settings first (rename detection); then, if that result is
     // not acceptable, the same merge without rename detection (gitoxide's
     // rename pairing can differ from git's; the guard judges either result).
     // Rename detection only pays when the target no longer has a file the
     // change touches at its path (merge-ort likewise skips renames that cannot
     // matter); across a large restructuring it costs seconds.
-    let attempts: &[bool] = if guard::touches_missing_paths(repo, base, theirs, ours)? {
+    let attempts: &[bool] = if guard::touches_missing_paths(ctx, base, theirs, ours)? {
         &[true, false]
     } else {
         &[false]
     };
     for &renames in attempts {
-        match merge(repo, base, ours, theirs, renames)? {
-            Err(conflicts) => {
+        match merge(ctx, base, ours, theirs, renames)? {
+            Err((conflicts, tree)) => {
                 if refused.is_empty() {
                     refused = conflicts;
                 }
+                marked.get_or_insert(tree);
             }
             Ok(tree) => {
-                let verdict = guard::check(repo, base, theirs, ours, tree)?;
+                let verdict = guard::check(ctx, base, theirs, ours, tree)?;
                 if verdict.refusals.is_empty() {
                     let (status, difficulty) = if verdict.identical_inputs {
                         (Status::Clean, Difficulty::Trivial)
@@ -145,6 +181,7 @@ pub fn port_commit(
                         difficulty,
                         tree: Some(tree),
                         conflicts: Vec::new(),
+                        marked: None,
                     });
                 }
                 if refused.is_empty() {
@@ -156,7 +193,7 @@ pub fn port_commit(
 
     // The merge did not give an acceptable result: apply the commit's own diff.
     let mut last_rung = Rung::Merge;
-    if let Some(patch) = diff::commit_patch(repo, base, theirs)? {
+    if let Some(patch) = diff::commit_patch(ctx, base, theirs)? {
         last_rung = Rung::Apply;
         let mut tree = crate::apply::tree::PatchedTree::new(repo, ours);
         let options = crate::apply::tree::ApplyOptions {
@@ -176,7 +213,7 @@ pub fn port_commit(
         }
         if applied.status == Applied::Clean {
             let result = tree.write_tree()?;
-            let verdict = guard::check(repo, base, theirs, ours, result)?;
+            let verdict = guard::check(ctx, base, theirs, ours, result)?;
             if verdict.refusals.is_empty() {
                 return Ok(Outcome {
                     status: Status::Applied,
@@ -184,6 +221,7 @@ pub fn port_commit(
                     difficulty: Difficulty::Trivial,
                     tree: Some(result),
                     conflicts: Vec::new(),
+                    marked: None,
                 });
             }
         }
@@ -195,6 +233,7 @@ pub fn port_commit(
         difficulty: Difficulty::Manual,
         tree: None,
         conflicts: refused,
+        marked,
     })
 }
 
@@ -202,27 +241,45 @@ pub fn port_commit(
 /// (histogram diff for content, rename detection when `renames`): the merged
 /// tree, or the conflicts.
 fn merge(
-    repo: &gix::Repository,
+    ctx: &Context<'_>,
     base: ObjectId,
     ours: ObjectId,
     theirs: ObjectId,
     renames: bool,
-) -> Result<Result<ObjectId, Vec<Conflict>>, RepoError> {
+) -> Result<Result<ObjectId, (Vec<Conflict>, ObjectId)>, RepoError> {
+    let repo = ctx.repo;
     let mut inner: gix::merge::plumbing::tree::Options =
         repo.tree_merge_options().map_err(git_err)?.into();
     inner.rewrites = renames.then(Default::default);
     inner.blob_merge.text.diff_algorithm = gix::diff::blob::Algorithm::Histogram;
+    {
+        use gix::merge::blob::builtin_driver::text::{Conflict, ConflictStyle};
+        inner.blob_merge.text.conflict = Conflict::Keep {
+            style: ConflictStyle::Diff3,
+            marker_size: Conflict::DEFAULT_MARKER_SIZE.try_into().expect("non-zero"),
+        };
+    }
     let labels = gix::merge::blob::builtin_driver::text::Labels {
         ancestor: Some("base".into()),
         current: Some("target".into()),
         other: Some("upstream".into()),
     };
-    let mut merged = repo
-        .merge_trees(base, ours, theirs, labels, inner.into())
-        .map_err(git_err)?;
+    let mut merged = gix::merge::plumbing::tree(
+        &base,
+        &ours,
+        &theirs,
+        labels,
+        &repo.objects,
+        |buf| gix::objs::Write::write_buf(repo, gix::objs::Kind::Blob, buf),
+        &mut Default::default(),
+        &mut ctx.diff_cache()?,
+        &mut ctx.merge_cache()?,
+        inner,
+    )
+    .map_err(git_err)?;
     let unresolved = gix::merge::tree::TreatAsUnresolved::git();
     if merged.has_unresolved_conflicts(unresolved) {
-        return Ok(Err(merged
+        let conflicts = merged
             .conflicts
             .iter()
             .filter(|c| c.is_unresolved(unresolved))
@@ -233,7 +290,16 @@ fn merge(
                     reason: format!("merge conflict: the target changed {} too", ours.location()),
                 }
             })
-            .collect()));
+            .collect();
+        let tree = merged
+            .tree
+            .write(|tree| gix::objs::Write::write(repo, tree))
+            .map_err(git_err)?;
+        return Ok(Err((conflicts, tree)));
     }
-    Ok(Ok(merged.tree.write().map_err(git_err)?.detach()))
+    let tree = merged
+        .tree
+        .write(|tree| gix::objs::Write::write(repo, tree))
+        .map_err(git_err)?;
+    Ok(Ok(tree))
 }

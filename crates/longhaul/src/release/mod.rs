@@ -3,8 +3,10 @@
 //! and build (commits and a tag).
 
 pub mod build;
+pub mod edit;
 pub mod lint;
 pub mod manifest;
 pub mod patch_cache;
 pub mod plan;
+pub mod refresh;
 pub mod verify;

@@ -1,0 +1,355 @@
+//! `longhaul backport --commit SHA... --name NAME (--to RELEASE... | --maintained) [--write]`.
+
+use crate::context::Context;
+use crate::ui;
+use anyhow::{Context as _, bail};
+use longhaul::port::backport::{TargetResult, backport_onto, cves_named, release_tip};
+use longhaul::port::{Difficulty, Status};
+use longhaul::release::edit::{Edits, NewPatch, unified_diff};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub fn run(
+    ctx: &Context,
+    json: bool,
+    commits: &[String],
+    name: &str,
+    to: &[String],
+    maintained: bool,
+    write: bool,
+) -> anyhow::Result<ExitCode> {
+    if longhaul::fs::safe_file_name(name).is_none() || name.contains(char::is_whitespace) {
+        bail!(
+            "--name {name:?}: expected a plain patch name (no `/`, no spaces), such as CVE-2024-10220"
+        );
+    }
+    let manifest = ctx.manifest()?;
+    if manifest.patch(name).is_some() {
+        bail!(
+            "{}: a patch named `{name}` already exists; choose another --name",
+            manifest.path.display()
+        );
+    }
+    let targets: Vec<String> = if maintained {
+        newest_per_line(&manifest)
+    } else {
+        for r in to {
+            manifest.release(r)?;
+        }
+        to.to_vec()
+    };
+    if targets.is_empty() {
+        bail!("no target release: name them with --to RELEASE... or pass --maintained");
+    }
+    let repo = ctx.upstream(Some(&manifest))?;
+    let memory = longhaul::repo::in_memory(&repo);
+    let ids = commits
+        .iter()
+        .map(|c| longhaul::repo::resolve_commit(&memory, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let loader = ctx.loader(Some(&manifest));
+    let bar = if json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        ui::progress(targets.len(), "porting")
+    };
+    let mut results = Vec::new();
+    for release in &targets {
+        let tip = release_tip(&memory, &manifest, release, &loader)?;
+        results.push((tip, backport_onto(&memory, release, tip, &ids)?));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    let names = patch_names(name, results.iter().map(|(_, r)| r));
+    let mut messages: Vec<String> = vec![name.to_string()];
+    for id in &ids {
+        let meta = longhaul::port::format_patch::commit_meta(&memory, *id)?;
+        messages.push(meta.message);
+    }
+    let cves = cves_named(messages.iter().map(String::as_str));
+
+    let mut written = Vec::new();
+    let mut manifest_diff = String::new();
+    if write {
+        let patch_dir = manifest.dir().join("patches");
+        let mut files: BTreeMap<String, (PathBuf, &[u8])> = BTreeMap::new();
+        let text = longhaul::fs::read_to_string(&manifest.path).map_err(|source| {
+            longhaul::error::Error::Read {
+                path: manifest.path.clone(),
+                source,
+            }
+        })?;
+        let mut edits = Edits::new(&text, &manifest.path);
+        for ((_, r), patch_name) in results.iter().zip(&names) {
+            let (Some(patch_name), Some(bytes)) = (patch_name, &r.patch) else {
+                continue;
+            };
+            if !files.contains_key(patch_name) {
+                if manifest.patch(patch_name).is_some() {
+                    bail!(
+                        "{}: `patches:` already defines `{patch_name}`; choose another --name",
+                        manifest.path.display()
+                    );
+                }
+                let file = patch_dir.join(format!("{patch_name}.patch"));
+                if file.exists() {
+                    bail!(
+                        "{} exists; choose another --name (nothing was written)",
+                        file.display()
+                    );
+                }
+                edits.add_patch(NewPatch {
+                    name: patch_name.clone(),
+                    file: format!("patches/{patch_name}.patch"),
+                    cves: cves.clone(),
+                    note: None,
+                })?;
+                files.insert(patch_name.clone(), (file, bytes));
+            }
+            edits.add_patch_to_release(&r.release, patch_name)?;
+        }
+        let new_text = edits.finish(&manifest)?;
+        // Everything is decided and checked; now write: patches, then the manifest.
+        std::fs::create_dir_all(&patch_dir)
+            .with_context(|| format!("cannot create {}", patch_dir.display()))?;
+        for (file, bytes) in files.values() {
+            longhaul::fs::write_atomic(file, bytes)
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            written.push(file.clone());
+        }
+        if new_text != text {
+            longhaul::fs::write_atomic(&manifest.path, new_text.as_bytes())
+                .with_context(|| format!("cannot write {}", manifest.path.display()))?;
+            let shown = manifest
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            manifest_diff = unified_diff(&text, &new_text, &shown);
+        }
+        for ((tip, r), _) in results.iter().zip(&names) {
+            if r.status == Status::Conflict {
+                let dir = manifest.dir().join(".longhaul").join("review");
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                let file = dir.join(format!("{name}.{}.txt", r.release));
+                let text = review_file(&memory, *tip, r)?;
+                longhaul::fs::write_atomic(&file, text.as_bytes())
+                    .with_context(|| format!("cannot write {}", file.display()))?;
+                written.push(file);
+            }
+        }
+    }
+
+    let ok = results.iter().all(|(_, r)| r.status != Status::Conflict);
+    if json {
+        ui::print_json(&serde_json::json!({
+            "ok": ok,
+            "name": name,
+            "cves": cves,
+            "targets": results.iter().zip(&names).map(|((_, r), n)| {
+                let mut v = serde_json::to_value(r).expect("serializes");
+                v["patch"] = serde_json::json!(n);
+                v["rung"] = serde_json::json!(r.commits.last().map(|c| c.outcome.rung));
+                v["difficulty"] = serde_json::json!(difficulty(r));
+                v
+            }).collect::<Vec<_>>(),
+            "written": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "manifest_diff": manifest_diff,
+        }));
+    } else {
+        let mut t = ui::table(&["RELEASE", "STATUS", "RUNG", "DIFFICULTY", "FILES", "PATCH"]);
+        for ((_, r), n) in results.iter().zip(&names) {
+            let status = match r.status {
+                Status::Conflict => ui::paint("conflict", ui::Color::Red),
+                s => ui::paint(&format!("{s:?}").to_lowercase(), ui::Color::Green),
+            };
+            let rung = r
+                .commits
+                .last()
+                .map(|c| format!("{:?}", c.outcome.rung).to_lowercase())
+                .unwrap_or_default();
+            t.add_row(vec![
+                r.release.clone(),
+                status,
+                rung,
+                format!("{:?}", difficulty(r)).to_lowercase(),
+                r.files.join(" "),
+                n.clone()
+                    .map(|n| format!("{n}.patch"))
+                    .unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        println!("{t}");
+        for (_, r) in &results {
+            for c in &r.commits {
+                for conflict in &c.outcome.conflicts {
+                    println!(
+                        "{} {}: {}: {}",
+                        r.release,
+                        &c.commit[..12],
+                        conflict.file,
+                        conflict.reason
+                    );
+                }
+            }
+        }
+        if !cves.is_empty() {
+            println!("CVEs: {}", cves.join(", "));
+        }
+        for p in &written {
+            println!("wrote {}", p.display());
+        }
+        if !manifest_diff.is_empty() {
+            print!("{manifest_diff}");
+        }
+        if !write && results.iter().any(|(_, r)| r.patch.is_some()) {
+            println!("(dry run: pass --write to save the patches and edit the manifest)");
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The triage class of a target: the hardest of its commits.
+fn difficulty(r: &TargetResult) -> Difficulty {
+    if r.status == Status::Conflict {
+        return Difficulty::Manual;
+    }
+    if r.commits
+        .iter()
+        .all(|c| c.outcome.difficulty == Difficulty::Trivial)
+    {
+        Difficulty::Trivial
+    } else {
+        Difficulty::Adapted
+    }
+}
+
+/// The newest shipped release of every line (the first listed: KLTS lists the
+/// newest first).
+fn newest_per_line(manifest: &longhaul::release::manifest::Manifest) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    manifest
+        .shipped_releases()
+        .into_iter()
+        .filter(|r| {
+            let line = longhaul::release::manifest::version_of(&r.name)
+                .and_then(|v| v.rsplit_once('.').map(|(l, _)| l.to_string()))
+                .unwrap_or_else(|| r.name.clone());
+            seen.insert(line)
+        })
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+/// The patch name for each target (none for a conflict): NAME when the same
+/// bytes serve several lines (the largest such group), NAME.<line> otherwise.
+fn patch_names<'a>(
+    name: &str,
+    results: impl Iterator<Item = &'a TargetResult>,
+) -> Vec<Option<String>> {
+    let results: Vec<&TargetResult> = results.collect();
+    let mut groups: Vec<(&[u8], Vec<usize>)> = Vec::new();
+    for (i, r) in results.iter().enumerate() {
+        if let Some(bytes) = &r.patch {
+            match groups.iter_mut().find(|(b, _)| *b == bytes.as_slice()) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((bytes, vec![i])),
+            }
+        }
+    }
+    let shared = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, m))| m.len() > 1)
+        .max_by_key(|(gi, (_, m))| (m.len(), std::cmp::Reverse(*gi)))
+        .map(|(gi, _)| gi);
+    let mut out = vec![None; results.len()];
+    for (gi, (_, members)) in groups.iter().enumerate() {
+        let n = if Some(gi) == shared {
+            name.to_string()
+        } else {
+            format!("{name}.{}", results[members[0]].line)
+        };
+        for &i in members {
+            out[i] = Some(n.clone());
+        }
+    }
+    out
+}
+
+/// What a human needs to finish a conflicting port: the reasons, the upstream
+/// change, and each conflicting file's conflict regions (diff3 markers) as the
+/// merge left them on the target.
+fn review_file(
+    repo: &longhaul::gix::Repository,
+    tip: longhaul::gix::ObjectId,
+    r: &TargetResult,
+) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "# Backport review: {} (line {})", r.release, r.line);
+    let _ = writeln!(
+        out,
+        "# target tip {tip} (the release's chain applied in memory)"
+    );
+    let Some(last) = r.commits.last() else {
+        return Ok(out);
+    };
+    let _ = writeln!(out, "# conflicting upstream commit {}\n", last.commit);
+    for c in &last.outcome.conflicts {
+        let _ = writeln!(out, "conflict: {}: {}", c.file, c.reason);
+    }
+    let commit = longhaul::gix::ObjectId::from_hex(last.commit.as_bytes())?;
+    let parent = longhaul::repo::resolve_commit(repo, &format!("{commit}^"))?;
+    let ctx = longhaul::port::Context::new(repo, longhaul::repo::tree_of(repo, tip)?, [])?;
+    if let Ok(upstream) = longhaul::port::format_patch::format_patch(
+        &ctx,
+        longhaul::repo::tree_of(repo, parent)?,
+        longhaul::repo::tree_of(repo, commit)?,
+        &longhaul::port::format_patch::commit_meta(repo, commit)?,
+    ) {
+        let _ = writeln!(out, "\n## The upstream change\n");
+        out.push_str(&String::from_utf8_lossy(&upstream));
+    }
+    if let Some(marked) = last.outcome.marked {
+        let tree = repo.find_tree(marked)?;
+        for c in &last.outcome.conflicts {
+            let Some(entry) = tree.lookup_entry_by_path(&c.file)? else {
+                continue;
+            };
+            let blob = repo.find_object(entry.object_id())?;
+            let text = String::from_utf8_lossy(&blob.data).into_owned();
+            let lines: Vec<&str> = text.lines().collect();
+            let _ = writeln!(
+                out,
+                "\n## {}: conflict regions on the target (<<<<<<< target, ||||||| base, >>>>>>> upstream)\n",
+                c.file
+            );
+            let mut i = 0;
+            while i < lines.len() {
+                if lines[i].starts_with("<<<<<<< ") {
+                    let end = (i..lines.len())
+                        .find(|&j| lines[j].starts_with(">>>>>>> "))
+                        .unwrap_or(lines.len() - 1);
+                    let from = i.saturating_sub(3);
+                    let to = (end + 4).min(lines.len());
+                    let _ = writeln!(out, "@@ line {} @@", from + 1);
+                    for l in &lines[from..to] {
+                        let _ = writeln!(out, "{l}");
+                    }
+                    i = to;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,88 @@
+//! `longhaul bump LINE...`: add the next `-lts.N` release of each line.
+
+use crate::context::Context;
+use crate::ui;
+use anyhow::{Context as _, bail};
+use longhaul::release::edit::{Edits, NewRelease, unified_diff};
+use longhaul::release::manifest::{Manifest, version_of};
+use std::process::ExitCode;
+
+pub fn run(ctx: &Context, json: bool, lines: &[String]) -> anyhow::Result<ExitCode> {
+    let manifest = ctx.manifest()?;
+    let text = longhaul::fs::read_to_string(&manifest.path).map_err(|source| {
+        longhaul::error::Error::Read {
+            path: manifest.path.clone(),
+            source,
+        }
+    })?;
+    let mut edits = Edits::new(&text, &manifest.path);
+    let mut added = Vec::new();
+    for line in lines {
+        let newest = newest_of(&manifest, line)?;
+        let name = next_name(&newest).ok_or_else(|| {
+            anyhow::anyhow!("release `{newest}` does not end in `-lts.N`; cannot name the next one")
+        })?;
+        if manifest.releases.iter().any(|r| r.name == name) || added.contains(&name) {
+            bail!(
+                "{}: release `{name}` already exists",
+                manifest.path.display()
+            );
+        }
+        edits.add_release(
+            NewRelease {
+                name: name.clone(),
+                base_release: newest.clone(),
+                must: true,
+                patches: Vec::new(),
+            },
+            &newest,
+        )?;
+        added.push(name);
+    }
+    let new_text = edits.finish(&manifest)?;
+    longhaul::fs::write_atomic(&manifest.path, new_text.as_bytes())
+        .with_context(|| format!("cannot write {}", manifest.path.display()))?;
+    let name = manifest
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let diff = unified_diff(&text, &new_text, &name);
+    if json {
+        ui::print_json(&serde_json::json!({ "added": added, "manifest_diff": diff }));
+    } else {
+        print!("{diff}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The newest release of `line` (`1.28`, or a release name given as is): the
+/// first listed shipped release of that line.
+fn newest_of(manifest: &Manifest, line: &str) -> anyhow::Result<String> {
+    if manifest.releases.iter().any(|r| r.name == line) {
+        return Ok(line.to_string());
+    }
+    let line = line.trim_start_matches('v');
+    manifest
+        .shipped_releases()
+        .into_iter()
+        .find(|r| {
+            version_of(&r.name)
+                .and_then(|v| v.rsplit_once('.').map(|(l, _)| l == line))
+                .unwrap_or(false)
+        })
+        .map(|r| r.name.clone())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: no shipped release of line `{line}` (expected a line such as 1.28 or a release name)",
+                manifest.path.display()
+            )
+        })
+}
+
+/// `v1.28.15-lts.2` → `v1.28.15-lts.3`.
+fn next_name(name: &str) -> Option<String> {
+    let (stem, n) = name.rsplit_once("-lts.")?;
+    let n: u32 = n.parse().ok()?;
+    Some(format!("{stem}-lts.{}", n + 1))
+}

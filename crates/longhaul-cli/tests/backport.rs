@@ -1,0 +1,383 @@
+//! Issue 8: `backport`, `refresh` and `bump` on a copy of the bundled example,
+//! whose upstream has a security fix on `main` (CVE-2025-0002) that ports
+//! cleanly onto the v1.1 line and conflicts on the v1.0 line.
+
+mod common;
+
+use common::{longhaul, stderr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str], date: &str) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Tiny Upstream")
+        .env("GIT_AUTHOR_EMAIL", "upstream@example.org")
+        .env("GIT_COMMITTER_NAME", "Tiny Upstream")
+        .env("GIT_COMMITTER_EMAIL", "upstream@example.org")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// The example (manifest, patches) in a temporary folder, and its upstream
+/// built as `examples/tiny-lts/run.sh` builds it.
+fn example() -> (tempfile::TempDir, PathBuf) {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tiny-lts");
+    let tmp = tempfile::tempdir().unwrap();
+    let up = tmp.path().join("upstream");
+    copy_dir(&example.join("upstream/v1.0.3"), &up);
+    let d1 = "2024-01-10T10:00:00Z";
+    git(&up, &["init", "-q", "-b", "main"], d1);
+    git(&up, &["add", "-A"], d1);
+    git(&up, &["commit", "-q", "-m", "tinykube v1.0.3"], d1);
+    git(&up, &["tag", "v1.0.3"], d1);
+    let diff = example.join("upstream/v1.1.1.diff");
+    git(&up, &["apply", "--index", diff.to_str().unwrap()], d1);
+    git(
+        &up,
+        &["commit", "-q", "-m", "tinykube v1.1.1"],
+        "2024-06-01T10:00:00Z",
+    );
+    git(&up, &["tag", "v1.1.1"], d1);
+    let fix = example.join("upstream/fix-max-length.diff");
+    git(&up, &["apply", "--index", fix.to_str().unwrap()], d1);
+    git(
+        &up,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "auth: refuse tokens longer than 4096 bytes",
+            "-m",
+            "Overlong tokens reached the token cache unchecked (CVE-2025-0002).",
+        ],
+        "2025-03-01T10:00:00Z",
+    );
+    let lts = tmp.path().join("lts");
+    copy_dir(&example.join("patches"), &lts.join("patches"));
+    let manifest = std::fs::read_to_string(example.join("releases.yml")).unwrap();
+    let manifest: String = manifest
+        .lines()
+        .map(|l| {
+            if l.starts_with("upstream:") {
+                "upstream: ../upstream".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    std::fs::write(lts.join("releases.yml"), manifest).unwrap();
+    (tmp, lts)
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in walk(dir) {
+        out.push((e.clone(), std::fs::read(&e).unwrap()));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn backport_write_adds_a_canonical_patch_that_verify_applies() {
+    let (_tmp, lts) = example();
+    let before = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+    let out = longhaul(
+        &lts,
+        &[
+            "--json",
+            "backport",
+            "--commit",
+            "main",
+            "--name",
+            "CVE-2025-0002",
+            "--maintained",
+            "--write",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a conflict on one line: {}",
+        stderr(&out)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let targets = v["targets"].as_array().unwrap();
+    let by = |r: &str| targets.iter().find(|t| t["release"] == r).unwrap().clone();
+    assert_eq!(by("v1.1.1-lts.1")["status"], "clean");
+    assert_eq!(by("v1.1.1-lts.1")["difficulty"], "trivial");
+    assert_eq!(by("v1.0.3-lts.2")["status"], "conflict");
+    assert_eq!(by("v1.0.3-lts.2")["difficulty"], "manual");
+    assert_eq!(v["cves"], serde_json::json!(["CVE-2025-0002"]));
+
+    // The manifest diff holds only the intended lines; every old line is kept.
+    let after = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+    let added: Vec<&str> = after
+        .lines()
+        .filter(|l| !before.lines().any(|b| b == *l))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "      - CVE-2025-0002.1.1",
+            "  - name: CVE-2025-0002.1.1",
+            "    patch:",
+            "      - patches/CVE-2025-0002.1.1.patch",
+            "    cves: [CVE-2025-0002]"
+        ]
+        .iter()
+        .filter(|l| !before.lines().any(|b| b == **l))
+        .copied()
+        .collect::<Vec<_>>()
+    );
+    let mut new_lines = after.lines();
+    for line in before.lines() {
+        assert!(new_lines.any(|n| n == line), "kept: {line:?}");
+    }
+    // A review file for the conflict, with diff3 markers.
+    let review =
+        std::fs::read_to_string(lts.join(".longhaul/review/CVE-2025-0002.v1.0.3-lts.2.txt"))
+            .unwrap();
+    assert!(
+        review.contains("<<<<<<< target") && review.contains("||||||| base"),
+        "{review}"
+    );
+
+    // verify applies the new patch; refresh --check finds it canonical.
+    let out = longhaul(&lts, &["--json", "verify", "v1.1.1-lts.1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let patch = lts.join("patches/CVE-2025-0002.1.1.patch");
+    let out = longhaul(&lts, &["refresh", "--check", patch.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // A hand edit makes it non-canonical: --check exits 1, names it, changes nothing.
+    let text = std::fs::read_to_string(&patch).unwrap();
+    std::fs::write(
+        &patch,
+        text.replace(
+            "index 2979462dc55..c427390d2fb 100644",
+            "index 2979462..c427390 100644",
+        ),
+    )
+    .unwrap();
+    let edited = std::fs::read(&patch).unwrap();
+    let out = longhaul(&lts, &["refresh", "--check", patch.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("CVE-2025-0002.1.1.patch: not canonical")
+    );
+    assert_eq!(std::fs::read(&patch).unwrap(), edited);
+    // refresh restores the canonical bytes.
+    let out = longhaul(&lts, &["refresh", patch.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&patch).unwrap(), text);
+}
+
+#[test]
+fn refresh_writes_what_git_format_patch_writes() {
+    let (tmp, lts) = example();
+    // Build main-usage's commits as KLTS's CI does (git am -3 on the chain of the
+    // first release that uses it: v1.0.3-lts.2 = v1.0.3 + CVE-2024-10220 + token-length),
+    // then format-patch them; refresh must give the same bytes.
+    let out = longhaul(&lts, &["refresh"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let work = tmp.path().join("work");
+    let up = tmp.path().join("upstream");
+    git(
+        tmp.path(),
+        &["clone", "-q", up.to_str().unwrap(), work.to_str().unwrap()],
+        "2024-01-01T00:00:00Z",
+    );
+    git(
+        &work,
+        &["checkout", "-q", "--detach", "v1.0.3"],
+        "2024-01-01T00:00:00Z",
+    );
+    for p in ["CVE-2024-10220", "token-length"] {
+        let file = lts.join(format!("patches/{p}.patch"));
+        if p == "token-length" {
+            git(
+                &work,
+                &["apply", "--index", file.to_str().unwrap()],
+                "2024-01-01T00:00:00Z",
+            );
+            git(
+                &work,
+                &["commit", "-q", "-m", "token-length"],
+                "2024-01-01T00:00:00Z",
+            );
+        } else {
+            git(
+                &work,
+                &["am", "-q", "-3", file.to_str().unwrap()],
+                "2024-01-01T00:00:00Z",
+            );
+        }
+    }
+    let base = git(&work, &["rev-parse", "HEAD"], "2024-01-01T00:00:00Z");
+    let main_usage = lts.join("patches/main-usage.patch");
+    git(
+        &work,
+        &["am", "-q", "-3", main_usage.to_str().unwrap()],
+        "2024-01-01T00:00:00Z",
+    );
+    let expected = Command::new("git")
+        .args([
+            "format-patch",
+            "-N",
+            "--abbrev=11",
+            "--zero-commit",
+            "--no-signature",
+            "--stdout",
+            &format!("{base}..HEAD"),
+        ])
+        .current_dir(&work)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(expected.status.success());
+    assert_eq!(
+        String::from_utf8(std::fs::read(&main_usage).unwrap()).unwrap(),
+        String::from_utf8(expected.stdout).unwrap()
+    );
+    let out = longhaul(&lts, &["refresh", "--check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn bump_adds_the_next_release_and_keeps_comments() {
+    let (_tmp, lts) = example();
+    let before = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+    let out = longhaul(&lts, &["bump", "1.0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+    assert!(after.contains(
+        "  - name: v1.0.3-lts.3\n    base_release: v1.0.3-lts.2\n    must: true\n    patches: []\n"
+    ));
+    let mut new_lines = after.lines();
+    for line in before.lines() {
+        assert!(new_lines.any(|n| n == line), "kept: {line:?}");
+    }
+    let out = longhaul(&lts, &["verify", "v1.0.3-lts.3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Bad input exits 2, names what was wrong and changes nothing.
+#[test]
+fn bad_input_changes_nothing() {
+    let (_tmp, lts) = example();
+    let before = snapshot(&lts);
+    let plain = lts.join("patches/token-length.patch");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "backport",
+                "--commit",
+                "0123456789012345678901234567890123456789",
+                "--name",
+                "x",
+                "--maintained",
+                "--write",
+            ],
+            "0123456789012345678901234567890123456789",
+        ),
+        (
+            &[
+                "backport",
+                "--commit",
+                "main",
+                "--name",
+                "x",
+                "--to",
+                "v9.9.9-lts.1",
+                "--write",
+            ],
+            "v9.9.9-lts.1",
+        ),
+        (
+            &[
+                "backport",
+                "--commit",
+                "main",
+                "--name",
+                "../x",
+                "--maintained",
+                "--write",
+            ],
+            "--name",
+        ),
+        (
+            &[
+                "backport",
+                "--commit",
+                "main",
+                "--name",
+                "main-usage",
+                "--to",
+                "v1.1.1-lts.1",
+                "--write",
+            ],
+            "main-usage",
+        ),
+        (&["bump", "9.9"], "9.9"),
+        (&["refresh", plain.to_str().unwrap()], "plain diff"),
+        (&["refresh", "no-such.patch"], "no-such.patch"),
+    ];
+    for (args, needle) in cases {
+        let out = longhaul(&lts, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        assert_eq!(snapshot(&lts), before, "{args:?} changed nothing");
+    }
+}

@@ -1,0 +1,226 @@
+//! Backporting upstream commits onto maintained releases: port them onto each
+//! release's tip (its whole chain applied in memory), write each successful
+//! port as a canonical patch, and check that the patch rebuilds the port.
+
+use super::format_patch::{FormatError, commit_meta, format_patch};
+use super::{Context, Outcome, Status, port_commit_in};
+use crate::apply::tree::{ApplyOptions, PatchedTree};
+use crate::error::{Error, Result};
+use crate::release::manifest::{Manifest, version_of};
+use crate::release::patch_cache::PatchLoader;
+use crate::repo::{self, git_err};
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use serde::Serialize;
+
+/// The result of backporting onto one release.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetResult {
+    /// The release ported onto.
+    pub release: String,
+    /// Its `X.Y` line.
+    pub line: String,
+    /// One outcome per commit, in order (stops at the first conflict).
+    pub commits: Vec<CommitResult>,
+    /// The last outcome's status, or `conflict` when any commit conflicted.
+    pub status: Status,
+    /// Files the port changes.
+    pub files: Vec<String>,
+    /// The ported tree (absent on conflict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tree: Option<String>,
+    /// The canonical patch for the port (absent on conflict).
+    #[serde(skip)]
+    pub patch: Option<Vec<u8>>,
+}
+
+/// One commit's port.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitResult {
+    /// The upstream commit.
+    pub commit: String,
+    /// How it went.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// The tip of `release`: a commit (in `repo`'s in-memory store) whose tree is
+/// the release's base with its whole patch chain applied, on the base commit.
+pub fn release_tip(
+    repo: &gix::Repository,
+    manifest: &Manifest,
+    release: &str,
+    loader: &PatchLoader,
+) -> Result<ObjectId> {
+    let plan = crate::release::plan::plan(manifest, release, loader)?;
+    let shared = crate::apply::tree::SharedResults::new();
+    let report = crate::release::verify::verify_release(
+        repo,
+        manifest,
+        &plan,
+        ApplyOptions::default(),
+        &shared,
+    )?;
+    let tree = report
+        .tree
+        .filter(|_| report.ok)
+        .ok_or_else(|| Error::Build {
+            release: release.to_string(),
+            message:
+                "its patch chain does not apply (run `longhaul verify` on it); nothing to port onto"
+                    .into(),
+        })?;
+    let base = repo::resolve_commit(repo, &plan.base)?;
+    let tree = ObjectId::from_hex(tree.as_bytes()).map_err(|e| Error::Build {
+        release: release.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(repo::memory_commit(repo, tree, base, "release tip")?)
+}
+
+/// Port `commits` (in order) onto the commit `tip` of `release`, and write the
+/// canonical patch of a successful port; the patch is checked to rebuild the
+/// ported tree when applied to the tip.
+pub fn backport_onto(
+    repo: &gix::Repository,
+    release: &str,
+    tip: ObjectId,
+    commits: &[ObjectId],
+) -> Result<TargetResult> {
+    let line = version_of(release)
+        .map(|v| v.rsplit_once('.').map_or(v.clone(), |(l, _)| l.to_string()))
+        .unwrap_or_else(|| release.to_string());
+    let start_tree = repo::tree_of(repo, tip)?;
+    let mut target = tip;
+    let mut results = Vec::new();
+    let mut patch = Vec::new();
+    let mut files: Vec<String> = Vec::new();
+    let mut ok = true;
+    for &commit in commits {
+        let before = repo::tree_of(repo, target)?;
+        let parent = repo
+            .find_commit(commit)
+            .map_err(git_err)?
+            .parent_ids()
+            .next()
+            .map(|p| p.detach());
+        let touched = match parent {
+            Some(p) => super::diff::touched_paths(
+                repo,
+                repo::tree_of(repo, p)?,
+                repo::tree_of(repo, commit)?,
+            )?,
+            None => Vec::new(),
+        };
+        let ctx = Context::new(repo, before, touched.iter().map(|p| p.as_ref()))?;
+        let outcome = port_commit_in(&ctx, commit, target)?;
+        let tree = outcome.tree;
+        results.push(CommitResult {
+            commit: commit.to_string(),
+            outcome,
+        });
+        let Some(tree) = tree else {
+            ok = false;
+            break;
+        };
+        let meta = commit_meta(repo, commit)?;
+        let bytes = format_patch(&ctx, before, tree, &meta).map_err(|e| match e {
+            FormatError::Repo(e) => Error::from(e),
+            other => Error::Build {
+                release: release.to_string(),
+                message: format!(
+                    "the port of {commit} cannot be written as a canonical patch: {other}"
+                ),
+            },
+        })?;
+        for c in ctx.tree_changes(before, tree, true)?.iter() {
+            let f = c.source().to_str_lossy().into_owned();
+            if !files.contains(&f) {
+                files.push(f);
+            }
+        }
+        // `--stdout` separates the mails of a series with a blank line.
+        if !patch.is_empty() {
+            patch.push(b'\n');
+        }
+        patch.extend_from_slice(&bytes);
+        target = repo::memory_commit(repo, tree, target, "port")?;
+    }
+    let status = if ok {
+        results.last().map_or(Status::Clean, |r| r.outcome.status)
+    } else {
+        Status::Conflict
+    };
+    let tree = ok.then(|| repo::tree_of(repo, target)).transpose()?;
+    if let Some(tree) = tree {
+        // The patch file is the port: applied to the tip, it gives the same tree.
+        let parsed = crate::patch::parse(&patch).map_err(|e| Error::Build {
+            release: release.to_string(),
+            message: format!("the written patch does not parse again: {e}"),
+        })?;
+        let mut check = PatchedTree::new(repo, start_tree);
+        for c in &parsed.commits {
+            check.apply_commit(
+                c,
+                ApplyOptions {
+                    fuzz: 0,
+                    three_way: false,
+                },
+            )?;
+        }
+        let rebuilt = check.write_tree()?;
+        if rebuilt != tree {
+            return Err(Error::Build {
+                release: release.to_string(),
+                message: format!(
+                    "the written patch rebuilds tree {rebuilt}, not the port's {tree}; refusing to write it"
+                ),
+            });
+        }
+    }
+    Ok(TargetResult {
+        release: release.to_string(),
+        line,
+        status,
+        files,
+        tree: tree.map(|t| t.to_string()),
+        patch: ok.then_some(patch),
+        commits: results,
+    })
+}
+
+/// The CVE ids named in `texts` (a patch name, commit messages), sorted, unique.
+pub fn cves_named<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for t in texts {
+        for (i, _) in t.match_indices("CVE-") {
+            let id: String = t[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            let id = id.trim_end_matches('-');
+            // `CVE-YYYY-NNNN…`: strip anything glued after the number.
+            let mut parts = id.splitn(3, '-');
+            let (_, year, num) = (parts.next(), parts.next(), parts.next());
+            if let (Some(year), Some(num)) = (year, num) {
+                let digits: String = num.chars().take_while(|c| c.is_ascii_digit()).collect();
+                let candidate = format!("CVE-{year}-{digits}");
+                if crate::security::advisory::is_cve_id(&candidate) {
+                    out.insert(candidate);
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cve_ids_are_found_in_names_and_messages() {
+        assert_eq!(
+            super::cves_named(["CVE-2024-10220.1.28", "Fix (CVE-2023-1234) and CVE-99"]),
+            ["CVE-2023-1234", "CVE-2024-10220"]
+        );
+    }
+}
