@@ -533,3 +533,75 @@ fn the_schemas_reject_what_they_should() {
     doc["statements"][0]["status"] = "bogus".into();
     assert!(!schema(&r.data, "openvex/openvex_json_schema.json").is_valid(&doc));
 }
+
+/// Issue 8: `backport --write`'s manifest edits on KLTS's real `releases.yml`
+/// (comments carrying CVSS scores, commented-out patches, `patches: []`): every
+/// original line is kept in order, and the result parses to exactly the intent.
+#[test]
+fn manifest_edits_on_the_real_klts_manifest_keep_every_line() {
+    use longhaul::release::edit::{Edits, NewPatch, NewRelease};
+    let Some(data) = real_data("manifest_edits_on_the_real_klts_manifest_keep_every_line") else {
+        return;
+    };
+    let path = data.join("klts/releases.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let original = Manifest::parse(&text, &path).unwrap();
+    let mut edits = Edits::new(&text, &path);
+    // One release with a block list, one with `patches: []`.
+    edits
+        .add_patch_to_release("v1.28.15-lts.2", "CVE-2025-0002.1.28")
+        .unwrap();
+    edits
+        .add_patch_to_release("v1.32.13-lts.1", "CVE-2025-0002")
+        .unwrap();
+    for (name, file) in [
+        ("CVE-2025-0002.1.28", "patches/CVE-2025-0002.1.28.patch"),
+        ("CVE-2025-0002", "patches/CVE-2025-0002.patch"),
+    ] {
+        edits
+            .add_patch(NewPatch {
+                name: name.into(),
+                file: file.into(),
+                cves: vec!["CVE-2025-0002".into()],
+                note: None,
+            })
+            .unwrap();
+    }
+    edits
+        .add_release(
+            NewRelease {
+                name: "v1.28.15-lts.3".into(),
+                base_release: "v1.28.15-lts.2".into(),
+                must: true,
+                patches: vec![],
+            },
+            "v1.28.15-lts.2",
+        )
+        .unwrap();
+    let edited = edits.finish(&original).unwrap();
+    let mut new_lines = edited.lines();
+    // (A `patches: []` line may be the one rewritten to a block list: checked by parsing below.)
+    for line in text.lines().filter(|l| l.trim() != "patches: []") {
+        assert!(new_lines.any(|n| n == line), "kept in order: {line:?}");
+    }
+    let m = Manifest::parse(&edited, &path).unwrap();
+    let names = |r: &str| {
+        m.release(r)
+            .unwrap()
+            .patches
+            .iter()
+            .map(|p| p.value.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names("v1.28.15-lts.2"),
+        ["fix-scheduler-volumebinding.1.28", "CVE-2025-0002.1.28"]
+    );
+    assert_eq!(names("v1.32.13-lts.1"), ["CVE-2025-0002"]);
+    assert_eq!(m.releases.len(), original.releases.len() + 1);
+    assert_eq!(m.patches.len(), original.patches.len() + 2);
+    // Comments survive: every `#` line of the original is still there.
+    let comments = |t: &str| t.lines().filter(|l| l.contains('#')).count();
+    assert_eq!(comments(&edited), comments(&text));
+    assert!(comments(&text) > 0);
+}
