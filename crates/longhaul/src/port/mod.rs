@@ -23,6 +23,7 @@ pub mod context;
 pub mod diff;
 pub mod format_patch;
 pub mod guard;
+pub mod resolve;
 
 pub use context::Context;
 
@@ -41,6 +42,8 @@ pub enum Status {
     Merged,
     /// The commit's diff applied exactly where it said (after the merge failed).
     Applied,
+    /// Rung 3 resolved the merge's conflicts (see [`Rung::Resolve`]).
+    Resolved,
     /// No acceptable result: a merge conflict, or a result the guard refused.
     Conflict,
 }
@@ -53,6 +56,9 @@ pub enum Rung {
     Merge,
     /// The commit's own diff, applied by the engine (`git apply`).
     Apply,
+    /// Rung 3: conflict regions where the target's side differs from the base
+    /// only in whitespace take upstream's side (see [`resolve`]).
+    Resolve,
 }
 
 /// A triage class for the port.
@@ -191,6 +197,24 @@ pub fn port_commit_in(
         }
     }
 
+    // Rung 3: conflicts where the target's side differs only in whitespace.
+    if let Some(conflicted) = marked
+        && !refused.is_empty()
+        && let Some(tree) = resolve_whitespace(ctx, conflicted, &refused)?
+    {
+        let verdict = guard::check(ctx, base, theirs, ours, tree)?;
+        if verdict.refusals.is_empty() {
+            return Ok(Outcome {
+                status: Status::Resolved,
+                rung: Rung::Resolve,
+                difficulty: Difficulty::Adapted,
+                tree: Some(tree),
+                conflicts: Vec::new(),
+                marked: None,
+            });
+        }
+    }
+
     // The merge did not give an acceptable result: apply the commit's own diff.
     let mut last_rung = Rung::Merge;
     if let Some(patch) = diff::commit_patch(ctx, base, theirs)? {
@@ -302,4 +326,42 @@ fn merge(
         .write(|tree| gix::objs::Write::write(repo, tree))
         .map_err(git_err)?;
     Ok(Ok(tree))
+}
+
+/// The merged tree `conflicted` with every conflicting file's marker regions
+/// resolved by [`resolve::resolve_whitespace`], or `None` when one cannot be.
+fn resolve_whitespace(
+    ctx: &Context<'_>,
+    conflicted: ObjectId,
+    conflicts: &[Conflict],
+) -> Result<Option<ObjectId>, RepoError> {
+    let repo = ctx.repo;
+    let tree = repo.find_tree(conflicted).map_err(git_err)?;
+    let mut files: Vec<&str> = conflicts.iter().map(|c| c.file.as_str()).collect();
+    files.sort();
+    files.dedup();
+    let mut editor = repo.edit_tree(conflicted).map_err(git_err)?;
+    for file in files {
+        let Some(entry) = tree.lookup_entry_by_path(file).map_err(git_err)? else {
+            return Ok(None);
+        };
+        let mode = entry.mode();
+        if !mode.is_blob() {
+            return Ok(None);
+        }
+        let data = repo
+            .find_object(entry.object_id())
+            .map_err(git_err)?
+            .detach()
+            .data;
+        if !data.starts_with(b"<<<<<<< ") && !data.windows(9).any(|w| w == b"\n<<<<<<< ") {
+            return Ok(None); // not a content conflict
+        }
+        let Some(resolved) = resolve::resolve_whitespace(&data) else {
+            return Ok(None);
+        };
+        let id = repo.write_blob(&resolved).map_err(git_err)?.detach();
+        editor.upsert(file, mode.kind(), id).map_err(git_err)?;
+    }
+    Ok(Some(editor.write().map_err(git_err)?.detach()))
 }
