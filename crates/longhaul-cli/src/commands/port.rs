@@ -61,6 +61,10 @@ pub fn run(
             }
         }
     }
+    // The process ends now: freeing the object caches would only cost time
+    // (measurable when a script runs one port per pair).
+    std::mem::forget(memory);
+    std::mem::forget(repo);
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

@@ -25,7 +25,11 @@ pub struct Context<'r> {
     pub repo: &'r gix::Repository,
     attributes: gix::index::State,
     diffs: RefCell<HashMap<DiffKey, Rc<Vec<TreeChange>>>>,
+    moved: RefCell<HashMap<(ObjectId, ObjectId, ObjectId), Rc<Moved>>>,
 }
+
+/// Old path → the path the target keeps the file at.
+pub type Moved = std::collections::BTreeMap<BString, BString>;
 
 /// A memoized tree diff: (old tree, new tree, rename detection).
 type DiffKey = (ObjectId, ObjectId, bool);
@@ -53,6 +57,7 @@ impl<'r> Context<'r> {
             repo,
             attributes,
             diffs: RefCell::default(),
+            moved: RefCell::default(),
         })
     }
 
@@ -116,6 +121,24 @@ impl<'r> Context<'r> {
             .borrow_mut()
             .insert((old, new, renames), changes.clone());
         Ok(changes)
+    }
+
+    /// The files the change from `base` to `theirs` touches that the target
+    /// `ours` moved (see [`super::moved::moved_on_target`]), computed once.
+    pub fn moved(
+        &self,
+        base: ObjectId,
+        theirs: ObjectId,
+        ours: ObjectId,
+    ) -> Result<Rc<Moved>, RepoError> {
+        if let Some(found) = self.moved.borrow().get(&(base, theirs, ours)) {
+            return Ok(found.clone());
+        }
+        let moved = Rc::new(super::moved::moved_on_target(self, base, theirs, ours)?);
+        self.moved
+            .borrow_mut()
+            .insert((base, theirs, ours), moved.clone());
+        Ok(moved)
     }
 }
 

@@ -61,11 +61,7 @@ pub fn check(
     let ours_tree = repo.find_tree(ours).map_err(git_err)?;
     // Renames on the target matter only for files the change reads that the
     // target no longer has at that path; the full rename search is costly.
-    let moved = if missing_sources(&ours_tree, upstream.keys().map(|(s, _)| s))? {
-        renames(ctx, base, ours)?
-    } else {
-        BTreeMap::new()
-    };
+    let moved = ctx.moved(base, theirs, ours)?;
     let follow = |p: &BString| moved.get(p).cloned().unwrap_or_else(|| p.clone());
     // The upstream change as it reads on the target: paths through its renames,
     // and where each file's content is read from in `base` and `ours`.
@@ -147,39 +143,6 @@ pub fn check(
     })
 }
 
-/// Whether the target `ours` lacks a file (at its path in `base`) that the
-/// change from `base` to `theirs` modifies, renames or deletes.
-pub fn touches_missing_paths(
-    ctx: &Context<'_>,
-    base: ObjectId,
-    theirs: ObjectId,
-    ours: ObjectId,
-) -> Result<bool, RepoError> {
-    let ours_tree = ctx.repo.find_tree(ours).map_err(git_err)?;
-    let sources: Vec<BString> = ctx
-        .tree_changes(base, theirs, true)?
-        .iter()
-        .filter_map(|c| c.old_path.clone())
-        .collect();
-    missing_sources(&ours_tree, sources.iter())
-}
-
-fn missing_sources<'a>(
-    tree: &gix::Tree<'_>,
-    paths: impl Iterator<Item = &'a BString>,
-) -> Result<bool, RepoError> {
-    for path in paths.filter(|p| !p.is_empty()) {
-        if tree
-            .lookup_entry(path.split_str("/"))
-            .map_err(git_err)?
-            .is_none()
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// Whether the port's shortfall against the upstream change is exactly what the
 /// target already did: every line the port adds or removes, upstream adds or
 /// removes too (no more often), and each line upstream adds that the port does
@@ -232,21 +195,6 @@ fn lines_at(
         }
     }
     Ok(out)
-}
-
-/// Files the target renamed since the change's parent: old path → new path.
-fn renames(
-    ctx: &Context<'_>,
-    base: ObjectId,
-    ours: ObjectId,
-) -> Result<BTreeMap<BString, BString>, RepoError> {
-    Ok(ctx
-        .tree_changes(base, ours, true)?
-        .iter()
-        .filter(|&c| c.operation == crate::patch::Operation::Rename)
-        .cloned()
-        .filter_map(|c| Some((c.old_path?, c.new_path?)))
-        .collect())
 }
 
 /// Every file change from tree `old` to tree `new`, keyed by (old path, new

@@ -23,6 +23,7 @@ pub mod context;
 pub mod diff;
 pub mod format_patch;
 pub mod guard;
+pub mod moved;
 pub mod resolve;
 
 pub use context::Context;
@@ -154,19 +155,20 @@ pub fn port_commit_in(
     let ours = crate::repo::tree_of(repo, onto)?;
     let mut refused = Vec::new();
     let mut marked = None;
-    // merge-ort's settings first (rename detection); then, if that result is
-    // not acceptable, the same merge without rename detection (gitoxide's
-    // rename pairing can differ from git's; the guard judges either result).
-    // Rename detection only pays when the target no longer has a file the
-    // change touches at its path (merge-ort likewise skips renames that cannot
-    // matter); across a large restructuring it costs seconds.
-    let attempts: &[bool] = if guard::touches_missing_paths(ctx, base, theirs, ours)? {
-        &[true, false]
+    // Files the old line moved are merged at their new paths, as merge-ort
+    // does: the parent and the change see them moved there first. (Only the
+    // files the change touches are searched for: see `moved`.)
+    let moved = ctx.moved(base, theirs, ours)?;
+    let (base_at, theirs_at) = if moved.is_empty() {
+        (base, theirs)
     } else {
-        &[false]
+        (
+            moved::move_paths(repo, base, &moved)?,
+            moved::move_paths(repo, theirs, &moved)?,
+        )
     };
-    for &renames in attempts {
-        match merge(ctx, base, ours, theirs, renames)? {
+    {
+        match merge(ctx, base_at, ours, theirs_at)? {
             Err((conflicts, tree)) => {
                 if refused.is_empty() {
                     refused = conflicts;
@@ -217,7 +219,7 @@ pub fn port_commit_in(
 
     // The merge did not give an acceptable result: apply the commit's own diff.
     let mut last_rung = Rung::Merge;
-    if let Some(patch) = diff::commit_patch(ctx, base, theirs)? {
+    if let Some(patch) = diff::commit_patch(ctx, base_at, theirs_at)? {
         last_rung = Rung::Apply;
         let mut tree = crate::apply::tree::PatchedTree::new(repo, ours);
         let options = crate::apply::tree::ApplyOptions {
@@ -262,19 +264,135 @@ pub fn port_commit_in(
 }
 
 /// The three-way merge of `theirs` into `ours` on `base`, as merge-ort does it
-/// (histogram diff for content, rename detection when `renames`): the merged
-/// tree, or the conflicts.
+/// (histogram diff for content; files the target moved are already at their
+/// new paths in `base` and `theirs`): the merged tree, or the conflicts with
+/// the tree holding the conflict markers.
+///
+/// Without rename detection a file's merge depends only on its three versions
+/// (and on files or folders in the way of its path), so only the paths the
+/// change touches are merged: the three trees are cut down to those paths and
+/// what stands on their folders, and the merged paths are written into the
+/// target. (gitoxide's tree merge replays every change of the target since the
+/// parent; on cri-o's release branches that is most of the time of a port.)
 fn merge(
     ctx: &Context<'_>,
     base: ObjectId,
     ours: ObjectId,
     theirs: ObjectId,
-    renames: bool,
+) -> Result<Result<ObjectId, (Vec<Conflict>, ObjectId)>, RepoError> {
+    let repo = ctx.repo;
+    let mut paths: Vec<gix::bstr::BString> = Vec::new();
+    for c in ctx.tree_changes(base, theirs, false)?.iter() {
+        paths.extend(c.old_path.iter().cloned());
+        paths.extend(c.new_path.iter().cloned());
+    }
+    paths.sort();
+    paths.dedup();
+    // A folder on the target where the change has a file: the whole trees.
+    let ours_tree = repo.find_tree(ours).map_err(git_err)?;
+    for p in &paths {
+        use gix::bstr::ByteSlice;
+        if ours_tree
+            .lookup_entry(p.split_str("/"))
+            .map_err(git_err)?
+            .is_some_and(|e| e.mode().is_tree())
+        {
+            return merge_trees(ctx, base, ours, theirs);
+        }
+    }
+    let (base_cut, ours_cut, theirs_cut) = (
+        cut(repo, base, &paths)?,
+        cut(repo, ours, &paths)?,
+        cut(repo, theirs, &paths)?,
+    );
+    Ok(match merge_trees(ctx, base_cut, ours_cut, theirs_cut)? {
+        Ok(merged) => Ok(graft(repo, ours, ours_cut, merged, &paths)?),
+        Err((conflicts, marked)) => Err((conflicts, graft(repo, ours, ours_cut, marked, &paths)?)),
+    })
+}
+
+/// `tree` cut down to the entries at `paths` and at the folders above them.
+fn cut(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    paths: &[gix::bstr::BString],
+) -> Result<ObjectId, RepoError> {
+    use gix::bstr::ByteSlice;
+    let full = repo.find_tree(tree).map_err(git_err)?;
+    let mut editor = repo
+        .edit_tree(ObjectId::empty_tree(repo.object_hash()))
+        .map_err(git_err)?;
+    for path in paths {
+        // The path itself, and any non-folder entry standing on one of its folders.
+        let mut prefixes: Vec<&[u8]> = path.find_iter("/").map(|i| &path[..i]).collect();
+        prefixes.push(path.as_slice());
+        for p in prefixes {
+            if let Some(entry) = full.lookup_entry(p.split_str("/")).map_err(git_err)?
+                && !entry.mode().is_tree()
+            {
+                editor
+                    .upsert(p.as_bstr(), entry.mode().kind(), entry.object_id())
+                    .map_err(git_err)?;
+            }
+        }
+    }
+    Ok(editor.write().map_err(git_err)?.detach())
+}
+
+/// `ours` with the entries of `cut_ours` at `paths` (and their folders)
+/// replaced by those of `merged`.
+fn graft(
+    repo: &gix::Repository,
+    ours: ObjectId,
+    cut_ours: ObjectId,
+    merged: ObjectId,
+    paths: &[gix::bstr::BString],
+) -> Result<ObjectId, RepoError> {
+    use gix::bstr::ByteSlice;
+    let before = repo.find_tree(cut_ours).map_err(git_err)?;
+    let after = repo.find_tree(merged).map_err(git_err)?;
+    let mut editor = repo.edit_tree(ours).map_err(git_err)?;
+    let mut touched: Vec<&[u8]> = Vec::new();
+    for path in paths {
+        touched.extend(path.find_iter("/").map(|i| &path[..i]));
+        touched.push(path.as_slice());
+    }
+    touched.sort();
+    touched.dedup();
+    // Removals first (an entry standing on a folder the merge needs), then additions.
+    for p in &touched {
+        let was = before.lookup_entry(p.split_str("/")).map_err(git_err)?;
+        let now = after.lookup_entry(p.split_str("/")).map_err(git_err)?;
+        if was.as_ref().is_some_and(|e| !e.mode().is_tree())
+            && now.as_ref().is_none_or(|e| e.mode().is_tree())
+        {
+            editor.remove(p.as_bstr()).map_err(git_err)?;
+        }
+    }
+    for p in &touched {
+        if let Some(entry) = after.lookup_entry(p.split_str("/")).map_err(git_err)?
+            && !entry.mode().is_tree()
+        {
+            editor
+                .upsert(p.as_bstr(), entry.mode().kind(), entry.object_id())
+                .map_err(git_err)?;
+        }
+    }
+    Ok(editor.write().map_err(git_err)?.detach())
+}
+
+/// gitoxide's tree merge of `theirs` into `ours` on `base` with merge-ort's
+/// settings (no rename detection here: see [`merge`]).
+fn merge_trees(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
 ) -> Result<Result<ObjectId, (Vec<Conflict>, ObjectId)>, RepoError> {
     let repo = ctx.repo;
     let mut inner: gix::merge::plumbing::tree::Options =
         repo.tree_merge_options().map_err(git_err)?.into();
-    inner.rewrites = renames.then(Default::default);
+    inner.rewrites = None;
     inner.blob_merge.text.diff_algorithm = gix::diff::blob::Algorithm::Histogram;
     {
         use gix::merge::blob::builtin_driver::text::{Conflict, ConflictStyle};

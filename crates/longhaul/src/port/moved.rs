@@ -1,0 +1,144 @@
+//! Files the old line moved: where the target keeps a file that the upstream
+//! change touches at a path the target no longer has.
+//!
+//! merge-ort looks for renames only among the files the other side changed
+//! ("irrelevant renames" are skipped); a full rename search between the
+//! change's parent and an old line across a restructuring (helm v2 → v3)
+//! compares thousands of files and took seconds. Here only the missing sources
+//! are searched for, among the files the target added since the parent: first
+//! those with the same file name, then all, by the share of common lines (at
+//! least half, as git's default similarity). A tie is no answer.
+
+use super::Context;
+use crate::repo::{RepoError, git_err};
+use gix::ObjectId;
+use gix::bstr::{BString, ByteSlice};
+use std::collections::{BTreeMap, HashMap};
+
+/// The least share of common lines for a rename (git's default: 50 %).
+const MIN_SIMILARITY: f64 = 0.5;
+/// Candidates compared per missing file, at most.
+const MAX_CANDIDATES: usize = 2000;
+
+/// Old path → path on the target, for each file the change from `base` to
+/// `theirs` modifies, deletes or renames that `ours` lacks and has moved.
+pub fn moved_on_target(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    theirs: ObjectId,
+    ours: ObjectId,
+) -> Result<BTreeMap<BString, BString>, RepoError> {
+    let repo = ctx.repo;
+    let ours_tree = repo.find_tree(ours).map_err(git_err)?;
+    let mut missing: Vec<(BString, ObjectId)> = Vec::new();
+    for c in ctx.tree_changes(base, theirs, true)?.iter() {
+        let (Some(path), Some(id)) = (&c.old_path, c.old_id) else {
+            continue;
+        };
+        if ours_tree
+            .lookup_entry(path.split_str("/"))
+            .map_err(git_err)?
+            .is_none()
+        {
+            missing.push((path.clone(), id));
+        }
+    }
+    let mut out = BTreeMap::new();
+    if missing.is_empty() {
+        return Ok(out);
+    }
+    // Files the target added since the parent (no rename search: a plain diff).
+    let added: Vec<(BString, ObjectId)> = ctx
+        .tree_changes(base, ours, false)?
+        .iter()
+        .filter(|c| c.operation == crate::patch::Operation::Add)
+        .filter(|c| c.new_mode.is_some_and(|m| m.is_blob()))
+        .filter_map(|c| Some((c.new_path.clone()?, c.new_id?)))
+        .collect();
+    let mut lines_cache: HashMap<ObjectId, Option<HashMap<Vec<u8>, usize>>> = HashMap::new();
+    let mut lines_of = |id: ObjectId| -> Result<Option<HashMap<Vec<u8>, usize>>, RepoError> {
+        if let Some(found) = lines_cache.get(&id) {
+            return Ok(found.clone());
+        }
+        let data = repo.find_object(id).map_err(git_err)?.detach().data;
+        let counted = (!data.contains(&0)).then(|| {
+            let mut m = HashMap::new();
+            for l in data.split_inclusive(|&b| b == b'\n') {
+                *m.entry(l.to_vec()).or_default() += 1;
+            }
+            m
+        });
+        lines_cache.insert(id, counted.clone());
+        Ok(counted)
+    };
+    for (path, id) in missing {
+        // The same blob: a pure move.
+        let same: Vec<&(BString, ObjectId)> = added.iter().filter(|(_, a)| *a == id).collect();
+        if let [only] = same.as_slice() {
+            out.insert(path, only.0.clone());
+            continue;
+        }
+        let name = path.rsplit_str("/").next().unwrap_or(&path).to_vec();
+        let same_name: Vec<&(BString, ObjectId)> = added
+            .iter()
+            .filter(|(p, _)| p.rsplit_str("/").next().unwrap_or(p) == name.as_slice())
+            .collect();
+        let Some(source) = lines_of(id)? else {
+            continue;
+        };
+        let source_len: usize = source.values().sum();
+        for pool in [same_name, added.iter().collect()] {
+            let mut best: Option<(f64, &BString)> = None;
+            let mut tie = false;
+            for (candidate, cid) in pool.into_iter().take(MAX_CANDIDATES) {
+                let Some(lines) = lines_of(*cid)? else {
+                    continue;
+                };
+                let len: usize = lines.values().sum();
+                let common: usize = source
+                    .iter()
+                    .map(|(l, n)| (*n).min(lines.get(l).copied().unwrap_or(0)))
+                    .sum();
+                let score = common as f64 / source_len.max(len).max(1) as f64;
+                if score < MIN_SIMILARITY {
+                    continue;
+                }
+                match best {
+                    Some((b, _)) if score < b => {}
+                    Some((b, _)) if score == b => tie = true,
+                    _ => {
+                        best = Some((score, candidate));
+                        tie = false;
+                    }
+                }
+            }
+            if let Some((_, to)) = best {
+                if !tie {
+                    out.insert(path.clone(), to.clone());
+                }
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `tree` with each `from` path of `moved` moved to its `to` path.
+pub fn move_paths(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    moved: &BTreeMap<BString, BString>,
+) -> Result<ObjectId, RepoError> {
+    let t = repo.find_tree(tree).map_err(git_err)?;
+    let mut editor = repo.edit_tree(tree).map_err(git_err)?;
+    for (from, to) in moved {
+        let Some(entry) = t.lookup_entry(from.split_str("/")).map_err(git_err)? else {
+            continue;
+        };
+        editor.remove(from.as_bstr()).map_err(git_err)?;
+        editor
+            .upsert(to.as_bstr(), entry.mode().kind(), entry.object_id())
+            .map_err(git_err)?;
+    }
+    Ok(editor.write().map_err(git_err)?.detach())
+}
