@@ -705,6 +705,111 @@ mod port {
     }
 }
 
+/// The guard's static check (issue 8): a port that merges cleanly but uses a
+/// field, a function or a package the old line does not have is a conflict
+/// naming it, though `git cherry-pick` gives a tree.
+mod port_symbols {
+    use super::GitRepo;
+    use longhaul::port::{Status, port_commit};
+
+    const CONFIG_UPSTREAM: &str = "package config\n\n// Options configures the server.\ntype Options struct {\n\tSandboxer string\n}\n\n// Default returns the default options.\nfunc Default() Options { return Options{} }\n";
+    const SERVER: &str = "package server\n\nimport (\n\t\"fmt\"\n\n\t\"example.org/app/pkg/config\"\n)\n\n// Run starts the server.\nfunc Run(o config.Options) {\n\tfmt.Println(\"starting\")\n}\n";
+
+    /// Upstream `v1` and an old line whose config names the field `SandboxMode`;
+    /// the fix replaces server.go's body line with `fix`. Returns (git's tree,
+    /// longhaul's outcome).
+    fn port(fix: &str) -> (Option<String>, longhaul::port::Outcome) {
+        port_server(&SERVER.replace("\tfmt.Println(\"starting\")\n", fix))
+    }
+
+    fn port_server(server: &str) -> (Option<String>, longhaul::port::Outcome) {
+        let repo = GitRepo::new();
+        repo.write("go.mod", b"module example.org/app\n\ngo 1.22\n");
+        repo.write("pkg/config/config.go", CONFIG_UPSTREAM.as_bytes());
+        repo.write("pkg/server/server.go", SERVER.as_bytes());
+        repo.commit_all("v1");
+        repo.git(&["tag", "v1"]);
+        repo.write("pkg/server/server.go", server.as_bytes());
+        let fix = repo.commit_all("fix");
+        repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+        repo.write(
+            "pkg/config/config.go",
+            CONFIG_UPSTREAM
+                .replace("Sandboxer", "SandboxMode")
+                .as_bytes(),
+        );
+        let onto = repo.commit_all("old line");
+        let out = repo.git_output(&[
+            "merge-tree",
+            "--write-tree",
+            &format!("--merge-base={fix}^"),
+            &onto,
+            &fix,
+        ]);
+        let git = out.status.success().then(|| {
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .to_string()
+        });
+        let ts = longhaul::repo::open(repo.path()).unwrap();
+        let memory = longhaul::repo::in_memory(&ts);
+        let id = |hex: &str| longhaul::gix::ObjectId::from_hex(hex.as_bytes()).unwrap();
+        (git, port_commit(&memory, id(&fix), id(&onto)).unwrap())
+    }
+
+    fn reasons(o: &longhaul::port::Outcome) -> String {
+        o.conflicts
+            .iter()
+            .map(|c| format!("{}: {}", c.file, c.reason))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_field_the_old_line_names_differently_is_refused() {
+        let (git, ours) = port("\tif o.Sandboxer != \"\" {\n\t\tfmt.Println(\"sandboxed\")\n\t}\n");
+        assert!(git.is_some(), "cherry-pick merges it");
+        assert_eq!(ours.status, Status::Conflict);
+        assert!(
+            reasons(&ours).contains("`Sandboxer`") && reasons(&ours).contains("pkg/config/"),
+            "{}",
+            reasons(&ours)
+        );
+    }
+
+    #[test]
+    fn a_package_function_and_an_import_the_old_line_lacks_are_refused() {
+        let (_, ours) = port("\tconfig.Validate(o)\n");
+        assert_eq!(ours.status, Status::Conflict);
+        assert!(reasons(&ours).contains("`Validate`"), "{}", reasons(&ours));
+        // A package path that exists only upstream (a /v2 module path).
+        let server = SERVER
+            .replace(
+                "\t\"example.org/app/pkg/config\"\n",
+                "\t\"example.org/app/pkg/config\"\n\t\"example.org/app/v2/pkg/util\"\n",
+            )
+            .replace("\tfmt.Println(\"starting\")\n", "\tutil.Log(o)\n");
+        let (git, ours) = port_server(&server);
+        assert!(git.is_some(), "cherry-pick merges it");
+        assert_eq!(ours.status, Status::Conflict);
+        assert!(
+            reasons(&ours).contains("example.org/app/v2/pkg/util"),
+            "{}",
+            reasons(&ours)
+        );
+    }
+
+    /// What the old line has passes: the same fix using `Default()` and `fmt`.
+    #[test]
+    fn names_the_old_line_has_pass() {
+        let (git, ours) = port("\td := config.Default()\n\tfmt.Println(\"starting\", d)\n");
+        assert_eq!(ours.tree.map(|t| t.to_string()), git);
+    }
+}
+
 /// Refresh (issue 8): a commit written by longhaul is byte for byte what
 /// `git format-patch -N --abbrev=11 --zero-commit --no-signature` writes.
 mod format_patch {

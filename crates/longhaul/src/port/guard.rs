@@ -124,6 +124,16 @@ pub fn check(
     }
     // The port is the upstream diff itself when every file it reads is the same
     // blob in the target as in the change's parent.
+    // What the port adds to Go code must exist on the target (see `symbols`).
+    if refusals.is_empty() {
+        let mut added = Vec::new();
+        for ((_, path), p) in &port {
+            if path.ends_with(b".go") {
+                added.push((path.clone(), line_changes(repo, p.before, p.after)?.added));
+            }
+        }
+        refusals.extend(super::symbols::check(repo, base, ours, result, &added)?);
+    }
     let mut identical_inputs = moved.is_empty();
     for (source, _) in upstream.keys() {
         let id = |tree: &gix::Tree<'_>| -> Result<Option<ObjectId>, RepoError> {

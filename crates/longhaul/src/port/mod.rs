@@ -25,6 +25,7 @@ pub mod format_patch;
 pub mod guard;
 pub mod moved;
 pub mod resolve;
+pub mod symbols;
 
 pub use context::Context;
 

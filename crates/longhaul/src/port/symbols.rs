@@ -1,0 +1,741 @@
+//! The guard's static check of what a port adds to Go code, against the target.
+//!
+//! A merge can be faithful to upstream and still not build on the old line: the
+//! fix names a struct field the line calls differently (`Sandboxer` upstream,
+//! `SandboxMode` on the branch), imports a package path that exists only
+//! upstream (a `/v2` module path), or calls an API the line does not have. So,
+//! cheaply and without a Go toolchain:
+//!
+//! - every import path the port adds must resolve in the target: the standard
+//!   library (a path whose first element has no dot), a package folder of the
+//!   file's own module, `vendor/`, or a module that `go.mod` requires;
+//! - every identifier the added lines use after a `.`, or call, must exist as a
+//!   word in the target: in the file, its folder, the folders of its imports,
+//!   and as a last resort anywhere in the tree's Go files; or be declared by
+//!   the port itself.
+//!
+//! This is a necessary condition, not a build: the full answer is compiling the
+//! port on its line (`backport --typecheck`, with the checks of issue 9).
+
+use super::Conflict;
+use crate::repo::{RepoError, git_err};
+use gix::ObjectId;
+use gix::bstr::{BStr, BString, ByteSlice};
+use std::collections::{BTreeSet, HashMap};
+
+/// Go's keywords and predeclared identifiers: never missing.
+const PREDECLARED: &[&str] = &[
+    "break",
+    "case",
+    "chan",
+    "const",
+    "continue",
+    "default",
+    "defer",
+    "else",
+    "fallthrough",
+    "for",
+    "func",
+    "go",
+    "goto",
+    "if",
+    "import",
+    "interface",
+    "map",
+    "package",
+    "range",
+    "return",
+    "select",
+    "struct",
+    "switch",
+    "type",
+    "var",
+    "append",
+    "cap",
+    "clear",
+    "close",
+    "complex",
+    "copy",
+    "delete",
+    "imag",
+    "len",
+    "make",
+    "max",
+    "min",
+    "new",
+    "panic",
+    "print",
+    "println",
+    "real",
+    "recover",
+    "any",
+    "bool",
+    "byte",
+    "comparable",
+    "complex64",
+    "complex128",
+    "error",
+    "float32",
+    "float64",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "rune",
+    "string",
+    "uint",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uintptr",
+    "true",
+    "false",
+    "iota",
+    "nil",
+];
+
+/// Refusals for the Go files the port (`ours` → `result`) changes: imports and
+/// identifiers that the target cannot supply. `added` holds, per file, the
+/// lines the port adds.
+pub fn check(
+    repo: &gix::Repository,
+    base: ObjectId,
+    ours: ObjectId,
+    result: ObjectId,
+    added: &[(BString, Vec<Vec<u8>>)],
+) -> Result<Vec<Conflict>, RepoError> {
+    let ours_tree = repo.find_tree(ours).map_err(git_err)?;
+    let result_tree = repo.find_tree(result).map_err(git_err)?;
+    let mut words = Words::new(repo, ours);
+    let mut upstream_words = Words::new(repo, base);
+    let declared = declared_by_port(added);
+    let mut refusals = Vec::new();
+    for (path, lines) in added {
+        if !path.ends_with(b".go") {
+            continue;
+        }
+        let file = path.to_str_lossy().into_owned();
+        let dir: &[u8] = path.rfind_byte(b'/').map_or(b"", |i| &path[..i]);
+        let content = blob_at(repo, &result_tree, path)?.unwrap_or_default();
+        let before = blob_at(repo, &ours_tree, path)?.unwrap_or_default();
+        let imports_now = imports(&content);
+        let imports_before: BTreeSet<String> =
+            imports(&before).into_iter().map(|(_, p)| p).collect();
+        let module = Module::find(repo, &result_tree, dir)?;
+        for (_, import) in &imports_now {
+            if imports_before.contains(import) {
+                continue;
+            }
+            if !resolves(&result_tree, module.as_ref(), import)? {
+                refusals.push(Conflict {
+                    file: file.clone(),
+                    reason: format!(
+                        "guard: the port imports \"{import}\", which the target does not have (not the standard library, not a package of its module, not in vendor/, not required by go.mod)"
+                    ),
+                });
+            }
+        }
+        // Package-qualified names of packages whose code is in the tree must be
+        // in that package; unqualified calls must be in the file's own package.
+        // Names selected from values, and from packages outside the tree (the
+        // standard library, modules from go.mod), cannot be attributed here.
+        let mut in_tree: HashMap<String, BString> = HashMap::new();
+        let mut dot_import = false;
+        for (alias, import) in &imports_now {
+            if alias.as_deref() == Some(".") {
+                dot_import = true;
+            }
+            if let Some(folder) = import_folder(&ours_tree, module.as_ref(), import)? {
+                let name = alias.clone().unwrap_or_else(|| package_name(import));
+                in_tree.insert(name, folder);
+            }
+        }
+        let commented = block_comment_lines(&content);
+        let mut missing: BTreeSet<(String, BString)> = BTreeSet::new();
+        let mut selected: BTreeSet<String> = BTreeSet::new();
+        for line in lines {
+            if commented.contains(line.as_slice()) {
+                continue;
+            }
+            for (receiver, name) in used_names(line) {
+                if PREDECLARED.contains(&name.as_str()) || declared.contains(&name) {
+                    continue;
+                }
+                match receiver {
+                    Some(r) => match in_tree.get(&r) {
+                        Some(folder) => {
+                            missing.insert((name, folder.clone()));
+                        }
+                        None if !imports_now.iter().any(|(a, i)| {
+                            a.as_deref() == Some(r.as_str()) || package_name(i) == r
+                        }) =>
+                        {
+                            selected.insert(name);
+                        }
+                        None => {}
+                    },
+                    None if !dot_import => {
+                        missing.insert((name, dir.into()));
+                    }
+                    None => {}
+                }
+            }
+        }
+        // A name selected from a value: its type is unknown here, so it is
+        // refused only on evidence: upstream (before the change) declares it in
+        // the file's folder or an imported one, and the target's versions of
+        // those folders do not have the name at all.
+        let mut folders: Vec<BString> = vec![dir.into()];
+        folders.extend(in_tree.values().cloned());
+        for name in selected {
+            if has_word(&before, name.as_bytes()) {
+                continue;
+            }
+            let mut on_target = false;
+            for f in &folders {
+                if words.in_folder(&name, f)? {
+                    on_target = true;
+                    break;
+                }
+            }
+            if on_target {
+                continue;
+            }
+            let mut upstream_has = None;
+            for f in &folders {
+                if upstream_words.declared_in_folder(&name, f)? {
+                    upstream_has = Some(f.clone());
+                    break;
+                }
+            }
+            if let Some(f) = upstream_has {
+                let place = if f.is_empty() {
+                    "the root package".to_string()
+                } else {
+                    format!("{f}/")
+                };
+                refusals.push(Conflict {
+                    file: file.clone(),
+                    reason: format!(
+                        "guard: the port uses `{name}`, which {place} declares upstream but does not have on the target"
+                    ),
+                });
+            }
+        }
+        for (name, folder) in missing {
+            if !has_word(&before, name.as_bytes()) && !words.in_folder(&name, &folder)? {
+                let place = if folder.is_empty() {
+                    "the root package".to_string()
+                } else {
+                    format!("{folder}/")
+                };
+                refusals.push(Conflict {
+                    file: file.clone(),
+                    reason: format!(
+                        "guard: the port uses `{name}`, which {place} does not have on the target"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(refusals)
+}
+
+fn blob_at(
+    repo: &gix::Repository,
+    tree: &gix::Tree<'_>,
+    path: &[u8],
+) -> Result<Option<Vec<u8>>, RepoError> {
+    let Some(entry) = tree.lookup_entry(path.split_str("/")).map_err(git_err)? else {
+        return Ok(None);
+    };
+    if !entry.mode().is_blob() {
+        return Ok(None);
+    }
+    Ok(Some(
+        repo.find_object(entry.object_id())
+            .map_err(git_err)?
+            .detach()
+            .data,
+    ))
+}
+
+/// The import specs of a Go file: (alias, path).
+fn imports(content: &[u8]) -> Vec<(Option<String>, String)> {
+    let mut out = Vec::new();
+    let mut in_block = false;
+    for line in content.lines() {
+        let line = line.trim();
+        if in_block {
+            if line.starts_with(b")") {
+                in_block = false;
+                continue;
+            }
+            if let Some(spec) = import_spec(line) {
+                out.push(spec);
+            }
+        } else if let Some(rest) = line.strip_prefix(b"import") {
+            let rest = rest.trim();
+            if rest.starts_with(b"(") {
+                in_block = true;
+            } else if let Some(spec) = import_spec(rest) {
+                out.push(spec);
+            }
+        } else if line.starts_with(b"func ") || line.starts_with(b"type ") {
+            break; // imports come first
+        }
+    }
+    out
+}
+
+fn import_spec(spec: &[u8]) -> Option<(Option<String>, String)> {
+    let spec = spec.to_str().ok()?;
+    let spec = spec.split("//").next()?.trim();
+    let quote = spec.find('"')?;
+    let end = spec[quote + 1..].find('"')? + quote + 1;
+    let alias = spec[..quote].trim();
+    Some((
+        (!alias.is_empty()).then(|| alias.to_string()),
+        spec[quote + 1..end].to_string(),
+    ))
+}
+
+/// A Go module: its path and its folder in the tree, with its requirements.
+struct Module {
+    path: String,
+    folder: BString,
+    requires: Vec<String>,
+}
+
+impl Module {
+    /// The module holding folder `dir`: the nearest `go.mod` above it.
+    fn find(
+        repo: &gix::Repository,
+        tree: &gix::Tree<'_>,
+        dir: &[u8],
+    ) -> Result<Option<Module>, RepoError> {
+        let mut folder = dir.to_vec();
+        loop {
+            let go_mod = if folder.is_empty() {
+                b"go.mod".to_vec()
+            } else {
+                [folder.as_slice(), b"/go.mod"].concat()
+            };
+            if let Some(text) = blob_at(repo, tree, &go_mod)? {
+                let text = String::from_utf8_lossy(&text).into_owned();
+                let path = text
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("module "))
+                    .map(|p| p.trim().trim_matches('"').to_string());
+                let Some(path) = path else { return Ok(None) };
+                let mut requires = Vec::new();
+                let mut in_block = false;
+                for l in text.lines() {
+                    let code = l.split("//").next().unwrap_or("").trim();
+                    if in_block {
+                        if code == ")" {
+                            in_block = false;
+                        } else if let Some(m) = code.split_whitespace().next() {
+                            requires.push(m.to_string());
+                        }
+                    } else if code.starts_with("require (") || code.starts_with("replace (") {
+                        in_block = true;
+                    } else if let Some(r) = code.strip_prefix("require ") {
+                        requires.extend(r.split_whitespace().next().map(str::to_string));
+                    } else if let Some(r) = code.strip_prefix("replace ") {
+                        requires.extend(r.split_whitespace().next().map(str::to_string));
+                    }
+                }
+                // Modules of the build graph (go.sum) count as well: before Go
+                // 1.17 go.mod listed only direct requirements.
+                let go_sum = if folder.is_empty() {
+                    b"go.sum".to_vec()
+                } else {
+                    [folder.as_slice(), b"/go.sum"].concat()
+                };
+                if let Some(sum) = blob_at(repo, tree, &go_sum)? {
+                    for l in String::from_utf8_lossy(&sum).lines() {
+                        requires.extend(l.split_whitespace().next().map(str::to_string));
+                    }
+                }
+                requires.sort();
+                requires.dedup();
+                return Ok(Some(Module {
+                    path,
+                    folder: folder.into(),
+                    requires,
+                }));
+            }
+            match folder.rfind_byte(b'/') {
+                Some(i) => folder.truncate(i),
+                None if !folder.is_empty() => folder.clear(),
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+fn join(folder: &[u8], rest: &str) -> BString {
+    if folder.is_empty() {
+        rest.into()
+    } else {
+        [folder, b"/", rest.as_bytes()].concat().into()
+    }
+}
+
+/// Whether `import` resolves in `tree` for a file of `module`.
+fn resolves(
+    tree: &gix::Tree<'_>,
+    module: Option<&Module>,
+    import: &str,
+) -> Result<bool, RepoError> {
+    let first = import.split('/').next().unwrap_or("");
+    if !first.contains('.') {
+        return Ok(true); // the standard library
+    }
+    let exists = |path: &BStr| -> Result<bool, RepoError> {
+        Ok(tree
+            .lookup_entry(path.split_str("/"))
+            .map_err(git_err)?
+            .is_some())
+    };
+    let Some(module) = module else {
+        // No go.mod (GOPATH mode): vendor/ at the root, or the repository's own
+        // package under its GOPATH path (a folder that ends the import path).
+        // Without vendor/ the dependencies are not in the tree: no answer.
+        if !exists(b"vendor".as_bstr())? || exists(join(b"", &format!("vendor/{import}")).as_ref())?
+        {
+            return Ok(true);
+        }
+        let parts: Vec<&str> = import.split('/').collect();
+        for i in 1..parts.len() {
+            if exists(parts[i..].join("/").as_bytes().as_bstr())? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    };
+    if import == module.path {
+        return Ok(true);
+    }
+    if let Some(rest) = import.strip_prefix(&format!("{}/", module.path)) {
+        return exists(join(&module.folder, rest).as_ref());
+    }
+    if exists(join(&module.folder, &format!("vendor/{import}")).as_ref())?
+        || exists(join(b"", &format!("vendor/{import}")).as_ref())?
+    {
+        return Ok(true);
+    }
+    Ok(module
+        .requires
+        .iter()
+        .any(|m| import == m || import.starts_with(&format!("{m}/"))))
+    // (go.sum lines name modules of the whole graph: see `Module::find`.)
+}
+
+/// The folder in `tree` holding package `import`, if it is in the tree.
+fn import_folder(
+    tree: &gix::Tree<'_>,
+    module: Option<&Module>,
+    import: &str,
+) -> Result<Option<BString>, RepoError> {
+    let mut candidates = vec![join(b"", &format!("vendor/{import}"))];
+    if let Some(m) = module {
+        if let Some(rest) = import.strip_prefix(&format!("{}/", m.path)) {
+            candidates.insert(0, join(&m.folder, rest));
+        }
+        candidates.push(join(&m.folder, &format!("vendor/{import}")));
+    }
+    for c in candidates {
+        if tree
+            .lookup_entry(c.split_str("/"))
+            .map_err(git_err)?
+            .is_some_and(|e| e.mode().is_tree())
+        {
+            return Ok(Some(c));
+        }
+    }
+    Ok(None)
+}
+
+/// The name a package is used by when imported without an alias: the last
+/// path element, skipping a `/vN` major version suffix (`gopkg.in/yaml.v2` →
+/// `yaml`).
+fn package_name(import: &str) -> String {
+    let mut parts = import.rsplit('/');
+    let mut last = parts.next().unwrap_or(import);
+    if last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit()) {
+        last = parts.next().unwrap_or(last);
+    }
+    let last = last.split('.').next().unwrap_or(last);
+    last.trim_start_matches("go-").replace('-', "_")
+}
+
+/// The lines of a Go file that are inside `/* … */` comments (commented-out
+/// code, cgo preambles).
+fn block_comment_lines(content: &[u8]) -> std::collections::HashSet<&[u8]> {
+    let mut out = std::collections::HashSet::new();
+    let mut inside = false;
+    for line in content.split_inclusive(|&b| b == b'\n') {
+        let code = code_of(line);
+        let opens = code.find(b"/*").is_some();
+        let closes = code.find(b"*/").is_some();
+        if inside || opens {
+            out.insert(line);
+        }
+        if inside {
+            if line.find(b"*/").is_some() {
+                inside = false;
+            }
+        } else if opens && !closes {
+            inside = true;
+        }
+    }
+    out
+}
+
+/// The code of a line: comments and string literals removed.
+fn code_of(line: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        match line[i] {
+            b'/' if line.get(i + 1) == Some(&b'/') => break,
+            q @ (b'"' | b'`' | b'\'') => {
+                i += 1;
+                while i < line.len() && line[i] != q {
+                    if line[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                out.push(b' ');
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Identifiers an added line uses after a `.` or in call position, each with
+/// the word before the `.` (the package or value it is selected from).
+fn used_names(line: &[u8]) -> Vec<(Option<String>, String)> {
+    let code = code_of(line);
+    let trimmed = code.trim_start();
+    if trimmed.starts_with(b"import")
+        || trimmed.starts_with(b"package")
+        || trimmed.starts_with(b"*")
+    {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < code.len() {
+        if is_ident_byte(code[i]) && (i == 0 || !is_ident_byte(code[i - 1])) {
+            let start = i;
+            while i < code.len() && is_ident_byte(code[i]) {
+                i += 1;
+            }
+            let word = &code[start..i];
+            if word[0].is_ascii_digit() {
+                continue;
+            }
+            let after_dot = start > 0 && code[start - 1] == b'.';
+            let called = code.get(i) == Some(&b'(');
+            if after_dot || called {
+                let receiver = after_dot.then(|| {
+                    let end = start - 1;
+                    let begin = code[..end]
+                        .iter()
+                        .rposition(|b| !is_ident_byte(*b))
+                        .map_or(0, |p| p + 1);
+                    String::from_utf8_lossy(&code[begin..end]).into_owned()
+                });
+                out.push((receiver, String::from_utf8_lossy(word).into_owned()));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Names the port declares: functions, methods, types, variables, constants,
+/// struct fields, parameters and short variable declarations in added lines.
+fn declared_by_port(added: &[(BString, Vec<Vec<u8>>)]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (_, lines) in added {
+        for line in lines {
+            let code = code_of(line);
+            let words: Vec<&[u8]> = code
+                .split(|b| !is_ident_byte(*b))
+                .filter(|w| !w.is_empty())
+                .collect();
+            // Every word of a declaring line counts (parameters, results, fields).
+            let t = code.trim_start();
+            let declaring = t.starts_with(b"func ")
+                || t.starts_with(b"type ")
+                || t.starts_with(b"var ")
+                || t.starts_with(b"const ")
+                || code.find(b":=").is_some();
+            if declaring {
+                out.extend(
+                    words
+                        .iter()
+                        .map(|w| String::from_utf8_lossy(w).into_owned()),
+                );
+            } else if let Some(first) = words.first() {
+                // A struct field or a const/var block entry: `Name Type` or `Name = …`.
+                let rest = t[first.len()..].trim_start();
+                let field = t.starts_with(first)
+                    && rest.len() < t.len() - first.len()
+                    && rest
+                        .first()
+                        .is_some_and(|b| is_ident_byte(*b) || b"*[".contains(b));
+                let assigned =
+                    t.starts_with(first) && rest.starts_with(b"=") && !rest.starts_with(b"==");
+                // A lone name: an entry of a `const (…)` block after an iota.
+                let lone = words.len() == 1 && t.trim_ascii_end() == *first;
+                if field || assigned || lone {
+                    out.insert(String::from_utf8_lossy(first).into_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Word lookups in the Go files of the target's folders, read once each.
+struct Words<'r> {
+    repo: &'r gix::Repository,
+    tree: ObjectId,
+    folders: HashMap<BString, Vec<u8>>,
+}
+
+impl<'r> Words<'r> {
+    fn new(repo: &'r gix::Repository, tree: ObjectId) -> Self {
+        Words {
+            repo,
+            tree,
+            folders: HashMap::new(),
+        }
+    }
+
+    /// Whether `name` is a word of the Go files in `folder`.
+    fn in_folder(&mut self, name: &str, folder: &BString) -> Result<bool, RepoError> {
+        if !self.folders.contains_key(folder) {
+            let text = self.go_text(folder.as_ref(), false)?;
+            self.folders.insert(folder.clone(), text);
+        }
+        Ok(has_word(&self.folders[folder], name.as_bytes()))
+    }
+
+    /// Whether the Go files in `folder` declare `name`: a function or method,
+    /// a type, a struct field or interface method, a constant or variable.
+    fn declared_in_folder(&mut self, name: &str, folder: &BString) -> Result<bool, RepoError> {
+        if !self.in_folder(name, folder)? {
+            return Ok(false);
+        }
+        let n = name.as_bytes();
+        Ok(self.folders[folder].lines().any(|line| {
+            let t = line.trim_start();
+            let after = |prefix: &[u8]| -> bool {
+                t.find(prefix).is_some_and(|i| {
+                    let rest = &t[i + prefix.len()..];
+                    rest.starts_with(n) && rest.get(n.len()).is_none_or(|b| !is_ident_byte(*b))
+                })
+            };
+            if t.starts_with(b"func ") {
+                return after(b"func ") || after(b") ");
+            }
+            if t.starts_with(b"type ") {
+                return after(b"type ");
+            }
+            // `Name Type`, `Name = …`, `Name(…)` in an interface, at the line start.
+            t.starts_with(n)
+                && t.get(n.len())
+                    .is_some_and(|b| matches!(b, b' ' | b'\t' | b'('))
+                && !t[n.len()..].trim_start().starts_with(b":=")
+        }))
+    }
+
+    /// The Go files of `folder` (and below, when `deep`), concatenated.
+    fn go_text(&self, folder: &BStr, deep: bool) -> Result<Vec<u8>, RepoError> {
+        let root = self.repo.find_tree(self.tree).map_err(git_err)?;
+        let tree = if folder.is_empty() {
+            Some(root.id)
+        } else {
+            root.lookup_entry(folder.split_str("/"))
+                .map_err(git_err)?
+                .filter(|e| e.mode().is_tree())
+                .map(|e| e.object_id())
+        };
+        let mut out = Vec::new();
+        if let Some(tree) = tree {
+            self.collect(tree, deep, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn collect(&self, tree: ObjectId, deep: bool, out: &mut Vec<u8>) -> Result<(), RepoError> {
+        let tree = self.repo.find_tree(tree).map_err(git_err)?;
+        for entry in tree.iter() {
+            let entry = entry.map_err(git_err)?;
+            if entry.mode().is_tree() {
+                if deep {
+                    self.collect(entry.object_id(), deep, out)?;
+                }
+            } else if entry.mode().is_blob() && entry.filename().ends_with(b".go") {
+                out.extend_from_slice(
+                    &self
+                        .repo
+                        .find_object(entry.object_id())
+                        .map_err(git_err)?
+                        .data,
+                );
+                out.push(b'\n');
+            }
+        }
+        Ok(())
+    }
+}
+
+fn has_word(text: &[u8], word: &[u8]) -> bool {
+    text.find_iter(word).any(|i| {
+        (i == 0 || !is_ident_byte(text[i - 1]))
+            && text.get(i + word.len()).is_none_or(|b| !is_ident_byte(*b))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_and_calls_are_found_outside_strings_and_comments() {
+        let names = used_names(b"\tif c.Sandboxer != nil && run(\"x.Fake(\") { // y.Other()\n");
+        assert_eq!(
+            names,
+            [
+                (Some("c".to_string()), "Sandboxer".to_string()),
+                (None, "run".to_string())
+            ]
+        );
+        assert_eq!(
+            imports(b"package a\n\nimport (\n\t\"fmt\"\n\tv2 \"example.org/m/v2/x\" // new\n)\n\nfunc f() {}\n"),
+            [(None, "fmt".into()), (Some("v2".into()), "example.org/m/v2/x".into())]
+        );
+        assert!(has_word(
+            b"type T struct{ SandboxMode bool }",
+            b"SandboxMode"
+        ));
+        assert!(!has_word(b"type T struct{ SandboxMode bool }", b"Sandbox"));
+    }
+}
