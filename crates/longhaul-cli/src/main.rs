@@ -184,6 +184,10 @@ pub enum Command {
         /// Write the patches, the manifest entries and review files for conflicts.
         #[arg(long)]
         write: bool,
+        /// When only test files (`_test.go`, `testdata/`) conflict, port the
+        /// commit without them; the report and the patch's message say so.
+        #[arg(long)]
+        drop_conflicting_tests: bool,
     },
     /// Rewrite patch files in KLTS's canonical form (`git format-patch -N
     /// --abbrev=11 --zero-commit --no-signature` of the commits as built on the

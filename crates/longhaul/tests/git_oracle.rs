@@ -810,6 +810,75 @@ mod port_symbols {
     }
 }
 
+/// `--drop-conflicting-tests` (issue 8): when only test files conflict, the
+/// port is made without them and says so; code conflicts are never dropped.
+mod port_dropping_tests {
+    use super::{GitRepo, numbered};
+    use longhaul::port::{Context, Status, port_commit_dropping_tests};
+
+    fn port(conflict_in: &str) -> (longhaul::port::Outcome, GitRepo, String) {
+        let repo = GitRepo::new();
+        repo.write("pkg/a.go", numbered(20).as_bytes());
+        repo.write("pkg/a_test.go", numbered(20).as_bytes());
+        repo.commit_all("v1");
+        repo.git(&["tag", "v1"]);
+        repo.write(
+            "pkg/a.go",
+            numbered(20).replace("line 10\n", "ten\n").as_bytes(),
+        );
+        repo.write(
+            "pkg/a_test.go",
+            numbered(20).replace("line 5\n", "five\n").as_bytes(),
+        );
+        let fix = repo.commit_all("fix with a test");
+        repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+        let line = if conflict_in == "pkg/a.go" {
+            "line 10\n"
+        } else {
+            "line 5\n"
+        };
+        repo.write(
+            conflict_in,
+            numbered(20)
+                .replace(line, "changed on the old line\n")
+                .as_bytes(),
+        );
+        let onto = repo.commit_all("old line");
+        let ts = longhaul::repo::open(repo.path()).unwrap();
+        let memory = longhaul::repo::in_memory(&ts);
+        let id = |hex: &str| longhaul::gix::ObjectId::from_hex(hex.as_bytes()).unwrap();
+        let onto_tree = longhaul::repo::tree_of(&memory, id(&onto)).unwrap();
+        let ctx = Context::new(&memory, onto_tree, []).unwrap();
+        let outcome = port_commit_dropping_tests(&ctx, id(&fix), id(&onto)).unwrap();
+        (outcome, repo, onto)
+    }
+
+    #[test]
+    fn a_conflicting_test_is_dropped_and_named() {
+        let (o, repo, onto) = port("pkg/a_test.go");
+        assert_ne!(o.status, Status::Conflict);
+        assert_eq!(o.dropped_tests, ["pkg/a_test.go"]);
+        // The tree is the old line (its test file untouched) plus the code change,
+        // as git writes it.
+        let tree = o.tree.unwrap().to_string();
+        repo.git(&["checkout", "-q", &onto]);
+        repo.write(
+            "pkg/a.go",
+            numbered(20).replace("line 10\n", "ten\n").as_bytes(),
+        );
+        repo.git(&["add", "-A"]);
+        let expected = repo.git(&["write-tree"]);
+        assert_eq!(tree, expected);
+    }
+
+    #[test]
+    fn a_code_conflict_is_never_dropped() {
+        let (o, _, _) = port("pkg/a.go");
+        assert_eq!(o.status, Status::Conflict);
+        assert!(o.dropped_tests.is_empty());
+    }
+}
+
 /// Refresh (issue 8): a commit written by longhaul is byte for byte what
 /// `git format-patch -N --abbrev=11 --zero-commit --no-signature` writes.
 mod format_patch {

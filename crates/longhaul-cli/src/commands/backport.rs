@@ -18,6 +18,7 @@ pub fn run(
     to: &[String],
     maintained: bool,
     write: bool,
+    drop_conflicting_tests: bool,
 ) -> anyhow::Result<ExitCode> {
     if longhaul::fs::safe_file_name(name).is_none() || name.contains(char::is_whitespace) {
         bail!(
@@ -57,7 +58,10 @@ pub fn run(
     let mut results = Vec::new();
     for release in &targets {
         let tip = release_tip(&memory, &manifest, release, &loader)?;
-        results.push((tip, backport_onto(&memory, release, tip, &ids)?));
+        results.push((
+            tip,
+            backport_onto(&memory, release, tip, &ids, drop_conflicting_tests)?,
+        ));
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -185,6 +189,14 @@ pub fn run(
         println!("{t}");
         for (_, r) in &results {
             for c in &r.commits {
+                if !c.outcome.dropped_tests.is_empty() {
+                    println!(
+                        "{} {}: tests left out (they did not port): {}",
+                        r.release,
+                        &c.commit[..12],
+                        c.outcome.dropped_tests.join(", ")
+                    );
+                }
                 for conflict in &c.outcome.conflicts {
                     println!(
                         "{} {}: {}: {}",

@@ -78,7 +78,17 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             to,
             maintained,
             write,
-        } => backport::run(&ctx, cli.json, commits, name, to, *maintained, *write),
+            drop_conflicting_tests,
+        } => backport::run(
+            &ctx,
+            cli.json,
+            commits,
+            name,
+            to,
+            *maintained,
+            *write,
+            *drop_conflicting_tests,
+        ),
         Command::Refresh { files, check } => refresh::run(&ctx, cli.json, files, *check),
         Command::Bump { lines } => bump::run(&ctx, cli.json, lines),
     }

@@ -3,7 +3,7 @@
 //! port as a canonical patch, and check that the patch rebuilds the port.
 
 use super::format_patch::{FormatError, commit_meta, format_patch};
-use super::{Context, Outcome, Status, port_commit_in};
+use super::{Context, Outcome, Status, port_commit_dropping_tests, port_commit_in};
 use crate::apply::tree::{ApplyOptions, PatchedTree};
 use crate::error::{Error, Result};
 use crate::release::manifest::{Manifest, version_of};
@@ -80,12 +80,15 @@ pub fn release_tip(
 
 /// Port `commits` (in order) onto the commit `tip` of `release`, and write the
 /// canonical patch of a successful port; the patch is checked to rebuild the
-/// ported tree when applied to the tip.
+/// ported tree when applied to the tip. With `drop_conflicting_tests`, a commit
+/// whose only conflicts are in test files is ported without them, and its
+/// message says so.
 pub fn backport_onto(
     repo: &gix::Repository,
     release: &str,
     tip: ObjectId,
     commits: &[ObjectId],
+    drop_conflicting_tests: bool,
 ) -> Result<TargetResult> {
     let line = version_of(release)
         .map(|v| v.rsplit_once('.').map_or(v.clone(), |(l, _)| l.to_string()))
@@ -113,7 +116,12 @@ pub fn backport_onto(
             None => Vec::new(),
         };
         let ctx = Context::new(repo, before, touched.iter().map(|p| p.as_ref()))?;
-        let outcome = port_commit_in(&ctx, commit, target)?;
+        let outcome = if drop_conflicting_tests {
+            port_commit_dropping_tests(&ctx, commit, target)?
+        } else {
+            port_commit_in(&ctx, commit, target)?
+        };
+        let dropped = outcome.dropped_tests.clone();
         let tree = outcome.tree;
         results.push(CommitResult {
             commit: commit.to_string(),
@@ -123,7 +131,16 @@ pub fn backport_onto(
             ok = false;
             break;
         };
-        let meta = commit_meta(repo, commit)?;
+        let mut meta = commit_meta(repo, commit)?;
+        if !dropped.is_empty() {
+            if !meta.message.ends_with('\n') {
+                meta.message.push('\n');
+            }
+            meta.message.push_str(&format!(
+                "\nBackport note: upstream's changes to {} did not port cleanly and were\nleft out (longhaul backport --drop-conflicting-tests).\n",
+                dropped.join(", ")
+            ));
+        }
         let bytes = format_patch(&ctx, before, tree, &meta).map_err(|e| match e {
             FormatError::Repo(e) => Error::from(e),
             other => Error::Build {

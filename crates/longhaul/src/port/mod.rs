@@ -103,6 +103,10 @@ pub struct Outcome {
     /// style) in the conflicting files, for a review file. Not a result.
     #[serde(skip)]
     pub marked: Option<ObjectId>,
+    /// Test files of the upstream change left out because they did not port
+    /// (see [`port_commit_dropping_tests`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dropped_tests: Vec<String>,
 }
 
 fn hex<S: serde::Serializer>(id: &Option<ObjectId>, s: S) -> Result<S::Ok, S::Error> {
@@ -144,15 +148,95 @@ pub fn port_commit_in(
     commit: ObjectId,
     onto: ObjectId,
 ) -> Result<Outcome, RepoError> {
-    let repo = ctx.repo;
+    let (base, theirs) = change_trees(ctx.repo, commit)?;
+    port_trees(ctx, base, theirs, onto)
+}
+
+/// The trees of `commit`'s parent and of `commit`.
+fn change_trees(
+    repo: &gix::Repository,
+    commit: ObjectId,
+) -> Result<(ObjectId, ObjectId), RepoError> {
     let change = repo.find_commit(commit).map_err(git_err)?;
     let parent = change
         .parent_ids()
         .next()
         .ok_or_else(|| RepoError::Git(format!("commit {commit} has no parent to port from")))?
         .detach();
-    let base = crate::repo::tree_of(repo, parent)?;
-    let theirs = crate::repo::tree_of(repo, commit)?;
+    Ok((
+        crate::repo::tree_of(repo, parent)?,
+        crate::repo::tree_of(repo, commit)?,
+    ))
+}
+
+/// Whether `path` is test code or test data: a `_test.go` file, or anything
+/// under a `testdata/` folder.
+pub fn is_test_path(path: &str) -> bool {
+    path.ends_with("_test.go") || path.starts_with("testdata/") || path.contains("/testdata/")
+}
+
+/// [`port_commit_in`], and when only test files conflict, the port without
+/// them (the WG LTS rule: include the tests if they pick back cleanly, drop
+/// them if not). Non-test code is never dropped; the dropped files are listed
+/// in [`Outcome::dropped_tests`].
+pub fn port_commit_dropping_tests(
+    ctx: &Context<'_>,
+    commit: ObjectId,
+    onto: ObjectId,
+) -> Result<Outcome, RepoError> {
+    let first = port_commit_in(ctx, commit, onto)?;
+    let files: Vec<&str> = first
+        .conflicts
+        .iter()
+        .flat_map(|c| c.file.split(", "))
+        .collect();
+    if first.status != Status::Conflict
+        || files.is_empty()
+        || !files.iter().all(|f| is_test_path(f))
+    {
+        return Ok(first);
+    }
+    let mut dropped: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+    dropped.sort();
+    dropped.dedup();
+    let repo = ctx.repo;
+    let (base, theirs) = change_trees(repo, commit)?;
+    // The change without those files: they keep their parent's version.
+    let base_tree = repo.find_tree(base).map_err(git_err)?;
+    let mut editor = repo.edit_tree(theirs).map_err(git_err)?;
+    for f in &dropped {
+        match base_tree
+            .lookup_entry_by_path(f.as_str())
+            .map_err(git_err)?
+        {
+            Some(e) => {
+                editor
+                    .upsert(f.as_str(), e.mode().kind(), e.object_id())
+                    .map_err(git_err)?;
+            }
+            None => {
+                editor.remove(f.as_str()).map_err(git_err)?;
+            }
+        }
+    }
+    let reduced = editor.write().map_err(git_err)?.detach();
+    let mut second = port_trees(ctx, base, reduced, onto)?;
+    if second.status == Status::Conflict {
+        return Ok(first);
+    }
+    second.difficulty = Difficulty::Adapted;
+    second.dropped_tests = dropped;
+    Ok(second)
+}
+
+/// Port the change from tree `base` to tree `theirs` onto the commit `onto`.
+fn port_trees(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    theirs: ObjectId,
+    onto: ObjectId,
+) -> Result<Outcome, RepoError> {
+    let repo = ctx.repo;
     let ours = crate::repo::tree_of(repo, onto)?;
     let mut refused = Vec::new();
     let mut marked = None;
@@ -191,6 +275,7 @@ pub fn port_commit_in(
                         tree: Some(tree),
                         conflicts: Vec::new(),
                         marked: None,
+                        dropped_tests: Vec::new(),
                     });
                 }
                 if refused.is_empty() {
@@ -214,6 +299,7 @@ pub fn port_commit_in(
                 tree: Some(tree),
                 conflicts: Vec::new(),
                 marked: None,
+                dropped_tests: Vec::new(),
             });
         }
     }
@@ -249,6 +335,7 @@ pub fn port_commit_in(
                     tree: Some(result),
                     conflicts: Vec::new(),
                     marked: None,
+                    dropped_tests: Vec::new(),
                 });
             }
         }
@@ -261,6 +348,7 @@ pub fn port_commit_in(
         tree: None,
         conflicts: refused,
         marked,
+        dropped_tests: Vec::new(),
     })
 }
 
