@@ -170,8 +170,13 @@ pub enum Command {
     /// successful port as a canonical patch and adds it to the manifest.
     Backport {
         /// Upstream commits, in order.
-        #[arg(long = "commit", value_name = "SHA", required = true, num_args = 1..)]
+        #[arg(long = "commit", value_name = "SHA", num_args = 1.., required_unless_present = "patches", conflicts_with = "patches")]
         commits: Vec<String>,
+        /// Patch files (`git format-patch` mails) instead of commits; the
+        /// `index` lines' blobs, when the upstream repository has them, are
+        /// the merge base.
+        #[arg(long = "patch", value_name = "FILE", num_args = 1..)]
+        patches: Vec<PathBuf>,
         /// Patch name: files are patches/NAME.patch (or NAME.<minor>.patch per line).
         #[arg(long, value_name = "NAME")]
         name: String,

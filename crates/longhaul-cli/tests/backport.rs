@@ -381,3 +381,83 @@ fn bad_input_changes_nothing() {
         assert_eq!(snapshot(&lts), before, "{args:?} changed nothing");
     }
 }
+
+/// `--patch FILE`: the upstream fix as a mail ports like the commit (its
+/// `index` blobs are the merge base) and writes the same canonical patch.
+#[test]
+fn a_patch_file_ports_like_its_commit() {
+    let (tmp, lts) = example();
+    let up = tmp.path().join("upstream");
+    let mail = tmp.path().join("fix.patch");
+    let text = git(
+        &up,
+        &["format-patch", "--stdout", "-1", "main"],
+        "2025-03-01T10:00:00Z",
+    );
+    std::fs::write(&mail, text + "\n").unwrap();
+    let by_commit = longhaul(
+        &lts,
+        &[
+            "--json",
+            "backport",
+            "--commit",
+            "main",
+            "--name",
+            "fix",
+            "--maintained",
+        ],
+    );
+    let by_patch = longhaul(
+        &lts,
+        &[
+            "--json",
+            "backport",
+            "--patch",
+            mail.to_str().unwrap(),
+            "--name",
+            "fix",
+            "--maintained",
+        ],
+    );
+    assert_eq!(by_commit.status.code(), Some(1));
+    assert_eq!(by_patch.status.code(), Some(1), "{}", stderr(&by_patch));
+    let targets = |o: &std::process::Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["release"].clone(), t["status"].clone(), t["tree"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(targets(&by_commit), targets(&by_patch));
+    let out = longhaul(
+        &lts,
+        &[
+            "backport",
+            "--patch",
+            mail.to_str().unwrap(),
+            "--name",
+            "fix",
+            "--to",
+            "v1.1.1-lts.1",
+            "--write",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(lts.join("patches/fix.1.1.patch")).unwrap();
+    assert!(written.starts_with("From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: Tiny Upstream <upstream@example.org>\n"));
+    let out = longhaul(
+        &lts,
+        &[
+            "refresh",
+            "--check",
+            lts.join("patches/fix.1.1.patch").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -3,23 +3,41 @@
 use crate::context::Context;
 use crate::ui;
 use anyhow::{Context as _, bail};
-use longhaul::port::backport::{TargetResult, backport_onto, cves_named, release_tip};
+use longhaul::port::backport::{Change, TargetResult, backport_onto, cves_named, release_tip};
 use longhaul::port::{Difficulty, Status};
 use longhaul::release::edit::{Edits, NewPatch, unified_diff};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub fn run(
-    ctx: &Context,
-    json: bool,
-    commits: &[String],
-    name: &str,
-    to: &[String],
-    maintained: bool,
-    write: bool,
-    drop_conflicting_tests: bool,
-) -> anyhow::Result<ExitCode> {
+/// What to backport, where, and whether to write.
+pub struct Request<'a> {
+    /// Upstream commits.
+    pub commits: &'a [String],
+    /// Patch files (mails), instead of commits.
+    pub patches: &'a [PathBuf],
+    /// Patch name.
+    pub name: &'a str,
+    /// Target releases.
+    pub to: &'a [String],
+    /// The newest shipped release of every line.
+    pub maintained: bool,
+    /// Write patches, manifest entries and review files.
+    pub write: bool,
+    /// Port without test files when only they conflict.
+    pub drop_conflicting_tests: bool,
+}
+
+pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<ExitCode> {
+    let Request {
+        commits,
+        patches,
+        name,
+        to,
+        maintained,
+        write,
+        drop_conflicting_tests,
+    } = *request;
     if longhaul::fs::safe_file_name(name).is_none() || name.contains(char::is_whitespace) {
         bail!(
             "--name {name:?}: expected a plain patch name (no `/`, no spaces), such as CVE-2024-10220"
@@ -45,10 +63,33 @@ pub fn run(
     }
     let repo = ctx.upstream(Some(&manifest))?;
     let memory = longhaul::repo::in_memory(&repo);
-    let ids = commits
-        .iter()
-        .map(|c| longhaul::repo::resolve_commit(&memory, c))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut changes: Vec<Change> = Vec::new();
+    for c in commits {
+        changes.push(Change::Commit(longhaul::repo::resolve_commit(&memory, c)?));
+    }
+    let mut patch_messages = Vec::new();
+    for p in patches {
+        let bytes = longhaul::fs::read(p).map_err(|source| longhaul::error::Error::Read {
+            path: p.clone(),
+            source,
+        })?;
+        let parsed = longhaul::patch::parse(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}:{}: {}", p.display(), e.line, e.message))?;
+        for (i, c) in parsed.commits.into_iter().enumerate() {
+            let Some(meta) = &c.meta else {
+                bail!(
+                    "{}:{}: a plain diff has no author, date or message; backport --patch takes `git format-patch` mails",
+                    p.display(),
+                    c.line
+                );
+            };
+            patch_messages.push(meta.message.clone());
+            changes.push(Change::Patch(
+                Box::new(c),
+                format!("{}#{}", p.display(), i + 1),
+            ));
+        }
+    }
     let loader = ctx.loader(Some(&manifest));
     let bar = if json {
         indicatif::ProgressBar::hidden()
@@ -60,7 +101,7 @@ pub fn run(
         let tip = release_tip(&memory, &manifest, release, &loader)?;
         results.push((
             tip,
-            backport_onto(&memory, release, tip, &ids, drop_conflicting_tests)?,
+            backport_onto(&memory, release, tip, &changes, drop_conflicting_tests)?,
         ));
         bar.inc(1);
     }
@@ -68,10 +109,12 @@ pub fn run(
 
     let names = patch_names(name, results.iter().map(|(_, r)| r));
     let mut messages: Vec<String> = vec![name.to_string()];
-    for id in &ids {
-        let meta = longhaul::port::format_patch::commit_meta(&memory, *id)?;
-        messages.push(meta.message);
+    for change in &changes {
+        if let Change::Commit(id) = change {
+            messages.push(longhaul::port::format_patch::commit_meta(&memory, *id)?.message);
+        }
     }
+    messages.extend(patch_messages);
     let cves = cves_named(messages.iter().map(String::as_str));
 
     let mut written = Vec::new();
@@ -193,7 +236,7 @@ pub fn run(
                     println!(
                         "{} {}: tests left out (they did not port): {}",
                         r.release,
-                        &c.commit[..12],
+                        short(&c.commit),
                         c.outcome.dropped_tests.join(", ")
                     );
                 }
@@ -226,6 +269,15 @@ pub fn run(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A commit id shortened to 12 digits; a patch label as is.
+fn short(label: &str) -> &str {
+    if label.len() == 40 && label.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &label[..12]
+    } else {
+        label
+    }
 }
 
 /// The triage class of a target: the hardest of its commits.

@@ -34,6 +34,16 @@ pub struct TargetResult {
     pub patch: Option<Vec<u8>>,
 }
 
+/// A change to backport: an upstream commit, or one commit of a patch file.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A commit of the repository.
+    Commit(ObjectId),
+    /// A commit of a patch file (a `git format-patch` mail), with a label
+    /// naming it (`FILE#N`).
+    Patch(Box<crate::patch::Commit>, String),
+}
+
 /// One commit's port.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommitResult {
@@ -87,7 +97,7 @@ pub fn backport_onto(
     repo: &gix::Repository,
     release: &str,
     tip: ObjectId,
-    commits: &[ObjectId],
+    changes: &[Change],
     drop_conflicting_tests: bool,
 ) -> Result<TargetResult> {
     let line = version_of(release)
@@ -99,39 +109,70 @@ pub fn backport_onto(
     let mut patch = Vec::new();
     let mut files: Vec<String> = Vec::new();
     let mut ok = true;
-    for &commit in commits {
+    for change in changes {
         let before = repo::tree_of(repo, target)?;
-        let parent = repo
-            .find_commit(commit)
-            .map_err(git_err)?
-            .parent_ids()
-            .next()
-            .map(|p| p.detach());
-        let touched = match parent {
-            Some(p) => super::diff::touched_paths(
-                repo,
-                repo::tree_of(repo, p)?,
-                repo::tree_of(repo, commit)?,
-            )?,
-            None => Vec::new(),
-        };
-        let ctx = Context::new(repo, before, touched.iter().map(|p| p.as_ref()))?;
-        let outcome = if drop_conflicting_tests {
-            port_commit_dropping_tests(&ctx, commit, target)?
-        } else {
-            port_commit_in(&ctx, commit, target)?
+        let (outcome, label, meta) = match change {
+            Change::Commit(commit) => {
+                let commit = *commit;
+                let parent = repo
+                    .find_commit(commit)
+                    .map_err(git_err)?
+                    .parent_ids()
+                    .next()
+                    .map(|p| p.detach());
+                let touched = match parent {
+                    Some(p) => super::diff::touched_paths(
+                        repo,
+                        repo::tree_of(repo, p)?,
+                        repo::tree_of(repo, commit)?,
+                    )?,
+                    None => Vec::new(),
+                };
+                let ctx = Context::new(repo, before, touched.iter().map(|p| p.as_ref()))?;
+                let outcome = if drop_conflicting_tests {
+                    port_commit_dropping_tests(&ctx, commit, target)?
+                } else {
+                    port_commit_in(&ctx, commit, target)?
+                };
+                (outcome, commit.to_string(), commit_meta(repo, commit)?)
+            }
+            Change::Patch(c, label) => {
+                let meta = c.meta.clone().ok_or_else(|| {
+                    Error::Input(format!(
+                        "{label}: a plain diff has no author, date or message; backport takes `git format-patch` mails"
+                    ))
+                })?;
+                let touched: Vec<&gix::bstr::BStr> = c.files.iter().map(|f| f.path()).collect();
+                let ctx = Context::new(repo, before, touched)?;
+                let outcome = match super::patch_input::change_trees(repo, c)? {
+                    Ok((base, theirs)) => super::port_trees(&ctx, base, theirs, target)?,
+                    Err(no_base) => Outcome {
+                        status: Status::Conflict,
+                        rung: super::Rung::Merge,
+                        difficulty: super::Difficulty::Manual,
+                        tree: None,
+                        conflicts: vec![super::Conflict {
+                            file: no_base.file,
+                            reason: format!("no merge base: {}", no_base.reason),
+                        }],
+                        marked: None,
+                        dropped_tests: Vec::new(),
+                    },
+                };
+                (outcome, label.clone(), meta)
+            }
         };
         let dropped = outcome.dropped_tests.clone();
         let tree = outcome.tree;
         results.push(CommitResult {
-            commit: commit.to_string(),
+            commit: label.clone(),
             outcome,
         });
         let Some(tree) = tree else {
             ok = false;
             break;
         };
-        let mut meta = commit_meta(repo, commit)?;
+        let mut meta = meta;
         if !dropped.is_empty() {
             if !meta.message.ends_with('\n') {
                 meta.message.push('\n');
@@ -141,12 +182,13 @@ pub fn backport_onto(
                 dropped.join(", ")
             ));
         }
+        let ctx = Context::new(repo, tree, [])?;
         let bytes = format_patch(&ctx, before, tree, &meta).map_err(|e| match e {
             FormatError::Repo(e) => Error::from(e),
             other => Error::Build {
                 release: release.to_string(),
                 message: format!(
-                    "the port of {commit} cannot be written as a canonical patch: {other}"
+                    "the port of {label} cannot be written as a canonical patch: {other}"
                 ),
             },
         })?;

@@ -24,6 +24,7 @@ pub mod diff;
 pub mod format_patch;
 pub mod guard;
 pub mod moved;
+pub mod patch_input;
 pub mod resolve;
 pub mod symbols;
 
@@ -229,8 +230,10 @@ pub fn port_commit_dropping_tests(
     Ok(second)
 }
 
-/// Port the change from tree `base` to tree `theirs` onto the commit `onto`.
-fn port_trees(
+/// Port the change from tree `base` to tree `theirs` onto the commit `onto`
+/// (for a change that is not a commit of the repository: a patch file's, see
+/// [`patch_input`]).
+pub fn port_trees(
     ctx: &Context<'_>,
     base: ObjectId,
     theirs: ObjectId,
