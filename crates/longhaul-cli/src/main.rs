@@ -205,6 +205,17 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Port a release's whole patch chain onto a newer upstream tag (a line's
+    /// new base) in memory: each patch is re-ported, dropped when the new tag
+    /// already contains it, or reported as a conflict. Writes nothing.
+    Rebase {
+        /// The release (or line, such as 1.23: its newest shipped release).
+        #[arg(value_name = "LINE")]
+        line: String,
+        /// The newer upstream tag.
+        #[arg(long, value_name = "TAG")]
+        onto: String,
+    },
     /// Add the next `-lts.N` release entry for each given line (`1.28` or a
     /// release name), stacked on the line's newest release.
     Bump {

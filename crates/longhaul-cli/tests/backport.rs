@@ -461,3 +461,74 @@ fn a_patch_file_ports_like_its_commit() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// `rebase`: on a newer tag that already contains a patch, that patch is
+/// dropped, the others are re-ported, and one that does not port is reported.
+#[test]
+fn rebase_drops_what_the_new_tag_contains() {
+    let (tmp, lts) = example();
+    let up = tmp.path().join("upstream");
+    // v1.1.2 = v1.1.1 with the CVE-2024-10220 fix merged upstream.
+    git(
+        &up,
+        &["checkout", "-q", "--detach", "v1.1.1"],
+        "2024-07-01T10:00:00Z",
+    );
+    let patch = lts.join("patches/CVE-2024-10220.patch");
+    git(
+        &up,
+        &["am", "-q", patch.to_str().unwrap()],
+        "2024-07-01T10:00:00Z",
+    );
+    git(&up, &["tag", "v1.1.2"], "2024-07-01T10:00:00Z");
+    git(&up, &["checkout", "-q", "main"], "2024-07-01T10:00:00Z");
+    let before = snapshot(&lts);
+    let out = longhaul(
+        &lts,
+        &["--json", "rebase", "v1.1.1-lts.1", "--onto", "v1.1.2"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fates: Vec<(String, String)> = v["patches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["patch"].as_str().unwrap().to_string(),
+                p["fate"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fates,
+        [
+            ("CVE-2024-10220".to_string(), "already_upstream".to_string()),
+            ("main-usage".to_string(), "ported".to_string())
+        ]
+    );
+    // The result is v1.1.2 with main-usage applied, as git am builds it.
+    git(
+        &up,
+        &["checkout", "-q", "--detach", "v1.1.2"],
+        "2024-07-01T10:00:00Z",
+    );
+    let mu = lts.join("patches/main-usage.patch");
+    git(
+        &up,
+        &["am", "-q", "-3", mu.to_str().unwrap()],
+        "2024-07-01T10:00:00Z",
+    );
+    assert_eq!(
+        v["tree"].as_str().unwrap(),
+        git(&up, &["rev-parse", "HEAD^{tree}"], "2024-07-01T10:00:00Z")
+    );
+    // A patch that does not port: exit 1, named. An unknown tag: exit 2. Nothing written.
+    let out = longhaul(&lts, &["rebase", "1.0", "--onto", "v1.1.1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("token-length"));
+    let out = longhaul(&lts, &["rebase", "1.0", "--onto", "v9.9.9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("v9.9.9"), "{}", stderr(&out));
+    assert_eq!(snapshot(&lts), before);
+}

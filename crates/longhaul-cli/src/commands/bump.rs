@@ -58,7 +58,7 @@ pub fn run(ctx: &Context, json: bool, lines: &[String]) -> anyhow::Result<ExitCo
 
 /// The newest release of `line` (`1.28`, or a release name given as is): the
 /// first listed shipped release of that line.
-fn newest_of(manifest: &Manifest, line: &str) -> anyhow::Result<String> {
+pub(crate) fn newest_of(manifest: &Manifest, line: &str) -> anyhow::Result<String> {
     if manifest.releases.iter().any(|r| r.name == line) {
         return Ok(line.to_string());
     }

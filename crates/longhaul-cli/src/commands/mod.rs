@@ -9,6 +9,7 @@ mod coverage;
 mod lint;
 mod osv;
 mod port;
+mod rebase;
 mod refresh;
 mod releases;
 mod statements;
@@ -95,5 +96,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         ),
         Command::Refresh { files, check } => refresh::run(&ctx, cli.json, files, *check),
         Command::Bump { lines } => bump::run(&ctx, cli.json, lines),
+        Command::Rebase { line, onto } => rebase::run(&ctx, cli.json, line, onto),
     }
 }

@@ -8,5 +8,6 @@ pub mod lint;
 pub mod manifest;
 pub mod patch_cache;
 pub mod plan;
+pub mod rebase;
 pub mod refresh;
 pub mod verify;
