@@ -1002,6 +1002,15 @@ mod format_patch {
             .unwrap();
         assert!(out.status.success());
         commits.push(repo.git(&["rev-parse", "HEAD"]));
+        // A two-line subject whose second line starts with a space, and trailing
+        // whitespace on body lines (kept in the commit with --cleanup=verbatim).
+        repo.write("f.txt", b"short\nmore\nagain\n");
+        repo.git(&["add", "-A"]);
+        repo.git(&[
+            "commit", "-q", "--cleanup=verbatim", "-m",
+            "helm lint loops \n  when the chart is malformed\n\nThe body has trailing spaces.   \n\t\nSigned-off-by: A <a@example.org>\n",
+        ]);
+        commits.push(repo.git(&["rev-parse", "HEAD"]));
         for c in &commits {
             assert_eq!(ours(&repo, c), git(&repo, c), "commit {c}");
         }

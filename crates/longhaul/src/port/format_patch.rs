@@ -408,16 +408,28 @@ fn subject_header(subject: &str) -> String {
 
 /// The subject (the first paragraph, its lines joined by spaces) and the rest
 /// of the message (leading blank lines dropped), as git's pretty printer splits it.
+///
+/// As git's `format_subject` and `pp_remainder`: every line loses its trailing
+/// ASCII whitespace (leading whitespace stays), subject lines are joined by one
+/// space.
 fn split_message(message: &str) -> (String, String) {
-    let mut lines = message.lines().skip_while(|l| l.trim().is_empty());
-    let mut subject: Vec<&str> = Vec::new();
+    let trim = |l: &'_ str| -> String {
+        l.trim_end_matches(|c: char| c.is_ascii_whitespace() || c == '\x0b')
+            .to_string()
+    };
+    let mut lines = message.split('\n').map(trim).skip_while(|l| l.is_empty());
+    let mut subject: Vec<String> = Vec::new();
     for line in lines.by_ref() {
-        if line.trim().is_empty() {
+        if line.is_empty() {
             break;
         }
-        subject.push(line.trim());
+        subject.push(line);
     }
-    let rest: Vec<&str> = lines.skip_while(|l| l.trim().is_empty()).collect();
+    let mut rest: Vec<String> = lines.skip_while(|l| l.is_empty()).collect();
+    // The message's own final newline is not a blank line.
+    while rest.last().is_some_and(|l| l.is_empty()) {
+        rest.pop();
+    }
     let mut body = String::new();
     for l in &rest {
         body.push_str(l);
