@@ -10,7 +10,8 @@
 #
 # Each result is exact (same tree as C), a conflict (no result), or clean-but-different
 # (a result that is not what the maintainer committed: a silent divergence). Prints the
-# counts, longhaul's difficulty split and the whole-process time per pair of each tool.
+# counts, longhaul's status and difficulty split, and the whole-process time per pair of
+# each tool (total, mean, median, 90th percentile).
 #
 #   bench/backport-lineage.sh REPO [BRANCH_GLOB]      (default glob: release-*)
 #
@@ -29,6 +30,9 @@ now() { date +%s%N; }
 declare -A count
 t_longhaul=0 t_merge=0 t_apply=0 pairs=0
 : >"$work/different"
+: >"$work/ms_longhaul"
+: >"$work/ms_merge"
+: >"$work/ms_apply"
 
 while read -r c parents; do
   [ "$(wc -w <<<"$parents")" = 1 ] || continue
@@ -42,16 +46,18 @@ while read -r c parents; do
 
   s=$(now)
   out=$("$longhaul" --json port --repo "$repo" --onto "$c^" --commit "$x" 2>/dev/null || true)
-  t_longhaul=$((t_longhaul + $(now) - s))
+  d=$(($(now) - s)); t_longhaul=$((t_longhaul + d)); echo $((d / 1000)) >>"$work/ms_longhaul"
   tree=$(sed -n 's/.*"tree": "\([0-9a-f]*\)".*/\1/p' <<<"$out")
   difficulty=$(sed -n 's/.*"difficulty": "\([a-z]*\)".*/\1/p' <<<"$out")
+  status=$(sed -n 's/.*"status": "\([a-z]*\)".*/\1/p' <<<"$out" | head -n 1)
+  count[status_${status:-error}]=$((${count[status_${status:-error}]:-0} + 1))
   count[difficulty_${difficulty:-error}]=$((${count[difficulty_${difficulty:-error}]:-0} + 1))
   if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "longhaul $c $x" >>"$work/different"; fi
   count[longhaul_$r]=$((${count[longhaul_$r]:-0} + 1))
 
   s=$(now)
   tree=$(git -C "$repo" merge-tree --write-tree --merge-base="$x^" "$c^" "$x" 2>/dev/null | head -n 1) || tree=
-  t_merge=$((t_merge + $(now) - s))
+  d=$(($(now) - s)); t_merge=$((t_merge + d)); echo $((d / 1000)) >>"$work/ms_merge"
   if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "cherry-pick $c $x" >>"$work/different"; fi
   count[merge_$r]=$((${count[merge_$r]:-0} + 1))
 
@@ -60,19 +66,22 @@ while read -r c parents; do
     git -C "$repo" read-tree "$c^" &&
       git -C "$repo" diff --binary "$x^" "$x" | git -C "$repo" apply --cached 2>/dev/null &&
       git -C "$repo" write-tree) || tree=
-  t_apply=$((t_apply + $(now) - s))
+  d=$(($(now) - s)); t_apply=$((t_apply + d)); echo $((d / 1000)) >>"$work/ms_apply"
   if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "apply $c $x" >>"$work/different"; fi
   count[apply_$r]=$((${count[apply_$r]:-0} + 1))
 done < <(git -C "$repo" log --no-merges --format='%H %P' --branches="$glob" --grep='cherry picked from commit')
 
 echo "pairs: $pairs (non-merge commits on $glob naming a non-merge commit they were cherry-picked from)"
-printf '%-12s %6s %9s %10s %10s\n' tool exact different conflict "ms/pair"
+quantile() { sort -n "$1" | awk -v q="$2" '{a[NR]=$1} END {i=int(NR*q); if (i<1) i=1; printf "%.1f", a[i]/1000}'; }
+printf '%-12s %6s %9s %10s %9s %9s %9s %9s\n' tool exact different conflict "total s" "mean ms" "median" "p90"
 for tool in longhaul merge apply; do
   case $tool in longhaul) t=$t_longhaul name=longhaul ;; merge) t=$t_merge name=cherry-pick ;; apply) t=$t_apply name="git apply" ;; esac
-  printf '%-12s %6d %9d %10d %10.1f\n' "$name" "${count[${tool}_exact]:-0}" "${count[${tool}_different]:-0}" \
-    "${count[${tool}_conflict]:-0}" "$(echo "$t / 1000000 / ($pairs + ($pairs == 0))" | bc -l)"
+  printf '%-12s %6d %9d %10d %9.2f %9.1f %9s %9s\n' "$name" "${count[${tool}_exact]:-0}" "${count[${tool}_different]:-0}" \
+    "${count[${tool}_conflict]:-0}" "$(echo "$t / 1000000000" | bc -l)" "$(echo "$t / 1000000 / ($pairs + ($pairs == 0))" | bc -l)" \
+    "$(quantile "$work/ms_$tool" 0.5)" "$(quantile "$work/ms_$tool" 0.9)"
 done
 echo "longhaul difficulty: trivial ${count[difficulty_trivial]:-0}, adapted ${count[difficulty_adapted]:-0}, manual ${count[difficulty_manual]:-0}, error ${count[difficulty_error]:-0}"
+echo "longhaul status: $(for s in clean merged resolved applied conflict; do printf '%s %s, ' "$s" "${count[status_$s]:-0}"; done)"
 if [ -s "$work/different" ]; then
   echo "clean-but-different (tool C X):"
   sed 's/^/  /' "$work/different"
