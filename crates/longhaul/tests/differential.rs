@@ -74,6 +74,14 @@ fn reshape(mut tree: Shape, ops: &[(usize, u8, u8)]) -> Shape {
 
 /// Replace the work tree's content with `tree` and commit it under `tag`.
 fn commit_shape(repo: &GitRepo, tree: &Shape, tag: &str) {
+    write_shape(repo, tree);
+    repo.commit_all(tag);
+    repo.git(&["tag", tag]);
+}
+
+/// Replace the work tree's content with `tree` (files hold their path three
+/// times, so that no two are similar enough for git to pair them as a rename).
+fn write_shape(repo: &GitRepo, tree: &Shape) {
     for entry in std::fs::read_dir(repo.path()).unwrap() {
         let entry = entry.unwrap();
         if entry.file_name() != ".git" {
@@ -92,15 +100,17 @@ fn commit_shape(repo: &GitRepo, tree: &Shape, tag: &str) {
             let target = ["a", "b/a", "l", "../a"][usize::from(*version) % 4];
             std::os::unix::fs::symlink(target, &full).unwrap();
         } else {
-            std::fs::write(&full, format!("{path}\nversion {version}\n")).unwrap();
+            std::fs::write(
+                &full,
+                format!("{path}\n{path}\n{path}\nversion {version}\n"),
+            )
+            .unwrap();
             if *kind == 1 {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(&full, std::fs::Permissions::from_mode(0o755)).unwrap();
             }
         }
     }
-    repo.commit_all(tag);
-    repo.git(&["tag", tag]);
 }
 
 /// `git apply --cached` of each non-empty patch in turn onto `onto`.
@@ -220,6 +230,57 @@ proptest! {
                 if onto == "t0" { &t0 } else { &drifted },
                 texts.iter().map(|t| String::from_utf8_lossy(t)).collect::<Vec<_>>().join("\n")
             );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Porting (issue 8): an upstream commit and an old line that both reshape
+    /// files, folders, symlinks and modes and edit one file's lines. Whenever
+    /// both longhaul and `git merge-tree` (what cherry-pick records) give a
+    /// tree, it is the same tree: the merge restricted to the paths the change
+    /// touches, grafted into the target, is git's merge. (Where git conflicts,
+    /// longhaul may still merge: gitoxide's histogram diff can align ambiguous
+    /// lines differently, away from the other side's change; the guard judges
+    /// those results.)
+    #[test]
+    fn port_agrees_with_cherry_pick(
+        base in vec((0usize..9, 1u8..2, 0u8..9), 0..7),
+        upstream in vec((0usize..9, 0u8..2, 0u8..9), 0..3),
+        old_line in vec((0usize..9, 0u8..2, 0u8..9), 0..3),
+        text in vec(0u8..5, 0..20),
+        up_edits in vec((0usize..40, 0u8..3, 0u8..5), 0..4),
+        line_edits in vec((0usize..40, 0u8..3, 0u8..5), 0..4),
+    ) {
+        let shape: Shape = reshape(Shape::new(), &base);
+        let repo = GitRepo::new();
+        write_shape(&repo, &shape);
+        repo.write("f.txt", &render(&text, true));
+        repo.commit_all("base");
+        repo.git(&["tag", "base"]);
+        write_shape(&repo, &reshape(shape.clone(), &upstream));
+        repo.write("f.txt", &render(&edit(text.clone(), &up_edits), true));
+        let fix = repo.commit_all("fix");
+        prop_assume!(repo.tree("base") != repo.tree(&fix));
+        repo.git(&["checkout", "-q", "-b", "old", "base"]);
+        write_shape(&repo, &reshape(shape.clone(), &old_line));
+        repo.write("f.txt", &render(&edit(text.clone(), &line_edits), true));
+        let onto = repo.commit_all("old line");
+
+        let out = repo.git_output(&["merge-tree", "--write-tree", &format!("--merge-base={fix}^"), &onto, &fix]);
+        let git = out.status.success().then(|| String::from_utf8(out.stdout).unwrap().lines().next().unwrap().to_string());
+        let ts = longhaul::repo::open(repo.path()).unwrap();
+        let memory = longhaul::repo::in_memory(&ts);
+        let id = |hex: &str| longhaul::gix::ObjectId::from_hex(hex.as_bytes()).unwrap();
+        let ours = longhaul::port::port_commit(&memory, id(&fix), id(&onto)).unwrap();
+        if let (Some(tree), Some(git)) = (ours.tree, git) {
+            prop_assert_eq!(tree.to_string(), git, "longhaul {:?} ({:?})", ours.status, ours.rung);
         }
     }
 }

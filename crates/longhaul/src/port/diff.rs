@@ -138,12 +138,26 @@ pub(super) fn tree_changes(
                 new_id: Some(id),
             },
         };
-        if ![c.old_mode, c.new_mode]
-            .iter()
-            .flatten()
-            .any(|m| m.is_tree())
-        {
-            out.push(c);
+        let is_tree = |m: Option<gix::objs::tree::EntryMode>| m.is_some_and(|m| m.is_tree());
+        match (is_tree(c.old_mode), is_tree(c.new_mode)) {
+            (false, false) => out.push(c),
+            // A folder replaced by a file: for files, the file is added.
+            (true, false) if c.new_mode.is_some() => out.push(TreeChange {
+                operation: Operation::Add,
+                old_path: None,
+                old_mode: None,
+                old_id: None,
+                ..c
+            }),
+            // A file replaced by a folder: the file is deleted.
+            (false, true) if c.old_mode.is_some() => out.push(TreeChange {
+                operation: Operation::Delete,
+                new_path: None,
+                new_mode: None,
+                new_id: None,
+                ..c
+            }),
+            _ => {}
         }
     }
     Ok(out)

@@ -247,6 +247,37 @@ pub fn port_trees(
     // does: the parent and the change see them moved there first. (Only the
     // files the change touches are searched for: see `moved`.)
     let moved = ctx.moved(base, theirs, ours)?;
+    // git's rename/delete conflict: the change deletes a file the old line moved.
+    {
+        let theirs_tree = repo.find_tree(theirs).map_err(git_err)?;
+        let mut deleted_moved = Vec::new();
+        for (from, to) in moved.iter() {
+            use gix::bstr::ByteSlice;
+            if theirs_tree
+                .lookup_entry(from.split_str("/"))
+                .map_err(git_err)?
+                .is_none()
+            {
+                deleted_moved.push(Conflict {
+                    file: from.to_str_lossy().into_owned(),
+                    reason: format!(
+                        "merge conflict (rename/delete): the upstream change deletes it; the target moved it to {to}"
+                    ),
+                });
+            }
+        }
+        if !deleted_moved.is_empty() {
+            return Ok(Outcome {
+                status: Status::Conflict,
+                rung: Rung::Merge,
+                difficulty: Difficulty::Manual,
+                tree: None,
+                conflicts: deleted_moved,
+                marked: None,
+                dropped_tests: Vec::new(),
+            });
+        }
+    }
     let (base_at, theirs_at) = if moved.is_empty() {
         (base, theirs)
     } else {
@@ -397,10 +428,59 @@ fn merge(
         cut(repo, ours, &paths)?,
         cut(repo, theirs, &paths)?,
     );
+    // git's modify/delete conflicts, which gitoxide resolves when the
+    // modification is a mode change: one side deletes a file the other changed.
+    let modify_delete = modify_delete_conflicts(repo, base_cut, ours_cut, theirs_cut, &paths)?;
     Ok(match merge_trees(ctx, base_cut, ours_cut, theirs_cut)? {
-        Ok(merged) => Ok(graft(repo, ours, ours_cut, merged, &paths)?),
-        Err((conflicts, marked)) => Err((conflicts, graft(repo, ours, ours_cut, marked, &paths)?)),
+        Ok(merged) if modify_delete.is_empty() => Ok(graft(repo, ours, ours_cut, merged, &paths)?),
+        Ok(merged) => Err((modify_delete, graft(repo, ours, ours_cut, merged, &paths)?)),
+        Err((mut conflicts, marked)) => {
+            conflicts.extend(modify_delete);
+            conflicts.sort_by(|a, b| a.file.cmp(&b.file));
+            conflicts.dedup_by(|a, b| a.file == b.file);
+            Err((conflicts, graft(repo, ours, ours_cut, marked, &paths)?))
+        }
     })
+}
+
+/// Paths one side deletes and the other changes (content or mode).
+fn modify_delete_conflicts(
+    repo: &gix::Repository,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
+    paths: &[gix::bstr::BString],
+) -> Result<Vec<Conflict>, RepoError> {
+    use gix::bstr::ByteSlice;
+    let (b, o, t) = (
+        repo.find_tree(base).map_err(git_err)?,
+        repo.find_tree(ours).map_err(git_err)?,
+        repo.find_tree(theirs).map_err(git_err)?,
+    );
+    let entry = |tree: &gix::Tree<'_>,
+                 p: &[u8]|
+     -> Result<Option<(gix::objs::tree::EntryMode, ObjectId)>, RepoError> {
+        Ok(tree
+            .lookup_entry(p.split_str("/"))
+            .map_err(git_err)?
+            .filter(|e| !e.mode().is_tree())
+            .map(|e| (e.mode(), e.object_id())))
+    };
+    let mut out = Vec::new();
+    for p in paths {
+        let (pb, po, pt) = (entry(&b, p)?, entry(&o, p)?, entry(&t, p)?);
+        let Some(pb) = pb else { continue };
+        let reason = match (po, pt) {
+            (Some(po), None) if po != pb => "the upstream change deletes it; the target changed it",
+            (None, Some(pt)) if pt != pb => "the target deleted it; the upstream change changes it",
+            _ => continue,
+        };
+        out.push(Conflict {
+            file: p.to_str_lossy().into_owned(),
+            reason: format!("merge conflict (modify/delete): {reason}"),
+        });
+    }
+    Ok(out)
 }
 
 /// `tree` cut down to the entries at `paths` and at the folders above them.
