@@ -64,6 +64,22 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
     read_limited(path, MAX_INPUT_BYTES)
 }
 
+/// [`read_to_string`] with the path in the error, for callers that report it.
+pub fn read_text(path: &Path) -> Result<String, crate::error::Error> {
+    read_to_string(path).map_err(|source| crate::error::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// [`read`] with the path in the error, for callers that report it.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, crate::error::Error> {
+    read(path).map_err(|source| crate::error::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// [`read`] as UTF-8 text.
 pub fn read_to_string(path: &Path) -> Result<String, ReadError> {
     String::from_utf8(read(path)?).map_err(ReadError::NotUtf8)

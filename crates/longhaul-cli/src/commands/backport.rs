@@ -69,10 +69,7 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
     }
     let mut patch_messages = Vec::new();
     for p in patches {
-        let bytes = longhaul::fs::read(p).map_err(|source| longhaul::error::Error::Read {
-            path: p.clone(),
-            source,
-        })?;
+        let bytes = longhaul::fs::read_bytes(p)?;
         let parsed = longhaul::patch::parse(&bytes)
             .map_err(|e| anyhow::anyhow!("{}:{}: {}", p.display(), e.line, e.message))?;
         for (i, c) in parsed.commits.into_iter().enumerate() {
@@ -122,12 +119,7 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
     if write {
         let patch_dir = manifest.dir().join("patches");
         let mut files: BTreeMap<String, (PathBuf, &[u8])> = BTreeMap::new();
-        let text = longhaul::fs::read_to_string(&manifest.path).map_err(|source| {
-            longhaul::error::Error::Read {
-                path: manifest.path.clone(),
-                source,
-            }
-        })?;
+        let text = longhaul::fs::read_text(&manifest.path)?;
         let mut edits = Edits::new(&text, &manifest.path);
         for ((_, r), patch_name) in results.iter().zip(&names) {
             let (Some(patch_name), Some(bytes)) = (patch_name, &r.patch) else {

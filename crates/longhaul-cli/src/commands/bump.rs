@@ -9,12 +9,7 @@ use std::process::ExitCode;
 
 pub fn run(ctx: &Context, json: bool, lines: &[String]) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest()?;
-    let text = longhaul::fs::read_to_string(&manifest.path).map_err(|source| {
-        longhaul::error::Error::Read {
-            path: manifest.path.clone(),
-            source,
-        }
-    })?;
+    let text = longhaul::fs::read_text(&manifest.path)?;
     let mut edits = Edits::new(&text, &manifest.path);
     let mut added = Vec::new();
     for line in lines {

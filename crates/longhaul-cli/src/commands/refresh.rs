@@ -25,10 +25,7 @@ pub fn run(
     let mut results = Vec::new();
     let mut skipped = Vec::new();
     for f in &files {
-        let current = longhaul::fs::read(f).map_err(|source| longhaul::error::Error::Read {
-            path: f.clone(),
-            source,
-        })?;
+        let current = longhaul::fs::read_bytes(f)?;
         // Plain diffs (quilt, DEP-3) have no author or message to write a mail
         // from: named explicitly they are an error, otherwise they are listed.
         if !explicit

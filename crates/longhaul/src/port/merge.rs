@@ -1,0 +1,242 @@
+//! The line merge of a port: git's three-way merge (merge-ort's settings,
+//! through gitoxide), restricted to the paths the change touches, with git's
+//! modify/delete conflicts.
+
+use super::{Conflict, Context};
+use crate::repo::{RepoError, git_err};
+use gix::ObjectId;
+
+/// The three-way merge of `theirs` into `ours` on `base`, as merge-ort does it
+/// (histogram diff for content; files the target moved are already at their
+/// new paths in `base` and `theirs`): the merged tree, or the conflicts with
+/// the tree holding the conflict markers.
+///
+/// Without rename detection a file's merge depends only on its three versions
+/// (and on files or folders in the way of its path), so only the paths the
+/// change touches are merged: the three trees are cut down to those paths and
+/// what stands on their folders, and the merged paths are written into the
+/// target. (gitoxide's tree merge replays every change of the target since the
+/// parent; on cri-o's release branches that is most of the time of a port.)
+pub(super) fn merge(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
+) -> Result<Result<ObjectId, (Vec<Conflict>, ObjectId)>, RepoError> {
+    let repo = ctx.repo;
+    let mut paths: Vec<gix::bstr::BString> = Vec::new();
+    for c in ctx.tree_changes(base, theirs, false)?.iter() {
+        paths.extend(c.old_path.iter().cloned());
+        paths.extend(c.new_path.iter().cloned());
+    }
+    paths.sort();
+    paths.dedup();
+    // A folder on the target where the change has a file: the whole trees.
+    let ours_tree = repo.find_tree(ours).map_err(git_err)?;
+    for p in &paths {
+        use gix::bstr::ByteSlice;
+        if ours_tree
+            .lookup_entry(p.split_str("/"))
+            .map_err(git_err)?
+            .is_some_and(|e| e.mode().is_tree())
+        {
+            return merge_trees(ctx, base, ours, theirs);
+        }
+    }
+    let (base_cut, ours_cut, theirs_cut) = (
+        cut(repo, base, &paths)?,
+        cut(repo, ours, &paths)?,
+        cut(repo, theirs, &paths)?,
+    );
+    // git's modify/delete conflicts, which gitoxide resolves when the
+    // modification is a mode change: one side deletes a file the other changed.
+    let modify_delete = modify_delete_conflicts(repo, base_cut, ours_cut, theirs_cut, &paths)?;
+    Ok(match merge_trees(ctx, base_cut, ours_cut, theirs_cut)? {
+        Ok(merged) if modify_delete.is_empty() => Ok(graft(repo, ours, ours_cut, merged, &paths)?),
+        Ok(merged) => Err((modify_delete, graft(repo, ours, ours_cut, merged, &paths)?)),
+        Err((mut conflicts, marked)) => {
+            conflicts.extend(modify_delete);
+            conflicts.sort_by(|a, b| a.file.cmp(&b.file));
+            conflicts.dedup_by(|a, b| a.file == b.file);
+            Err((conflicts, graft(repo, ours, ours_cut, marked, &paths)?))
+        }
+    })
+}
+
+/// Paths one side deletes and the other changes (content or mode).
+fn modify_delete_conflicts(
+    repo: &gix::Repository,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
+    paths: &[gix::bstr::BString],
+) -> Result<Vec<Conflict>, RepoError> {
+    use gix::bstr::ByteSlice;
+    let (b, o, t) = (
+        repo.find_tree(base).map_err(git_err)?,
+        repo.find_tree(ours).map_err(git_err)?,
+        repo.find_tree(theirs).map_err(git_err)?,
+    );
+    let entry = |tree: &gix::Tree<'_>,
+                 p: &[u8]|
+     -> Result<Option<(gix::objs::tree::EntryMode, ObjectId)>, RepoError> {
+        Ok(tree
+            .lookup_entry(p.split_str("/"))
+            .map_err(git_err)?
+            .filter(|e| !e.mode().is_tree())
+            .map(|e| (e.mode(), e.object_id())))
+    };
+    let mut out = Vec::new();
+    for p in paths {
+        let (pb, po, pt) = (entry(&b, p)?, entry(&o, p)?, entry(&t, p)?);
+        let Some(pb) = pb else { continue };
+        let reason = match (po, pt) {
+            (Some(po), None) if po != pb => "the upstream change deletes it; the target changed it",
+            (None, Some(pt)) if pt != pb => "the target deleted it; the upstream change changes it",
+            _ => continue,
+        };
+        out.push(Conflict {
+            file: p.to_str_lossy().into_owned(),
+            reason: format!("merge conflict (modify/delete): {reason}"),
+        });
+    }
+    Ok(out)
+}
+
+/// `tree` cut down to the entries at `paths` and at the folders above them.
+fn cut(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    paths: &[gix::bstr::BString],
+) -> Result<ObjectId, RepoError> {
+    use gix::bstr::ByteSlice;
+    let full = repo.find_tree(tree).map_err(git_err)?;
+    let mut editor = repo
+        .edit_tree(ObjectId::empty_tree(repo.object_hash()))
+        .map_err(git_err)?;
+    // The paths themselves, and any non-folder entry standing on their folders.
+    for p in with_folders(paths) {
+        if let Some(entry) = full.lookup_entry(p.split_str("/")).map_err(git_err)?
+            && !entry.mode().is_tree()
+        {
+            editor
+                .upsert(p.as_bstr(), entry.mode().kind(), entry.object_id())
+                .map_err(git_err)?;
+        }
+    }
+    Ok(editor.write().map_err(git_err)?.detach())
+}
+
+/// `ours` with the entries of `cut_ours` at `paths` (and their folders)
+/// replaced by those of `merged`.
+fn graft(
+    repo: &gix::Repository,
+    ours: ObjectId,
+    cut_ours: ObjectId,
+    merged: ObjectId,
+    paths: &[gix::bstr::BString],
+) -> Result<ObjectId, RepoError> {
+    use gix::bstr::ByteSlice;
+    let before = repo.find_tree(cut_ours).map_err(git_err)?;
+    let after = repo.find_tree(merged).map_err(git_err)?;
+    let mut editor = repo.edit_tree(ours).map_err(git_err)?;
+    let touched = with_folders(paths);
+    // Removals first (an entry standing on a folder the merge needs), then additions.
+    for p in &touched {
+        let was = before.lookup_entry(p.split_str("/")).map_err(git_err)?;
+        let now = after.lookup_entry(p.split_str("/")).map_err(git_err)?;
+        if was.as_ref().is_some_and(|e| !e.mode().is_tree())
+            && now.as_ref().is_none_or(|e| e.mode().is_tree())
+        {
+            editor.remove(p.as_bstr()).map_err(git_err)?;
+        }
+    }
+    for p in &touched {
+        if let Some(entry) = after.lookup_entry(p.split_str("/")).map_err(git_err)?
+            && !entry.mode().is_tree()
+        {
+            editor
+                .upsert(p.as_bstr(), entry.mode().kind(), entry.object_id())
+                .map_err(git_err)?;
+        }
+    }
+    Ok(editor.write().map_err(git_err)?.detach())
+}
+
+/// gitoxide's tree merge of `theirs` into `ours` on `base` with merge-ort's
+/// settings (no rename detection here: see [`merge`]).
+fn merge_trees(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    ours: ObjectId,
+    theirs: ObjectId,
+) -> Result<Result<ObjectId, (Vec<Conflict>, ObjectId)>, RepoError> {
+    let repo = ctx.repo;
+    let mut inner: gix::merge::plumbing::tree::Options =
+        repo.tree_merge_options().map_err(git_err)?.into();
+    inner.rewrites = None;
+    inner.blob_merge.text.diff_algorithm = gix::diff::blob::Algorithm::Histogram;
+    {
+        use gix::merge::blob::builtin_driver::text::{Conflict, ConflictStyle};
+        inner.blob_merge.text.conflict = Conflict::Keep {
+            style: ConflictStyle::Diff3,
+            marker_size: Conflict::DEFAULT_MARKER_SIZE.try_into().expect("non-zero"),
+        };
+    }
+    let labels = gix::merge::blob::builtin_driver::text::Labels {
+        ancestor: Some("base".into()),
+        current: Some("target".into()),
+        other: Some("upstream".into()),
+    };
+    let mut merged = gix::merge::plumbing::tree(
+        &base,
+        &ours,
+        &theirs,
+        labels,
+        &repo.objects,
+        |buf| gix::objs::Write::write_buf(repo, gix::objs::Kind::Blob, buf),
+        &mut Default::default(),
+        &mut ctx.diff_cache()?,
+        &mut ctx.merge_cache()?,
+        inner,
+    )
+    .map_err(git_err)?;
+    let unresolved = gix::merge::tree::TreatAsUnresolved::git();
+    if merged.has_unresolved_conflicts(unresolved) {
+        let conflicts = merged
+            .conflicts
+            .iter()
+            .filter(|c| c.is_unresolved(unresolved))
+            .map(|c| {
+                let (ours, theirs) = c.changes_in_resolution();
+                Conflict {
+                    file: theirs.location().to_string(),
+                    reason: format!("merge conflict: the target changed {} too", ours.location()),
+                }
+            })
+            .collect();
+        let tree = merged
+            .tree
+            .write(|tree| gix::objs::Write::write(repo, tree))
+            .map_err(git_err)?;
+        return Ok(Err((conflicts, tree)));
+    }
+    let tree = merged
+        .tree
+        .write(|tree| gix::objs::Write::write(repo, tree))
+        .map_err(git_err)?;
+    Ok(Ok(tree))
+}
+
+/// `paths` and every folder above them, sorted, each once.
+fn with_folders(paths: &[gix::bstr::BString]) -> Vec<&[u8]> {
+    use gix::bstr::ByteSlice;
+    let mut out: Vec<&[u8]> = Vec::new();
+    for path in paths {
+        out.extend(path.find_iter("/").map(|i| &path[..i]));
+        out.push(path.as_slice());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
