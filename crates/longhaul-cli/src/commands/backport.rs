@@ -252,6 +252,11 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
         if !manifest_diff.is_empty() {
             print!("{manifest_diff}");
         }
+        if results.iter().any(|(_, r)| r.patch.is_some()) {
+            println!(
+                "(a port that is not a conflict passed the guard: the same lines as upstream, and the Go names and imports it adds exist on the line; it was not compiled)"
+            );
+        }
         if !write && results.iter().any(|(_, r)| r.patch.is_some()) {
             println!("(dry run: pass --write to save the patches and edit the manifest)");
         }
