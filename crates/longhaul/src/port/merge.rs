@@ -77,18 +77,9 @@ fn modify_delete_conflicts(
         repo.find_tree(ours).map_err(git_err)?,
         repo.find_tree(theirs).map_err(git_err)?,
     );
-    let entry = |tree: &gix::Tree<'_>,
-                 p: &[u8]|
-     -> Result<Option<(gix::objs::tree::EntryMode, ObjectId)>, RepoError> {
-        Ok(tree
-            .lookup_entry(p.split_str("/"))
-            .map_err(git_err)?
-            .filter(|e| !e.mode().is_tree())
-            .map(|e| (e.mode(), e.object_id())))
-    };
     let mut out = Vec::new();
     for p in paths {
-        let (pb, po, pt) = (entry(&b, p)?, entry(&o, p)?, entry(&t, p)?);
+        let (pb, po, pt) = (file_at(&b, p)?, file_at(&o, p)?, file_at(&t, p)?);
         let Some(pb) = pb else { continue };
         let reason = match (po, pt) {
             (Some(po), None) if po != pb => "the upstream change deletes it; the target changed it",
@@ -116,12 +107,8 @@ fn cut(
         .map_err(git_err)?;
     // The paths themselves, and any non-folder entry standing on their folders.
     for p in with_folders(paths) {
-        if let Some(entry) = full.lookup_entry(p.split_str("/")).map_err(git_err)?
-            && !entry.mode().is_tree()
-        {
-            editor
-                .upsert(p.as_bstr(), entry.mode().kind(), entry.object_id())
-                .map_err(git_err)?;
+        if let Some((kind, id)) = file_at(&full, p)? {
+            editor.upsert(p.as_bstr(), kind, id).map_err(git_err)?;
         }
     }
     Ok(editor.write().map_err(git_err)?.detach())
@@ -143,21 +130,13 @@ fn graft(
     let touched = with_folders(paths);
     // Removals first (an entry standing on a folder the merge needs), then additions.
     for p in &touched {
-        let was = before.lookup_entry(p.split_str("/")).map_err(git_err)?;
-        let now = after.lookup_entry(p.split_str("/")).map_err(git_err)?;
-        if was.as_ref().is_some_and(|e| !e.mode().is_tree())
-            && now.as_ref().is_none_or(|e| e.mode().is_tree())
-        {
+        if file_at(&before, p)?.is_some() && file_at(&after, p)?.is_none() {
             editor.remove(p.as_bstr()).map_err(git_err)?;
         }
     }
     for p in &touched {
-        if let Some(entry) = after.lookup_entry(p.split_str("/")).map_err(git_err)?
-            && !entry.mode().is_tree()
-        {
-            editor
-                .upsert(p.as_bstr(), entry.mode().kind(), entry.object_id())
-                .map_err(git_err)?;
+        if let Some((kind, id)) = file_at(&after, p)? {
+            editor.upsert(p.as_bstr(), kind, id).map_err(git_err)?;
         }
     }
     Ok(editor.write().map_err(git_err)?.detach())
@@ -226,6 +205,19 @@ fn merge_trees(
         .write(|tree| gix::objs::Write::write(repo, tree))
         .map_err(git_err)?;
     Ok(Ok(tree))
+}
+
+/// The entry at `path` in `tree` when it is not a folder: its kind and object.
+fn file_at(
+    tree: &gix::Tree<'_>,
+    path: &[u8],
+) -> Result<Option<(gix::objs::tree::EntryKind, ObjectId)>, RepoError> {
+    use gix::bstr::ByteSlice;
+    Ok(tree
+        .lookup_entry(path.split_str("/"))
+        .map_err(git_err)?
+        .filter(|e| !e.mode().is_tree())
+        .map(|e| (e.mode().kind(), e.object_id())))
 }
 
 /// `paths` and every folder above them, sorted, each once.
