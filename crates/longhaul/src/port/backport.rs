@@ -8,7 +8,7 @@ use crate::apply::tree::{ApplyOptions, PatchedTree};
 use crate::error::{Error, Result};
 use crate::release::manifest::{Manifest, version_of};
 use crate::release::patch_cache::PatchLoader;
-use crate::repo::{self, git_err};
+use crate::repo;
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use serde::Serialize;
@@ -114,21 +114,7 @@ pub fn backport_onto(
         let (outcome, label, meta) = match change {
             Change::Commit(commit) => {
                 let commit = *commit;
-                let parent = repo
-                    .find_commit(commit)
-                    .map_err(git_err)?
-                    .parent_ids()
-                    .next()
-                    .map(|p| p.detach());
-                let touched = match parent {
-                    Some(p) => super::diff::touched_paths(
-                        repo,
-                        repo::tree_of(repo, p)?,
-                        repo::tree_of(repo, commit)?,
-                    )?,
-                    None => Vec::new(),
-                };
-                let ctx = Context::new(repo, before, touched.iter().map(|p| p.as_ref()))?;
+                let ctx = Context::for_commit(repo, before, commit)?;
                 let outcome = if drop_conflicting_tests {
                     port_commit_dropping_tests(&ctx, commit, target)?
                 } else {

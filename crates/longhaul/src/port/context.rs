@@ -61,6 +61,18 @@ impl<'r> Context<'r> {
         })
     }
 
+    /// Prepare `repo` for porting `commit` onto the tree `target`: the
+    /// attributes of the folders of the files `commit` touches.
+    pub fn for_commit(
+        repo: &'r gix::Repository,
+        target: ObjectId,
+        commit: ObjectId,
+    ) -> Result<Self, RepoError> {
+        let (base, theirs) = super::change_trees(repo, commit)?;
+        let touched = super::diff::touched_paths(repo, base, theirs)?;
+        Self::new(repo, target, touched.iter().map(|p| p.as_ref()))
+    }
+
     fn attribute_stack(&self) -> Result<gix::worktree::Stack, RepoError> {
         Ok(self
             .repo

@@ -126,20 +126,7 @@ pub fn port_commit(
     commit: ObjectId,
     onto: ObjectId,
 ) -> Result<Outcome, RepoError> {
-    let ours = crate::repo::tree_of(repo, onto)?;
-    let parent = repo
-        .find_commit(commit)
-        .map_err(git_err)?
-        .parent_ids()
-        .next()
-        .ok_or_else(|| RepoError::Git(format!("commit {commit} has no parent to port from")))?
-        .detach();
-    let touched = diff::touched_paths(
-        repo,
-        crate::repo::tree_of(repo, parent)?,
-        crate::repo::tree_of(repo, commit)?,
-    )?;
-    let ctx = Context::new(repo, ours, touched.iter().map(|p| p.as_ref()))?;
+    let ctx = Context::for_commit(repo, crate::repo::tree_of(repo, onto)?, commit)?;
     port_commit_in(&ctx, commit, onto)
 }
 
