@@ -273,12 +273,8 @@ proptest! {
         repo.write("f.txt", &render(&edit(text.clone(), &line_edits), true));
         let onto = repo.commit_all("old line");
 
-        let out = repo.git_output(&["merge-tree", "--write-tree", &format!("--merge-base={fix}^"), &onto, &fix]);
-        let git = out.status.success().then(|| String::from_utf8(out.stdout).unwrap().lines().next().unwrap().to_string());
-        let ts = longhaul::repo::open(repo.path()).unwrap();
-        let memory = longhaul::repo::in_memory(&ts);
-        let id = |hex: &str| longhaul::gix::ObjectId::from_hex(hex.as_bytes()).unwrap();
-        let ours = longhaul::port::port_commit(&memory, id(&fix), id(&onto)).unwrap();
+        let git = repo.cherry_pick_tree(&fix, &onto);
+        let ours = repo.longhaul_port(&fix, &onto);
         if let (Some(tree), Some(git)) = (ours.tree, git) {
             prop_assert_eq!(tree.to_string(), git, "longhaul {:?} ({:?})", ours.status, ours.rung);
         }

@@ -534,7 +534,7 @@ fn submodule_bump_applies_like_git() {
 /// `git cherry-pick` records), and conflicts where git conflicts.
 mod port {
     use super::{GitRepo, numbered};
-    use longhaul::port::{Difficulty, Status, port_commit};
+    use longhaul::port::{Difficulty, Status};
 
     /// `v1` with a 40-line file; the fix (a commit on `v2`) changes line 30;
     /// `old` is `v1` changed by `diverge`. Returns (git's tree or None, ours).
@@ -552,25 +552,8 @@ mod port {
         repo.git(&["checkout", "-q", "-b", "old", "v1"]);
         diverge(&repo);
         let onto = repo.commit_all("old line");
-        let out = repo.git_output(&[
-            "merge-tree",
-            "--write-tree",
-            &format!("--merge-base={fix}^"),
-            &onto,
-            &fix,
-        ]);
-        let git = out.status.success().then(|| {
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .lines()
-                .next()
-                .unwrap()
-                .to_string()
-        });
-        let ts = longhaul::repo::open(repo.path()).unwrap();
-        let memory = longhaul::repo::in_memory(&ts);
-        let id = |hex: &str| longhaul::gix::ObjectId::from_hex(hex.as_bytes()).unwrap();
-        let ours = port_commit(&memory, id(&fix), id(&onto)).unwrap();
+        let git = repo.cherry_pick_tree(&fix, &onto);
+        let ours = repo.longhaul_port(&fix, &onto);
         (git, ours, repo)
     }
 
@@ -710,7 +693,7 @@ mod port {
 /// naming it, though `git cherry-pick` gives a tree.
 mod port_symbols {
     use super::GitRepo;
-    use longhaul::port::{Status, port_commit};
+    use longhaul::port::Status;
 
     const CONFIG_UPSTREAM: &str = "package config\n\n// Options configures the server.\ntype Options struct {\n\tSandboxer string\n}\n\n// Default returns the default options.\nfunc Default() Options { return Options{} }\n";
     const SERVER: &str = "package server\n\nimport (\n\t\"fmt\"\n\n\t\"example.org/app/pkg/config\"\n)\n\n// Run starts the server.\nfunc Run(o config.Options) {\n\tfmt.Println(\"starting\")\n}\n";
@@ -739,25 +722,10 @@ mod port_symbols {
                 .as_bytes(),
         );
         let onto = repo.commit_all("old line");
-        let out = repo.git_output(&[
-            "merge-tree",
-            "--write-tree",
-            &format!("--merge-base={fix}^"),
-            &onto,
-            &fix,
-        ]);
-        let git = out.status.success().then(|| {
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .lines()
-                .next()
-                .unwrap()
-                .to_string()
-        });
-        let ts = longhaul::repo::open(repo.path()).unwrap();
-        let memory = longhaul::repo::in_memory(&ts);
-        let id = |hex: &str| longhaul::gix::ObjectId::from_hex(hex.as_bytes()).unwrap();
-        (git, port_commit(&memory, id(&fix), id(&onto)).unwrap())
+        (
+            repo.cherry_pick_tree(&fix, &onto),
+            repo.longhaul_port(&fix, &onto),
+        )
     }
 
     fn reasons(o: &longhaul::port::Outcome) -> String {

@@ -63,6 +63,34 @@ impl GitRepo {
         self.git(&["rev-parse", "HEAD"])
     }
 
+    /// The tree `git cherry-pick` records for `fix` on `onto` (`git merge-tree
+    /// --write-tree --merge-base=FIX^ ONTO FIX`), or `None` on a conflict.
+    pub fn cherry_pick_tree(&self, fix: &str, onto: &str) -> Option<String> {
+        let out = self.git_output(&[
+            "merge-tree",
+            "--write-tree",
+            &format!("--merge-base={fix}^"),
+            onto,
+            fix,
+        ]);
+        out.status.success().then(|| {
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .to_string()
+        })
+    }
+
+    /// longhaul's port of commit `fix` onto commit `onto`, in memory.
+    pub fn longhaul_port(&self, fix: &str, onto: &str) -> longhaul::port::Outcome {
+        let ts = longhaul::repo::open(self.path()).unwrap();
+        let memory = longhaul::repo::in_memory(&ts);
+        let id = |hex: &str| longhaul::gix::ObjectId::from_hex(hex.as_bytes()).unwrap();
+        longhaul::port::port_commit(&memory, id(fix), id(onto)).unwrap()
+    }
+
     pub fn tree(&self, rev: &str) -> String {
         self.git(&["rev-parse", &format!("{rev}^{{tree}}")])
     }
