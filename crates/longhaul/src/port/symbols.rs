@@ -612,11 +612,20 @@ fn declared_by_port(added: &[(BString, Vec<Vec<u8>>)]) -> BTreeSet<String> {
     out
 }
 
-/// Word lookups in the Go files of the target's folders, read once each.
+/// Word lookups in the Go files of a tree's folders. A folder's files are read
+/// one at a time, only until the word is found (non-test files first), and each
+/// is read at most once.
 struct Words<'r> {
     repo: &'r gix::Repository,
     tree: ObjectId,
-    folders: HashMap<BString, Vec<u8>>,
+    folders: HashMap<BString, Folder>,
+}
+
+/// The Go files of one folder: the text read so far and the blobs not yet read.
+#[derive(Default)]
+struct Folder {
+    text: Vec<u8>,
+    unread: Vec<ObjectId>,
 }
 
 impl<'r> Words<'r> {
@@ -631,20 +640,41 @@ impl<'r> Words<'r> {
     /// Whether `name` is a word of the Go files in `folder`.
     fn in_folder(&mut self, name: &str, folder: &BString) -> Result<bool, RepoError> {
         if !self.folders.contains_key(folder) {
-            let text = self.go_text(folder.as_ref(), false)?;
-            self.folders.insert(folder.clone(), text);
+            let unread = self.go_files(folder.as_ref())?;
+            self.folders.insert(folder.clone(), Folder { text: Vec::new(), unread });
         }
-        Ok(has_word(&self.folders[folder], name.as_bytes()))
+        let repo = self.repo;
+        let f = self.folders.get_mut(folder).expect("inserted above");
+        if has_word(&f.text, name.as_bytes()) {
+            return Ok(true);
+        }
+        while let Some(blob) = f.unread.pop() {
+            let data = &repo.find_object(blob).map_err(git_err)?.data;
+            f.text.extend_from_slice(data);
+            f.text.push(b'\n');
+            if has_word(data, name.as_bytes()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether the Go files in `folder` declare `name`: a function or method,
     /// a type, a struct field or interface method, a constant or variable.
     fn declared_in_folder(&mut self, name: &str, folder: &BString) -> Result<bool, RepoError> {
+        // A miss reads the whole folder; a hit leaves the rest unread, so the
+        // rest is read now: the declaration may be in any file.
         if !self.in_folder(name, folder)? {
             return Ok(false);
         }
+        let repo = self.repo;
+        let f = self.folders.get_mut(folder).expect("read by in_folder");
+        while let Some(blob) = f.unread.pop() {
+            f.text.extend_from_slice(&repo.find_object(blob).map_err(git_err)?.data);
+            f.text.push(b'\n');
+        }
         let n = name.as_bytes();
-        Ok(self.folders[folder].lines().any(|line| {
+        Ok(f.text.lines().any(|line| {
             let t = line.trim_start();
             let after = |prefix: &[u8]| -> bool {
                 t.find(prefix).is_some_and(|i| {
@@ -666,8 +696,9 @@ impl<'r> Words<'r> {
         }))
     }
 
-    /// The Go files of `folder` (and below, when `deep`), concatenated.
-    fn go_text(&self, folder: &BStr, deep: bool) -> Result<Vec<u8>, RepoError> {
+    /// The Go blobs directly in `folder`, in reading order from the end: test
+    /// files are read last.
+    fn go_files(&self, folder: &BStr) -> Result<Vec<ObjectId>, RepoError> {
         let root = self.repo.find_tree(self.tree).map_err(git_err)?;
         let tree = if folder.is_empty() {
             Some(root.id)
@@ -677,33 +708,28 @@ impl<'r> Words<'r> {
                 .filter(|e| e.mode().is_tree())
                 .map(|e| e.object_id())
         };
-        let mut out = Vec::new();
-        if let Some(tree) = tree {
-            self.collect(tree, deep, &mut out)?;
-        }
-        Ok(out)
-    }
-
-    fn collect(&self, tree: ObjectId, deep: bool, out: &mut Vec<u8>) -> Result<(), RepoError> {
+        let Some(tree) = tree else {
+            return Ok(Vec::new());
+        };
         let tree = self.repo.find_tree(tree).map_err(git_err)?;
+        let mut tests = Vec::new();
+        let mut code = Vec::new();
         for entry in tree.iter() {
             let entry = entry.map_err(git_err)?;
-            if entry.mode().is_tree() {
-                if deep {
-                    self.collect(entry.object_id(), deep, out)?;
+            let name = entry.filename();
+            if entry.mode().is_blob() && name.ends_with(b".go") {
+                if name.ends_with(b"_test.go") {
+                    tests.push(entry.object_id());
+                } else {
+                    code.push(entry.object_id());
                 }
-            } else if entry.mode().is_blob() && entry.filename().ends_with(b".go") {
-                out.extend_from_slice(
-                    &self
-                        .repo
-                        .find_object(entry.object_id())
-                        .map_err(git_err)?
-                        .data,
-                );
-                out.push(b'\n');
             }
         }
-        Ok(())
+        // `pop` reads from the end: code in tree order, then the tests.
+        code.reverse();
+        tests.reverse();
+        tests.extend(code);
+        Ok(tests)
     }
 }
 
