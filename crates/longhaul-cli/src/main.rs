@@ -223,6 +223,45 @@ pub enum Command {
         #[arg(value_name = "LINE", required = true)]
         lines: Vec<String>,
     },
+    /// The Go packages a release's patches change, every package that imports
+    /// them (transitively), and the packages whose tests import those; read
+    /// from the release's tree, without Go. With --since, the releases whose
+    /// chain uses a patch file or manifest entry changed since a git revision.
+    Affected {
+        /// The release.
+        #[arg(
+            value_name = "RELEASE",
+            required_unless_present = "since",
+            conflicts_with = "since"
+        )]
+        release: Option<String>,
+        /// List the releases a change to the LTS repository (since REV) can affect.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+}
+
+/// The platform whose build constraints apply.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TargetArgs {
+    /// GOOS whose files a build sees.
+    #[arg(long, default_value = "linux", value_name = "GOOS")]
+    pub goos: String,
+    /// GOARCH whose files a build sees.
+    #[arg(long, default_value = "amd64", value_name = "GOARCH")]
+    pub goarch: String,
+}
+
+impl TargetArgs {
+    fn target(&self) -> longhaul::checks::build_constraints::Target {
+        longhaul::checks::build_constraints::Target {
+            goos: self.goos.clone(),
+            goarch: self.goarch.clone(),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -11,6 +11,8 @@
 //!   the two jobs, verify and build;
 //! - [`security`]: advisories (the CVE feed), maintainers' statements, coverage,
 //!   and the OpenVEX and OSV outputs;
+//! - [`checks`]: the Go packages a release's patches reach, and the checks
+//!   (typecheck, tests) run on its tree;
 //! - shared plumbing: [`repo`] (the upstream repository), [`fs`] (bounded reads,
 //!   atomic writes), [`download`], [`time`], [`error`].
 //!
@@ -40,6 +42,7 @@
 //! `longhaul` binary is a thin layer over exactly that.
 
 pub mod apply;
+pub mod checks;
 pub mod download;
 pub mod error;
 pub mod fs;

@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod advisories;
+mod affected;
 mod apply;
 mod backport;
 mod build;
@@ -97,5 +98,20 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Refresh { files, check } => refresh::run(&ctx, cli.json, files, *check),
         Command::Bump { lines } => bump::run(&ctx, cli.json, lines),
         Command::Rebase { line, onto } => rebase::run(&ctx, cli.json, line, onto),
+        Command::Affected {
+            release,
+            since,
+            target,
+        } => match since {
+            Some(rev) => affected::since(&ctx, cli.json, rev),
+            None => affected::run(
+                &ctx,
+                cli.json,
+                release
+                    .as_deref()
+                    .expect("clap requires RELEASE without --since"),
+                &target.target(),
+            ),
+        },
     }
 }

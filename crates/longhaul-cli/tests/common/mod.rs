@@ -1,7 +1,7 @@
 //! Running the `longhaul` binary in tests.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// `longhaul -C dir --offline ARGS…`, without colours or the user's git config.
@@ -25,4 +25,97 @@ pub fn stderr(o: &Output) -> String {
 #[path = "../../../longhaul/tests/common/real_data.rs"]
 mod real_data_impl;
 #[allow(unused_imports)] // not every test binary uses it
-pub use real_data_impl::real_data;
+pub use real_data_impl::{real_data, tool};
+
+/// `git ARGS…` in `dir` with fixed identities and `date`; its output.
+pub fn git(dir: &Path, args: &[&str], date: &str) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Tiny Upstream")
+        .env("GIT_AUTHOR_EMAIL", "upstream@example.org")
+        .env("GIT_COMMITTER_NAME", "Tiny Upstream")
+        .env("GIT_COMMITTER_EMAIL", "upstream@example.org")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
+/// Copy a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// The example (manifest, patches) in a temporary folder, and its upstream
+/// built as `examples/tiny-lts/run.sh` builds it.
+pub fn example() -> (tempfile::TempDir, PathBuf) {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tiny-lts");
+    let tmp = tempfile::tempdir().unwrap();
+    let up = tmp.path().join("upstream");
+    copy_dir(&example.join("upstream/v1.0.3"), &up);
+    let d1 = "2024-01-10T10:00:00Z";
+    git(&up, &["init", "-q", "-b", "main"], d1);
+    git(&up, &["add", "-A"], d1);
+    git(&up, &["commit", "-q", "-m", "tinykube v1.0.3"], d1);
+    git(&up, &["tag", "v1.0.3"], d1);
+    let diff = example.join("upstream/v1.1.1.diff");
+    git(&up, &["apply", "--index", diff.to_str().unwrap()], d1);
+    git(
+        &up,
+        &["commit", "-q", "-m", "tinykube v1.1.1"],
+        "2024-06-01T10:00:00Z",
+    );
+    git(&up, &["tag", "v1.1.1"], d1);
+    let fix = example.join("upstream/fix-max-length.diff");
+    git(&up, &["apply", "--index", fix.to_str().unwrap()], d1);
+    git(
+        &up,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "auth: refuse tokens longer than 4096 bytes",
+            "-m",
+            "Overlong tokens reached the token cache unchecked (CVE-2025-0002).",
+        ],
+        "2025-03-01T10:00:00Z",
+    );
+    let lts = tmp.path().join("lts");
+    copy_dir(&example.join("patches"), &lts.join("patches"));
+    let manifest = std::fs::read_to_string(example.join("releases.yml")).unwrap();
+    let manifest: String = manifest
+        .lines()
+        .map(|l| {
+            if l.starts_with("upstream:") {
+                "upstream: ../upstream".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    std::fs::write(lts.join("releases.yml"), manifest).unwrap();
+    (tmp, lts)
+}

@@ -641,7 +641,13 @@ impl<'r> Words<'r> {
     fn in_folder(&mut self, name: &str, folder: &BString) -> Result<bool, RepoError> {
         if !self.folders.contains_key(folder) {
             let unread = self.go_files(folder.as_ref())?;
-            self.folders.insert(folder.clone(), Folder { text: Vec::new(), unread });
+            self.folders.insert(
+                folder.clone(),
+                Folder {
+                    text: Vec::new(),
+                    unread,
+                },
+            );
         }
         let repo = self.repo;
         let f = self.folders.get_mut(folder).expect("inserted above");
@@ -670,7 +676,8 @@ impl<'r> Words<'r> {
         let repo = self.repo;
         let f = self.folders.get_mut(folder).expect("read by in_folder");
         while let Some(blob) = f.unread.pop() {
-            f.text.extend_from_slice(&repo.find_object(blob).map_err(git_err)?.data);
+            f.text
+                .extend_from_slice(&repo.find_object(blob).map_err(git_err)?.data);
             f.text.push(b'\n');
         }
         let n = name.as_bytes();

@@ -35,3 +35,27 @@ pub fn real_data(test: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// An external tool the test needs (`go`, `node`): its path when `which` finds
+/// it. `None`, after saying that the test is skipped and why, when it is
+/// missing; with `LONGHAUL_REQUIRE_TOOLS=1` (as CI sets it) a missing tool fails
+/// the test instead.
+pub fn tool(test: &str, name: &str, install: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_some() {
+        return found;
+    }
+    assert!(
+        std::env::var_os("LONGHAUL_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+        "{test}: `{name}` is not on PATH and LONGHAUL_REQUIRE_TOOLS=1 (install it: {install})"
+    );
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("skipped: {test}: `{name}` not found on PATH (install it: {install})\n").as_bytes(),
+    );
+    None
+}

@@ -1,0 +1,314 @@
+//! The Go packages of a git tree and their import graph, read from the tree
+//! itself (no Go toolchain): which packages a change reaches.
+//!
+//! Packages are named as module mode names them: a folder of the main module
+//! by the module path (`k8s.io/kubernetes/pkg/kubelet`), a vendored package by
+//! its own path (`vendor/github.com/x/y` is `github.com/x/y`), and a folder
+//! with its own `go.mod` (Kubernetes' `staging/src/k8s.io/api`) by that
+//! module's path (`k8s.io/api/core/v1`). Imports resolve to these names
+//! whatever mode the tree builds in: in GOPATH mode,
+//! `k8s.io/kubernetes/vendor/k8s.io/api` is the same folder.
+
+use crate::checks::build_constraints::{Header, Target};
+use crate::repo::{RepoError, git_err};
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// One Go package of the tree, for one target.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Package {
+    /// The import path, as module mode names it.
+    pub import_path: String,
+    /// The folder in the tree (empty for the root).
+    pub folder: String,
+    /// Imports of the files a build compiles (not `_test.go`).
+    pub imports: BTreeSet<String>,
+    /// Imports of the `_test.go` files, both in-package and external tests.
+    pub test_imports: BTreeSet<String>,
+    /// Whether any file is compiled for the target (else: tests only).
+    pub buildable: bool,
+}
+
+/// Every Go package of a tree, by import path.
+#[derive(Debug, Clone, Default)]
+pub struct PackageGraph {
+    /// The main module's path, from the root `go.mod` (None without one).
+    pub module: Option<String>,
+    /// Packages by import path.
+    pub packages: BTreeMap<String, Package>,
+    /// Import path by folder.
+    by_folder: HashMap<String, String>,
+}
+
+/// What `affected` answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Affected {
+    /// Packages with a changed file.
+    pub changed: Vec<String>,
+    /// `changed` and every package that imports one of them, transitively,
+    /// through non-test imports.
+    pub affected: Vec<String>,
+    /// Packages outside `affected` whose tests import an affected package.
+    pub tests: Vec<String>,
+}
+
+impl PackageGraph {
+    /// Read every Go package of `tree` as `target` sees it. Folders named
+    /// `testdata` or starting with `.` or `_` are skipped, as `go` skips them.
+    pub fn load(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        target: &Target,
+    ) -> Result<PackageGraph, RepoError> {
+        let mut folders: Vec<(String, Vec<(String, ObjectId)>)> = Vec::new();
+        let mut modules: BTreeMap<String, String> = BTreeMap::new();
+        walk(repo, tree, String::new(), &mut folders, &mut modules)?;
+        let module = modules.get("").cloned();
+        let mut graph = PackageGraph {
+            module,
+            ..Default::default()
+        };
+        for (folder, files) in folders {
+            let mut package = Package {
+                import_path: import_path(&folder, &modules),
+                folder: folder.clone(),
+                ..Default::default()
+            };
+            let mut any = false;
+            for (name, blob) in files {
+                if !target.matches_file_name(&name) {
+                    continue;
+                }
+                let data = repo.find_object(blob).map_err(git_err)?.detach().data;
+                let header = Header::parse(&data);
+                if header.package.is_empty() || !target.matches_constraints(&header) {
+                    continue;
+                }
+                if !target.cgo && header.imports.iter().any(|i| i == "C") {
+                    continue;
+                }
+                any = true;
+                let imports = header.imports.into_iter().filter(|i| i != "C");
+                if name.ends_with("_test.go") {
+                    package.test_imports.extend(imports);
+                } else {
+                    package.buildable = true;
+                    package.imports.extend(imports);
+                }
+            }
+            if any {
+                graph.by_folder.insert(folder, package.import_path.clone());
+                // A real vendor folder wins over a second copy of the same path.
+                let vendored = package.folder.starts_with("vendor/");
+                match graph.packages.get(&package.import_path) {
+                    Some(existing) if existing.folder.starts_with("vendor/") && !vendored => {}
+                    _ => {
+                        graph.packages.insert(package.import_path.clone(), package);
+                    }
+                }
+            }
+        }
+        // GOPATH mode's names for vendored packages are the same packages.
+        if let Some(module) = graph.module.clone() {
+            let prefix = format!("{module}/vendor/");
+            for p in graph.packages.values_mut() {
+                for set in [&mut p.imports, &mut p.test_imports] {
+                    let renamed: BTreeSet<String> = set
+                        .iter()
+                        .map(|i| i.strip_prefix(&prefix).unwrap_or(i).to_string())
+                        .collect();
+                    *set = renamed;
+                }
+            }
+        }
+        Ok(graph)
+    }
+
+    /// The import path of the package in `folder`, if it is one.
+    pub fn package_in(&self, folder: &str) -> Option<&str> {
+        self.by_folder.get(folder).map(String::as_str)
+    }
+
+    /// The packages that contain `paths` (files of the tree), and what they reach.
+    pub fn affected<'a>(&self, paths: impl IntoIterator<Item = &'a str>) -> Affected {
+        let changed: BTreeSet<String> = paths
+            .into_iter()
+            .filter_map(|p| self.package_in(p.rsplit_once('/').map_or("", |(d, _)| d)))
+            .map(str::to_string)
+            .collect();
+        self.reached_from(changed)
+    }
+
+    /// `changed` and the packages that import them, transitively (non-test
+    /// imports), and the other packages whose tests import one of them.
+    pub fn reached_from(&self, changed: BTreeSet<String>) -> Affected {
+        let mut importers: HashMap<&str, Vec<&str>> = HashMap::new();
+        for p in self.packages.values() {
+            for i in &p.imports {
+                importers
+                    .entry(i.as_str())
+                    .or_default()
+                    .push(p.import_path.as_str());
+            }
+        }
+        let mut affected: BTreeSet<String> = changed.clone();
+        let mut queue: Vec<String> = changed.iter().cloned().collect();
+        while let Some(p) = queue.pop() {
+            for &q in importers.get(p.as_str()).into_iter().flatten() {
+                if affected.insert(q.to_string()) {
+                    queue.push(q.to_string());
+                }
+            }
+        }
+        let tests = self
+            .packages
+            .values()
+            .filter(|p| !affected.contains(&p.import_path))
+            .filter(|p| p.test_imports.iter().any(|i| affected.contains(i)))
+            .map(|p| p.import_path.clone())
+            .collect();
+        Affected {
+            changed: changed.into_iter().collect(),
+            affected: affected.into_iter().collect(),
+            tests,
+        }
+    }
+}
+
+/// Collect the `.go` files of every folder, and the module path of every
+/// folder with a `go.mod`.
+fn walk(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    folder: String,
+    folders: &mut Vec<(String, Vec<(String, ObjectId)>)>,
+    modules: &mut BTreeMap<String, String>,
+) -> Result<(), RepoError> {
+    let tree = repo.find_tree(tree).map_err(git_err)?;
+    let mut files = Vec::new();
+    let mut subfolders = Vec::new();
+    for entry in tree.iter() {
+        let entry = entry.map_err(git_err)?;
+        let name = entry.filename().to_str_lossy().into_owned();
+        let mode = entry.mode();
+        if mode.is_tree() {
+            if !(name == "testdata" || name.starts_with('.') || name.starts_with('_')) {
+                subfolders.push((name, entry.object_id()));
+            }
+        } else if mode.is_blob() {
+            if name == "go.mod" {
+                let data = repo.find_object(entry.object_id()).map_err(git_err)?;
+                if let Some(path) = module_path(&data.data) {
+                    modules.insert(folder.clone(), path);
+                }
+            } else if name.ends_with(".go") && !name.starts_with(['.', '_']) {
+                files.push((name, entry.object_id()));
+            }
+        }
+    }
+    if !files.is_empty() {
+        folders.push((folder.clone(), files));
+    }
+    for (name, id) in subfolders {
+        let sub = if folder.is_empty() {
+            name
+        } else {
+            format!("{folder}/{name}")
+        };
+        walk(repo, id, sub, folders, modules)?;
+    }
+    Ok(())
+}
+
+/// The `module` directive of a `go.mod`.
+pub fn module_path(go_mod: &[u8]) -> Option<String> {
+    go_mod.lines().find_map(|line| {
+        let line = line.trim();
+        let rest = line.strip_prefix(b"module")?;
+        if !rest.first().is_some_and(u8::is_ascii_whitespace) {
+            return None;
+        }
+        let path = rest.trim().to_str_lossy();
+        let path = path
+            .split("//")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"');
+        (!path.is_empty()).then(|| path.to_string())
+    })
+}
+
+/// The module-mode import path of `folder`.
+fn import_path(folder: &str, modules: &BTreeMap<String, String>) -> String {
+    if let Some(rest) = folder.strip_prefix("vendor/") {
+        return rest.to_string();
+    }
+    // The innermost folder with a go.mod that contains `folder`.
+    let owner = modules
+        .iter()
+        .filter(|(root, _)| {
+            root.is_empty() || folder == root.as_str() || folder.starts_with(&format!("{root}/"))
+        })
+        .max_by_key(|(root, _)| root.len());
+    match owner {
+        Some((root, module)) => {
+            let rest = folder[root.len()..].trim_start_matches('/');
+            if rest.is_empty() {
+                module.clone()
+            } else {
+                format!("{module}/{rest}")
+            }
+        }
+        None => folder.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_are_named_as_module_mode_names_them() {
+        let modules: BTreeMap<String, String> = [
+            ("".to_string(), "k8s.io/kubernetes".to_string()),
+            (
+                "staging/src/k8s.io/api".to_string(),
+                "k8s.io/api".to_string(),
+            ),
+        ]
+        .into();
+        assert_eq!(
+            import_path("pkg/kubelet", &modules),
+            "k8s.io/kubernetes/pkg/kubelet"
+        );
+        assert_eq!(import_path("", &modules), "k8s.io/kubernetes");
+        assert_eq!(
+            import_path("vendor/github.com/a/b", &modules),
+            "github.com/a/b"
+        );
+        assert_eq!(
+            import_path("staging/src/k8s.io/api/core/v1", &modules),
+            "k8s.io/api/core/v1"
+        );
+        assert_eq!(
+            import_path("staging/src/k8s.io/apiextra", &modules),
+            "k8s.io/kubernetes/staging/src/k8s.io/apiextra"
+        );
+    }
+
+    #[test]
+    fn module_directive() {
+        assert_eq!(
+            module_path(b"// c\nmodule k8s.io/kubernetes\n\ngo 1.15\n").as_deref(),
+            Some("k8s.io/kubernetes")
+        );
+        assert_eq!(
+            module_path(b"module \"tinykube\" // x\n").as_deref(),
+            Some("tinykube")
+        );
+        assert_eq!(module_path(b"modules x\n"), None);
+    }
+}

@@ -1,0 +1,12 @@
+//! Checks per release: what a release's patches reach in the Go package graph,
+//! and (with a Go toolchain) whether it typechecks and its tests pass.
+//!
+//! - [`build_constraints`]: which files a build for one GOOS/GOARCH sees;
+//! - [`go_packages`]: the packages of a tree and their imports, read from the
+//!   tree itself, and the packages a change reaches;
+//! - [`affected`]: a release's changed and affected packages (`longhaul
+//!   affected`), and the releases a change to the LTS repository touches.
+
+pub mod affected;
+pub mod build_constraints;
+pub mod go_packages;

@@ -1,0 +1,3 @@
+module tinykube
+
+go 1.19
