@@ -44,7 +44,8 @@ cands = sorted(p["ImportPath"] for p in pkgs
 n = int(sys.argv[2])
 for i in range(n):
     p = next(p for p in pkgs if p["ImportPath"] == cands[i * len(cands) // n])
-    print(p["ImportPath"], os.path.relpath(os.path.join(p["Dir"], p["GoFiles"][0]), src))
+    real = os.path.realpath(os.path.join(p["Dir"], p["GoFiles"][0]))
+    print(p["ImportPath"], os.path.relpath(real, os.path.realpath(src)))
 EOF
 
 # The LTS repository: one release per sample, each with a one-line patch.
@@ -73,11 +74,22 @@ while pos < len(text):
     while pos < len(text) and text[pos].isspace(): pos += 1
     if pos >= len(text): break
     v, pos = dec.raw_decode(text, pos); pkgs.append(v)
-pre = "k8s.io/kubernetes/vendor/"
-name = lambda p: p[len(pre):] if p.startswith(pre) else p
-listed = {name(p["ImportPath"]): p for p in pkgs if not p.get("Standard")}
-deps = {k: {name(d) for d in p.get("Deps", [])} for k, p in listed.items()}
-timp = {k: {name(d) for d in p.get("TestImports", []) + p.get("XTestImports", [])} for k, p in listed.items()}
+# GOPATH mode compiles a staging folder twice, as k8s.io/kubernetes/staging/src/X (./...)
+# and as k8s.io/kubernetes/vendor/X (the vendor symlink): both are the folder module mode
+# calls X.
+def name(p):
+    for pre in ("k8s.io/kubernetes/vendor/", "k8s.io/kubernetes/staging/src/"):
+        if p.startswith(pre):
+            return p[len(pre):]
+    return p
+listed, deps, timp = {}, {}, {}
+for p in pkgs:
+    if p.get("Standard"):
+        continue
+    k = name(p["ImportPath"])
+    listed[k] = p
+    deps.setdefault(k, set()).update(name(d) for d in p.get("Deps", []))
+    timp.setdefault(k, set()).update(name(d) for d in p.get("TestImports", []) + p.get("XTestImports", []))
 samples = [l.split()[0] for l in open(f"{work}/samples.txt")]
 ok = 0
 for i, s in enumerate(samples, 1):

@@ -16,7 +16,7 @@ use std::process::Command;
 /// A module with what the graph must get right: a vendored dependency that
 /// imports its own sub-package, files for another GOOS, `//go:build ignore`,
 /// `// +build` lines, a `_linux.go` file, in-package and external tests, a
-/// package with tests only, cgo, and folders `go` skips.
+/// package with tests only, cgo, a nested module, and folders `go` skips.
 const FILES: &[(&str, &str)] = &[
     (
         "go.mod",

@@ -65,6 +65,19 @@ impl PackageGraph {
         let mut folders: Vec<(String, Vec<(String, ObjectId)>)> = Vec::new();
         let mut modules: BTreeMap<String, String> = BTreeMap::new();
         walk(repo, tree, String::new(), &mut folders, &mut modules)?;
+        // A nested module is its own module only when the main module uses it
+        // (named in go.mod or vendor/modules.txt, as Kubernetes' staging modules
+        // are); otherwise its folder is part of the enclosing module, as GOPATH
+        // mode and `go build ./...` see it.
+        let used: BTreeSet<String> = ["go.mod", "vendor/modules.txt"]
+            .iter()
+            .filter_map(|path| file_at(repo, tree, path).transpose())
+            .collect::<Result<Vec<_>, _>>()?
+            .iter()
+            .flat_map(|text| text.split(|b| b.is_ascii_whitespace()))
+            .map(|w| w.to_str_lossy().into_owned())
+            .collect();
+        modules.retain(|folder, path| folder.is_empty() || used.contains(path));
         let module = modules.get("").cloned();
         let mut graph = PackageGraph {
             module,
@@ -220,6 +233,24 @@ fn walk(
         walk(repo, id, sub, folders, modules)?;
     }
     Ok(())
+}
+
+/// The bytes of the file at `path` in `tree`, if there is one.
+fn file_at(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    path: &str,
+) -> Result<Option<Vec<u8>>, RepoError> {
+    let tree = repo.find_tree(tree).map_err(git_err)?;
+    match tree.lookup_entry_by_path(path).map_err(git_err)? {
+        Some(entry) if entry.mode().is_blob() => Ok(Some(
+            repo.find_object(entry.object_id())
+                .map_err(git_err)?
+                .detach()
+                .data,
+        )),
+        _ => Ok(None),
+    }
 }
 
 /// The `module` directive of a `go.mod`.
