@@ -223,6 +223,34 @@ pub enum Command {
         #[arg(value_name = "LINE", required = true)]
         lines: Vec<String>,
     },
+    /// Run each release's checks (default: build the affected Go packages) on
+    /// its tree, written to a temporary folder: passed, failed, tolerated,
+    /// flaky or skipped, per check. Results are cached per tree and toolchain.
+    Check {
+        /// Releases (default: the `must: true` releases).
+        #[arg(value_name = "RELEASE")]
+        releases: Vec<String>,
+        /// Every release of the manifest.
+        #[arg(long, conflicts_with = "releases")]
+        all: bool,
+        /// Only the checks with these names (repeatable).
+        #[arg(long = "check", value_name = "NAME")]
+        checks: Vec<String>,
+        /// The packages the release's patches reach, or every package.
+        #[arg(long, value_enum, default_value_t = ScopeArg::Affected)]
+        scope: ScopeArg,
+        /// The `go` command (default: `go` on PATH).
+        #[arg(long, value_name = "PATH")]
+        go: Option<PathBuf>,
+        /// Also write the results as JUnit XML.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Run everything again, ignoring cached results (and cache the new ones).
+        #[arg(long)]
+        no_cache: bool,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
     /// The Go packages a release's patches change, every package that imports
     /// them (transitively), and the packages whose tests import those; read
     /// from the release's tree, without Go. With --since, the releases whose
@@ -241,6 +269,15 @@ pub enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+}
+
+/// `check --scope`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum ScopeArg {
+    /// The packages the release's patches change and reach.
+    Affected,
+    /// Every package of the tree.
+    All,
 }
 
 /// The platform whose build constraints apply.

@@ -1,8 +1,10 @@
-//! Issue 9: `affected` on a copy of the bundled example (a Go module).
+//! Issue 9: `affected` and `check` on a copy of the bundled example (a Go
+//! module with a test per package).
 
 mod common;
 
-use common::{example, git, longhaul, stderr};
+use common::{example, git, longhaul, stderr, tool};
+use std::process::Output;
 
 fn json(out: &std::process::Output) -> serde_json::Value {
     assert!(out.status.success(), "{}", stderr(out));
@@ -123,4 +125,198 @@ fn affected_since_selects_the_releases_whose_chain_changed() {
     let out = longhaul(&lts, &["affected", "--since", "no-such-rev"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no-such-rev"), "{}", stderr(&out));
+}
+
+fn go_available(test: &str) -> bool {
+    tool(test, "go", "apt-get install golang-go").is_some()
+}
+
+/// `longhaul --json check ARGS…` with extra environment; the parsed report.
+fn check(
+    lts: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Output, serde_json::Value) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_longhaul"));
+    cmd.arg("-C")
+        .arg(lts)
+        .args(["--offline", "--json", "check"])
+        .args(args);
+    cmd.env("NO_COLOR", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "not JSON: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(&out)
+        )
+    });
+    (out, v)
+}
+
+fn check_of<'a>(report: &'a serde_json::Value, release: &str, name: &str) -> &'a serde_json::Value {
+    report["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["release"] == release)
+        .and_then(|r| {
+            r["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+        })
+        .unwrap_or_else(|| panic!("no {release}/{name} in {report}"))
+}
+
+#[test]
+fn check_typechecks_tolerates_retries_and_caches() {
+    if !go_available("check_typechecks_tolerates_retries_and_caches") {
+        return;
+    }
+    let (tmp, lts) = example();
+    let marker = tmp.path().join("flake-marker");
+    let marker = marker.to_str().unwrap();
+    let junit = tmp.path().join("junit.xml");
+    let (out, v) = check(
+        &lts,
+        &["--junit", junit.to_str().unwrap()],
+        &[("TINYKUBE_FLAKE_MARKER", marker)],
+    );
+    // Tolerated and flaky results do not fail the run.
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(v["ok"], true);
+    for r in ["v1.0.3-lts.2", "v1.0.3-lts.1", "v1.1.1-lts.1"] {
+        let t = check_of(&v, r, "typecheck");
+        assert_eq!(t["status"], "passed", "{r}: {t}");
+        assert_eq!(t["cached"], false);
+    }
+    // pkg/volume's test fails on the v1.0 line: v1.0.3-lts.1 tolerates it, and
+    // v1.0.3-lts.2 inherits the list along its chain.
+    for r in ["v1.0.3-lts.1", "v1.0.3-lts.2"] {
+        let u = check_of(&v, r, "unit");
+        assert_eq!(u["status"], "tolerated", "{r}: {u}");
+        assert_eq!(u["tolerated"][0]["package"], "tinykube/pkg/volume");
+        assert_eq!(u["tolerated"][0]["tests"][0], "TestEmptyRepositoryMessage");
+    }
+    // The flaky test fails once (the first release checked), then passes on the retry.
+    let first = check_of(&v, "v1.0.3-lts.2", "unit");
+    assert_eq!(first["attempts"], 2, "{first}");
+    assert_eq!(first["flaky"][0]["package"], "tinykube/pkg/auth");
+    assert_eq!(first["flaky"][0]["tests"][0], "TestFlakyOnce");
+    assert_eq!(check_of(&v, "v1.1.1-lts.1", "unit")["status"], "passed");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("<testsuite name=\"v1.0.3-lts.1/unit\""),
+        "{xml}"
+    );
+    assert!(xml.contains("tolerated by the release"), "{xml}");
+
+    // A second run does no work: every result comes from the cache.
+    let (out, again) = check(&lts, &[], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    for r in again["releases"].as_array().unwrap() {
+        assert!(r.get("mode").is_none(), "nothing was written out: {r}");
+        for c in r["checks"].as_array().unwrap() {
+            assert_eq!(c["cached"], true, "{c}");
+        }
+    }
+    // Cached as it was: tolerated, with the flaky test on record.
+    assert_eq!(
+        check_of(&again, "v1.0.3-lts.2", "unit")["flaky"][0]["tests"][0],
+        "TestFlakyOnce"
+    );
+
+    // On the v1.1 line nothing else fails, so the verdict is `flaky`. Its
+    // patches do not reach pkg/auth: --scope all tests every package.
+    std::fs::remove_file(marker).unwrap();
+    let (out, v) = check(
+        &lts,
+        &["v1.1.1-lts.1", "--check", "unit", "--scope", "all"],
+        &[("TINYKUBE_FLAKE_MARKER", marker)],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let u = check_of(&v, "v1.1.1-lts.1", "unit");
+    assert_eq!(
+        (u["status"].as_str(), u["cached"].as_bool()),
+        (Some("flaky"), Some(false)),
+        "{u}"
+    );
+    assert_eq!(u["packages"][0], "./...");
+}
+
+#[test]
+fn check_reports_a_patch_that_breaks_the_build() {
+    if !go_available("check_reports_a_patch_that_breaks_the_build") {
+        return;
+    }
+    let (_tmp, lts) = example();
+    std::fs::write(
+        lts.join("patches/rename-check.patch"),
+        "--- a/pkg/auth/token.go\n+++ b/pkg/auth/token.go\n@@ -9,7 +9,7 @@ const MinLength = 8\n \n // Check validates a bearer token.\n // Tokens shorter than MinLength are rejected.\n-func Check(token string) error {\n+func Validate(token string) error {\n \tif token == \"\" {\n \t\treturn errors.New(\"no token\")\n \t}\n",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+    let manifest = manifest.replace(
+        "releases:\n",
+        "releases:\n  - name: v1.1.1-lts.2\n    base_release: v1.1.1-lts.1\n    patches: [rename-check]\n\n",
+    );
+    std::fs::write(lts.join("releases.yml"), manifest).unwrap();
+    let (out, v) = check(&lts, &["v1.1.1-lts.2", "--check", "typecheck"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(v["ok"], false);
+    let t = check_of(&v, "v1.1.1-lts.2", "typecheck");
+    assert_eq!(t["status"], "failed");
+    // cmd/kubelet calls auth.Check, which the patch renamed.
+    assert_eq!(t["failures"][0]["package"], "tinykube/cmd/kubelet", "{t}");
+    assert!(
+        t["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("undefined: auth.Check"),
+        "{t}"
+    );
+
+    let human = longhaul(&lts, &["check", "v1.1.1-lts.2", "--check", "typecheck"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("typecheck failed: tinykube/cmd/kubelet")
+            && text.contains("undefined: auth.Check"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_refuses_bad_configuration() {
+    let (_tmp, lts) = example();
+    let manifest = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+    std::fs::write(
+        lts.join("releases.yml"),
+        manifest.replace("go build {packages}", "go build {pkgs}"),
+    )
+    .unwrap();
+    let out = longhaul(&lts, &["check", "v1.1.1-lts.1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("releases.yml:")
+            && stderr(&out).contains("unknown placeholder `{pkgs}`"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(lts.join("releases.yml"), &manifest).unwrap();
+    let out = longhaul(&lts, &["check", "v1.1.1-lts.1", "--check", "lint"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no check named `lint`") && stderr(&out).contains("typecheck, unit"),
+        "{}",
+        stderr(&out)
+    );
+    let out = longhaul(&lts, &["check", "v1.1.1-lts.1", "--go", "/nonexistent/go"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/nonexistent/go"), "{}", stderr(&out));
 }

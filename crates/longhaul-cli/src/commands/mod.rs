@@ -6,6 +6,7 @@ mod apply;
 mod backport;
 mod build;
 mod bump;
+mod check;
 mod coverage;
 mod lint;
 mod osv;
@@ -98,6 +99,32 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Refresh { files, check } => refresh::run(&ctx, cli.json, files, *check),
         Command::Bump { lines } => bump::run(&ctx, cli.json, lines),
         Command::Rebase { line, onto } => rebase::run(&ctx, cli.json, line, onto),
+        Command::Check {
+            releases,
+            all,
+            checks,
+            scope,
+            go,
+            junit,
+            no_cache,
+            target,
+        } => check::run(
+            &ctx,
+            cli.json,
+            &check::Request {
+                releases,
+                all: *all,
+                checks,
+                scope: match scope {
+                    crate::ScopeArg::Affected => longhaul::checks::run::Scope::Affected,
+                    crate::ScopeArg::All => longhaul::checks::run::Scope::All,
+                },
+                go: go.as_deref(),
+                junit: junit.as_deref(),
+                no_cache: *no_cache,
+                target: target.target(),
+            },
+        ),
         Command::Affected {
             release,
             since,

@@ -9,4 +9,10 @@
 
 pub mod affected;
 pub mod build_constraints;
+pub mod config;
+pub mod go_output;
 pub mod go_packages;
+pub mod junit;
+pub mod materialize;
+pub mod run;
+pub mod toolchain;

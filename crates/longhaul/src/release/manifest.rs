@@ -47,8 +47,29 @@ pub struct Manifest {
     pub releases: Vec<Release>,
     /// Patch definitions in file order.
     pub patches: Vec<PatchDef>,
+    /// The `checks:` map (longhaul's), as written; `None` when absent. Read
+    /// and validated by `checks::config`.
+    pub checks: Option<Vec<CheckEntry>>,
     /// Unknown top-level fields.
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// One `checks:` entry as written: `name: {run: …, parser: …, retries: N,
+/// tolerated: …, packages: …}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckEntry {
+    /// The check's name (the map key).
+    pub name: String,
+    /// The command line, with placeholders.
+    pub run: Located,
+    /// How its output is read.
+    pub parser: Option<Located>,
+    /// How many times a failing check is run again.
+    pub retries: Option<u32>,
+    /// Which tolerated list of the release applies.
+    pub tolerated: Option<Located>,
+    /// Which packages `{packages}` names.
+    pub packages: Option<Located>,
 }
 
 /// A string with the 1-based line it was read from.
@@ -178,6 +199,18 @@ struct RawManifest {
     releases: Option<Vec<RawRelease>>,
     #[serde(default)]
     patches: Option<Vec<RawPatch>>,
+    #[serde(default)]
+    checks: Option<BTreeMap<String, RawCheck>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    run: Spanned<String>,
+    parser: Option<Spanned<String>>,
+    retries: Option<u32>,
+    tolerated: Option<Spanned<String>>,
+    packages: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -218,7 +251,7 @@ const RELEASE_FIELDS: &[&str] = &[
 ];
 const PATCH_FIELDS: &[&str] = &["name", "patch", "cves", "note", "reason"];
 const TOP_FIELDS: &[&str] = &[
-    "base", "upstream", "product", "scope", "releases", "patches",
+    "base", "upstream", "product", "scope", "releases", "patches", "checks",
 ];
 
 fn located(s: &Spanned<String>) -> Located {
@@ -344,6 +377,19 @@ impl Manifest {
             scope: raw.scope,
             releases,
             patches,
+            checks: raw.checks.map(|checks| {
+                checks
+                    .into_iter()
+                    .map(|(name, c)| CheckEntry {
+                        name,
+                        run: located(&c.run),
+                        parser: c.parser.as_ref().map(located),
+                        retries: c.retries,
+                        tolerated: c.tolerated.as_ref().map(located),
+                        packages: c.packages.as_ref().map(located),
+                    })
+                    .collect()
+            }),
             extra: extras(Some(&generic), TOP_FIELDS),
         })
     }

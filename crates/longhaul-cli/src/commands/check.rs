@@ -1,0 +1,185 @@
+//! `longhaul check`: run each release's checks on its tree.
+
+use crate::context::Context;
+use crate::ui;
+use longhaul::checks::build_constraints::Target;
+use longhaul::checks::run::{CheckStatus, Checker, ReleaseChecks, Scope};
+use longhaul::checks::toolchain::Toolchain;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub struct Request<'a> {
+    pub releases: &'a [String],
+    pub all: bool,
+    pub checks: &'a [String],
+    pub scope: Scope,
+    pub go: Option<&'a Path>,
+    pub junit: Option<&'a Path>,
+    pub no_cache: bool,
+    pub target: Target,
+}
+
+pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode> {
+    let manifest = ctx.manifest()?;
+    let checks = longhaul::checks::config::checks(&manifest)?;
+    let checks = longhaul::checks::config::select(checks, req.checks, &manifest)?;
+    let selected: Vec<String> = if req.all {
+        manifest.releases.iter().map(|r| r.name.clone()).collect()
+    } else if req.releases.is_empty() {
+        manifest
+            .must_releases()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect()
+    } else {
+        for n in req.releases {
+            manifest.release(n)?;
+        }
+        req.releases.to_vec()
+    };
+    if selected.is_empty() {
+        anyhow::bail!(
+            "{}: no release has `must: true`; name releases to check or pass --all",
+            manifest.path.display()
+        );
+    }
+    let toolchain = Toolchain::find(req.go).map_err(longhaul::Error::Input)?;
+    let repo = ctx.upstream(Some(&manifest))?;
+    let memory = longhaul::repo::in_memory(&repo);
+    let loader = ctx.loader(Some(&manifest));
+    let spinner = if json || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let s = indicatif::ProgressBar::new_spinner();
+        s.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .expect("valid template"),
+        );
+        s.enable_steady_tick(std::time::Duration::from_millis(120));
+        s
+    };
+    let progress = |msg: &str| spinner.set_message(msg.to_string());
+    let checker = Checker {
+        repo: &memory,
+        manifest: &manifest,
+        loader: &loader,
+        target: req.target.clone(),
+        toolchain,
+        scope: req.scope,
+        cache_dir: (!req.no_cache).then(|| manifest.dir().join(".longhaul/check-cache")),
+        progress: &progress,
+    };
+    let mut reports = Vec::new();
+    for release in &selected {
+        reports.push(checker.check_release(release, &checks)?);
+    }
+    spinner.finish_and_clear();
+    if let Some(path) = req.junit {
+        longhaul::fs::write_atomic(path, longhaul::checks::junit::to_junit(&reports).as_bytes())
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
+    let ok = reports.iter().all(|r| r.ok);
+    if json {
+        ui::print_json(&serde_json::json!({ "ok": ok, "releases": reports }));
+    } else {
+        print_human(&reports);
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn status_cell(status: CheckStatus) -> String {
+    let color = match status {
+        CheckStatus::Passed => ui::Color::Green,
+        CheckStatus::Failed => ui::Color::Red,
+        _ => ui::Color::Yellow,
+    };
+    ui::paint(status.as_str(), color)
+}
+
+fn print_human(reports: &[ReleaseChecks]) {
+    let mut t = ui::table(&["RELEASE", "CHECK", "RESULT", "PACKAGES", "TIME"]);
+    for r in reports {
+        for c in &r.checks {
+            let time = if c.cached {
+                format!("cached ({:.1} s)", c.duration_ms as f64 / 1000.0)
+            } else {
+                format!("{:.1} s", c.duration_ms as f64 / 1000.0)
+            };
+            let attempts = if c.attempts > 1 {
+                format!(", {} runs", c.attempts)
+            } else {
+                String::new()
+            };
+            t.add_row(vec![
+                r.release.clone(),
+                c.name.clone(),
+                status_cell(c.status),
+                format!("{}{attempts}", c.packages.len()),
+                time,
+            ]);
+        }
+    }
+    println!("{t}");
+    for r in reports {
+        let mode = match &r.mode {
+            Some(longhaul::checks::toolchain::GoMode::Gopath { .. }) => ", GOPATH mode",
+            Some(longhaul::checks::toolchain::GoMode::Module { vendor: true }) => {
+                ", module mode, -mod=vendor"
+            }
+            Some(longhaul::checks::toolchain::GoMode::Module { vendor: false }) => ", module mode",
+            None => "",
+        };
+        let needed = r
+            .go_needed
+            .as_ref()
+            .map(|n| format!("needs Go {} ({})", n.version, n.source))
+            .unwrap_or_else(|| "no Go version found in the tree".into());
+        println!(
+            "{}: {} changed, {} affected packages; {needed}; ran with {}{mode}",
+            r.release, r.changed, r.affected, r.go
+        );
+        for w in &r.warnings {
+            println!("{} {}: {w}", ui::paint("!", ui::Color::Yellow), r.release);
+        }
+        for c in &r.checks {
+            if let Some(reason) = &c.reason {
+                println!("  {} {}: {reason}", c.name, c.status.as_str());
+            }
+            for (word, list) in [
+                ("failed", &c.failures),
+                ("tolerated", &c.tolerated),
+                ("flaky", &c.flaky),
+            ] {
+                for f in list {
+                    let what = if f.package.is_empty() {
+                        "(no package named)".to_string()
+                    } else {
+                        f.package.clone()
+                    };
+                    let tests = if f.tests.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {}", f.tests.join(", "))
+                    };
+                    println!("  {} {word}: {what}{tests}", c.name);
+                    if word == "failed" {
+                        for line in f.message.lines().take(6) {
+                            println!("      {line}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let failed = reports.iter().filter(|r| !r.ok).count();
+    println!(
+        "{} of {} releases pass their checks",
+        reports.len() - failed,
+        reports.len()
+    );
+}

@@ -1,0 +1,310 @@
+//! Reading what `go build`, `go vet` and `go test` print: which packages
+//! failed, which tests failed in them, and the compiler's messages.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How a check's output is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Parser {
+    /// `go test` output, plain or `-json`: `ok`/`FAIL` package lines,
+    /// `--- FAIL: Test` lines, build failures.
+    GoTest,
+    /// `go build`/`go vet` output: `# package` headers and `file:line:col:` messages.
+    GoBuild,
+    /// Only the exit code counts.
+    ExitCode,
+}
+
+impl Parser {
+    /// Every parser, by its manifest name.
+    pub const ALL: &[(&str, Parser)] = &[
+        ("go-test", Parser::GoTest),
+        ("go-build", Parser::GoBuild),
+        ("exit-code", Parser::ExitCode),
+    ];
+
+    /// The parser called `name` in the manifest.
+    pub fn named(name: &str) -> Option<Parser> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+    }
+}
+
+/// One failing package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageFailure {
+    /// The package's import path as the output names it.
+    pub package: String,
+    /// The failing tests (empty for a build failure or a package-level failure).
+    pub tests: Vec<String>,
+    /// The first lines of what went wrong (compiler messages, test output).
+    pub message: String,
+}
+
+/// What one run of a check printed, read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// Packages that failed, in the order first seen.
+    pub failures: Vec<PackageFailure>,
+    /// Packages that passed (`ok` lines), for reports.
+    pub passed: Vec<String>,
+}
+
+/// At most this many message lines are kept per package.
+const MESSAGE_LINES: usize = 12;
+
+/// Read `output` (stdout and stderr together) with `parser`.
+pub fn parse(parser: Parser, output: &str) -> Parsed {
+    match parser {
+        Parser::GoTest => parse_go_test(output),
+        Parser::GoBuild => parse_go_build(output),
+        Parser::ExitCode => Parsed::default(),
+    }
+}
+
+#[derive(Default)]
+struct Pending {
+    tests: Vec<String>,
+    lines: Vec<String>,
+    failed: bool,
+}
+
+fn push_line(lines: &mut Vec<String>, line: &str) {
+    if lines.len() < MESSAGE_LINES && !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+}
+
+/// `go test` output, plain or `go test -json` (whose build errors still come
+/// as plain lines).
+fn parse_go_test(output: &str) -> Parsed {
+    let mut packages: BTreeMap<String, Pending> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut passed = Vec::new();
+    // Plain output: the test lines come before the package's FAIL line, with
+    // no package name; they are kept here until that line names it.
+    let mut loose = Pending::default();
+    let mut build_package: Option<String> = None;
+    let mut entry = |packages: &mut BTreeMap<String, Pending>, name: &str| {
+        if !packages.contains_key(name) {
+            order.push(name.to_string());
+        }
+        packages.entry(name.to_string()).or_default();
+    };
+    for line in output.lines() {
+        if line.starts_with('{')
+            && let Ok(event) = serde_json::from_str::<serde_json::Value>(line)
+        {
+            let package = event["Package"].as_str().unwrap_or_default();
+            let test = event["Test"].as_str();
+            match (event["Action"].as_str(), test) {
+                (Some("fail"), Some(test)) => {
+                    entry(&mut packages, package);
+                    let p = packages.get_mut(package).expect("entered");
+                    p.failed = true;
+                    // A subtest's failure fails its parent too: keep the leaf.
+                    p.tests.retain(|t| !test.starts_with(&format!("{t}/")));
+                    if !p.tests.iter().any(|t| t.starts_with(&format!("{test}/"))) {
+                        p.tests.push(test.to_string());
+                    }
+                }
+                (Some("fail"), None) => {
+                    entry(&mut packages, package);
+                    packages.get_mut(package).expect("entered").failed = true;
+                }
+                (Some("pass"), None) => passed.push(package.to_string()),
+                (Some("output"), _) => {
+                    let text = event["Output"].as_str().unwrap_or_default();
+                    let keep = text.contains("FAIL")
+                        || text.starts_with("    ")
+                        || text.contains(".go:")
+                        || text.starts_with("panic:");
+                    if keep && !text.starts_with("=== ") && !text.starts_with("FAIL\t") {
+                        entry(&mut packages, package);
+                        push_line(&mut packages.get_mut(package).expect("entered").lines, text);
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("# ") {
+            // `# pkg` or `# pkg [pkg.test]`: the build errors that follow.
+            let name = name
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            entry(&mut packages, &name);
+            build_package = Some(name);
+            continue;
+        }
+        if let Some(rest) = line.trim_start().strip_prefix("--- FAIL: ") {
+            let test = rest.split_whitespace().next().unwrap_or_default();
+            loose.tests.retain(|t| !test.starts_with(&format!("{t}/")));
+            loose.tests.push(test.to_string());
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("ok ") {
+            if let Some(name) = rest.split_whitespace().next() {
+                passed.push(name.to_string());
+            }
+            loose = Pending::default();
+            continue;
+        }
+        if let Some(rest) = line
+            .strip_prefix("FAIL\t")
+            .or_else(|| line.strip_prefix("FAIL "))
+        {
+            let name = rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            entry(&mut packages, &name);
+            let p = packages.get_mut(&name).expect("entered");
+            p.failed = true;
+            for t in std::mem::take(&mut loose.tests) {
+                if !p.tests.contains(&t) {
+                    p.tests.push(t);
+                }
+            }
+            for l in std::mem::take(&mut loose.lines) {
+                push_line(&mut p.lines, &l);
+            }
+            if rest.contains("[build failed]") || rest.contains("[setup failed]") {
+                p.tests.clear();
+            }
+            build_package = None;
+            continue;
+        }
+        if line == "FAIL" || line == "PASS" || line.starts_with("=== ") || line.starts_with("?  ") {
+            continue;
+        }
+        match &build_package {
+            Some(name)
+                if line.starts_with(|c: char| {
+                    c == '.' || c == '/' || c.is_alphanumeric() || c == '\t' || c == ' '
+                }) =>
+            {
+                let p = packages.get_mut(name).expect("entered");
+                p.failed = true;
+                push_line(&mut p.lines, line);
+            }
+            _ => push_line(&mut loose.lines, line),
+        }
+    }
+    finish(packages, order, passed)
+}
+
+/// `go build` / `go vet` output: `# pkg` then its messages.
+fn parse_go_build(output: &str) -> Parsed {
+    let mut packages: BTreeMap<String, Pending> = BTreeMap::new();
+    let mut order = Vec::new();
+    let mut current: Option<String> = None;
+    for line in output.lines() {
+        if let Some(name) = line.strip_prefix("# ") {
+            let name = name
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if !packages.contains_key(&name) {
+                order.push(name.clone());
+            }
+            packages.entry(name.clone()).or_default().failed = true;
+            current = Some(name);
+        } else if let Some(name) = &current {
+            push_line(&mut packages.get_mut(name).expect("entered").lines, line);
+        } else if line.contains(".go:")
+            || line.contains("cannot find package")
+            || line.starts_with("package ")
+        {
+            // A message before any `# pkg` header (a missing import): no package to name.
+            let name = String::new();
+            if !packages.contains_key(&name) {
+                order.push(name.clone());
+            }
+            let p = packages.entry(name).or_default();
+            p.failed = true;
+            push_line(&mut p.lines, line);
+        }
+    }
+    finish(packages, order, Vec::new())
+}
+
+fn finish(
+    mut packages: BTreeMap<String, Pending>,
+    order: Vec<String>,
+    passed: Vec<String>,
+) -> Parsed {
+    let failures = order
+        .into_iter()
+        .filter_map(|name| {
+            let p = packages.remove(&name)?;
+            p.failed.then(|| PackageFailure {
+                package: name,
+                tests: p.tests,
+                message: p.lines.join("\n"),
+            })
+        })
+        .collect();
+    Parsed { failures, passed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_go_test_output() {
+        let out = "--- FAIL: TestA (0.00s)\n    a_test.go:9: boom\n--- FAIL: TestB (0.00s)\n    --- FAIL: TestB/sub (0.00s)\nFAIL\nFAIL\tex/a\t0.004s\nok  \tex/b\t0.002s\n?   \tex/c\t[no test files]\n# ex/d\nd/d.go:3:2: undefined: x\nFAIL\tex/d [build failed]\nFAIL\n";
+        let p = parse(Parser::GoTest, out);
+        assert_eq!(p.passed, ["ex/b"]);
+        assert_eq!(p.failures.len(), 2);
+        assert_eq!(p.failures[0].package, "ex/a");
+        assert_eq!(p.failures[0].tests, ["TestA", "TestB/sub"]);
+        assert!(p.failures[0].message.contains("a_test.go:9: boom"));
+        assert_eq!(p.failures[1].package, "ex/d");
+        assert!(p.failures[1].tests.is_empty());
+        assert!(p.failures[1].message.contains("undefined: x"));
+    }
+
+    #[test]
+    fn go_test_json_output() {
+        let out = r#"{"Action":"run","Package":"ex/a","Test":"TestA"}
+{"Action":"output","Package":"ex/a","Test":"TestA","Output":"    a_test.go:9: boom\n"}
+{"Action":"fail","Package":"ex/a","Test":"TestA","Elapsed":0}
+{"Action":"fail","Package":"ex/a","Elapsed":0}
+{"Action":"pass","Package":"ex/b","Elapsed":0}
+# ex/d
+d/d.go:3:2: undefined: x
+{"Action":"fail","Package":"ex/d","Elapsed":0}
+"#;
+        let p = parse(Parser::GoTest, out);
+        assert_eq!(p.passed, ["ex/b"]);
+        assert_eq!(p.failures[0].tests, ["TestA"]);
+        assert!(p.failures[0].message.contains("boom"));
+        assert_eq!(p.failures[1].package, "ex/d");
+        assert!(
+            p.failures[1].message.contains("undefined: x"),
+            "{:?}",
+            p.failures[1]
+        );
+    }
+
+    #[test]
+    fn go_build_output() {
+        let out = "# ex/a\na/a.go:3:2: undefined: x\na/a.go:4:2: y declared but not used\n# ex/b\nb/b.go:1:1: syntax error\n";
+        let p = parse(Parser::GoBuild, out);
+        assert_eq!(
+            p.failures
+                .iter()
+                .map(|f| f.package.as_str())
+                .collect::<Vec<_>>(),
+            ["ex/a", "ex/b"]
+        );
+        assert!(p.failures[0].message.contains("declared but not used"));
+    }
+}
