@@ -193,6 +193,14 @@ pub enum Command {
         /// commit without them; the report and the patch's message say so.
         #[arg(long)]
         drop_conflicting_tests: bool,
+        /// Build each successful port's affected packages on its line (the
+        /// manifest's `typecheck` check, or `go build`): a port that does not
+        /// compile there is a conflict with the compiler's message.
+        #[arg(long)]
+        typecheck: bool,
+        /// The `go` command for --typecheck (default: `go` on PATH).
+        #[arg(long, value_name = "PATH", requires = "typecheck")]
+        go: Option<PathBuf>,
     },
     /// Rewrite patch files in KLTS's canonical form (`git format-patch -N
     /// --abbrev=11 --zero-commit --no-signature` of the commits as built on the

@@ -320,3 +320,134 @@ fn check_refuses_bad_configuration() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("/nonexistent/go"), "{}", stderr(&out));
 }
+
+/// A clean merge that passes the guard but calls an API shape the line does
+/// not have: upstream first gave `auth.Check` a second parameter, then the fix
+/// adds a call with two arguments. Without --typecheck it is `merged`; with it,
+/// a conflict naming the compiler's message, and nothing is written.
+#[test]
+fn backport_typecheck_turns_a_port_that_does_not_compile_into_a_conflict() {
+    if !go_available("backport_typecheck_turns_a_port_that_does_not_compile_into_a_conflict") {
+        return;
+    }
+    let (tmp, lts) = example();
+    let up = tmp.path().join("upstream");
+    let d = "2025-04-01T10:00:00Z";
+    let edit = |path: &str, from: &str, to: &str| {
+        let file = up.join(path);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains(from), "{path} has no {from:?}");
+        std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "pkg/auth/token.go",
+        "func Check(token string) error {",
+        "func Check(token string, max int) error {",
+    );
+    edit(
+        "pkg/auth/token.go",
+        "len(token) > MaxLength",
+        "len(token) > max",
+    );
+    edit(
+        "cmd/kubelet/main.go",
+        "auth.Check(os.Getenv(\"TOKEN\"))",
+        "auth.Check(os.Getenv(\"TOKEN\"), MaxTokenLength)",
+    );
+    edit(
+        "cmd/kubelet/main.go",
+        "func main() {",
+        "// MaxTokenLength bounds the tokens kubelet accepts.\nconst MaxTokenLength = 4096\n\nfunc main() {",
+    );
+    edit("pkg/auth/token_test.go", "Check(\"\")", "Check(\"\", 10)");
+    edit(
+        "pkg/auth/token_test.go",
+        "Check(\"short\")",
+        "Check(\"short\", 10)",
+    );
+    edit(
+        "pkg/auth/token_test.go",
+        "Check(\"long-enough-token\")",
+        "Check(\"long-enough-token\", 100)",
+    );
+    edit(
+        "cmd/kubelet/main_test.go",
+        "auth.Check(\"\")",
+        "auth.Check(\"\", 1)",
+    );
+    git(
+        &up,
+        &[
+            "commit",
+            "-q",
+            "-am",
+            "auth: the caller chooses the maximum length",
+        ],
+        d,
+    );
+    edit(
+        "cmd/kubelet/main.go",
+        "\t\tos.Exit(1)\n\t}\n}\n",
+        "\t\tos.Exit(1)\n\t}\n\tif err := auth.Check(os.Getenv(\"ADMIN_TOKEN\"), 4096); err != nil {\n\t\tfmt.Println(err)\n\t\tos.Exit(1)\n\t}\n}\n",
+    );
+    git(
+        &up,
+        &["commit", "-q", "-am", "kubelet: check the admin token too"],
+        d,
+    );
+
+    let dry = json(&longhaul(
+        &lts,
+        &[
+            "--json",
+            "backport",
+            "--commit",
+            "main",
+            "--name",
+            "admin-token",
+            "--to",
+            "v1.1.1-lts.1",
+        ],
+    ));
+    assert_eq!(
+        dry["targets"][0]["status"], "merged",
+        "the guard alone lets it through: {dry}"
+    );
+
+    let before = std::fs::read(lts.join("releases.yml")).unwrap();
+    let out = longhaul(
+        &lts,
+        &[
+            "--json",
+            "backport",
+            "--commit",
+            "main",
+            "--name",
+            "admin-token",
+            "--to",
+            "v1.1.1-lts.1",
+            "--typecheck",
+            "--write",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["targets"][0];
+    assert_eq!(t["status"], "conflict", "{t}");
+    assert_eq!(t["typecheck"]["status"], "failed");
+    assert_eq!(
+        t["typecheck"]["failures"][0]["package"],
+        "tinykube/cmd/kubelet"
+    );
+    let reasons = t["commits"][0].to_string();
+    assert!(
+        reasons.contains("too many arguments in call to auth.Check"),
+        "{reasons}"
+    );
+    // Nothing is written for it: no patch, no manifest change; only the review file.
+    assert_eq!(std::fs::read(lts.join("releases.yml")).unwrap(), before);
+    assert!(!lts.join("patches/admin-token.patch").exists());
+    let review =
+        std::fs::read_to_string(lts.join(".longhaul/review/admin-token.v1.1.1-lts.1.txt")).unwrap();
+    assert!(review.contains("too many arguments"), "{review}");
+}

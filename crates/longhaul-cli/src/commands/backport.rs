@@ -3,11 +3,15 @@
 use crate::context::Context;
 use crate::ui;
 use anyhow::{Context as _, bail};
+use longhaul::checks::affected::ReleaseTree;
+use longhaul::checks::go_packages::PackageGraph;
+use longhaul::checks::run::{CheckResult, CheckStatus, Checker, Scope};
+use longhaul::checks::toolchain::Toolchain;
 use longhaul::port::backport::{Change, TargetResult, backport_onto, cves_named, release_tip};
-use longhaul::port::{Difficulty, Status};
+use longhaul::port::{Conflict, Difficulty, Status};
 use longhaul::release::edit::{Edits, NewPatch, unified_diff};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// What to backport, where, and whether to write.
@@ -26,6 +30,10 @@ pub struct Request<'a> {
     pub write: bool,
     /// Port without test files when only they conflict.
     pub drop_conflicting_tests: bool,
+    /// Build each successful port on its line.
+    pub typecheck: bool,
+    /// The `go` command for `typecheck`.
+    pub go: Option<&'a Path>,
 }
 
 pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<ExitCode> {
@@ -37,6 +45,8 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
         maintained,
         write,
         drop_conflicting_tests,
+        typecheck,
+        go,
     } = *request;
     if longhaul::fs::safe_file_name(name).is_none() || name.contains(char::is_whitespace) {
         bail!(
@@ -103,6 +113,11 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
         bar.inc(1);
     }
     bar.finish_and_clear();
+    let typechecks = if typecheck {
+        typecheck_ports(&memory, &manifest, &loader, go, &mut results, json)?
+    } else {
+        vec![None; results.len()]
+    };
 
     let names = patch_names(name, results.iter().map(|(_, r)| r));
     let mut messages: Vec<String> = vec![name.to_string()];
@@ -188,8 +203,11 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
             "ok": ok,
             "name": name,
             "cves": cves,
-            "targets": results.iter().zip(&names).map(|((_, r), n)| {
+            "targets": results.iter().zip(&names).zip(&typechecks).map(|(((_, r), n), t)| {
                 let mut v = serde_json::to_value(r).expect("serializes");
+                if let Some(t) = t {
+                    v["typecheck"] = serde_json::to_value(t).expect("serializes");
+                }
                 v["patch"] = serde_json::json!(n);
                 v["rung"] = serde_json::json!(r.commits.last().map(|c| c.outcome.rung));
                 v["difficulty"] = serde_json::json!(difficulty(r));
@@ -252,10 +270,27 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
         if !manifest_diff.is_empty() {
             print!("{manifest_diff}");
         }
+        for ((_, r), t) in results.iter().zip(&typechecks) {
+            if let Some(t) = t {
+                println!(
+                    "{}: typecheck {} ({} packages{})",
+                    r.release,
+                    t.status.as_str(),
+                    t.packages.len(),
+                    if t.cached { ", cached" } else { "" }
+                );
+            }
+        }
         if results.iter().any(|(_, r)| r.patch.is_some()) {
-            println!(
-                "(a port that is not a conflict passed the guard: the same lines as upstream, and the Go names and imports it adds exist on the line; it was not compiled)"
-            );
+            if typecheck {
+                println!(
+                    "(a port that is not a conflict passed the guard, the same lines as upstream, and its line's typecheck check)"
+                );
+            } else {
+                println!(
+                    "(a port that is not a conflict passed the guard: the same lines as upstream, and the Go names and imports it adds exist on the line; it was not compiled: pass --typecheck to build it)"
+                );
+            }
         }
         if !write && results.iter().any(|(_, r)| r.patch.is_some()) {
             println!("(dry run: pass --write to save the patches and edit the manifest)");
@@ -266,6 +301,81 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Run the `typecheck` check on every successful port, on its line: a port
+/// that fails becomes a conflict (nothing is written for it) whose reasons are
+/// the compiler's messages.
+fn typecheck_ports(
+    repo: &longhaul::gix::Repository,
+    manifest: &longhaul::release::manifest::Manifest,
+    loader: &longhaul::release::patch_cache::PatchLoader,
+    go: Option<&Path>,
+    results: &mut [(longhaul::gix::ObjectId, TargetResult)],
+    json: bool,
+) -> anyhow::Result<Vec<Option<CheckResult>>> {
+    let toolchain = Toolchain::find(go).map_err(longhaul::Error::Input)?;
+    let spec = longhaul::checks::config::typecheck(manifest)?;
+    let target = longhaul::checks::build_constraints::Target::default();
+    let bar = if json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        ui::progress(results.len(), "typechecking")
+    };
+    let progress = |_: &str| {};
+    let checker = Checker {
+        repo,
+        manifest,
+        loader,
+        target: target.clone(),
+        toolchain,
+        scope: Scope::Affected,
+        cache_dir: Some(manifest.dir().join(".longhaul/check-cache")),
+        progress: &progress,
+    };
+    let mut out = Vec::new();
+    for (tip, r) in results.iter_mut() {
+        bar.inc(1);
+        let Some(tree) = r.tree.as_deref() else {
+            out.push(None);
+            continue;
+        };
+        let tree = longhaul::gix::ObjectId::from_hex(tree.as_bytes())?;
+        let built = ReleaseTree {
+            base: longhaul::repo::tree_of(repo, *tip)?,
+            tree,
+            graph: PackageGraph::load(repo, tree, &target)?,
+        };
+        let report = checker.check_tree(&r.release, &built, &[], std::slice::from_ref(&spec))?;
+        let result = report.checks.into_iter().next().expect("one check ran");
+        if result.status == CheckStatus::Failed {
+            r.status = Status::Conflict;
+            r.tree = None;
+            r.patch = None;
+            if let Some(last) = r.commits.last_mut() {
+                last.outcome.status = Status::Conflict;
+                last.outcome.difficulty = Difficulty::Manual;
+                last.outcome.tree = None;
+                for f in &result.failures {
+                    last.outcome.conflicts.push(Conflict {
+                        file: if f.package.is_empty() {
+                            "(build)".into()
+                        } else {
+                            f.package.clone()
+                        },
+                        reason: format!(
+                            "typecheck (`{}`) fails on this line: {}",
+                            spec.run,
+                            f.message.lines().take(3).collect::<Vec<_>>().join(" | ")
+                        ),
+                    });
+                }
+            }
+        }
+        out.push(Some(result));
+    }
+    bar.finish_and_clear();
+    Ok(out)
 }
 
 /// A commit id shortened to 12 digits; a patch label as is.

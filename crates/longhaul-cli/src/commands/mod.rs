@@ -83,6 +83,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             maintained,
             write,
             drop_conflicting_tests,
+            typecheck,
+            go,
         } => backport::run(
             &ctx,
             cli.json,
@@ -94,6 +96,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 maintained: *maintained,
                 write: *write,
                 drop_conflicting_tests: *drop_conflicting_tests,
+                typecheck: *typecheck,
+                go: go.as_deref(),
             },
         ),
         Command::Refresh { files, check } => refresh::run(&ctx, cli.json, files, *check),

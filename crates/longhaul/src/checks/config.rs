@@ -125,6 +125,15 @@ pub fn checks(manifest: &Manifest) -> Result<Vec<CheckSpec>> {
     }
 }
 
+/// The check `backport --typecheck` runs: the manifest's `typecheck`, or the
+/// default one.
+pub fn typecheck(manifest: &Manifest) -> Result<CheckSpec> {
+    Ok(checks(manifest)?
+        .into_iter()
+        .find(|c| c.name == "typecheck")
+        .unwrap_or_else(CheckSpec::default_typecheck))
+}
+
 /// The checks called `names`, or an error listing the ones there are.
 pub fn select(
     all: Vec<CheckSpec>,

@@ -138,6 +138,29 @@ impl Checker<'_> {
         (self.progress)(&format!("{release}: building in memory"));
         let built =
             ReleaseTree::build(self.repo, self.manifest, release, self.loader, &self.target)?;
+        let lists = [
+            (
+                Tolerated::TestFailuresTolerated,
+                self.tolerated(release, Tolerated::TestFailuresTolerated)?,
+            ),
+            (
+                Tolerated::TestIntegrationFailuresTolerated,
+                self.tolerated(release, Tolerated::TestIntegrationFailuresTolerated)?,
+            ),
+        ];
+        self.check_tree(release, &built, &lists, checks)
+    }
+
+    /// Run `checks` on `built.tree`, for the packages its change from
+    /// `built.base` reaches; `release` names it in reports, `tolerated_lists`
+    /// gives each tolerated list's entries.
+    pub fn check_tree(
+        &self,
+        release: &str,
+        built: &ReleaseTree,
+        tolerated_lists: &[(Tolerated, Vec<String>)],
+        checks: &[CheckSpec],
+    ) -> Result<ReleaseChecks> {
         let affected = built.affected(self.repo, release, &self.target)?;
         let go_needed = toolchain::needed(self.repo, built.tree)?;
         let mut warnings: Vec<String> = go_needed
@@ -155,19 +178,18 @@ impl Checker<'_> {
                 None => p.to_string(),
             }
         };
-        for (field, entries) in [
-            (
-                "test_failures_tolerated",
-                self.tolerated(release, Tolerated::TestFailuresTolerated)?,
-            ),
-            (
-                "test_integration_failures_tolerated",
-                self.tolerated(release, Tolerated::TestIntegrationFailuresTolerated)?,
-            ),
-        ] {
+        for (list, entries) in tolerated_lists {
+            let field = match list {
+                Tolerated::TestFailuresTolerated => "test_failures_tolerated",
+                Tolerated::TestIntegrationFailuresTolerated => {
+                    "test_integration_failures_tolerated"
+                }
+            };
             for e in entries {
-                if !built.graph.packages.contains_key(&normalize(&e)) {
-                    warnings.push(format!("{field} of {release}'s chain names `{e}`, which is no package of the release's tree"));
+                if !built.graph.packages.contains_key(&normalize(e)) {
+                    warnings.push(format!(
+                        "{field} of {release}'s chain names `{e}`, which is no package of the release's tree"
+                    ));
                 }
             }
         }
@@ -185,10 +207,11 @@ impl Checker<'_> {
                 (Scope::Affected, PackageSet::Affected) => affected.affected.clone(),
                 (Scope::Affected, PackageSet::Tested) => tested.clone(),
             };
-            let tolerated: Vec<String> = match spec.tolerated {
-                Some(list) => self.tolerated(release, list)?,
-                None => Vec::new(),
-            };
+            let tolerated: Vec<String> = spec
+                .tolerated
+                .and_then(|list| tolerated_lists.iter().find(|(l, _)| *l == list))
+                .map(|(_, entries)| entries.clone())
+                .unwrap_or_default();
             if packages.is_empty() {
                 results.push(CheckResult::skipped(
                     spec,
