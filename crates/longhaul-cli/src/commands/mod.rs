@@ -7,6 +7,7 @@ mod backport;
 mod build;
 mod bump;
 mod check;
+mod ci;
 mod coverage;
 mod lint;
 mod osv;
@@ -129,6 +130,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 target: target.target(),
             },
         ),
+        Command::Ci { action } => match action {
+            crate::CiAction::Github {
+                out,
+                check,
+                install,
+                branch,
+            } => ci::github(&ctx, cli.json, out.as_deref(), *check, install, branch),
+        },
         Command::Affected {
             release,
             since,

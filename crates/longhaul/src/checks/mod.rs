@@ -10,6 +10,7 @@
 pub mod affected;
 pub mod build_constraints;
 pub mod config;
+pub mod github_workflow;
 pub mod go_output;
 pub mod go_packages;
 pub mod junit;
