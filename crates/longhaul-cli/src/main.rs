@@ -360,6 +360,13 @@ pub enum AdvisoriesAction {
 }
 
 fn main() -> ExitCode {
+    // A closed pipe (`longhaul releases | head`) ends the process quietly, as
+    // for other Unix tools, instead of a panic on the next write.
+    #[cfg(unix)]
+    // SAFETY: called first, before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match commands::run(&cli) {
         Ok(code) => code,
