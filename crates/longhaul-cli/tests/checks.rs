@@ -248,6 +248,25 @@ fn check_typechecks_tolerates_retries_and_caches() {
         "{u}"
     );
     assert_eq!(u["packages"][0], "./...");
+
+    // A tolerated entry that names no package is a warning with its manifest line.
+    let manifest = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+    std::fs::write(
+        lts.join("releases.yml"),
+        manifest.replace(
+            "      - tinykube/pkg/volume\n",
+            "      - tinykube/pkg/volume\n      - tinykube/pkg/nothing\n",
+        ),
+    )
+    .unwrap();
+    let (out, v) = check(&lts, &["v1.0.3-lts.2", "--check", "typecheck"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let warnings = v["releases"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("releases.yml:")
+            && warnings.contains("release v1.0.3-lts.1 names `tinykube/pkg/nothing`"),
+        "{warnings}"
+    );
 }
 
 #[test]

@@ -148,7 +148,32 @@ impl Checker<'_> {
                 self.tolerated(release, Tolerated::TestIntegrationFailuresTolerated)?,
             ),
         ];
-        self.check_tree(release, &built, &lists, checks)
+        let mut report = self.check_tree(release, &built, &lists, checks)?;
+        // Tolerated entries that name no package: a typo, or a package the line
+        // no longer has. Named with the manifest line of the release that lists it.
+        let module = built.graph.module.clone().unwrap_or_default();
+        for r in self.manifest.chain(release)? {
+            for (field, entries) in [
+                ("test_failures_tolerated", &r.test_failures_tolerated),
+                (
+                    "test_integration_failures_tolerated",
+                    &r.test_integration_failures_tolerated,
+                ),
+            ] {
+                for e in entries {
+                    let name = e.strip_prefix(&format!("{module}/vendor/")).unwrap_or(e);
+                    if !built.graph.packages.contains_key(name) {
+                        report.warnings.push(format!(
+                            "{}:{}: {field} of release {} names `{e}`, which is no package of {release}'s tree",
+                            self.manifest.path.display(),
+                            r.line,
+                            r.name
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(report)
     }
 
     /// Run `checks` on `built.tree`, for the packages its change from
@@ -163,7 +188,7 @@ impl Checker<'_> {
     ) -> Result<ReleaseChecks> {
         let affected = built.affected(self.repo, release, &self.target)?;
         let go_needed = toolchain::needed(self.repo, built.tree)?;
-        let mut warnings: Vec<String> = go_needed
+        let warnings: Vec<String> = go_needed
             .as_ref()
             .and_then(|n| self.toolchain.mismatch(n))
             .into_iter()
@@ -178,22 +203,6 @@ impl Checker<'_> {
                 None => p.to_string(),
             }
         };
-        for (list, entries) in tolerated_lists {
-            let field = match list {
-                Tolerated::TestFailuresTolerated => "test_failures_tolerated",
-                Tolerated::TestIntegrationFailuresTolerated => {
-                    "test_integration_failures_tolerated"
-                }
-            };
-            for e in entries {
-                if !built.graph.packages.contains_key(&normalize(e)) {
-                    warnings.push(format!(
-                        "{field} of {release}'s chain names `{e}`, which is no package of the release's tree"
-                    ));
-                }
-            }
-        }
-
         let tested: Vec<String> = {
             let mut s: BTreeSet<String> = affected.affected.iter().cloned().collect();
             s.extend(affected.tests.iter().cloned());
