@@ -256,6 +256,10 @@ pub enum Command {
         /// Run everything again, ignoring cached results (and cache the new ones).
         #[arg(long)]
         no_cache: bool,
+        /// Check up to N releases at once (each in its own folder; Go itself
+        /// already uses every core).
+        #[arg(short = 'j', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: u16,
         #[command(flatten)]
         target: TargetArgs,
     },

@@ -8,6 +8,8 @@ use longhaul::checks::toolchain::Toolchain;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct Request<'a> {
     pub releases: &'a [String],
@@ -17,6 +19,7 @@ pub struct Request<'a> {
     pub go: Option<&'a Path>,
     pub junit: Option<&'a Path>,
     pub no_cache: bool,
+    pub jobs: usize,
     pub target: Target,
 }
 
@@ -46,7 +49,6 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     }
     let toolchain = Toolchain::find(req.go).map_err(longhaul::Error::Input)?;
     let repo = ctx.upstream(Some(&manifest))?;
-    let memory = longhaul::repo::in_memory(&repo);
     let loader = ctx.loader(Some(&manifest));
     let spinner = if json || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
@@ -60,19 +62,44 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
         s
     };
     let progress = |msg: &str| spinner.set_message(msg.to_string());
-    let checker = Checker {
-        repo: &memory,
-        manifest: &manifest,
-        loader: &loader,
-        target: req.target.clone(),
-        toolchain,
-        scope: req.scope,
-        cache_dir: (!req.no_cache).then(|| manifest.dir().join(".longhaul/check-cache")),
-        progress: &progress,
-    };
+    // Each worker has its own in-memory handle (the release trees it builds
+    // stay in it) and takes the next release; reports keep the asked order.
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<longhaul::Result<ReleaseChecks>>>> =
+        selected.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..req.jobs.min(selected.len()) {
+            scope.spawn(|| {
+                let memory = longhaul::repo::in_memory(&repo);
+                let checker = Checker {
+                    repo: &memory,
+                    manifest: &manifest,
+                    loader: &loader,
+                    target: req.target.clone(),
+                    toolchain: toolchain.clone(),
+                    scope: req.scope,
+                    cache_dir: (!req.no_cache)
+                        .then(|| manifest.dir().join(".longhaul/check-cache")),
+                    progress: &progress,
+                };
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(release) = selected.get(i) else {
+                        break;
+                    };
+                    let report = checker.check_release(release, &checks);
+                    *slots[i].lock().expect("not poisoned") = Some(report);
+                }
+            });
+        }
+    });
     let mut reports = Vec::new();
-    for release in &selected {
-        reports.push(checker.check_release(release, &checks)?);
+    for slot in slots {
+        reports.push(
+            slot.into_inner()
+                .expect("not poisoned")
+                .expect("every release ran")?,
+        );
     }
     spinner.finish_and_clear();
     if let Some(path) = req.junit {

@@ -112,6 +112,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             go,
             junit,
             no_cache,
+            jobs,
             target,
         } => check::run(
             &ctx,
@@ -127,6 +128,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 go: go.as_deref(),
                 junit: junit.as_deref(),
                 no_cache: *no_cache,
+                jobs: usize::from(*jobs),
                 target: target.target(),
             },
         ),
