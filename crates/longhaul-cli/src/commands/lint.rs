@@ -14,7 +14,18 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         .ok()
         .and_then(|p| longhaul::repo::open(&p).ok())
         .map(|r| r.to_thread_local());
-    let findings = longhaul::release::lint::lint(&manifest, Some(&loader), repo.as_ref());
+    let mut findings = longhaul::release::lint::lint(&manifest, Some(&loader), repo.as_ref());
+    // The `checks:` map is read by `check`; a bad entry is a finding here too.
+    if let Err(longhaul::Error::Manifest { line, message, .. }) =
+        longhaul::checks::config::checks(&manifest)
+    {
+        findings.push(longhaul::release::lint::Finding {
+            severity: Severity::Error,
+            code: "bad-check",
+            line,
+            message,
+        });
+    }
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
