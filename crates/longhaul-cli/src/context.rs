@@ -159,3 +159,35 @@ impl Context {
         Ok(longhaul::repo::open(&self.upstream_path(manifest)?)?)
     }
 }
+
+/// The releases a command runs on: every release with `all`, the named ones
+/// (each must exist), or by default the `must: true` ones. `verb` says what the
+/// command does, for the error when there is none.
+pub fn select_releases(
+    manifest: &Manifest,
+    names: &[String],
+    all: bool,
+    verb: &str,
+) -> Result<Vec<String>> {
+    let selected: Vec<String> = if all {
+        manifest.releases.iter().map(|r| r.name.clone()).collect()
+    } else if names.is_empty() {
+        manifest
+            .must_releases()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect()
+    } else {
+        for n in names {
+            manifest.release(n)?;
+        }
+        names.to_vec()
+    };
+    if selected.is_empty() {
+        bail!(
+            "{}: no release has `must: true`; name releases to {verb} or pass --all",
+            manifest.path.display()
+        );
+    }
+    Ok(selected)
+}

@@ -27,26 +27,7 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     let manifest = ctx.manifest()?;
     let checks = longhaul::checks::config::checks(&manifest)?;
     let checks = longhaul::checks::config::select(checks, req.checks, &manifest)?;
-    let selected: Vec<String> = if req.all {
-        manifest.releases.iter().map(|r| r.name.clone()).collect()
-    } else if req.releases.is_empty() {
-        manifest
-            .must_releases()
-            .iter()
-            .map(|r| r.name.clone())
-            .collect()
-    } else {
-        for n in req.releases {
-            manifest.release(n)?;
-        }
-        req.releases.to_vec()
-    };
-    if selected.is_empty() {
-        anyhow::bail!(
-            "{}: no release has `must: true`; name releases to check or pass --all",
-            manifest.path.display()
-        );
-    }
+    let selected = crate::context::select_releases(&manifest, req.releases, req.all, "check")?;
     let toolchain = Toolchain::find(req.go).map_err(longhaul::Error::Input)?;
     let repo = ctx.upstream(Some(&manifest))?;
     let loader = ctx.loader(Some(&manifest));

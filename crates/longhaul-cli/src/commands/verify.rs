@@ -15,26 +15,7 @@ pub fn run(
     options: ApplyOptions,
 ) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest()?;
-    let selected: Vec<String> = if all {
-        manifest.releases.iter().map(|r| r.name.clone()).collect()
-    } else if names.is_empty() {
-        manifest
-            .must_releases()
-            .iter()
-            .map(|r| r.name.clone())
-            .collect()
-    } else {
-        for n in names {
-            manifest.release(n)?;
-        }
-        names.to_vec()
-    };
-    if selected.is_empty() {
-        anyhow::bail!(
-            "{}: no release has `must: true`; name releases to verify or pass --all",
-            manifest.path.display()
-        );
-    }
+    let selected = crate::context::select_releases(&manifest, names, all, "verify")?;
     let repo = ctx.upstream(Some(&manifest))?;
     let loader = ctx.loader(Some(&manifest));
     let plans = selected
