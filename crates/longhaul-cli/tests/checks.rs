@@ -303,6 +303,25 @@ fn check_reports_a_patch_that_breaks_the_build() {
         "{t}"
     );
 
+    // A setup command runs first in the release's folder (code generation, say);
+    // when it fails, the check fails and says so.
+    let manifest = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+    std::fs::write(
+        lts.join("releases.yml"),
+        manifest.replace(
+            "    run: go build {packages}\n",
+            "    run: go build {packages}\n    setup: sh -c 'echo generating for {release}; exit 3'\n",
+        ),
+    )
+    .unwrap();
+    let (out, v) = check(&lts, &["v1.1.1-lts.1", "--check", "typecheck"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let t = check_of(&v, "v1.1.1-lts.1", "typecheck");
+    assert_eq!(t["status"], "failed");
+    assert!(t["reason"].as_str().unwrap().contains("setup"), "{t}");
+    assert_eq!(t["failures"][0]["message"], "generating for v1.1.1-lts.1");
+    std::fs::write(lts.join("releases.yml"), &manifest).unwrap();
+
     let human = longhaul(&lts, &["check", "v1.1.1-lts.2", "--check", "typecheck"]);
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(

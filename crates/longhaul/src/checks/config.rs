@@ -11,6 +11,7 @@
 //!     retries: 2                            # a failure is run again, up to twice
 //!     tolerated: test_failures_tolerated    # or test_integration_failures_tolerated
 //!     packages: tested                      # affected | tested (affected + test importers)
+//!     setup: make generated_files           # run once in the release's folder first
 //! ```
 
 use crate::checks::go_output::Parser;
@@ -65,6 +66,11 @@ pub struct CheckSpec {
     pub tolerated: Option<Tolerated>,
     /// What `{packages}` names.
     pub packages: PackageSet,
+    /// A command run once in the release's folder before the check.
+    pub setup: Option<String>,
+    /// Its words.
+    #[serde(skip)]
+    pub setup_words: Vec<String>,
     /// The manifest line (0 for the default check).
     #[serde(skip)]
     pub line: usize,
@@ -82,8 +88,18 @@ impl CheckSpec {
             retries: 0,
             tolerated: None,
             packages: PackageSet::Affected,
+            setup: None,
+            setup_words: Vec::new(),
             line: 0,
         }
+    }
+
+    /// The setup command's words with `release` filled in.
+    pub fn setup_command(&self, release: &str) -> Vec<String> {
+        self.setup_words
+            .iter()
+            .map(|w| w.replace("{release}", release))
+            .collect()
     }
 
     /// The command's words with `packages` and `release` filled in.
@@ -174,38 +190,18 @@ fn spec(manifest: &Manifest, e: &CheckEntry) -> Result<CheckSpec> {
             "`run:` is empty (expected a command such as `go build {packages}`)".into(),
         ));
     }
-    for w in &words {
-        let mut rest = w.as_str();
-        while let Some(start) = rest.find('{') {
-            let end = rest[start..]
-                .find('}')
-                .map(|i| start + i + 1)
-                .ok_or_else(|| err(e.run.line, format!("unclosed `{{` in `{w}`")))?;
-            let placeholder = &rest[start..end];
-            if !PLACEHOLDERS.iter().any(|(p, _)| *p == placeholder) {
-                return Err(err(
-                    e.run.line,
-                    format!(
-                        "unknown placeholder `{placeholder}` (expected one of {})",
-                        PLACEHOLDERS
-                            .iter()
-                            .map(|(p, _)| *p)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
+    check_placeholders(&words, true).map_err(|m| err(e.run.line, m))?;
+    let setup_words = match &e.setup {
+        None => Vec::new(),
+        Some(setup) => {
+            let w = split_words(&setup.value).map_err(|m| err(setup.line, m))?;
+            if w.is_empty() {
+                return Err(err(setup.line, "`setup:` is empty".into()));
             }
-            if placeholder == "{packages}" && w != "{packages}" {
-                return Err(err(
-                    e.run.line,
-                    format!(
-                        "`{{packages}}` must be a word of its own (it stands for many), not part of `{w}`"
-                    ),
-                ));
-            }
-            rest = &rest[end..];
+            check_placeholders(&w, false).map_err(|m| err(setup.line, format!("setup: {m}")))?;
+            w
         }
-    }
+    };
     let is_go = |sub: &str| {
         words
             .first()
@@ -268,8 +264,45 @@ fn spec(manifest: &Manifest, e: &CheckEntry) -> Result<CheckSpec> {
         retries: e.retries.unwrap_or(0),
         tolerated,
         packages,
+        setup: e.setup.as_ref().map(|s| s.value.clone()),
+        setup_words,
         line: e.run.line,
     })
+}
+
+/// Every `{…}` in `words` must be a known placeholder; `{packages}` only when
+/// `packages_allowed`, and only as a word of its own.
+fn check_placeholders(words: &[String], packages_allowed: bool) -> std::result::Result<(), String> {
+    for w in words {
+        let mut rest = w.as_str();
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..]
+                .find('}')
+                .map(|i| start + i + 1)
+                .ok_or_else(|| format!("unclosed `{{` in `{w}`"))?;
+            let placeholder = &rest[start..end];
+            if !PLACEHOLDERS.iter().any(|(p, _)| *p == placeholder) {
+                return Err(format!(
+                    "unknown placeholder `{placeholder}` (expected one of {})",
+                    PLACEHOLDERS
+                        .iter()
+                        .map(|(p, _)| *p)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if placeholder == "{packages}" && !packages_allowed {
+                return Err("`{packages}` has no meaning here".into());
+            }
+            if placeholder == "{packages}" && w != "{packages}" {
+                return Err(format!(
+                    "`{{packages}}` must be a word of its own (it stands for many), not part of `{w}`"
+                ));
+            }
+            rest = &rest[end..];
+        }
+    }
+    Ok(())
 }
 
 /// Split a command line into words: whitespace separates, single and double
@@ -370,6 +403,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("retry"), "{e}");
+        let e = manifest("  unit:\n    run: go test\n    setup: gen {packages}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(":5") && e.contains("setup: `{packages}` has no meaning here"),
+            "{e}"
+        );
         let e = manifest("  unit:\n    run: \"go test 'x\"\n")
             .unwrap_err()
             .to_string();

@@ -265,8 +265,12 @@ impl Checker<'_> {
                         .collect(),
                 }
             };
-            let result =
-                self.run_check(release, spec, &packages, &names, &tolerated, ws, &normalize)?;
+            let result = match self.setup(release, spec, ws)? {
+                Some(failed) => failed,
+                None => {
+                    self.run_check(release, spec, &packages, &names, &tolerated, ws, &normalize)?
+                }
+            };
             if let Some(d) = &self.cache_dir {
                 cache_write(d, &key, &result);
             }
@@ -285,6 +289,56 @@ impl Checker<'_> {
             checks: results,
             ok,
         })
+    }
+
+    /// Run `spec`'s setup command in the workspace, once per workspace: `None`
+    /// when there is none or it succeeded, else the check's failed result.
+    fn setup(
+        &self,
+        release: &str,
+        spec: &CheckSpec,
+        ws: &Workspace,
+    ) -> Result<Option<CheckResult>> {
+        let Some(setup) = &spec.setup else {
+            return Ok(None);
+        };
+        let known = ws
+            .setups
+            .borrow()
+            .iter()
+            .find(|(s, _)| s == setup)
+            .map(|(_, r)| r.clone());
+        let outcome = match known {
+            Some(outcome) => outcome,
+            None => {
+                (self.progress)(&format!("{release}: {} (setup: {setup})", spec.name));
+                let start = Instant::now();
+                let (success, output) = ws.run(&spec.setup_command(release), &self.target)?;
+                let outcome = (
+                    success,
+                    last_lines(&output, 12),
+                    start.elapsed().as_millis() as u64,
+                );
+                ws.setups
+                    .borrow_mut()
+                    .push((setup.clone(), outcome.clone()));
+                outcome
+            }
+        };
+        let (success, tail, ms) = outcome;
+        if success {
+            return Ok(None);
+        }
+        let mut result = CheckResult::skipped(spec, "");
+        result.status = CheckStatus::Failed;
+        result.reason = Some(format!("setup `{setup}` failed, so the check did not run"));
+        result.failures = vec![PackageFailure {
+            package: String::new(),
+            tests: Vec::new(),
+            message: tail,
+        }];
+        result.duration_ms = ms;
+        Ok(Some(result))
     }
 
     /// The tolerated list of `release`: the entries of every release of its
@@ -435,6 +489,8 @@ impl CheckResult {
 /// A release's tree written out, and how `go` runs there.
 struct Workspace {
     _tmp: tempfile::TempDir,
+    /// Setup commands run here, with (success, last lines, milliseconds).
+    setups: std::cell::RefCell<Vec<(String, (bool, String, u64))>>,
     gopath: PathBuf,
     dir: PathBuf,
     mode: GoMode,
@@ -459,6 +515,7 @@ impl Workspace {
         let mode = GoMode::detect(&dir, go, module).map_err(Error::Input)?;
         Ok(Workspace {
             _tmp: tmp,
+            setups: Default::default(),
             gopath,
             dir,
             mode,
@@ -528,9 +585,10 @@ fn cache_key(
     tolerated: &[String],
 ) -> String {
     let text = format!(
-        "longhaul check v1\0{tree}\0{}\0{}\0{:?}\0{}\0{}\0{}/{}/{}\0{}\0{}",
+        "longhaul check v1\0{tree}\0{}\0{}\0{:?}\0{:?}\0{}\0{}\0{}/{}/{}\0{}\0{}",
         spec.name,
         spec.run,
+        spec.setup,
         spec.parser,
         spec.retries,
         go.version,

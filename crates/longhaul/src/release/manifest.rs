@@ -70,6 +70,9 @@ pub struct CheckEntry {
     pub tolerated: Option<Located>,
     /// Which packages `{packages}` names.
     pub packages: Option<Located>,
+    /// A command run once in the release's folder before the check (code
+    /// generation, say).
+    pub setup: Option<Located>,
 }
 
 /// A string with the 1-based line it was read from.
@@ -211,6 +214,7 @@ struct RawCheck {
     retries: Option<u32>,
     tolerated: Option<Spanned<String>>,
     packages: Option<Spanned<String>>,
+    setup: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -387,6 +391,7 @@ impl Manifest {
                         retries: c.retries,
                         tolerated: c.tolerated.as_ref().map(located),
                         packages: c.packages.as_ref().map(located),
+                        setup: c.setup.as_ref().map(located),
                     })
                     .collect()
             }),
