@@ -325,7 +325,7 @@ impl Checker<'_> {
                 outcome
             }
         };
-        let (success, tail, ms) = outcome;
+        let SetupRun { success, tail, ms } = outcome;
         if success {
             return Ok(None);
         }
@@ -486,11 +486,19 @@ impl CheckResult {
     }
 }
 
+/// How a setup command went: success, its last lines, milliseconds.
+#[derive(Clone)]
+struct SetupRun {
+    success: bool,
+    tail: String,
+    ms: u64,
+}
+
 /// A release's tree written out, and how `go` runs there.
 struct Workspace {
     _tmp: tempfile::TempDir,
-    /// Setup commands run here, with (success, last lines, milliseconds).
-    setups: std::cell::RefCell<Vec<(String, (bool, String, u64))>>,
+    /// Setup commands run here, and how each went.
+    setups: std::cell::RefCell<Vec<(String, SetupRun)>>,
     gopath: PathBuf,
     dir: PathBuf,
     mode: GoMode,
