@@ -314,11 +314,11 @@ impl Checker<'_> {
                 (self.progress)(&format!("{release}: {} (setup: {setup})", spec.name));
                 let start = Instant::now();
                 let (success, output) = ws.run(&spec.setup_command(release), &self.target)?;
-                let outcome = (
+                let outcome = SetupRun {
                     success,
-                    last_lines(&output, 12),
-                    start.elapsed().as_millis() as u64,
-                );
+                    tail: last_lines(&output, 12),
+                    ms: start.elapsed().as_millis() as u64,
+                };
                 ws.setups
                     .borrow_mut()
                     .push((setup.clone(), outcome.clone()));
