@@ -302,6 +302,12 @@ fn check_reports_a_patch_that_breaks_the_build() {
             .contains("undefined: auth.Check"),
         "{t}"
     );
+    // A failure is not cached: the next run builds again.
+    let (_, again) = check(&lts, &["v1.1.1-lts.2", "--check", "typecheck"], &[]);
+    assert_eq!(
+        check_of(&again, "v1.1.1-lts.2", "typecheck")["cached"],
+        false
+    );
 
     // A setup command runs first in the release's folder (code generation, say);
     // when it fails, the check fails and says so.

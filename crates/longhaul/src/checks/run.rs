@@ -271,7 +271,11 @@ impl Checker<'_> {
                     self.run_check(release, spec, &packages, &names, &tolerated, ws, &normalize)?
                 }
             };
-            if let Some(d) = &self.cache_dir {
+            // A failure is not cached: the next run looks again (after a fix to
+            // the environment, say); passed, tolerated and flaky results are.
+            if let Some(d) = &self.cache_dir
+                && result.status != CheckStatus::Failed
+            {
                 cache_write(d, &key, &result);
             }
             results.push(result);
