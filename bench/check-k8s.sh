@@ -98,8 +98,9 @@ s=$(date +%s%N)
 make generated_files >"$work/gen.log" 2>&1 || { echo "make generated_files failed: $(tail -n 3 "$work/gen.log")"; exit 1; }
 t_gen=$(ms "$s")
 # Packages that do not load (hack/tools, a module of its own whose tools are not vendored)
-# would stop `go build` before it builds anything: they are left out, and counted.
-GO111MODULE=off GOPATH="$gopath" "$go" list -e -f '{{if or .Error .DepsErrors}}# {{.ImportPath}}{{else}}{{.ImportPath}}{{end}}' ./... 2>/dev/null >"$work/listed.txt"
+# would stop `go build` before it builds anything, and so would naming a package that has
+# only tests: both are left out, and counted.
+GO111MODULE=off GOPATH="$gopath" "$go" list -e -f '{{if or .Error .DepsErrors}}# {{.ImportPath}}{{else if not (or .GoFiles .CgoFiles)}}# {{.ImportPath}}{{else}}{{.ImportPath}}{{end}}' ./... 2>/dev/null >"$work/listed.txt"
 echo "go list ./...: $(grep -c '^# ' "$work/listed.txt") packages do not load (staging/ by its own path, hack/tools), e.g. $(grep '^# ' "$work/listed.txt" | grep -v /staging/ | head -n 3 | cut -c3- | tr '\n' ' ')"
 grep -v '^# ' "$work/listed.txt" |
   grep -v '^k8s.io/kubernetes/staging/' >"$work/all.txt"
