@@ -145,12 +145,25 @@ impl PackageGraph {
     }
 
     /// The packages that contain `paths` (files of the tree), and what they reach.
+    ///
+    /// A change to what the build of every package reads (a `go.mod` or
+    /// `go.sum`, `vendor/modules.txt`) reaches every package: it can change how
+    /// any import resolves.
     pub fn affected<'a>(&self, paths: impl IntoIterator<Item = &'a str>) -> Affected {
-        let changed: BTreeSet<String> = paths
-            .into_iter()
-            .filter_map(|p| self.package_in(p.rsplit_once('/').map_or("", |(d, _)| d)))
-            .map(str::to_string)
-            .collect();
+        let paths: Vec<&str> = paths.into_iter().collect();
+        let everything = paths.iter().any(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            name == "go.mod" || name == "go.sum" || *p == "vendor/modules.txt"
+        });
+        let changed: BTreeSet<String> = if everything {
+            self.packages.keys().cloned().collect()
+        } else {
+            paths
+                .iter()
+                .filter_map(|p| self.package_in(p.rsplit_once('/').map_or("", |(d, _)| d)))
+                .map(str::to_string)
+                .collect()
+        };
         self.reached_from(changed)
     }
 
@@ -328,6 +341,28 @@ mod tests {
             import_path("staging/src/k8s.io/apiextra", &modules),
             "k8s.io/kubernetes/staging/src/k8s.io/apiextra"
         );
+    }
+
+    #[test]
+    fn a_module_file_change_reaches_every_package() {
+        let mut graph = PackageGraph::default();
+        for (path, folder) in [("m/a", "a"), ("m/b", "b")] {
+            graph.packages.insert(
+                path.into(),
+                Package {
+                    import_path: path.into(),
+                    folder: folder.into(),
+                    buildable: true,
+                    ..Default::default()
+                },
+            );
+            graph.by_folder.insert(folder.into(), path.into());
+        }
+        assert_eq!(graph.affected(["a/x.go"]).changed, ["m/a"]);
+        assert_eq!(graph.affected(["README.md"]).changed, Vec::<String>::new());
+        for p in ["go.mod", "go.sum", "vendor/modules.txt", "a/go.mod"] {
+            assert_eq!(graph.affected([p]).changed, ["m/a", "m/b"], "{p}");
+        }
     }
 
     #[test]
