@@ -49,6 +49,25 @@ pub fn in_memory(repo: &gix::ThreadSafeRepository) -> gix::Repository {
     local
 }
 
+/// The bytes of the regular file at `path` (`/`-separated) in `tree`, or
+/// `None` when there is none (absent, a folder, a symlink, a submodule).
+pub fn blob_at(
+    repo: &gix::Repository,
+    tree: &gix::Tree<'_>,
+    path: &[u8],
+) -> Result<Option<Vec<u8>>, RepoError> {
+    use gix::bstr::ByteSlice;
+    match tree.lookup_entry(path.split_str("/")).map_err(git_err)? {
+        Some(entry) if entry.mode().is_blob() => Ok(Some(
+            repo.find_object(entry.object_id())
+                .map_err(git_err)?
+                .detach()
+                .data,
+        )),
+        _ => Ok(None),
+    }
+}
+
 /// Resolve `rev` to a commit id, preferring `refs/tags/<rev>`.
 pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId, RepoError> {
     let missing = || RepoError::MissingRevision {

@@ -69,9 +69,10 @@ impl PackageGraph {
         // (named in go.mod or vendor/modules.txt, as Kubernetes' staging modules
         // are); otherwise its folder is part of the enclosing module, as GOPATH
         // mode and `go build ./...` see it.
+        let root = repo.find_tree(tree).map_err(git_err)?;
         let used: BTreeSet<String> = ["go.mod", "vendor/modules.txt"]
             .iter()
-            .filter_map(|path| file_at(repo, tree, path).transpose())
+            .filter_map(|path| crate::repo::blob_at(repo, &root, path.as_bytes()).transpose())
             .collect::<Result<Vec<_>, _>>()?
             .iter()
             .flat_map(|text| text.split(|b| b.is_ascii_whitespace()))
@@ -246,24 +247,6 @@ fn walk(
         walk(repo, id, sub, folders, modules)?;
     }
     Ok(())
-}
-
-/// The bytes of the file at `path` in `tree`, if there is one.
-fn file_at(
-    repo: &gix::Repository,
-    tree: ObjectId,
-    path: &str,
-) -> Result<Option<Vec<u8>>, RepoError> {
-    let tree = repo.find_tree(tree).map_err(git_err)?;
-    match tree.lookup_entry_by_path(path).map_err(git_err)? {
-        Some(entry) if entry.mode().is_blob() => Ok(Some(
-            repo.find_object(entry.object_id())
-                .map_err(git_err)?
-                .detach()
-                .data,
-        )),
-        _ => Ok(None),
-    }
 }
 
 /// The `module` directive of a `go.mod`.

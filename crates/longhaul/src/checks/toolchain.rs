@@ -24,16 +24,8 @@ pub struct GoNeeded {
 pub fn needed(repo: &gix::Repository, tree: ObjectId) -> Result<Option<GoNeeded>, RepoError> {
     let tree = repo.find_tree(tree).map_err(git_err)?;
     let read = |path: &str| -> Result<Option<String>, RepoError> {
-        match tree.lookup_entry_by_path(path).map_err(git_err)? {
-            Some(e) if e.mode().is_blob() => Ok(Some(
-                repo.find_object(e.object_id())
-                    .map_err(git_err)?
-                    .data
-                    .to_str_lossy()
-                    .into_owned(),
-            )),
-            _ => Ok(None),
-        }
+        Ok(crate::repo::blob_at(repo, &tree, path.as_bytes())?
+            .map(|data| data.to_str_lossy().into_owned()))
     };
     if let Some(text) = read(".go-version")? {
         let v = text.trim().trim_start_matches("go").to_string();

@@ -18,7 +18,7 @@
 //! port on its line (`backport --typecheck`, with the checks of issue 9).
 
 use super::Conflict;
-use crate::repo::{RepoError, git_err};
+use crate::repo::{RepoError, blob_at, git_err};
 use gix::ObjectId;
 use gix::bstr::{BStr, BString, ByteSlice};
 use std::collections::{BTreeSet, HashMap};
@@ -241,25 +241,6 @@ pub fn check(
         }
     }
     Ok(refusals)
-}
-
-fn blob_at(
-    repo: &gix::Repository,
-    tree: &gix::Tree<'_>,
-    path: &[u8],
-) -> Result<Option<Vec<u8>>, RepoError> {
-    let Some(entry) = tree.lookup_entry(path.split_str("/")).map_err(git_err)? else {
-        return Ok(None);
-    };
-    if !entry.mode().is_blob() {
-        return Ok(None);
-    }
-    Ok(Some(
-        repo.find_object(entry.object_id())
-            .map_err(git_err)?
-            .detach()
-            .data,
-    ))
 }
 
 /// The import specs of a Go file: (alias, path).
