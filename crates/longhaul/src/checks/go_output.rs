@@ -79,19 +79,12 @@ fn push_line(lines: &mut Vec<String>, line: &str) {
 /// `go test` output, plain or `go test -json` (whose build errors still come
 /// as plain lines).
 fn parse_go_test(output: &str) -> Parsed {
-    let mut packages: BTreeMap<String, Pending> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut seen = Seen::default();
     let mut passed = Vec::new();
     // Plain output: the test lines come before the package's FAIL line, with
     // no package name; they are kept here until that line names it.
     let mut loose = Pending::default();
     let mut build_package: Option<String> = None;
-    let mut entry = |packages: &mut BTreeMap<String, Pending>, name: &str| {
-        if !packages.contains_key(name) {
-            order.push(name.to_string());
-        }
-        packages.entry(name.to_string()).or_default();
-    };
     for line in output.lines() {
         if line.starts_with('{')
             && let Ok(event) = serde_json::from_str::<serde_json::Value>(line)
@@ -100,8 +93,7 @@ fn parse_go_test(output: &str) -> Parsed {
             let test = event["Test"].as_str();
             match (event["Action"].as_str(), test) {
                 (Some("fail"), Some(test)) => {
-                    entry(&mut packages, package);
-                    let p = packages.get_mut(package).expect("entered");
+                    let p = seen.entry(package);
                     p.failed = true;
                     // A subtest's failure fails its parent too: keep the leaf.
                     p.tests.retain(|t| !test.starts_with(&format!("{t}/")));
@@ -110,8 +102,7 @@ fn parse_go_test(output: &str) -> Parsed {
                     }
                 }
                 (Some("fail"), None) => {
-                    entry(&mut packages, package);
-                    packages.get_mut(package).expect("entered").failed = true;
+                    seen.entry(package).failed = true;
                 }
                 (Some("pass"), None) => passed.push(package.to_string()),
                 (Some("output"), _) => {
@@ -121,22 +112,16 @@ fn parse_go_test(output: &str) -> Parsed {
                         || text.contains(".go:")
                         || text.starts_with("panic:");
                     if keep && !text.starts_with("=== ") && !text.starts_with("FAIL\t") {
-                        entry(&mut packages, package);
-                        push_line(&mut packages.get_mut(package).expect("entered").lines, text);
+                        push_line(&mut seen.entry(package).lines, text);
                     }
                 }
                 _ => {}
             }
             continue;
         }
-        if let Some(name) = line.strip_prefix("# ") {
-            // `# pkg` or `# pkg [pkg.test]`: the build errors that follow.
-            let name = name
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            entry(&mut packages, &name);
+        if let Some(name) = header_package(line) {
+            // The build errors that follow are this package's.
+            seen.entry(&name);
             build_package = Some(name);
             continue;
         }
@@ -162,8 +147,7 @@ fn parse_go_test(output: &str) -> Parsed {
                 .next()
                 .unwrap_or_default()
                 .to_string();
-            entry(&mut packages, &name);
-            let p = packages.get_mut(&name).expect("entered");
+            let p = seen.entry(&name);
             p.failed = true;
             for t in std::mem::take(&mut loose.tests) {
                 if !p.tests.contains(&t) {
@@ -188,69 +172,82 @@ fn parse_go_test(output: &str) -> Parsed {
                     c == '.' || c == '/' || c.is_alphanumeric() || c == '\t' || c == ' '
                 }) =>
             {
-                let p = packages.get_mut(name).expect("entered");
+                let p = seen.entry(name);
                 p.failed = true;
                 push_line(&mut p.lines, line);
             }
             _ => push_line(&mut loose.lines, line),
         }
     }
-    finish(packages, order, passed)
+    seen.finish(passed)
 }
 
 /// `go build` / `go vet` output: `# pkg` then its messages.
 fn parse_go_build(output: &str) -> Parsed {
-    let mut packages: BTreeMap<String, Pending> = BTreeMap::new();
-    let mut order = Vec::new();
+    let mut seen = Seen::default();
     let mut current: Option<String> = None;
     for line in output.lines() {
-        if let Some(name) = line.strip_prefix("# ") {
-            let name = name
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            if !packages.contains_key(&name) {
-                order.push(name.clone());
-            }
-            packages.entry(name.clone()).or_default().failed = true;
+        if let Some(name) = header_package(line) {
+            seen.entry(&name).failed = true;
             current = Some(name);
         } else if let Some(name) = &current {
-            push_line(&mut packages.get_mut(name).expect("entered").lines, line);
+            push_line(&mut seen.entry(name).lines, line);
         } else if line.contains(".go:")
             || line.contains("cannot find package")
             || line.starts_with("package ")
         {
             // A message before any `# pkg` header (a missing import): no package to name.
-            let name = String::new();
-            if !packages.contains_key(&name) {
-                order.push(name.clone());
-            }
-            let p = packages.entry(name).or_default();
+            let p = seen.entry("");
             p.failed = true;
             push_line(&mut p.lines, line);
         }
     }
-    finish(packages, order, Vec::new())
+    seen.finish(Vec::new())
 }
 
-fn finish(
-    mut packages: BTreeMap<String, Pending>,
+/// The packages the output names, in the order first named.
+#[derive(Default)]
+struct Seen {
     order: Vec<String>,
-    passed: Vec<String>,
-) -> Parsed {
-    let failures = order
-        .into_iter()
-        .filter_map(|name| {
-            let p = packages.remove(&name)?;
-            p.failed.then(|| PackageFailure {
-                package: name,
-                tests: p.tests,
-                message: p.lines.join("\n"),
+    packages: BTreeMap<String, Pending>,
+}
+
+impl Seen {
+    /// The package called `name`, recorded the first time it is named.
+    fn entry(&mut self, name: &str) -> &mut Pending {
+        if !self.packages.contains_key(name) {
+            self.order.push(name.to_string());
+        }
+        self.packages.entry(name.to_string()).or_default()
+    }
+
+    /// The failed packages, in order, and `passed`.
+    fn finish(mut self, passed: Vec<String>) -> Parsed {
+        let failures = self
+            .order
+            .into_iter()
+            .filter_map(|name| {
+                let p = self.packages.remove(&name)?;
+                p.failed.then(|| PackageFailure {
+                    package: name,
+                    tests: p.tests,
+                    message: p.lines.join("\n"),
+                })
             })
-        })
-        .collect();
-    Parsed { failures, passed }
+            .collect();
+        Parsed { failures, passed }
+    }
+}
+
+/// The package a `# pkg` (or `# pkg [pkg.test]`) header names.
+fn header_package(line: &str) -> Option<String> {
+    let rest = line.strip_prefix("# ")?;
+    Some(
+        rest.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    )
 }
 
 #[cfg(test)]
