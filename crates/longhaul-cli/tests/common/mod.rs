@@ -6,15 +6,31 @@ use std::process::{Command, Output};
 
 /// `longhaul -C dir --offline ARGS…`, without colours or the user's git config.
 pub fn longhaul(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_longhaul"))
-        .arg("-C")
+    longhaul_with_env(dir, args, &[])
+}
+
+/// [`longhaul`] with extra environment variables.
+pub fn longhaul_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_longhaul"));
+    cmd.arg("-C")
         .arg(dir)
         .arg("--offline")
         .args(args)
         .env("NO_COLOR", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap()
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// Replace the first `from` in the file at `path` with `to` (`from` must be
+/// there); the file's text before the edit.
+pub fn edit_file(path: &Path, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+    text
 }
 
 /// Standard error as text.
@@ -25,7 +41,7 @@ pub fn stderr(o: &Output) -> String {
 #[path = "../../../longhaul/tests/common/real_data.rs"]
 mod real_data_impl;
 #[allow(unused_imports)] // not every test binary uses it
-pub use real_data_impl::{real_data, tool};
+pub use real_data_impl::{real_data, tool, tool_missing};
 
 /// `git ARGS…` in `dir` with fixed identities and `date`; its output.
 pub fn git(dir: &Path, args: &[&str], date: &str) -> String {

@@ -164,4 +164,4 @@ pub fn longhaul_tree(
 #[path = "real_data.rs"]
 mod real_data_impl;
 #[allow(unused_imports)] // not every test binary uses it
-pub use real_data_impl::{real_data, tool};
+pub use real_data_impl::{real_data, tool, tool_missing};

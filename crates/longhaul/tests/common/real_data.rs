@@ -49,13 +49,20 @@ pub fn tool(test: &str, name: &str, install: &str) -> Option<PathBuf> {
     if found.is_some() {
         return found;
     }
+    tool_missing(test, &format!("`{name}` not found on PATH"), install)
+}
+
+/// A tool the test needs is missing (`what` says how): `None`, after saying
+/// that the test is skipped and why; with `LONGHAUL_REQUIRE_TOOLS=1`, a failure.
+pub fn tool_missing<T>(test: &str, what: &str, install: &str) -> Option<T> {
     assert!(
         std::env::var_os("LONGHAUL_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
-        "{test}: `{name}` is not on PATH and LONGHAUL_REQUIRE_TOOLS=1 (install it: {install})"
+        "{test}: {what} and LONGHAUL_REQUIRE_TOOLS=1 (install it: {install})"
     );
+    // Straight to stderr, past the test harness's capture.
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
-        format!("skipped: {test}: `{name}` not found on PATH (install it: {install})\n").as_bytes(),
+        format!("skipped: {test}: {what} (install it: {install})\n").as_bytes(),
     );
     None
 }
