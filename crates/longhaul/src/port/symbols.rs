@@ -609,6 +609,21 @@ struct Folder {
     unread: Vec<ObjectId>,
 }
 
+impl Folder {
+    /// Append the next unread file to `text`; where it starts, or `None` when
+    /// every file has been read.
+    fn read_next(&mut self, repo: &gix::Repository) -> Result<Option<usize>, RepoError> {
+        let Some(blob) = self.unread.pop() else {
+            return Ok(None);
+        };
+        let start = self.text.len();
+        self.text
+            .extend_from_slice(&repo.find_object(blob).map_err(git_err)?.data);
+        self.text.push(b'\n');
+        Ok(Some(start))
+    }
+}
+
 impl<'r> Words<'r> {
     fn new(repo: &'r gix::Repository, tree: ObjectId) -> Self {
         Words {
@@ -635,11 +650,8 @@ impl<'r> Words<'r> {
         if has_word(&f.text, name.as_bytes()) {
             return Ok(true);
         }
-        while let Some(blob) = f.unread.pop() {
-            let data = &repo.find_object(blob).map_err(git_err)?.data;
-            f.text.extend_from_slice(data);
-            f.text.push(b'\n');
-            if has_word(data, name.as_bytes()) {
+        while let Some(start) = f.read_next(repo)? {
+            if has_word(&f.text[start..], name.as_bytes()) {
                 return Ok(true);
             }
         }
@@ -656,11 +668,7 @@ impl<'r> Words<'r> {
         }
         let repo = self.repo;
         let f = self.folders.get_mut(folder).expect("read by in_folder");
-        while let Some(blob) = f.unread.pop() {
-            f.text
-                .extend_from_slice(&repo.find_object(blob).map_err(git_err)?.data);
-            f.text.push(b'\n');
-        }
+        while f.read_next(repo)?.is_some() {}
         let n = name.as_bytes();
         Ok(f.text.lines().any(|line| {
             let t = line.trim_start();
