@@ -125,19 +125,22 @@ impl PackageGraph {
             }
         }
         // GOPATH mode's names for vendored packages are the same packages.
-        if let Some(module) = graph.module.clone() {
-            let prefix = format!("{module}/vendor/");
-            for p in graph.packages.values_mut() {
-                for set in [&mut p.imports, &mut p.test_imports] {
-                    let renamed: BTreeSet<String> = set
-                        .iter()
-                        .map(|i| i.strip_prefix(&prefix).unwrap_or(i).to_string())
-                        .collect();
-                    *set = renamed;
-                }
+        let module = graph.module.clone();
+        for p in graph.packages.values_mut() {
+            for set in [&mut p.imports, &mut p.test_imports] {
+                *set = set
+                    .iter()
+                    .map(|i| module_mode_name(module.as_deref(), i).to_string())
+                    .collect();
             }
         }
         Ok(graph)
+    }
+
+    /// `path` as module mode names it: GOPATH mode's `<module>/vendor/X` is `X`
+    /// (KLTS's tolerated lists and `go` in GOPATH mode use those names).
+    pub fn module_mode_name<'p>(&self, path: &'p str) -> &'p str {
+        module_mode_name(self.module.as_deref(), path)
     }
 
     /// The import path of the package in `folder`, if it is one.
@@ -266,6 +269,12 @@ pub fn module_path(go_mod: &[u8]) -> Option<String> {
             .trim_matches('"');
         (!path.is_empty()).then(|| path.to_string())
     })
+}
+
+fn module_mode_name<'p>(module: Option<&str>, path: &'p str) -> &'p str {
+    module
+        .and_then(|m| path.strip_prefix(m)?.strip_prefix("/vendor/"))
+        .unwrap_or(path)
 }
 
 /// The module-mode import path of `folder`.

@@ -151,7 +151,6 @@ impl Checker<'_> {
         let mut report = self.check_tree(release, &built, &lists, checks)?;
         // Tolerated entries that name no package: a typo, or a package the line
         // no longer has. Named with the manifest line of the release that lists it.
-        let module = built.graph.module.clone().unwrap_or_default();
         for r in self.manifest.chain(release)? {
             for (field, entries) in [
                 ("test_failures_tolerated", &r.test_failures_tolerated),
@@ -161,8 +160,11 @@ impl Checker<'_> {
                 ),
             ] {
                 for e in entries {
-                    let name = e.strip_prefix(&format!("{module}/vendor/")).unwrap_or(e);
-                    if !built.graph.packages.contains_key(name) {
+                    if !built
+                        .graph
+                        .packages
+                        .contains_key(built.graph.module_mode_name(e))
+                    {
                         report.warnings.push(format!(
                             "{}:{}: {field} of release {} names `{e}`, which is no package of {release}'s tree",
                             self.manifest.path.display(),
@@ -194,15 +196,7 @@ impl Checker<'_> {
             .into_iter()
             .collect();
         let module = built.graph.module.clone();
-        let normalize = |p: &str| -> String {
-            match &module {
-                Some(m) => p
-                    .strip_prefix(&format!("{m}/vendor/"))
-                    .unwrap_or(p)
-                    .to_string(),
-                None => p.to_string(),
-            }
-        };
+        let normalize = |p: &str| built.graph.module_mode_name(p).to_string();
         let tested: Vec<String> = {
             let mut s: BTreeSet<String> = affected.affected.iter().cloned().collect();
             s.extend(affected.tests.iter().cloned());
