@@ -230,10 +230,9 @@ impl Revision {
         let path = path.canonicalize().ok()?;
         let rel = path.strip_prefix(&self.workdir).ok()?;
         let tree = self.repo.find_tree(self.tree).ok()?;
-        let entry = tree
-            .lookup_entry(rel.iter().map(|c| c.as_encoded_bytes()))
-            .ok()??;
-        Some(self.repo.find_object(entry.object_id()).ok()?.detach().data)
+        repo::blob_at(&self.repo, &tree, rel.as_os_str().as_encoded_bytes())
+            .ok()
+            .flatten()
     }
 
     /// Whether the file at `path` differs from the revision's (or is new).
