@@ -225,7 +225,7 @@ impl Revision {
     }
 
     /// The bytes of `path` (a file in the work tree) at the revision, or
-    /// `None` when it did not exist there.
+    /// `None` when it was not a regular file there.
     pub fn file(&self, path: &Path) -> Option<Vec<u8>> {
         let path = path.canonicalize().ok()?;
         let rel = path.strip_prefix(&self.workdir).ok()?;
