@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
         );
     }
     let targets: Vec<String> = if maintained {
-        newest_per_line(&manifest)
+        longhaul::release::line::newest_per_line(&manifest)
     } else {
         for r in to {
             manifest.release(r)?;
@@ -400,23 +400,6 @@ fn difficulty(r: &TargetResult) -> Difficulty {
     } else {
         Difficulty::Adapted
     }
-}
-
-/// The newest shipped release of every line (the first listed: KLTS lists the
-/// newest first).
-fn newest_per_line(manifest: &longhaul::release::manifest::Manifest) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    manifest
-        .shipped_releases()
-        .into_iter()
-        .filter(|r| {
-            let line = longhaul::release::manifest::version_of(&r.name)
-                .and_then(|v| v.rsplit_once('.').map(|(l, _)| l.to_string()))
-                .unwrap_or_else(|| r.name.clone());
-            seen.insert(line)
-        })
-        .map(|r| r.name.clone())
-        .collect()
 }
 
 /// The patch name for each target (none for a conflict): NAME when the same

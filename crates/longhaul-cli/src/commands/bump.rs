@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::ui;
 use anyhow::{Context as _, bail};
 use longhaul::release::edit::{Edits, NewRelease, unified_diff};
-use longhaul::release::manifest::{Manifest, version_of};
+use longhaul::release::manifest::Manifest;
 use std::process::ExitCode;
 
 pub fn run(ctx: &Context, json: bool, lines: &[String]) -> anyhow::Result<ExitCode> {
@@ -57,20 +57,16 @@ pub(crate) fn newest_of(manifest: &Manifest, line: &str) -> anyhow::Result<Strin
     if manifest.releases.iter().any(|r| r.name == line) {
         return Ok(line.to_string());
     }
-    let line = line.trim_start_matches('v');
-    manifest
-        .shipped_releases()
+    let wanted = longhaul::release::line::Minor::parse(line).filter(|_| line.matches('.').count() == 1);
+    longhaul::release::line::lines(manifest)
         .into_iter()
-        .find(|r| {
-            version_of(&r.name)
-                .and_then(|v| v.rsplit_once('.').map(|(l, _)| l == line))
-                .unwrap_or(false)
-        })
-        .map(|r| r.name.clone())
+        .find(|l| Some(l.minor) == wanted)
+        .map(|l| l.newest().name.clone())
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "{}: no shipped release of line `{line}` (expected a line such as 1.28 or a release name)",
-                manifest.path.display()
+                "{}: no shipped release of line `{}` (expected a line such as 1.28 or a release name)",
+                manifest.path.display(),
+                line.trim_start_matches('v')
             )
         })
 }

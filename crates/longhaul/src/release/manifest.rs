@@ -22,6 +22,7 @@
 //! `extra`, never rejected.
 
 use crate::error::{Error, Result};
+use crate::time::Date;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::{BTreeMap, HashMap};
@@ -50,8 +51,70 @@ pub struct Manifest {
     /// The `checks:` map (longhaul's), as written; `None` when absent. Read
     /// and validated by `checks::config`.
     pub checks: Option<Vec<CheckEntry>>,
+    /// `lifecycle:` (longhaul's): the LTS support policy, and dates that
+    /// override the built-in upstream data.
+    pub lifecycle: LifecyclePolicy,
     /// Unknown top-level fields.
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// `lifecycle:`: how long the LTS lines live, and per-line dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LifecyclePolicy {
+    /// `lts_years:`: LTS end of life is upstream end of life plus this many
+    /// years (`None`: the default, three, KLTS's promise).
+    pub lts_years: Option<u32>,
+    /// `lines:`: per minor (`"1.20"`), dates that replace or add to the
+    /// built-in upstream table, and an explicit LTS end of life.
+    pub lines: BTreeMap<String, LineDates>,
+}
+
+/// One line's dates as a manifest states them; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineDates {
+    /// Upstream x.y.0 release day.
+    pub released: Option<Date>,
+    /// Upstream end of life.
+    pub end_of_life: Option<Date>,
+    /// The last upstream patch version (`1.20.15`).
+    pub last_patch: Option<String>,
+    /// This line's LTS end of life (instead of upstream end of life plus `lts_years`).
+    pub lts_end_of_life: Option<Date>,
+}
+
+/// `embargo_until:` on a patch or statement: kept out of everything published
+/// until this time; `verify`, `check` and `build` use it as usual.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embargo {
+    /// Seconds since the epoch.
+    pub until: i64,
+    /// The time as written (RFC 3339).
+    pub text: String,
+    /// Line of `embargo_until:`.
+    pub line: usize,
+}
+
+impl Embargo {
+    /// Read an `embargo_until:` value; the error says what was expected.
+    pub fn parse(value: &Spanned<String>) -> std::result::Result<Embargo, (usize, String)> {
+        let line = value.referenced.line() as usize;
+        let text = value.value.trim().to_string();
+        match crate::time::parse_rfc3339(&text) {
+            Some(until) => Ok(Embargo { until, text, line }),
+            None => Err((
+                line,
+                format!(
+                    "`embargo_until: {text}` is not a time: expected RFC 3339 with a zone, such as 2026-12-01T09:00:00Z"
+                ),
+            )),
+        }
+    }
+
+    /// Still in force at `now` (seconds since the epoch).
+    pub fn active(&self, now: i64) -> bool {
+        now < self.until
+    }
 }
 
 /// One `checks:` entry as written: `name: {run: …, parser: …, retries: N,
@@ -124,6 +187,8 @@ pub struct PatchDef {
     pub reason: Option<Reason>,
     /// Line of `name:`; 0 for a patch found only as `patches/<name>.patch`.
     pub line: usize,
+    /// longhaul's `embargo_until:`: not published before this time.
+    pub embargo: Option<Embargo>,
     /// Unknown fields.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -204,6 +269,16 @@ struct RawManifest {
     patches: Option<Vec<RawPatch>>,
     #[serde(default)]
     checks: Option<BTreeMap<String, RawCheck>>,
+    #[serde(default)]
+    lifecycle: Option<RawLifecycle>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLifecycle {
+    lts_years: Option<u32>,
+    #[serde(default)]
+    lines: BTreeMap<String, LineDates>,
 }
 
 #[derive(Deserialize)]
@@ -242,6 +317,7 @@ struct RawPatch {
     cves: Option<Vec<String>>,
     note: Option<String>,
     reason: Option<Spanned<String>>,
+    embargo_until: Option<Spanned<String>>,
 }
 
 const RELEASE_FIELDS: &[&str] = &[
@@ -253,9 +329,16 @@ const RELEASE_FIELDS: &[&str] = &[
     "test_integration_failures_tolerated",
     "intermediate",
 ];
-const PATCH_FIELDS: &[&str] = &["name", "patch", "cves", "note", "reason"];
+const PATCH_FIELDS: &[&str] = &["name", "patch", "cves", "note", "reason", "embargo_until"];
 const TOP_FIELDS: &[&str] = &[
-    "base", "upstream", "product", "scope", "releases", "patches", "checks",
+    "base",
+    "upstream",
+    "product",
+    "scope",
+    "releases",
+    "patches",
+    "checks",
+    "lifecycle",
 ];
 
 fn located(s: &Spanned<String>) -> Located {
@@ -362,6 +445,10 @@ impl Manifest {
                         )
                     })?),
                 };
+                let embargo = match &p.embargo_until {
+                    None => None,
+                    Some(v) => Some(Embargo::parse(v).map_err(|(line, m)| err(line, format!("patch `{}`: {m}", name.value)))?),
+                };
                 Ok(PatchDef {
                     name: name.value,
                     items: p.patch.unwrap_or_default().iter().map(located).collect(),
@@ -369,6 +456,7 @@ impl Manifest {
                     note: p.note,
                     reason,
                     line: name.line,
+                    embargo,
                     extra: extras(generic.get("patches").and_then(|v| v.get(i)), PATCH_FIELDS),
                 })
             })
@@ -395,6 +483,13 @@ impl Manifest {
                     })
                     .collect()
             }),
+            lifecycle: raw
+                .lifecycle
+                .map(|l| LifecyclePolicy {
+                    lts_years: l.lts_years,
+                    lines: l.lines,
+                })
+                .unwrap_or_default(),
             extra: extras(Some(&generic), TOP_FIELDS),
         })
     }
@@ -558,6 +653,7 @@ impl Manifest {
             note: None,
             reason: None,
             line: 0,
+            embargo: None,
             extra: BTreeMap::new(),
         })
     }

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod edit;
+pub mod line;
 pub mod lint;
 pub mod manifest;
 pub mod patch_cache;

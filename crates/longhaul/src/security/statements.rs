@@ -81,6 +81,9 @@ pub struct Statement {
     pub note: Option<String>,
     /// 1-based line of `cve:` in the file.
     pub line: usize,
+    /// `embargo_until:`: not published before this time.
+    #[serde(skip)]
+    pub embargo: Option<crate::release::manifest::Embargo>,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +104,7 @@ struct RawStatement {
     impact_statement: Option<String>,
     action_statement: Option<String>,
     note: Option<String>,
+    embargo_until: Option<Spanned<String>>,
 }
 
 /// Read and validate `path` (a missing file means no statements).
@@ -231,6 +235,13 @@ pub fn parse(
             }
             _ => {}
         }
+        let embargo = match &s.embargo_until {
+            None => None,
+            Some(v) => Some(
+                crate::release::manifest::Embargo::parse(v)
+                    .map_err(|(line, m)| err(line, format!("statement for {cve}: {m}")))?,
+            ),
+        };
         out.push(Statement {
             cve,
             releases,
@@ -242,6 +253,7 @@ pub fn parse(
             },
             note: s.note,
             line,
+            embargo,
         });
     }
     Ok(out)
