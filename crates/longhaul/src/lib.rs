@@ -46,6 +46,7 @@ pub mod checks;
 pub mod download;
 pub mod error;
 pub mod fs;
+pub mod lifecycle;
 pub mod patch;
 pub mod port;
 pub mod release;
