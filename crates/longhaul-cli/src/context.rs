@@ -125,6 +125,35 @@ impl Context {
         Ok((manifest, inputs.advisories, coverage))
     }
 
+    /// What the published outputs (notes, site, feed, VEX, OSV) are built
+    /// from: the inputs with embargoes in force at `now` applied. Reads only;
+    /// missing advisories or statements are said in `missing`, not errors.
+    pub fn publication(
+        &self,
+        now: i64,
+    ) -> Result<longhaul::publish::embargo::Publication> {
+        let manifest = self.manifest()?;
+        let loader = PatchLoader::new(
+            self.loader(Some(&manifest)).cache_dir().to_path_buf(),
+            false,
+        );
+        Ok(longhaul::publish::embargo::Publication::load(
+            &manifest,
+            &self.advisories_dir(Some(&manifest)),
+            &self.statements_file(&manifest),
+            &loader,
+            now,
+        )?)
+    }
+
+    /// A patch loader that never downloads (for commands that only read).
+    pub fn offline_loader(&self, manifest: &Manifest) -> PatchLoader {
+        PatchLoader::new(
+            self.loader(Some(manifest)).cache_dir().to_path_buf(),
+            false,
+        )
+    }
+
     /// `--timestamp`, else `SOURCE_DATE_EPOCH`, else now, as RFC 3339.
     pub fn timestamp(given: Option<&str>) -> Result<String> {
         if let Some(t) = given {

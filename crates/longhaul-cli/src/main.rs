@@ -263,6 +263,48 @@ pub enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+    /// One row per release line: upstream release and end of life, last
+    /// upstream patch, LTS end of life, newest LTS release, whether it is
+    /// maintained, and its Go with that Go's end of support; contradictions
+    /// are flagged. Dates are built in (with sources) and overridable with
+    /// the manifest's `lifecycle:`.
+    Lifecycle,
+    /// Release notes for a release (Markdown; --json for the structure): its
+    /// base, every patch of its chain newest release first (commits, authors,
+    /// upstream references), the CVEs it fixes, what changed since the
+    /// previous release of its line, and the CVEs still open.
+    Notes {
+        /// The release.
+        release: String,
+        /// Compare with this release instead of the previous one of the line.
+        #[arg(long, value_name = "RELEASE")]
+        since: Option<String>,
+    },
+    /// Write the static status site (index of lines, a page per release and
+    /// CVE, the coverage matrix, JSON twins, OpenVEX, an Atom feed). Works
+    /// from any static host and from file://. Embargoed entries are left out.
+    Site {
+        /// Output folder (replaced as a whole; refused if it holds other files).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Page title (default: from the manifest's `product:` or `base:`).
+        #[arg(long)]
+        title: Option<String>,
+        /// The URL the site is served from, for absolute links in the feed.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Preview the status site on 127.0.0.1, rebuilt when the manifest,
+    /// patches, advisories or statements change.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// The port (0: any free one).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Where to build the site (default: a temporary folder).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Continuous integration for the LTS repository.
     Ci {
         #[command(subcommand)]

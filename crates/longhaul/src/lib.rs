@@ -49,6 +49,7 @@ pub mod fs;
 pub mod lifecycle;
 pub mod patch;
 pub mod port;
+pub mod publish;
 pub mod release;
 pub mod repo;
 pub mod security;

@@ -9,12 +9,17 @@ mod bump;
 mod check;
 mod ci;
 mod coverage;
+mod lifecycle;
 mod lint;
+mod notes;
 mod osv;
 mod port;
 mod rebase;
 mod refresh;
 mod releases;
+#[cfg(feature = "serve")]
+mod serve;
+mod site;
 mod statements;
 mod verify;
 mod vex;
@@ -132,6 +137,15 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 target: target.target(),
             },
         ),
+        Command::Lifecycle => lifecycle::run(&ctx, cli.json),
+        Command::Notes { release, since } => notes::run(&ctx, cli.json, release, since.as_deref()),
+        Command::Site {
+            out,
+            title,
+            base_url,
+        } => site::run(&ctx, cli.json, out, title.as_deref(), base_url.as_deref()),
+        #[cfg(feature = "serve")]
+        Command::Serve { port, out } => serve::run(&ctx, *port, out.as_deref()),
         Command::Ci { action } => match action {
             crate::CiAction::Github {
                 out,

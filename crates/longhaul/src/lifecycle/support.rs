@@ -168,6 +168,46 @@ pub fn lifecycle(
     }
 }
 
+/// The Go each line's newest release builds with, read from its tree (the
+/// base tag with the chain applied in memory, as `check` reads it). Without a
+/// repository, every line says so.
+pub fn read_go(
+    repo: Result<&gix::Repository, &str>,
+    manifest: &Manifest,
+    loader: &crate::release::patch_cache::PatchLoader,
+) -> BTreeMap<Minor, GoLookup> {
+    lines(manifest)
+        .iter()
+        .map(|line| {
+            let lookup = match repo {
+                Err(why) => Err(why.to_string()),
+                Ok(repo) => go_of(repo, manifest, &line.newest().name, loader),
+            };
+            (line.minor, lookup)
+        })
+        .collect()
+}
+
+fn go_of(
+    repo: &gix::Repository,
+    manifest: &Manifest,
+    release: &str,
+    loader: &crate::release::patch_cache::PatchLoader,
+) -> GoLookup {
+    let tip = crate::port::backport::release_tip(repo, manifest, release, loader)
+        .map_err(|e| format!("{release} does not build in memory: {e}"))?;
+    let tree = crate::repo::tree_of(repo, tip).map_err(|e| e.to_string())?;
+    match crate::checks::toolchain::needed(repo, tree).map_err(|e| e.to_string())? {
+        Some(g) => Ok(GoUsed {
+            version: g.version,
+            source: g.source,
+        }),
+        None => Err(format!(
+            "{release}'s tree names no Go version (.go-version, build/build-image/cross/VERSION, go.mod)"
+        )),
+    }
+}
+
 fn flags(row: &Row, today: Date) -> Vec<Flag> {
     let mut out = Vec::new();
     let mut flag = |code, message| out.push(Flag { code, message });

@@ -1,0 +1,59 @@
+//! `longhaul site --out DIR`: the static status site.
+
+use crate::context::Context;
+use crate::ui;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Build the site into `out`; returns the number of files.
+pub fn build(ctx: &Context, out: &Path, title: Option<&str>, base_url: Option<&str>) -> anyhow::Result<usize> {
+    let now = longhaul::time::reproducible_now()?;
+    let publication = ctx.publication(now)?;
+    let manifest = &publication.manifest;
+    let dates = longhaul::lifecycle::dates::Dates::built_in()
+        .with_policy(&manifest.lifecycle)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", manifest.path.display()))?;
+    // The site shows dates, not Go versions: no tree is read.
+    let lifecycle = longhaul::lifecycle::support::lifecycle(
+        manifest,
+        &dates,
+        &Default::default(),
+        longhaul::time::Date::from_seconds(now),
+    );
+    let loader = ctx.offline_loader(manifest);
+    let title = title.map(String::from).unwrap_or_else(|| {
+        manifest
+            .product
+            .as_deref()
+            .or(manifest.base.as_deref())
+            .map(|p| format!("LTS status: {p}"))
+            .unwrap_or_else(|| "LTS status".into())
+    });
+    let site = longhaul::publish::site::build(
+        &publication,
+        &lifecycle,
+        &longhaul::publish::site::Options {
+            title,
+            base_url: base_url.map(String::from),
+        },
+        &loader,
+    )?;
+    site.write(out)?;
+    Ok(site.files.len())
+}
+
+pub fn run(ctx: &Context, json: bool, out: &Path, title: Option<&str>, base_url: Option<&str>) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let files = build(ctx, out, title, base_url)?;
+    if json {
+        ui::print_json(&serde_json::json!({"ok": true, "out": out, "files": files}));
+    } else {
+        println!(
+            "wrote {} ({files} files) in {:.0} ms; open {}",
+            out.display(),
+            started.elapsed().as_secs_f64() * 1000.0,
+            out.join("index.html").display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,193 @@
+//! Embargoes: patches and statements marked `embargo_until:` stay out of
+//! every published output (site, notes, feed, VEX, OSV, JSON) until that time,
+//! while `verify`, `check` and `build` use them as usual.
+//!
+//! What is withheld before the time:
+//! - the embargoed patches (their names, files and texts);
+//! - every release whose chain uses one: publishing it without the patch
+//!   would misstate what the release contains;
+//! - the CVEs those patches fix, stated (`cves:`) or named in the patch name
+//!   or commit messages, with their advisories: a fix under embargo means the
+//!   CVE is not public yet;
+//! - embargoed statements.
+
+use crate::release::manifest::{Embargo, Manifest};
+use crate::release::patch_cache::PatchLoader;
+use crate::security::advisory::Advisory;
+use crate::security::coverage::{self, Coverage, Links};
+use crate::security::statements::Statement;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// What is held back, and until when.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Withheld {
+    /// Embargoed patches: name and time.
+    pub patches: Vec<(String, String)>,
+    /// Releases whose chain uses an embargoed patch.
+    pub releases: Vec<String>,
+    /// CVEs the embargoed patches fix.
+    pub cves: BTreeSet<String>,
+    /// Embargoed statements (CVE and time).
+    pub statements: Vec<(String, String)>,
+    /// The earliest embargo still in force (seconds since the epoch): the
+    /// published outputs change then.
+    pub next_change: Option<i64>,
+}
+
+impl Withheld {
+    /// Nothing is held back.
+    pub fn is_empty(&self) -> bool {
+        self.patches.is_empty() && self.statements.is_empty()
+    }
+}
+
+/// The manifest as published at `now`, and what was held back.
+pub fn published_manifest(manifest: &Manifest, loader: &PatchLoader, now: i64) -> (Manifest, Withheld) {
+    let mut withheld = Withheld::default();
+    let mut note = |e: &Embargo| {
+        withheld.next_change = Some(withheld.next_change.map_or(e.until, |n| n.min(e.until)));
+    };
+    let embargoed: Vec<&crate::release::manifest::PatchDef> = manifest
+        .patches
+        .iter()
+        .filter(|p| p.embargo.as_ref().is_some_and(|e| e.active(now)))
+        .collect();
+    let names: BTreeSet<&str> = embargoed.iter().map(|p| p.name.as_str()).collect();
+    let all_links = coverage::patch_links(manifest, loader);
+    for p in &embargoed {
+        let e = p.embargo.as_ref().expect("filtered on it");
+        note(e);
+        withheld.patches.push((p.name.clone(), e.text.clone()));
+        withheld.cves.extend(p.cves.iter().cloned());
+        if let Some(links) = all_links.get(&p.name) {
+            withheld.cves.extend(links.iter().map(|l| l.cve.clone()));
+        }
+    }
+    let uses_embargoed = |release: &str| {
+        manifest
+            .full_patch_list(release)
+            .map(|list| list.iter().any(|p| names.contains(p.value.as_str())))
+            // A release whose chain does not resolve is published as is: its
+            // pages say it is broken, and no embargoed name is in it.
+            .unwrap_or(false)
+    };
+    let mut published = manifest.clone();
+    published.releases.retain(|r| {
+        let keep = !uses_embargoed(&r.name);
+        if !keep {
+            withheld.releases.push(r.name.clone());
+        }
+        keep
+    });
+    published.patches.retain(|p| !names.contains(p.name.as_str()));
+    (published, withheld)
+}
+
+/// Everything a published output is built from.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The manifest with embargoed patches and the releases using them removed.
+    pub manifest: Manifest,
+    /// Advisories, without the withheld CVEs.
+    pub advisories: Vec<Advisory>,
+    /// Statements in force and public.
+    pub statements: Vec<Statement>,
+    /// Patch → CVE links of the published patches.
+    pub links: Links,
+    /// The coverage matrix of the shipped releases; `None` without advisories.
+    pub coverage: Option<Coverage>,
+    /// What is missing from the inputs, said on every page that needs it.
+    pub missing: Vec<String>,
+    /// What is held back.
+    pub withheld: Withheld,
+    /// The time the publication is for (seconds since the epoch).
+    pub now: i64,
+}
+
+impl Publication {
+    /// Load the inputs and apply the embargoes in force at `now`. Missing
+    /// advisories or statements are not errors: `missing` says so.
+    pub fn load(
+        manifest: &Manifest,
+        advisories_dir: &Path,
+        statements_file: &Path,
+        loader: &PatchLoader,
+        now: i64,
+    ) -> crate::Result<Publication> {
+        let (published, mut withheld) = published_manifest(manifest, loader, now);
+        let all_advisories = crate::security::advisory::store::load(advisories_dir)?;
+        let known: BTreeSet<String> = all_advisories.iter().map(|a| a.cve().to_string()).collect();
+        let mut missing = Vec::new();
+        if all_advisories.is_empty() {
+            missing.push(format!(
+                "no advisories in {}: CVE status is unknown (import the feed with `longhaul advisories import`)",
+                advisories_dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            ));
+        }
+        if !statements_file.exists() {
+            missing.push(format!(
+                "no statements file ({}): CVEs without a patch or upstream fix show as affected or not assessed",
+                statements_file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            ));
+        }
+        let all_statements = crate::security::statements::load(statements_file, manifest, &known)?;
+        let withheld_releases: BTreeSet<&str> = withheld.releases.iter().map(|s| s.as_str()).collect();
+        let mut statements = Vec::new();
+        for mut s in all_statements {
+            if let Some(e) = s.embargo.as_ref().filter(|e| e.active(now)) {
+                withheld.next_change = Some(withheld.next_change.map_or(e.until, |n| n.min(e.until)));
+                withheld.statements.push((s.cve.clone(), e.text.clone()));
+                continue;
+            }
+            if withheld.cves.contains(&s.cve) {
+                continue;
+            }
+            s.releases.retain(|r| !withheld_releases.contains(r.as_str()));
+            if !s.releases.is_empty() {
+                statements.push(s);
+            }
+        }
+        let advisories: Vec<Advisory> = all_advisories
+            .into_iter()
+            .filter(|a| {
+                !withheld.cves.contains(a.cve())
+                    && !a.aliases.iter().any(|x| withheld.cves.contains(x))
+            })
+            .collect();
+        let links = coverage::patch_links(&published, loader);
+        let coverage = if advisories.is_empty() {
+            None
+        } else {
+            Some(coverage::coverage(&published, &advisories, &statements, &links, &[])?)
+        };
+        Ok(Publication {
+            manifest: published,
+            advisories,
+            statements,
+            links,
+            coverage,
+            missing,
+            withheld,
+            now,
+        })
+    }
+
+    /// An error for a release that exists but is withheld, or `None`.
+    pub fn withheld_release(&self, release: &str) -> Option<String> {
+        self.withheld.releases.iter().any(|r| r == release).then(|| {
+            format!(
+                "release `{release}` is withheld until its embargoed patches are published ({})",
+                self.withheld
+                    .patches
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+}

@@ -1,0 +1,620 @@
+//! The static status site: an index of lines, a page per release and per
+//! CVE, the coverage matrix, and machine-readable twins (`releases.json`,
+//! `coverage.json`, `vex/RELEASE.json`, `feed.xml`). Plain HTML and CSS with
+//! relative links, so it works from any static host and from `file://`, with
+//! no JavaScript. Deterministic: the same inputs and time give the same bytes.
+
+use super::embargo::Publication;
+use super::feed::{Entry, Feed};
+use super::notes::{self, Notes};
+use super::timeline::{Timeline, timeline};
+use crate::lifecycle::support::{Lifecycle, Phase};
+use crate::release::line::lines;
+use crate::release::manifest::PatchSource;
+use crate::release::patch_cache::PatchLoader;
+use crate::security::advisory::{Advisory, Event};
+use crate::security::coverage::{Cell, Source, Status};
+use askama::Template;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// How the site is built.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site's title.
+    pub title: String,
+    /// The URL the site will be served from, for the feed's ids and links
+    /// (`None`: links relative to the feed, ids from the product name).
+    pub base_url: Option<String>,
+}
+
+/// The built site: relative path → bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// Every file, by its path inside the site.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A status word, its CSS class and a detail, as every page shows a cell.
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    /// `fixed`, `affected`, … (the CSS class too).
+    pub class: &'static str,
+    /// What a person reads.
+    pub word: String,
+    /// The patch, statement or note behind it.
+    pub detail: String,
+    /// The patch that fixes it, when one does.
+    pub patch: Option<String>,
+}
+
+/// The view of one cell.
+pub fn status_view(cell: &Cell) -> StatusView {
+    let (class, word) = match (cell.source, cell.status) {
+        (Source::Patch, _) => ("fixed", "fixed by LTS patch"),
+        (Source::Upstream, Status::Fixed) => ("fixed", "fixed upstream"),
+        (_, Status::NotAssessed) => ("unknown", "not assessed"),
+        (_, Status::UnderInvestigation) => ("unknown", "under investigation"),
+        (_, Status::NotAffected) => ("not-affected", "not affected"),
+        (_, Status::OutOfScope) => ("not-affected", "out of scope"),
+        (_, Status::Affected) => ("affected", "affected"),
+        (_, Status::Fixed) => ("fixed", "fixed"),
+    };
+    let detail = match (&cell.statement, cell.source) {
+        (Some(st), _) => notes::statement_text(st),
+        (None, Source::Patch) => format!(
+            "{}{}",
+            cell.patch.as_deref().unwrap_or("?"),
+            if cell.inferred { " (linked by name or commit message)" } else { "" }
+        ),
+        (None, Source::None) if cell.status == Status::Affected => "no fix yet".into(),
+        _ => cell.note.clone().unwrap_or_default(),
+    };
+    StatusView {
+        class,
+        word: word.to_string(),
+        detail,
+        patch: cell.patch.clone().filter(|_| cell.source == Source::Patch),
+    }
+}
+
+/// A file name for a release or CVE: its name, with anything but letters,
+/// digits, `.`, `-` and `_` replaced (so a hostile name cannot leave its folder).
+pub fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    if s.starts_with('.') || s.is_empty() { format!("_{s}") } else { s }
+}
+
+struct LineRow {
+    minor: String,
+    newest: Option<String>,
+    upstream_eol: String,
+    lts_eol: String,
+    phase: &'static str,
+    maintained: bool,
+    open: Option<usize>,
+    not_assessed: Option<usize>,
+    older: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "site/index.html")]
+struct IndexPage<'a> {
+    title: &'a str,
+    root: &'static str,
+    page: &'static str,
+    generated: String,
+    lines: Vec<LineRow>,
+    timeline: String,
+    missing: &'a [String],
+    data_as_of: String,
+    lts_years: u32,
+    cve_count: usize,
+}
+
+struct PatchView {
+    name: String,
+    cves: Vec<(String, bool)>,
+    reason: Option<String>,
+    note: Option<String>,
+    files: Vec<(String, String)>,
+    commits: Vec<(String, String)>,
+    upstream: Vec<String>,
+    unreadable: Option<String>,
+}
+
+struct CveLine {
+    id: String,
+    has_page: bool,
+    severity: String,
+    status: StatusView,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "site/release.html")]
+struct ReleasePage<'a> {
+    title: &'a str,
+    root: &'static str,
+    page: &'static str,
+    notes: &'a Notes,
+    chain: Vec<(String, Vec<PatchView>)>,
+    fixed: Vec<CveLine>,
+    open: Vec<CveLine>,
+    slug: String,
+    previous_slug: Option<String>,
+    missing: &'a [String],
+}
+
+struct LineStatus {
+    minor: String,
+    release: String,
+    version: String,
+    status: StatusView,
+}
+
+#[derive(Template)]
+#[template(path = "site/cve.html")]
+struct CvePage<'a> {
+    title: &'a str,
+    root: &'static str,
+    page: &'static str,
+    id: &'a str,
+    summary: String,
+    details: String,
+    published: String,
+    aliases: Vec<String>,
+    cvss: Option<(String, String, String)>,
+    ranges: Vec<String>,
+    lines: Vec<LineStatus>,
+}
+
+struct MatrixRow {
+    id: String,
+    severity: String,
+    cells: Vec<Option<StatusView>>,
+}
+
+#[derive(Template)]
+#[template(path = "site/coverage.html")]
+struct CoveragePage<'a> {
+    title: &'a str,
+    root: &'static str,
+    page: &'static str,
+    columns: Vec<(String, String)>,
+    rows: Vec<MatrixRow>,
+    missing: &'a [String],
+}
+
+const STYLE: &str = include_str!("../../templates/site/style.css");
+
+/// Build the site from a publication and the lifecycle table.
+pub fn build(
+    p: &Publication,
+    lifecycle: &Lifecycle,
+    options: &Options,
+    loader: &PatchLoader,
+) -> crate::Result<Site> {
+    let mut site = Site::default();
+    let render = |t: &dyn DynRender| t.render_page();
+    let manifest = &p.manifest;
+    let title = options.title.as_str();
+    let generated = crate::time::rfc3339(p.now);
+    let coverage = p.coverage.as_ref();
+    let advisory_pages: BTreeSet<String> = coverage
+        .map(|c| c.cves.iter().filter(|r| r.in_scope).map(|r| r.id.clone()).collect())
+        .unwrap_or_default();
+    let all_lines = lines(manifest);
+
+    // Release pages, notes and VEX documents.
+    let mut release_notes: Vec<Notes> = Vec::new();
+    for line in &all_lines {
+        for r in &line.releases {
+            let n = notes::notes(p, &r.name, None, loader)?;
+            let chain = n
+                .chain
+                .iter()
+                .map(|rp| {
+                    let views = rp
+                        .patches
+                        .iter()
+                        .map(|pn| PatchView {
+                            name: pn.name.clone(),
+                            cves: pn.cves.iter().map(|c| (c.clone(), advisory_pages.contains(c))).collect(),
+                            reason: pn.reason.clone(),
+                            note: pn.note.clone(),
+                            files: pn
+                                .items
+                                .iter()
+                                .map(|i| match manifest.source(i) {
+                                    PatchSource::Url(u) => (u.clone(), u),
+                                    PatchSource::File(_) => (format!("../files/{}", file_path(i)), i.clone()),
+                                })
+                                .collect(),
+                            commits: pn.commits.iter().map(|c| (c.subject.clone(), c.author.clone())).collect(),
+                            upstream: pn.upstream.clone(),
+                            unreadable: pn.unreadable.clone(),
+                        })
+                        .collect();
+                    (rp.release.clone(), views)
+                })
+                .collect();
+            let cve_line = |c: &notes::CveNote| {
+                let cell = coverage.and_then(|cov| cov.cell(&c.id, &r.name));
+                CveLine {
+                    id: c.id.clone(),
+                    has_page: advisory_pages.contains(&c.id),
+                    severity: c.severity.clone().unwrap_or_else(|| "-".into()),
+                    status: cell.map(status_view).unwrap_or(StatusView {
+                        class: "unknown",
+                        word: c.status.as_str().into(),
+                        detail: c.detail.clone(),
+                        patch: None,
+                    }),
+                    summary: c.summary.clone().unwrap_or_default(),
+                }
+            };
+            let previous = line.previous(&r.name).map(|x| x.name.clone());
+            let page = ReleasePage {
+                title,
+                root: "../",
+                page: "release",
+                notes: &n,
+                chain,
+                fixed: n.fixed.iter().map(cve_line).collect(),
+                open: n.open.iter().map(cve_line).collect(),
+                slug: slug(&r.name),
+                previous_slug: previous.as_deref().map(slug),
+                missing: &p.missing,
+            };
+            site.files.insert(format!("releases/{}.html", slug(&r.name)), render(&page)?);
+            site.files.insert(format!("notes/{}.md", slug(&r.name)), notes::to_markdown(&n).into_bytes());
+            if let Some(cov) = coverage {
+                let doc = crate::security::openvex::document(cov, &r.name, manifest.product.as_deref(), "longhaul", &generated);
+                site.files.insert(format!("vex/{}.json", slug(&r.name)), json(&doc));
+            }
+            release_notes.push(n);
+        }
+    }
+
+    // Patch files, linked from the release pages (only the published
+    // releases' patches: an embargoed one is in none of them).
+    let items: BTreeSet<&String> = release_notes
+        .iter()
+        .flat_map(|n| n.chain.iter().flat_map(|c| c.patches.iter().flat_map(|x| x.items.iter())))
+        .collect();
+    for item in items {
+        if let PatchSource::File(path) = manifest.source(item)
+            && let Ok(bytes) = crate::fs::read(&path)
+        {
+            site.files.insert(format!("files/{}", file_path(item)), bytes);
+        }
+    }
+
+    // CVE pages.
+    if let Some(cov) = coverage {
+        let by_id: BTreeMap<&str, &Advisory> = p.advisories.iter().map(|a| (a.cve(), a)).collect();
+        for row in cov.cves.iter().filter(|r| r.in_scope) {
+            let a = by_id.get(row.id.as_str()).copied();
+            let line_status = all_lines
+                .iter()
+                .filter_map(|l| {
+                    let newest = l.newest();
+                    let cell = cov.cell(&row.id, &newest.name)?;
+                    Some(LineStatus {
+                        minor: l.minor.to_string(),
+                        release: newest.name.clone(),
+                        version: cell.upstream_version.clone().unwrap_or_else(|| "?".into()),
+                        status: status_view(cell),
+                    })
+                })
+                .collect();
+            let page = CvePage {
+                title,
+                root: "../",
+                page: "cve",
+                id: &row.id,
+                summary: row.summary.clone().unwrap_or_default(),
+                details: a.and_then(|a| a.details.clone()).unwrap_or_default(),
+                published: row.published.clone().unwrap_or_default(),
+                aliases: row.aliases.clone(),
+                cvss: row.cvss.as_ref().map(|c| (format!("{:.1}", c.score), c.severity.clone(), c.vector.clone())),
+                ranges: a.map(ranges).unwrap_or_default(),
+                lines: line_status,
+            };
+            site.files.insert(format!("cves/{}.html", slug(&row.id)), render(&page)?);
+        }
+    }
+
+    // The coverage matrix: the newest release of each line.
+    let columns: Vec<(String, String)> = all_lines
+        .iter()
+        .rev()
+        .map(|l| (l.minor.to_string(), l.newest().name.clone()))
+        .collect();
+    let rows = coverage
+        .map(|cov| {
+            cov.cves
+                .iter()
+                .filter(|r| r.in_scope)
+                .map(|r| MatrixRow {
+                    id: r.id.clone(),
+                    severity: r.cvss.as_ref().map(|c| format!("{:.1}", c.score)).unwrap_or_else(|| "-".into()),
+                    cells: columns.iter().map(|(_, rel)| cov.cell(&r.id, rel).map(status_view)).collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let page = CoveragePage {
+        title,
+        root: "",
+        page: "coverage",
+        columns,
+        rows,
+        missing: &p.missing,
+    };
+    site.files.insert("coverage.html".into(), render(&page)?);
+
+    // The index.
+    let line_rows = lifecycle
+        .rows
+        .iter()
+        .map(|row| {
+            let line = all_lines.iter().find(|l| l.minor == row.line);
+            let counts = |pred: &dyn Fn(Status) -> bool| -> Option<usize> {
+                let (cov, newest) = (coverage?, line?.newest());
+                Some(cov.cells.iter().filter(|c| c.release == newest.name && pred(c.status)).count())
+            };
+            LineRow {
+                minor: row.line.to_string(),
+                newest: row.newest_release.clone(),
+                upstream_eol: date(row.upstream_end_of_life),
+                lts_eol: date(row.lts_end_of_life),
+                phase: match row.phase {
+                    Phase::Upstream => "upstream support",
+                    Phase::Lts => "LTS",
+                    Phase::Ended => "ended",
+                    Phase::Unknown => "unknown",
+                },
+                maintained: row.maintained,
+                open: counts(&|s| s == Status::Affected),
+                not_assessed: counts(&|s| matches!(s, Status::NotAssessed | Status::UnderInvestigation)),
+                older: line.map(|l| l.releases.iter().skip(1).map(|r| r.name.clone()).collect()).unwrap_or_default(),
+            }
+        })
+        .rev()
+        .collect();
+    let svg: Timeline = timeline(lifecycle, 720);
+    let page = IndexPage {
+        title,
+        root: "",
+        page: "index",
+        generated: generated.clone(),
+        lines: line_rows,
+        timeline: svg.render().map_err(template_error)?,
+        missing: &p.missing,
+        data_as_of: lifecycle.data_as_of.to_string(),
+        lts_years: lifecycle.lts_years,
+        cve_count: advisory_pages.len(),
+    };
+    site.files.insert("index.html".into(), render(&page)?);
+    site.files.insert("style.css".into(), STYLE.as_bytes().to_vec());
+
+    // Machine-readable twins.
+    let releases_json: Vec<serde_json::Value> = release_notes
+        .iter()
+        .map(|n| {
+            serde_json::json!({
+                "name": n.release,
+                "line": n.line,
+                "base": n.base,
+                "must": manifest.release(&n.release).map(|r| r.must).unwrap_or(false),
+                "page": format!("releases/{}.html", slug(&n.release)),
+                "notes": format!("notes/{}.md", slug(&n.release)),
+                "vex": coverage.map(|_| format!("vex/{}.json", slug(&n.release))),
+                "patches": n.chain.iter().flat_map(|c| c.patches.iter().map(|p| p.name.clone())).collect::<Vec<_>>(),
+                "fixed": n.fixed.iter().map(|c| &c.id).collect::<Vec<_>>(),
+                "open": n.open.iter().map(|c| serde_json::json!({"id": c.id, "status": c.status})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    site.files.insert(
+        "releases.json".into(),
+        json(&serde_json::json!({ "generated": generated, "missing": p.missing, "releases": releases_json })),
+    );
+    site.files.insert(
+        "coverage.json".into(),
+        match coverage {
+            Some(c) => json(c),
+            None => json(&serde_json::json!({ "missing": p.missing })),
+        },
+    );
+    site.files.insert("feed.xml".into(), feed(p, &release_notes, options, &generated)?);
+    Ok(site)
+}
+
+/// Object-safe rendering, so one closure renders every page type.
+trait DynRender {
+    fn render_page(&self) -> crate::Result<Vec<u8>>;
+}
+
+impl<T: Template> DynRender for T {
+    fn render_page(&self) -> crate::Result<Vec<u8>> {
+        self.render().map(String::into_bytes).map_err(template_error)
+    }
+}
+
+fn template_error(e: askama::Error) -> crate::Error {
+    crate::Error::Input(format!("rendering a page: {e}"))
+}
+
+fn json(value: &impl serde::Serialize) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(value).expect("serializable");
+    v.push(b'\n');
+    v
+}
+
+fn date(d: Option<crate::time::Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// A manifest item's path inside `files/`: its own relative path, slugged per component.
+fn file_path(item: &str) -> String {
+    item.split('/').filter(|c| !c.is_empty() && *c != ".").map(slug).collect::<Vec<_>>().join("/")
+}
+
+/// An advisory's affected ranges, one line per package and range.
+fn ranges(a: &Advisory) -> Vec<String> {
+    let mut out = Vec::new();
+    for x in &a.affected {
+        for r in &x.ranges {
+            let events: Vec<String> = r
+                .events
+                .iter()
+                .map(|e| match e {
+                    Event::Introduced(v) => format!("introduced {v}"),
+                    Event::Fixed(v) => format!("fixed {v}"),
+                    Event::LastAffected(v) => format!("last affected {v}"),
+                    Event::Limit(v) => format!("limit {v}"),
+                })
+                .collect();
+            out.push(format!("{}: {}", x.package.name, events.join(", ")));
+        }
+        if !x.versions.is_empty() {
+            out.push(format!("{}: versions {}", x.package.name, x.versions.join(", ")));
+        }
+    }
+    out
+}
+
+fn feed(p: &Publication, notes: &[Notes], options: &Options, generated: &str) -> crate::Result<Vec<u8>> {
+    let base = options.base_url.as_deref().map(|b| b.trim_end_matches('/').to_string());
+    let link = |path: &str| match &base {
+        Some(b) => format!("{b}/{path}"),
+        None => path.to_string(),
+    };
+    let product = p
+        .manifest
+        .product
+        .clone()
+        .or_else(|| p.manifest.base.clone())
+        .unwrap_or_else(|| "longhaul".into());
+    let id = |kind: &str, name: &str| match &base {
+        Some(b) => format!("{b}/{kind}/{}", slug(name)),
+        None => format!("urn:longhaul:{}:{kind}:{}", slug(&product), slug(name)),
+    };
+    let mut entries: Vec<(i64, Entry)> = Vec::new();
+    for n in notes {
+        let when = n.date().unwrap_or(p.now);
+        entries.push((
+            when,
+            Entry {
+                id: id("release", &n.release),
+                title: format!("{} released", n.release),
+                updated: crate::time::rfc3339(when),
+                link: link(&format!("releases/{}.html", slug(&n.release))),
+                summary: format!(
+                    "{} on upstream {}: {} patch(es); fixes {}; {} CVE(s) still open.",
+                    n.release,
+                    n.base,
+                    n.chain.iter().map(|c| c.patches.len()).sum::<usize>(),
+                    if n.fixed.is_empty() { "no listed CVE".to_string() } else { n.fixed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ") },
+                    n.open.len()
+                ),
+            },
+        ));
+    }
+    // One entry per CVE an LTS patch fixes, dated by the first release to fix it.
+    let mut first_fix: BTreeMap<&str, (i64, Vec<&str>)> = BTreeMap::new();
+    for n in notes {
+        let when = n.date().unwrap_or(p.now);
+        for c in &n.fixed {
+            let e = first_fix.entry(&c.id).or_insert((when, Vec::new()));
+            e.0 = e.0.min(when);
+            e.1.push(&n.release);
+        }
+    }
+    for (cve, (when, releases)) in first_fix {
+        entries.push((
+            when,
+            Entry {
+                id: id("fix", cve),
+                title: format!("{cve} fixed by LTS patches"),
+                updated: crate::time::rfc3339(when),
+                link: link(&format!("cves/{}.html", slug(cve))),
+                summary: format!("{cve} is fixed in {}.", releases.join(", ")),
+            },
+        ));
+    }
+    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let feed = Feed {
+        id: match &base {
+            Some(b) => format!("{b}/feed.xml"),
+            None => format!("urn:longhaul:{}:feed", slug(&product)),
+        },
+        title: format!("{}: releases and CVE fixes", options.title),
+        updated: entries.first().map(|e| e.1.updated.clone()).unwrap_or_else(|| generated.to_string()),
+        home: link("index.html"),
+        entries: entries.into_iter().map(|(_, e)| e).collect(),
+    };
+    feed.render().map(String::into_bytes).map_err(template_error)
+}
+
+impl Site {
+    /// Write the site to `out`, replacing what a previous build left there.
+    /// The new site is written beside `out` first and swapped in, so a failed
+    /// build never leaves half a site; a folder that is not empty and was not
+    /// written by longhaul is refused, never overwritten.
+    pub fn write(&self, out: &Path) -> crate::Result<()> {
+        let io = |source: std::io::Error, what: &Path| crate::Error::Io {
+            path: what.to_path_buf(),
+            source,
+        };
+        if out.exists() {
+            let ours = out.join(MARKER).is_file();
+            let empty = std::fs::read_dir(out).map_err(|e| io(e, out))?.next().is_none();
+            if !ours && !empty {
+                return Err(crate::Error::Input(format!(
+                    "{}: not empty and not a site longhaul wrote (no {MARKER}); choose an empty or new folder",
+                    out.display()
+                )));
+            }
+        }
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| io(e, parent))?;
+        let tmp = tempfile::Builder::new().prefix(".longhaul-site-").tempdir_in(parent).map_err(|e| io(e, parent))?;
+        for (path, bytes) in &self.files {
+            let dest = tmp.path().join(path);
+            if let Some(d) = dest.parent() {
+                std::fs::create_dir_all(d).map_err(|e| io(e, d))?;
+            }
+            std::fs::write(&dest, bytes).map_err(|e| io(e, &dest))?;
+        }
+        std::fs::write(tmp.path().join(MARKER), b"written by longhaul site; the whole folder is replaced on the next build\n").map_err(|e| io(e, tmp.path()))?;
+        let staged = tmp.keep();
+        if out.exists() {
+            let aside = parent.join(format!(".longhaul-site-old-{}", std::process::id()));
+            std::fs::rename(out, &aside).map_err(|e| io(e, out))?;
+            std::fs::rename(&staged, out).map_err(|e| io(e, out))?;
+            let _ = std::fs::remove_dir_all(&aside);
+        } else {
+            std::fs::rename(&staged, out).map_err(|e| io(e, out))?;
+        }
+        Ok(())
+    }
+}
+
+/// The file that marks a folder as a site longhaul wrote.
+pub const MARKER: &str = ".longhaul-site";
+
+/// Template filters.
+mod filters {
+    /// `{{ name|slug }}`: [`super::slug`].
+    #[askama::filter_fn]
+    pub fn slug(name: impl std::fmt::Display, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::slug(&name.to_string()))
+    }
+}
