@@ -128,10 +128,7 @@ impl Context {
     /// What the published outputs (notes, site, feed, VEX, OSV) are built
     /// from: the inputs with embargoes in force at `now` applied. Reads only;
     /// missing advisories or statements are said in `missing`, not errors.
-    pub fn publication(
-        &self,
-        now: i64,
-    ) -> Result<longhaul::publish::embargo::Publication> {
+    pub fn publication(&self, now: i64) -> Result<longhaul::publish::embargo::Publication> {
         let manifest = self.manifest()?;
         let loader = PatchLoader::new(
             self.loader(Some(&manifest)).cache_dir().to_path_buf(),
@@ -146,12 +143,46 @@ impl Context {
         )?)
     }
 
+    /// The publication now, and its coverage matrix, for the outputs that
+    /// need advisories (VEX, OSV). `release`, when given, must be published.
+    pub fn published_coverage(
+        &self,
+        release: Option<&str>,
+    ) -> Result<(
+        longhaul::publish::embargo::Publication,
+        longhaul::security::coverage::Coverage,
+    )> {
+        let publication = self.publication(longhaul::time::reproducible_now()?)?;
+        if let Some(r) = release {
+            if let Some(why) = publication.withheld_release(r) {
+                bail!("{why}");
+            }
+            publication.manifest.release(r)?;
+        }
+        let Some(mut coverage) = publication.coverage.clone() else {
+            bail!(
+                "no advisories in {}: import the Kubernetes CVE feed first with `longhaul advisories import PATH|URL`",
+                self.advisories_dir(Some(&publication.manifest)).display()
+            );
+        };
+        // An intermediate release is not a column of the shipped matrix.
+        if let Some(r) = release
+            && !coverage.releases.iter().any(|x| x == r)
+        {
+            coverage = longhaul::security::coverage::coverage(
+                &publication.manifest,
+                &publication.advisories,
+                &publication.statements,
+                &publication.links,
+                &[r.to_string()],
+            )?;
+        }
+        Ok((publication, coverage))
+    }
+
     /// A patch loader that never downloads (for commands that only read).
     pub fn offline_loader(&self, manifest: &Manifest) -> PatchLoader {
-        PatchLoader::new(
-            self.loader(Some(manifest)).cache_dir().to_path_buf(),
-            false,
-        )
+        PatchLoader::new(self.loader(Some(manifest)).cache_dir().to_path_buf(), false)
     }
 
     /// `--timestamp`, else `SOURCE_DATE_EPOCH`, else now, as RFC 3339.

@@ -149,7 +149,9 @@ impl Date {
         }
         let digits = |r: std::ops::Range<usize>| -> Option<u32> {
             let s = &text[r];
-            s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+            s.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| s.parse().ok())?
         };
         let date = Date {
             year: digits(0..4)? as i32,
@@ -213,12 +215,21 @@ mod tests {
             assert_eq!(d.days(), days);
             assert_eq!(Date::parse(&d.to_string()), Some(d));
         }
-        for bad in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-1-01", "24-01-01x"] {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-1-01",
+            "24-01-01x",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
         let leap = Date::parse("2024-02-29").unwrap();
         assert_eq!(leap.add_years(3).to_string(), "2027-03-01");
-        assert_eq!(Date::parse("2021-10-28").unwrap().add_years(3).to_string(), "2024-10-28");
+        assert_eq!(
+            Date::parse("2021-10-28").unwrap().add_years(3).to_string(),
+            "2024-10-28"
+        );
     }
 
     #[test]
@@ -226,7 +237,12 @@ mod tests {
         use super::parse_rfc3339;
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00-01:00"), Some(3600));
-        for bad in ["2024-11-20T25:00:00Z", "2024-11-20T09:30:00", "2024-11-20T09:30:00+0200", "tomorrow"] {
+        for bad in [
+            "2024-11-20T25:00:00Z",
+            "2024-11-20T09:30:00",
+            "2024-11-20T09:30:00+0200",
+            "tomorrow",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

@@ -57,7 +57,8 @@ pub(crate) fn newest_of(manifest: &Manifest, line: &str) -> anyhow::Result<Strin
     if manifest.releases.iter().any(|r| r.name == line) {
         return Ok(line.to_string());
     }
-    let wanted = longhaul::release::line::Minor::parse(line).filter(|_| line.matches('.').count() == 1);
+    let wanted =
+        longhaul::release::line::Minor::parse(line).filter(|_| line.matches('.').count() == 1);
     longhaul::release::line::lines(manifest)
         .into_iter()
         .find(|l| Some(l.minor) == wanted)

@@ -28,11 +28,7 @@ pub fn compute(ctx: &Context) -> anyhow::Result<Lifecycle> {
     let repo = ctx.upstream(Some(&manifest)).map_err(|e| format!("{e:#}"));
     let handle = repo.as_ref().map(longhaul::repo::in_memory);
     let loader = ctx.loader(Some(&manifest));
-    let go = support::read_go(
-        handle.as_ref().map_err(|e| e.as_str()),
-        &manifest,
-        &loader,
-    );
+    let go = support::read_go(handle.as_ref().map_err(|e| e.as_str()), &manifest, &loader);
     Ok(support::lifecycle(&manifest, &dates, &go, today))
 }
 
@@ -48,7 +44,8 @@ fn print_human(l: &Lifecycle) {
         "GO",
         "GO EOL",
     ]);
-    let date = |d: Option<longhaul::time::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+    let date =
+        |d: Option<longhaul::time::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
     for r in &l.rows {
         let lts = date(r.lts_end_of_life);
         t.add_row(vec![
@@ -64,21 +61,42 @@ fn print_human(l: &Lifecycle) {
                 Phase::Ended => ui::paint(&format!("{lts} (ended)"), ui::Color::Dim),
                 _ => lts,
             },
-            r.newest_release.clone().unwrap_or_else(|| ui::paint("none", ui::Color::Dim)),
-            if r.maintained { "yes".into() } else { "no".into() },
-            r.go.as_ref().map(|g| g.version.clone()).unwrap_or_else(|| "?".into()),
+            r.newest_release
+                .clone()
+                .unwrap_or_else(|| ui::paint("none", ui::Color::Dim)),
+            if r.maintained {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+            r.go.as_ref()
+                .map(|g| g.version.clone())
+                .unwrap_or_else(|| "?".into()),
             date(r.go_end_of_support),
         ]);
     }
     println!("{t}");
-    let flagged: Vec<_> = l.rows.iter().flat_map(|r| r.flags.iter().map(move |f| (r.line, f))).collect();
+    let flagged: Vec<_> = l
+        .rows
+        .iter()
+        .flat_map(|r| r.flags.iter().map(move |f| (r.line, f)))
+        .collect();
     for (line, f) in &flagged {
-        println!("{} {line}: {} [{}]", ui::paint("warning:", ui::Color::Yellow), f.message, f.code);
+        println!(
+            "{} {line}: {} [{}]",
+            ui::paint("warning:", ui::Color::Yellow),
+            f.message,
+            f.code
+        );
     }
     let unknown_go: Vec<String> = l
         .rows
         .iter()
-        .filter_map(|r| r.go_unknown.as_ref().map(|why| format!("{}: {why}", r.line)))
+        .filter_map(|r| {
+            r.go_unknown
+                .as_ref()
+                .map(|why| format!("{}: {why}", r.line))
+        })
         .collect();
     if let Some(first) = unknown_go.first() {
         println!(

@@ -26,6 +26,12 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             message,
         });
     }
+    // Embargoes: what is withheld now and what publication will add.
+    findings.extend(longhaul::publish::embargo::findings(
+        &manifest,
+        &loader,
+        longhaul::time::reproducible_now()?,
+    ));
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

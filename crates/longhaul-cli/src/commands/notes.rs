@@ -4,7 +4,12 @@ use crate::context::Context;
 use crate::ui;
 use std::process::ExitCode;
 
-pub fn run(ctx: &Context, json: bool, release: &str, since: Option<&str>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    ctx: &Context,
+    json: bool,
+    release: &str,
+    since: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let now = longhaul::time::reproducible_now()?;
     let publication = ctx.publication(now)?;
     if let Some(why) = publication.withheld_release(release) {

@@ -11,11 +11,12 @@ pub fn run(
     out: &Path,
     timestamp: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let (manifest, advisories, coverage) = ctx.coverage(&[])?;
+    // Published output: embargoed patches, releases and CVEs stay out.
+    let (publication, coverage) = ctx.published_coverage(None)?;
     let records = longhaul::security::osv_export::records(
         &coverage,
-        &advisories,
-        manifest.product.as_deref(),
+        &publication.advisories,
+        publication.manifest.product.as_deref(),
         &Context::timestamp(timestamp)?,
     );
     let written = longhaul::security::osv_export::write_records(out, &records)?;

@@ -6,7 +6,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Build the site into `out`; returns the number of files.
-pub fn build(ctx: &Context, out: &Path, title: Option<&str>, base_url: Option<&str>) -> anyhow::Result<usize> {
+pub fn build(
+    ctx: &Context,
+    out: &Path,
+    title: Option<&str>,
+    base_url: Option<&str>,
+) -> anyhow::Result<usize> {
     let now = longhaul::time::reproducible_now()?;
     let publication = ctx.publication(now)?;
     let manifest = &publication.manifest;
@@ -42,7 +47,13 @@ pub fn build(ctx: &Context, out: &Path, title: Option<&str>, base_url: Option<&s
     Ok(site.files.len())
 }
 
-pub fn run(ctx: &Context, json: bool, out: &Path, title: Option<&str>, base_url: Option<&str>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    ctx: &Context,
+    json: bool,
+    out: &Path,
+    title: Option<&str>,
+    base_url: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let files = build(ctx, out, title, base_url)?;
     if json {

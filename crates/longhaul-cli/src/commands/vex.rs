@@ -11,7 +11,9 @@ pub fn run(
     timestamp: Option<&str>,
     author: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let (manifest, _, coverage) = ctx.coverage(&[release.to_string()])?;
+    // Published output: embargoed patches, releases and CVEs stay out.
+    let (publication, coverage) = ctx.published_coverage(Some(release))?;
+    let manifest = &publication.manifest;
     let author = author
         .map(String::from)
         .unwrap_or_else(|| "longhaul".into());

@@ -99,7 +99,8 @@ impl Dates {
             let (line, first) = crate::release::manifest::yaml_error(&e);
             format!("line {line}: {first}")
         })?;
-        let minor = |s: &str| Minor::parse(s).ok_or_else(|| format!("`{s}` is not a minor version"));
+        let minor =
+            |s: &str| Minor::parse(s).ok_or_else(|| format!("`{s}` is not a minor version"));
         let mut lines = BTreeMap::new();
         for l in raw.kubernetes {
             let m = minor(&l.minor)?;
@@ -196,9 +197,19 @@ mod tests {
     #[test]
     fn built_in_table_is_complete_and_consistent() {
         let d = Dates::built_in();
-        let first = Minor { major: 1, minor: 10 };
+        let first = Minor {
+            major: 1,
+            minor: 10,
+        };
         let newest = *d.lines.keys().last().unwrap();
-        assert!(newest >= Minor { major: 1, minor: 32 }, "KLTS maintains 1.32");
+        assert!(
+            newest
+                >= Minor {
+                    major: 1,
+                    minor: 32
+                },
+            "KLTS maintains 1.32"
+        );
         let mut expect = first;
         let mut previous: Option<&LineDates> = None;
         for (m, l) in &d.lines {
@@ -206,11 +217,19 @@ mod tests {
             expect = expect.plus(1);
             let (released, eol) = (l.released.unwrap(), l.end_of_life.unwrap());
             assert!(released < eol, "{m}");
-            assert!(eol <= d.as_of || !l.last_patch_final, "{m}: a line still supported on {} cannot have a final patch", d.as_of);
+            assert!(
+                eol <= d.as_of || !l.last_patch_final,
+                "{m}: a line still supported on {} cannot have a final patch",
+                d.as_of
+            );
             let patch = l.last_patch.as_deref().unwrap();
             assert_eq!(Minor::parse(patch), Some(*m), "{m}: {patch}");
             if let Some(p) = previous {
-                assert!(p.released.unwrap() < released, "{m} released before {}", p.minor);
+                assert!(
+                    p.released.unwrap() < released,
+                    "{m} released before {}",
+                    p.minor
+                );
             }
             previous = Some(l);
         }
@@ -230,30 +249,49 @@ mod tests {
     #[test]
     fn known_dates() {
         let d = Dates::built_in();
-        let l = &d.lines[&Minor { major: 1, minor: 18 }];
+        let l = &d.lines[&Minor {
+            major: 1,
+            minor: 18,
+        }];
         assert_eq!(l.end_of_life.unwrap().to_string(), "2021-06-18");
         assert_eq!(l.last_patch.as_deref(), Some("1.18.20"));
         assert_eq!(d.lts_end_of_life(l).unwrap().to_string(), "2024-06-18");
         assert_eq!(
-            d.go_end_of_support(Minor { major: 1, minor: 15 }).unwrap().to_string(),
+            d.go_end_of_support(Minor {
+                major: 1,
+                minor: 15
+            })
+            .unwrap()
+            .to_string(),
             "2021-08-16"
         );
-        assert_eq!(d.go_end_of_support(Minor { major: 1, minor: 26 }), None);
+        assert_eq!(
+            d.go_end_of_support(Minor {
+                major: 1,
+                minor: 26
+            }),
+            None
+        );
     }
 
     #[test]
     fn manifest_overrides_replace_fields_and_add_lines() {
         let text = "lifecycle:\n  lts_years: 2\n  lines:\n    \"1.18\": {last_patch: 1.18.21}\n    \"1.0\": {released: 2024-01-10, end_of_life: 2025-03-01, lts_end_of_life: 2026-01-01}\nreleases: []\n";
-        let m = crate::release::manifest::Manifest::parse(text, std::path::Path::new("r.yml")).unwrap();
+        let m =
+            crate::release::manifest::Manifest::parse(text, std::path::Path::new("r.yml")).unwrap();
         let d = Dates::built_in().with_policy(&m.lifecycle).unwrap();
-        let l18 = &d.lines[&Minor { major: 1, minor: 18 }];
+        let l18 = &d.lines[&Minor {
+            major: 1,
+            minor: 18,
+        }];
         assert_eq!(l18.last_patch.as_deref(), Some("1.18.21"));
         assert_eq!(l18.origin, Origin::Manifest);
         assert_eq!(d.lts_end_of_life(l18).unwrap().to_string(), "2023-06-18");
         let l10 = &d.lines[&Minor { major: 1, minor: 0 }];
         assert_eq!(d.lts_end_of_life(l10).unwrap().to_string(), "2026-01-01");
         let bad = "lifecycle:\n  lines:\n    \"1.18\": {released: 2024-02-30}\nreleases: []\n";
-        let e = crate::release::manifest::Manifest::parse(bad, std::path::Path::new("r.yml")).unwrap_err();
+        let e = crate::release::manifest::Manifest::parse(bad, std::path::Path::new("r.yml"))
+            .unwrap_err();
         assert!(e.to_string().contains("r.yml:3"), "{e}");
     }
 }

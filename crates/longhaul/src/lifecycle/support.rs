@@ -215,7 +215,9 @@ fn flags(row: &Row, today: Date) -> Vec<Flag> {
     if row.dates_from.is_none() {
         flag(
             "no-dates",
-            format!("no upstream dates for {line}: add them under `lifecycle: lines: \"{line}\":` in the manifest"),
+            format!(
+                "no upstream dates for {line}: add them under `lifecycle: lines: \"{line}\":` in the manifest"
+            ),
         );
     }
     match (row.phase, row.maintained, &row.newest_release) {
@@ -252,8 +254,14 @@ fn flags(row: &Row, today: Date) -> Vec<Flag> {
                 "base-not-last-patch",
                 format!(
                     "{} is built on {base}, but upstream's {} {last} is newer: its fixes are missing unless backported",
-                    row.newest_release.as_deref().unwrap_or("the newest release"),
-                    if row.last_patch_final { "last patch" } else { "newest known patch" }
+                    row.newest_release
+                        .as_deref()
+                        .unwrap_or("the newest release"),
+                    if row.last_patch_final {
+                        "last patch"
+                    } else {
+                        "newest known patch"
+                    }
                 ),
             );
         } else if b > l && row.last_patch_final {
@@ -299,19 +307,58 @@ mod tests {
         let m = Manifest::parse(text, Path::new("r.yml")).unwrap();
         let dates = Dates::built_in();
         let mut go = BTreeMap::new();
-        go.insert(Minor { major: 1, minor: 18 }, Ok(GoUsed { version: "1.13.15".into(), source: "build/build-image/cross/VERSION".into() }));
-        go.insert(Minor { major: 1, minor: 24 }, Ok(GoUsed { version: "1.20.7".into(), source: ".go-version".into() }));
-        go.insert(Minor { major: 1, minor: 20 }, Err("no upstream repository".into()));
+        go.insert(
+            Minor {
+                major: 1,
+                minor: 18,
+            },
+            Ok(GoUsed {
+                version: "1.13.15".into(),
+                source: "build/build-image/cross/VERSION".into(),
+            }),
+        );
+        go.insert(
+            Minor {
+                major: 1,
+                minor: 24,
+            },
+            Ok(GoUsed {
+                version: "1.20.7".into(),
+                source: ".go-version".into(),
+            }),
+        );
+        go.insert(
+            Minor {
+                major: 1,
+                minor: 20,
+            },
+            Err("no upstream repository".into()),
+        );
         let l = lifecycle(&m, &dates, &go, day("2024-01-01"));
         let codes = |minor: u32| -> Vec<&str> {
-            l.rows.iter().find(|r| r.line.minor == minor).unwrap().flags.iter().map(|f| f.code).collect()
+            l.rows
+                .iter()
+                .find(|r| r.line.minor == minor)
+                .unwrap()
+                .flags
+                .iter()
+                .map(|f| f.code)
+                .collect()
         };
         // 1.18: inside LTS until 2024-06-18; its Go 1.13 ended 2020-08-11.
         assert_eq!(codes(18), ["go-out-of-support"]);
-        assert_eq!(codes(19), ["in-window-not-maintained"], "a skipped line shows");
+        assert_eq!(
+            codes(19),
+            ["in-window-not-maintained"],
+            "a skipped line shows"
+        );
         assert_eq!(codes(20), ["base-not-last-patch"]);
         assert_eq!(codes(22), ["in-window-not-maintained"]);
-        assert_eq!(codes(24), ["base-newer-than-data"], "1.24.18: newer than the data's 1.24.17");
+        assert_eq!(
+            codes(24),
+            ["base-newer-than-data"],
+            "1.24.18: newer than the data's 1.24.17"
+        );
         assert_eq!(l.rows.len(), 7, "1.18 to 1.24");
         let later = lifecycle(&m, &dates, &go, day("2024-07-01"));
         let r18 = &later.rows[0];

@@ -44,7 +44,11 @@ impl Withheld {
 }
 
 /// The manifest as published at `now`, and what was held back.
-pub fn published_manifest(manifest: &Manifest, loader: &PatchLoader, now: i64) -> (Manifest, Withheld) {
+pub fn published_manifest(
+    manifest: &Manifest,
+    loader: &PatchLoader,
+    now: i64,
+) -> (Manifest, Withheld) {
     let mut withheld = Withheld::default();
     let mut note = |e: &Embargo| {
         withheld.next_change = Some(withheld.next_change.map_or(e.until, |n| n.min(e.until)));
@@ -81,7 +85,9 @@ pub fn published_manifest(manifest: &Manifest, loader: &PatchLoader, now: i64) -
         }
         keep
     });
-    published.patches.retain(|p| !names.contains(p.name.as_str()));
+    published
+        .patches
+        .retain(|p| !names.contains(p.name.as_str()));
     (published, withheld)
 }
 
@@ -133,18 +139,21 @@ impl Publication {
             ));
         }
         let all_statements = crate::security::statements::load(statements_file, manifest, &known)?;
-        let withheld_releases: BTreeSet<&str> = withheld.releases.iter().map(|s| s.as_str()).collect();
+        let withheld_releases: BTreeSet<&str> =
+            withheld.releases.iter().map(|s| s.as_str()).collect();
         let mut statements = Vec::new();
         for mut s in all_statements {
             if let Some(e) = s.embargo.as_ref().filter(|e| e.active(now)) {
-                withheld.next_change = Some(withheld.next_change.map_or(e.until, |n| n.min(e.until)));
+                withheld.next_change =
+                    Some(withheld.next_change.map_or(e.until, |n| n.min(e.until)));
                 withheld.statements.push((s.cve.clone(), e.text.clone()));
                 continue;
             }
             if withheld.cves.contains(&s.cve) {
                 continue;
             }
-            s.releases.retain(|r| !withheld_releases.contains(r.as_str()));
+            s.releases
+                .retain(|r| !withheld_releases.contains(r.as_str()));
             if !s.releases.is_empty() {
                 statements.push(s);
             }
@@ -160,7 +169,13 @@ impl Publication {
         let coverage = if advisories.is_empty() {
             None
         } else {
-            Some(coverage::coverage(&published, &advisories, &statements, &links, &[])?)
+            Some(coverage::coverage(
+                &published,
+                &advisories,
+                &statements,
+                &links,
+                &[],
+            )?)
         };
         Ok(Publication {
             manifest: published,
@@ -190,4 +205,57 @@ impl Publication {
             )
         })
     }
+}
+
+/// `lint`'s findings about embargoes at `now`: each embargo in force, with
+/// the releases and CVEs that appear when it ends, and each that has ended.
+pub fn findings(
+    manifest: &Manifest,
+    loader: &PatchLoader,
+    now: i64,
+) -> Vec<crate::release::lint::Finding> {
+    use crate::release::lint::{Finding, Severity};
+    let mut out = Vec::new();
+    for p in &manifest.patches {
+        let Some(e) = &p.embargo else { continue };
+        if !e.active(now) {
+            out.push(Finding {
+                severity: Severity::Warning,
+                code: "embargo-ended",
+                line: e.line,
+                message: format!(
+                    "patch `{}`: the embargo ended at {}; it is published now (the `embargo_until:` line can go)",
+                    p.name, e.text
+                ),
+            });
+            continue;
+        }
+        // What publication at `e.until` adds: the published view just after
+        // it, against the view now.
+        let (_, before) = published_manifest(manifest, loader, now);
+        let (_, after) = published_manifest(manifest, loader, e.until);
+        let appear: Vec<&String> = before
+            .releases
+            .iter()
+            .filter(|r| !after.releases.contains(r))
+            .collect();
+        let cves: Vec<&String> = before
+            .cves
+            .iter()
+            .filter(|c| !after.cves.contains(*c))
+            .collect();
+        out.push(Finding {
+            severity: Severity::Warning,
+            code: "embargoed",
+            line: e.line,
+            message: format!(
+                "patch `{}` is embargoed until {}: left out of the site, notes, feed, VEX and OSV until then; on publication {} appear{}",
+                p.name,
+                e.text,
+                if appear.is_empty() { "no releases".to_string() } else { appear.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
+                if cves.is_empty() { String::new() } else { format!(", with {}", cves.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) }
+            ),
+        });
+    }
+    out
 }

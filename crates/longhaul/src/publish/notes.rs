@@ -129,7 +129,11 @@ pub fn notes(
         });
     }
     let names = |r: &str| -> crate::Result<BTreeSet<String>> {
-        Ok(manifest.full_patch_list(r)?.iter().map(|p| p.value.clone()).collect())
+        Ok(manifest
+            .full_patch_list(r)?
+            .iter()
+            .map(|p| p.value.clone())
+            .collect())
     };
     let now = names(release)?;
     let then = match &since {
@@ -141,7 +145,11 @@ pub fn notes(
         .iter()
         .map(|p| p.value.clone())
         .collect();
-    let added = ordered.iter().filter(|p| !then.contains(*p)).cloned().collect();
+    let added = ordered
+        .iter()
+        .filter(|p| !then.contains(*p))
+        .cloned()
+        .collect();
     let dropped = then.difference(&now).cloned().collect();
     let (mut fixed, mut open) = (Vec::new(), Vec::new());
     let mut fixed_then = BTreeSet::new();
@@ -159,7 +167,10 @@ pub fn notes(
             let note = |detail: String| CveNote {
                 id: row.id.clone(),
                 summary: row.summary.clone(),
-                severity: row.cvss.as_ref().map(|c| format!("{:.1} {}", c.score, c.severity)),
+                severity: row
+                    .cvss
+                    .as_ref()
+                    .map(|c| format!("{:.1} {}", c.score, c.severity)),
                 status: cell.status,
                 detail,
             };
@@ -167,18 +178,23 @@ pub fn notes(
                 (Source::Patch, _) => fixed.push(note(format!(
                     "fixed by {}{}",
                     cell.patch.as_deref().unwrap_or("?"),
-                    if cell.inferred { " (linked by its name or commit message)" } else { "" }
+                    if cell.inferred {
+                        " (linked by its name or commit message)"
+                    } else {
+                        ""
+                    }
                 ))),
-                (_, Status::Affected | Status::UnderInvestigation | Status::NotAssessed) => {
-                    open.push(note(match &cell.statement {
+                (_, Status::Affected | Status::UnderInvestigation | Status::NotAssessed) => open
+                    .push(note(match &cell.statement {
                         Some(st) => statement_text(st),
                         None if cell.status == Status::NotAssessed => format!(
                             "not assessed: {}",
-                            cell.note.as_deref().unwrap_or("no published range, patch or statement covers this version")
+                            cell.note.as_deref().unwrap_or(
+                                "no published range, patch or statement covers this version"
+                            )
                         ),
                         None => "no fix yet".to_string(),
-                    }))
-                }
+                    })),
                 _ => {}
             }
         }
@@ -230,8 +246,15 @@ pub fn statement_text(st: &crate::security::statements::Statement) -> String {
     .collect();
     format!(
         "statement: {}{}",
-        serde_json::to_value(st.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
-        if words.is_empty() { String::new() } else { format!(" ({})", words.join("; ")) }
+        serde_json::to_value(st.status)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        if words.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", words.join("; "))
+        }
     )
 }
 
@@ -247,7 +270,9 @@ fn patch_note(publication: &Publication, name: &str, loader: &PatchLoader) -> Pa
             .get(name)
             .map(|l| l.iter().map(|l| l.cve.clone()).collect())
             .unwrap_or_default(),
-        reason: def.as_ref().and_then(|d| d.reason.map(|r| r.as_str().to_string())),
+        reason: def
+            .as_ref()
+            .and_then(|d| d.reason.map(|r| r.as_str().to_string())),
         note: def.as_ref().and_then(|d| d.note.clone()),
         upstream: Vec::new(),
         unreadable: None,
@@ -263,7 +288,8 @@ fn patch_note(publication: &Publication, name: &str, loader: &PatchLoader) -> Pa
         if let PatchSource::Url(url) = &source {
             push_unique(&mut note.upstream, url_of_patch(url));
             if !loader.is_cached(url) {
-                note.unreadable.get_or_insert_with(|| format!("{url} is not in the patch cache"));
+                note.unreadable
+                    .get_or_insert_with(|| format!("{url} is not in the patch cache"));
                 continue;
             }
         }
@@ -282,7 +308,8 @@ fn patch_note(publication: &Publication, name: &str, loader: &PatchLoader) -> Pa
                 }
             }
             Err(e) => {
-                note.unreadable.get_or_insert_with(|| e.clone().into_error().to_string());
+                note.unreadable
+                    .get_or_insert_with(|| e.clone().into_error().to_string());
             }
         }
     }
@@ -308,23 +335,35 @@ fn url_of_patch(url: &str) -> String {
 /// Kubernetes' cherry-pick script writes), made URLs against `base`.
 pub fn references(message: &str, base: Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
-    for word in message.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '<' | '>' | '[' | ']' | ',')) {
+    for word in message
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '<' | '>' | '[' | ']' | ','))
+    {
         let w = word.trim_end_matches(['.', ':', ';']);
-        if w.starts_with("https://github.com/") && (w.contains("/pull/") || w.contains("/commit/")) {
+        if w.starts_with("https://github.com/") && (w.contains("/pull/") || w.contains("/commit/"))
+        {
             push_unique(&mut out, w.to_string());
         }
     }
     let lower = message.to_ascii_lowercase();
     if let Some(base) = base.filter(|b| b.starts_with("https://github.com/")) {
         for (i, _) in lower.match_indices("cherry picked from commit ") {
-            let sha: String = message[i + 26..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+            let sha: String = message[i + 26..]
+                .chars()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .collect();
             if sha.len() >= 7 {
                 push_unique(&mut out, format!("{base}/commit/{sha}"));
             }
         }
         for (i, _) in lower.match_indices("cherry pick of ") {
-            for part in message[i + 15..].split([',', ' ']).take_while(|p| p.starts_with('#')) {
-                let n: String = part[1..].chars().take_while(|c| c.is_ascii_digit()).collect();
+            for part in message[i + 15..]
+                .split([',', ' '])
+                .take_while(|p| p.starts_with('#'))
+            {
+                let n: String = part[1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
                 if !n.is_empty() {
                     push_unique(&mut out, format!("{base}/pull/{n}"));
                 }
@@ -342,7 +381,10 @@ pub fn to_markdown(n: &Notes) -> String {
         s,
         "Built on upstream `{}`{}.\n",
         n.base,
-        n.since.as_deref().map(|p| format!("; compared with {p}")).unwrap_or_default()
+        n.since
+            .as_deref()
+            .map(|p| format!("; compared with {p}"))
+            .unwrap_or_default()
     );
     for m in &n.missing {
         let _ = writeln!(s, "> **Missing input:** {m}\n");
@@ -365,17 +407,40 @@ pub fn to_markdown(n: &Notes) -> String {
     }
     let _ = writeln!(s, "## CVEs fixed by LTS patches\n");
     if n.fixed.is_empty() {
-        let _ = writeln!(s, "{}\n", if n.missing.iter().any(|m| m.starts_with("no advisories")) { "Unknown: no advisories." } else { "None." });
+        let _ = writeln!(
+            s,
+            "{}\n",
+            if n.missing.iter().any(|m| m.starts_with("no advisories")) {
+                "Unknown: no advisories."
+            } else {
+                "None."
+            }
+        );
     } else {
         let _ = writeln!(s, "| CVE | Severity | Fix | Summary |\n|---|---|---|---|");
         for c in &n.fixed {
-            let _ = writeln!(s, "| {} | {} | {} | {} |", c.id, c.severity.as_deref().unwrap_or("-"), c.detail, cell(c.summary.as_deref()));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                c.id,
+                c.severity.as_deref().unwrap_or("-"),
+                c.detail,
+                cell(c.summary.as_deref())
+            );
         }
         s.push('\n');
     }
     let _ = writeln!(s, "## CVEs still open\n");
     if n.open.is_empty() {
-        let _ = writeln!(s, "{}\n", if n.missing.iter().any(|m| m.starts_with("no advisories")) { "Unknown: no advisories." } else { "None known." });
+        let _ = writeln!(
+            s,
+            "{}\n",
+            if n.missing.iter().any(|m| m.starts_with("no advisories")) {
+                "Unknown: no advisories."
+            } else {
+                "None known."
+            }
+        );
     } else {
         let _ = writeln!(s, "| CVE | Severity | Status | Why |\n|---|---|---|---|");
         for c in &n.open {
@@ -405,7 +470,11 @@ pub fn to_markdown(n: &Notes) -> String {
                 s,
                 "- **{}**{}",
                 p.name,
-                if tags.is_empty() { String::new() } else { format!(" ({})", tags.join(", ")) }
+                if tags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", tags.join(", "))
+                }
             );
             if let Some(note) = &p.note {
                 let _ = writeln!(s, "  {note}");
@@ -445,7 +514,13 @@ mod tests {
                 "https://github.com/kubernetes/kubernetes/pull/98300",
             ]
         );
-        assert!(references("cherry pick of #1", Some("https://example.org/x")).is_empty(), "only GitHub bases make URLs");
-        assert_eq!(url_of_patch("https://github.com/k/k/pull/1.patch"), "https://github.com/k/k/pull/1");
+        assert!(
+            references("cherry pick of #1", Some("https://example.org/x")).is_empty(),
+            "only GitHub bases make URLs"
+        );
+        assert_eq!(
+            url_of_patch("https://github.com/k/k/pull/1.patch"),
+            "https://github.com/k/k/pull/1"
+        );
     }
 }

@@ -65,7 +65,11 @@ pub fn status_view(cell: &Cell) -> StatusView {
         (None, Source::Patch) => format!(
             "{}{}",
             cell.patch.as_deref().unwrap_or("?"),
-            if cell.inferred { " (linked by name or commit message)" } else { "" }
+            if cell.inferred {
+                " (linked by name or commit message)"
+            } else {
+                ""
+            }
         ),
         (None, Source::None) if cell.status == Status::Affected => "no fix yet".into(),
         _ => cell.note.clone().unwrap_or_default(),
@@ -83,9 +87,19 @@ pub fn status_view(cell: &Cell) -> StatusView {
 pub fn slug(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if s.starts_with('.') || s.is_empty() { format!("_{s}") } else { s }
+    if s.starts_with('.') || s.is_empty() {
+        format!("_{s}")
+    } else {
+        s
+    }
 }
 
 struct LineRow {
@@ -205,7 +219,13 @@ pub fn build(
     let generated = crate::time::rfc3339(p.now);
     let coverage = p.coverage.as_ref();
     let advisory_pages: BTreeSet<String> = coverage
-        .map(|c| c.cves.iter().filter(|r| r.in_scope).map(|r| r.id.clone()).collect())
+        .map(|c| {
+            c.cves
+                .iter()
+                .filter(|r| r.in_scope)
+                .map(|r| r.id.clone())
+                .collect()
+        })
         .unwrap_or_default();
     let all_lines = lines(manifest);
 
@@ -223,7 +243,11 @@ pub fn build(
                         .iter()
                         .map(|pn| PatchView {
                             name: pn.name.clone(),
-                            cves: pn.cves.iter().map(|c| (c.clone(), advisory_pages.contains(c))).collect(),
+                            cves: pn
+                                .cves
+                                .iter()
+                                .map(|c| (c.clone(), advisory_pages.contains(c)))
+                                .collect(),
                             reason: pn.reason.clone(),
                             note: pn.note.clone(),
                             files: pn
@@ -231,10 +255,16 @@ pub fn build(
                                 .iter()
                                 .map(|i| match manifest.source(i) {
                                     PatchSource::Url(u) => (u.clone(), u),
-                                    PatchSource::File(_) => (format!("../files/{}", file_path(i)), i.clone()),
+                                    PatchSource::File(_) => {
+                                        (format!("../files/{}", file_path(i)), i.clone())
+                                    }
                                 })
                                 .collect(),
-                            commits: pn.commits.iter().map(|c| (c.subject.clone(), c.author.clone())).collect(),
+                            commits: pn
+                                .commits
+                                .iter()
+                                .map(|c| (c.subject.clone(), c.author.clone()))
+                                .collect(),
                             upstream: pn.upstream.clone(),
                             unreadable: pn.unreadable.clone(),
                         })
@@ -270,11 +300,22 @@ pub fn build(
                 previous_slug: previous.as_deref().map(slug),
                 missing: &p.missing,
             };
-            site.files.insert(format!("releases/{}.html", slug(&r.name)), render(&page)?);
-            site.files.insert(format!("notes/{}.md", slug(&r.name)), notes::to_markdown(&n).into_bytes());
+            site.files
+                .insert(format!("releases/{}.html", slug(&r.name)), render(&page)?);
+            site.files.insert(
+                format!("notes/{}.md", slug(&r.name)),
+                notes::to_markdown(&n).into_bytes(),
+            );
             if let Some(cov) = coverage {
-                let doc = crate::security::openvex::document(cov, &r.name, manifest.product.as_deref(), "longhaul", &generated);
-                site.files.insert(format!("vex/{}.json", slug(&r.name)), json(&doc));
+                let doc = crate::security::openvex::document(
+                    cov,
+                    &r.name,
+                    manifest.product.as_deref(),
+                    "longhaul",
+                    &generated,
+                );
+                site.files
+                    .insert(format!("vex/{}.json", slug(&r.name)), json(&doc));
             }
             release_notes.push(n);
         }
@@ -284,13 +325,18 @@ pub fn build(
     // releases' patches: an embargoed one is in none of them).
     let items: BTreeSet<&String> = release_notes
         .iter()
-        .flat_map(|n| n.chain.iter().flat_map(|c| c.patches.iter().flat_map(|x| x.items.iter())))
+        .flat_map(|n| {
+            n.chain
+                .iter()
+                .flat_map(|c| c.patches.iter().flat_map(|x| x.items.iter()))
+        })
         .collect();
     for item in items {
         if let PatchSource::File(path) = manifest.source(item)
             && let Ok(bytes) = crate::fs::read(&path)
         {
-            site.files.insert(format!("files/{}", file_path(item)), bytes);
+            site.files
+                .insert(format!("files/{}", file_path(item)), bytes);
         }
     }
 
@@ -321,11 +367,18 @@ pub fn build(
                 details: a.and_then(|a| a.details.clone()).unwrap_or_default(),
                 published: row.published.clone().unwrap_or_default(),
                 aliases: row.aliases.clone(),
-                cvss: row.cvss.as_ref().map(|c| (format!("{:.1}", c.score), c.severity.clone(), c.vector.clone())),
+                cvss: row.cvss.as_ref().map(|c| {
+                    (
+                        format!("{:.1}", c.score),
+                        c.severity.clone(),
+                        c.vector.clone(),
+                    )
+                }),
                 ranges: a.map(ranges).unwrap_or_default(),
                 lines: line_status,
             };
-            site.files.insert(format!("cves/{}.html", slug(&row.id)), render(&page)?);
+            site.files
+                .insert(format!("cves/{}.html", slug(&row.id)), render(&page)?);
         }
     }
 
@@ -342,8 +395,15 @@ pub fn build(
                 .filter(|r| r.in_scope)
                 .map(|r| MatrixRow {
                     id: r.id.clone(),
-                    severity: r.cvss.as_ref().map(|c| format!("{:.1}", c.score)).unwrap_or_else(|| "-".into()),
-                    cells: columns.iter().map(|(_, rel)| cov.cell(&r.id, rel).map(status_view)).collect(),
+                    severity: r
+                        .cvss
+                        .as_ref()
+                        .map(|c| format!("{:.1}", c.score))
+                        .unwrap_or_else(|| "-".into()),
+                    cells: columns
+                        .iter()
+                        .map(|(_, rel)| cov.cell(&r.id, rel).map(status_view))
+                        .collect(),
                 })
                 .collect()
         })
@@ -366,7 +426,12 @@ pub fn build(
             let line = all_lines.iter().find(|l| l.minor == row.line);
             let counts = |pred: &dyn Fn(Status) -> bool| -> Option<usize> {
                 let (cov, newest) = (coverage?, line?.newest());
-                Some(cov.cells.iter().filter(|c| c.release == newest.name && pred(c.status)).count())
+                Some(
+                    cov.cells
+                        .iter()
+                        .filter(|c| c.release == newest.name && pred(c.status))
+                        .count(),
+                )
             };
             LineRow {
                 minor: row.line.to_string(),
@@ -381,8 +446,12 @@ pub fn build(
                 },
                 maintained: row.maintained,
                 open: counts(&|s| s == Status::Affected),
-                not_assessed: counts(&|s| matches!(s, Status::NotAssessed | Status::UnderInvestigation)),
-                older: line.map(|l| l.releases.iter().skip(1).map(|r| r.name.clone()).collect()).unwrap_or_default(),
+                not_assessed: counts(&|s| {
+                    matches!(s, Status::NotAssessed | Status::UnderInvestigation)
+                }),
+                older: line
+                    .map(|l| l.releases.iter().skip(1).map(|r| r.name.clone()).collect())
+                    .unwrap_or_default(),
             }
         })
         .rev()
@@ -401,7 +470,8 @@ pub fn build(
         cve_count: advisory_pages.len(),
     };
     site.files.insert("index.html".into(), render(&page)?);
-    site.files.insert("style.css".into(), STYLE.as_bytes().to_vec());
+    site.files
+        .insert("style.css".into(), STYLE.as_bytes().to_vec());
 
     // Machine-readable twins.
     let releases_json: Vec<serde_json::Value> = release_notes
@@ -432,7 +502,10 @@ pub fn build(
             None => json(&serde_json::json!({ "missing": p.missing })),
         },
     );
-    site.files.insert("feed.xml".into(), feed(p, &release_notes, options, &generated)?);
+    site.files.insert(
+        "feed.xml".into(),
+        feed(p, &release_notes, options, &generated)?,
+    );
     Ok(site)
 }
 
@@ -443,7 +516,9 @@ trait DynRender {
 
 impl<T: Template> DynRender for T {
     fn render_page(&self) -> crate::Result<Vec<u8>> {
-        self.render().map(String::into_bytes).map_err(template_error)
+        self.render()
+            .map(String::into_bytes)
+            .map_err(template_error)
     }
 }
 
@@ -463,7 +538,11 @@ fn date(d: Option<crate::time::Date>) -> String {
 
 /// A manifest item's path inside `files/`: its own relative path, slugged per component.
 fn file_path(item: &str) -> String {
-    item.split('/').filter(|c| !c.is_empty() && *c != ".").map(slug).collect::<Vec<_>>().join("/")
+    item.split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .map(slug)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// An advisory's affected ranges, one line per package and range.
@@ -484,14 +563,26 @@ fn ranges(a: &Advisory) -> Vec<String> {
             out.push(format!("{}: {}", x.package.name, events.join(", ")));
         }
         if !x.versions.is_empty() {
-            out.push(format!("{}: versions {}", x.package.name, x.versions.join(", ")));
+            out.push(format!(
+                "{}: versions {}",
+                x.package.name,
+                x.versions.join(", ")
+            ));
         }
     }
     out
 }
 
-fn feed(p: &Publication, notes: &[Notes], options: &Options, generated: &str) -> crate::Result<Vec<u8>> {
-    let base = options.base_url.as_deref().map(|b| b.trim_end_matches('/').to_string());
+fn feed(
+    p: &Publication,
+    notes: &[Notes],
+    options: &Options,
+    generated: &str,
+) -> crate::Result<Vec<u8>> {
+    let base = options
+        .base_url
+        .as_deref()
+        .map(|b| b.trim_end_matches('/').to_string());
     let link = |path: &str| match &base {
         Some(b) => format!("{b}/{path}"),
         None => path.to_string(),
@@ -521,7 +612,15 @@ fn feed(p: &Publication, notes: &[Notes], options: &Options, generated: &str) ->
                     n.release,
                     n.base,
                     n.chain.iter().map(|c| c.patches.len()).sum::<usize>(),
-                    if n.fixed.is_empty() { "no listed CVE".to_string() } else { n.fixed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ") },
+                    if n.fixed.is_empty() {
+                        "no listed CVE".to_string()
+                    } else {
+                        n.fixed
+                            .iter()
+                            .map(|c| c.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
                     n.open.len()
                 ),
             },
@@ -556,11 +655,16 @@ fn feed(p: &Publication, notes: &[Notes], options: &Options, generated: &str) ->
             None => format!("urn:longhaul:{}:feed", slug(&product)),
         },
         title: format!("{}: releases and CVE fixes", options.title),
-        updated: entries.first().map(|e| e.1.updated.clone()).unwrap_or_else(|| generated.to_string()),
+        updated: entries
+            .first()
+            .map(|e| e.1.updated.clone())
+            .unwrap_or_else(|| generated.to_string()),
         home: link("index.html"),
         entries: entries.into_iter().map(|(_, e)| e).collect(),
     };
-    feed.render().map(String::into_bytes).map_err(template_error)
+    feed.render()
+        .map(String::into_bytes)
+        .map_err(template_error)
 }
 
 impl Site {
@@ -575,7 +679,10 @@ impl Site {
         };
         if out.exists() {
             let ours = out.join(MARKER).is_file();
-            let empty = std::fs::read_dir(out).map_err(|e| io(e, out))?.next().is_none();
+            let empty = std::fs::read_dir(out)
+                .map_err(|e| io(e, out))?
+                .next()
+                .is_none();
             if !ours && !empty {
                 return Err(crate::Error::Input(format!(
                     "{}: not empty and not a site longhaul wrote (no {MARKER}); choose an empty or new folder",
@@ -583,9 +690,15 @@ impl Site {
                 )));
             }
         }
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| io(e, parent))?;
-        let tmp = tempfile::Builder::new().prefix(".longhaul-site-").tempdir_in(parent).map_err(|e| io(e, parent))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".longhaul-site-")
+            .tempdir_in(parent)
+            .map_err(|e| io(e, parent))?;
         for (path, bytes) in &self.files {
             let dest = tmp.path().join(path);
             if let Some(d) = dest.parent() {
@@ -593,7 +706,11 @@ impl Site {
             }
             std::fs::write(&dest, bytes).map_err(|e| io(e, &dest))?;
         }
-        std::fs::write(tmp.path().join(MARKER), b"written by longhaul site; the whole folder is replaced on the next build\n").map_err(|e| io(e, tmp.path()))?;
+        std::fs::write(
+            tmp.path().join(MARKER),
+            b"written by longhaul site; the whole folder is replaced on the next build\n",
+        )
+        .map_err(|e| io(e, tmp.path()))?;
         let staged = tmp.keep();
         if out.exists() {
             let aside = parent.join(format!(".longhaul-site-old-{}", std::process::id()));

@@ -56,7 +56,11 @@ pub fn timeline(l: &Lifecycle, width: i64) -> Timeline {
         .iter()
         .filter_map(|r| Some((r, r.released?, r.upstream_end_of_life?, r.lts_end_of_life?)))
         .collect();
-    let start = rows.iter().map(|(_, s, _, _)| s.year).min().unwrap_or(l.today.year);
+    let start = rows
+        .iter()
+        .map(|(_, s, _, _)| s.year)
+        .min()
+        .unwrap_or(l.today.year);
     let end = rows
         .iter()
         .map(|(_, _, _, e)| e.year)
@@ -64,8 +68,18 @@ pub fn timeline(l: &Lifecycle, width: i64) -> Timeline {
         .unwrap_or(l.today.year)
         .max(l.today.year)
         + 1;
-    let first = Date { year: start, month: 1, day: 1 }.days();
-    let last = Date { year: end, month: 1, day: 1 }.days();
+    let first = Date {
+        year: start,
+        month: 1,
+        day: 1,
+    }
+    .days();
+    let last = Date {
+        year: end,
+        month: 1,
+        day: 1,
+    }
+    .days();
     let span = (last - first).max(1);
     let x = |d: Date| LEFT + (d.days() - first) * (width - LEFT - 8) / span;
     let bars = rows
@@ -86,7 +100,16 @@ pub fn timeline(l: &Lifecycle, width: i64) -> Timeline {
         .collect::<Vec<_>>();
     // Grid lines at each new year; the last one closes the picture unlabelled.
     let years = (start..end)
-        .map(|y| (x(Date { year: y, month: 1, day: 1 }), y))
+        .map(|y| {
+            (
+                x(Date {
+                    year: y,
+                    month: 1,
+                    day: 1,
+                }),
+                y,
+            )
+        })
         .collect();
     Timeline {
         width,

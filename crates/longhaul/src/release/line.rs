@@ -141,8 +141,14 @@ mod tests {
                 ("1.10".to_string(), vec!["v1.10.0-lts.1"]),
             ]
         );
-        assert_eq!(lines[0].previous("v1.2.3-lts.2").unwrap().name, "v1.2.3-lts.1");
+        assert_eq!(
+            lines[0].previous("v1.2.3-lts.2").unwrap().name,
+            "v1.2.3-lts.1"
+        );
         assert!(lines[0].previous("v1.2.3-lts.1").is_none());
-        assert_eq!(newest_per_line(&m), ["v1.2.3-lts.2", "custom", "v1.10.0-lts.1"]);
+        assert_eq!(
+            newest_per_line(&m),
+            ["v1.2.3-lts.2", "custom", "v1.10.0-lts.1"]
+        );
     }
 }
