@@ -507,3 +507,214 @@ fn site_in_headless_chromium() {
         );
     }
 }
+
+/// On KLTS's real manifest and the real CVE feed: the notes of
+/// v1.18.20-lts.3 list its four patches with their CVEs; `lifecycle` lists
+/// every line from 1.10 to 1.32 with the built-in dates; the site builds with
+/// every page under 1 MB and every internal link resolving.
+#[test]
+fn real_klts_notes_lifecycle_and_site() {
+    let Some(data) = common::real_data("real_klts_notes_lifecycle_and_site") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = data.join("klts/releases.yml");
+    let adv = tmp.path().join("advisories");
+    let base = [
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--advisories",
+        adv.to_str().unwrap(),
+        "--upstream",
+        "/nonexistent",
+    ];
+    let with = |args: &[&str]| -> std::process::Output {
+        let all: Vec<&str> = base.iter().chain(args).copied().collect();
+        run(tmp.path(), &all, NOW)
+    };
+    stdout(&with(&[
+        "advisories",
+        "import",
+        data.join("k8s-cve-osv").to_str().unwrap(),
+    ]));
+
+    let notes: serde_json::Value =
+        serde_json::from_str(&stdout(&with(&["--json", "notes", "v1.18.20-lts.3"]))).unwrap();
+    let own = &notes["chain"][0];
+    assert_eq!(own["release"], "v1.18.20-lts.3");
+    let patches: Vec<(&str, Vec<&str>)> = own["patches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["cves"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        patches,
+        [
+            ("CVE-2020-8554.1.18", vec!["CVE-2020-8554"]),
+            ("fix-missing-env-91500.1.18", vec![]),
+            ("CVE-2021-25741.1.18", vec!["CVE-2021-25741"]),
+            ("nokmem.1.20", vec![]),
+        ]
+    );
+    let fixed: Vec<&str> = notes["fixed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for cve in ["CVE-2020-8554", "CVE-2021-25741"] {
+        assert!(fixed.contains(&cve), "{cve} not in {fixed:?}");
+    }
+    let md = stdout(&with(&["notes", "v1.18.20-lts.3"]));
+    assert!(
+        md.contains("- **CVE-2021-25741.1.18** (CVE-2021-25741)"),
+        "{md}"
+    );
+
+    let life: serde_json::Value =
+        serde_json::from_str(&stdout(&with(&["--json", "lifecycle"]))).unwrap();
+    let rows = life["rows"].as_array().unwrap();
+    let lines: Vec<&str> = rows.iter().map(|r| r["line"].as_str().unwrap()).collect();
+    let want: Vec<String> = (10..=32).map(|m| format!("1.{m}")).collect();
+    assert_eq!(lines, want);
+    for r in rows {
+        for field in [
+            "released",
+            "upstream_end_of_life",
+            "last_patch",
+            "lts_end_of_life",
+            "newest_release",
+        ] {
+            assert!(r[field].is_string(), "{}: no {field}", r["line"]);
+        }
+        assert!(
+            r["go_unknown"].as_str().unwrap().contains("upstream"),
+            "without the repository the Go column says why"
+        );
+    }
+    let r18 = &rows[8];
+    assert_eq!(
+        (
+            r18["line"].as_str(),
+            r18["upstream_end_of_life"].as_str(),
+            r18["last_patch"].as_str()
+        ),
+        (Some("1.18"), Some("2021-06-18"), Some("1.18.20"))
+    );
+    // Every base that is not its line's last upstream patch is flagged, in
+    // either direction (KLTS builds 1.29 on 1.29.15, newer than eol.yaml's 1.29.14).
+    for r in rows {
+        let base = r["base"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches('v')
+            .split('-')
+            .next()
+            .unwrap()
+            .to_string();
+        let codes: Vec<&str> = r["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        let differs = base != r["last_patch"].as_str().unwrap();
+        assert_eq!(
+            differs,
+            codes.iter().any(|c| c.starts_with("base-")),
+            "{}: base {base}, flags {codes:?}",
+            r["line"]
+        );
+    }
+
+    let site = tmp.path().join("site");
+    stdout(&with(&["site", "--out", site.to_str().unwrap()]));
+    let all = files(&site);
+    assert!(all.len() > 100, "{} files", all.len());
+    for (path, bytes) in &all {
+        assert!(bytes.len() < 1 << 20, "{path}: {} bytes", bytes.len());
+        if path.ends_with(".html") {
+            let html = String::from_utf8(bytes.clone()).unwrap();
+            assert_eq!(
+                broken_links(&site, path, &html),
+                Vec::<String>::new(),
+                "{path}"
+            );
+        }
+    }
+    let index = String::from_utf8(all["index.html"].clone()).unwrap();
+    for m in 10..=32 {
+        assert!(
+            index.contains(&format!("<th scope=\"row\">1.{m}</th>")),
+            "index lacks 1.{m}"
+        );
+    }
+}
+
+/// `longhaul serve` (the `serve` feature): the site on 127.0.0.1, rebuilt
+/// when the manifest changes.
+#[cfg(feature = "serve")]
+#[test]
+fn serve_previews_and_rebuilds_on_change() {
+    use std::io::{BufRead, Read, Write};
+    let (_tmp, lts) = lts();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_longhaul"))
+        .arg("-C")
+        .arg(&lts)
+        .args(["--offline", "serve", "--port", "0"])
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_string();
+    let get = |path: &str| -> String {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut body = String::new();
+        s.read_to_string(&mut body).unwrap();
+        body
+    };
+    let index = get("/");
+    assert!(index.starts_with("HTTP/1.1 200"), "{index}");
+    assert!(index.contains("v1.0.3-lts.2"), "{index}");
+    assert!(get("/../releases.yml").starts_with("HTTP/1.1 404"));
+    edit_file(
+        &lts.join("releases.yml"),
+        "usage goes to stderr again",
+        "usage goes to stderr again (edited while serving)",
+    );
+    let mut seen = false;
+    for _ in 0..40 {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        if get("/releases/v1.0.3-lts.2.html").contains("(edited while serving)") {
+            seen = true;
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen, "the page was not rebuilt after the manifest changed");
+}

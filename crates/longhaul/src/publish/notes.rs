@@ -151,7 +151,7 @@ pub fn notes(
         .cloned()
         .collect();
     let dropped = then.difference(&now).cloned().collect();
-    let (mut fixed, mut open) = (Vec::new(), Vec::new());
+    let (mut fixed, mut open): (Vec<CveNote>, Vec<CveNote>) = (Vec::new(), Vec::new());
     let mut fixed_then = BTreeSet::new();
     if let Some(cov) = &publication.coverage {
         for row in cov.cves.iter().filter(|r| r.in_scope) {
@@ -199,6 +199,30 @@ pub fn notes(
             }
         }
     }
+    // CVEs a patch of the chain is linked to that no advisory describes
+    // (older than the feed, or not imported): fixed, said without a severity.
+    let known: BTreeSet<&str> = publication
+        .coverage
+        .as_ref()
+        .map(|c| c.cves.iter().map(|r| r.id.as_str()).collect())
+        .unwrap_or_default();
+    let mut extra = Vec::new();
+    for r in &chain {
+        for p in &r.patches {
+            for cve in &p.cves {
+                if !known.contains(cve.as_str()) && !extra.iter().any(|c: &CveNote| &c.id == cve) {
+                    extra.push(CveNote {
+                        id: cve.clone(),
+                        summary: None,
+                        severity: None,
+                        status: Status::Fixed,
+                        detail: format!("fixed by {} (no advisory for it in the feed)", p.name),
+                    });
+                }
+            }
+        }
+    }
+    fixed.extend(extra);
     let newly_fixed = fixed
         .iter()
         .filter(|c| since.is_some() && !fixed_then.contains(&c.id))
