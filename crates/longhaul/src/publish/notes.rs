@@ -382,6 +382,7 @@ pub fn references(message: &str, base: Option<&str>) -> Vec<String> {
         for (i, _) in lower.match_indices("cherry pick of ") {
             for part in message[i + 15..]
                 .split([',', ' '])
+                .filter(|p| !p.is_empty())
                 .take_while(|p| p.starts_with('#'))
             {
                 let n: String = part[1..]
