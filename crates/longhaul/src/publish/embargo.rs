@@ -216,6 +216,7 @@ pub fn findings(
 ) -> Vec<crate::release::lint::Finding> {
     use crate::release::lint::{Finding, Severity};
     let mut out = Vec::new();
+    let mut before: Option<Withheld> = None;
     for p in &manifest.patches {
         let Some(e) = &p.embargo else { continue };
         if !e.active(now) {
@@ -232,7 +233,7 @@ pub fn findings(
         }
         // What publication at `e.until` adds: the published view just after
         // it, against the view now.
-        let (_, before) = published_manifest(manifest, loader, now);
+        let before = before.get_or_insert_with(|| published_manifest(manifest, loader, now).1);
         let (_, after) = published_manifest(manifest, loader, e.until);
         let appear: Vec<&String> = before
             .releases
