@@ -7,23 +7,9 @@ mod common;
 use common::{longhaul, stderr};
 use std::process::Command;
 
+/// `git ARGS…` in `dir`: the shared helper, at one fixed date.
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "U")
-        .env("GIT_AUTHOR_EMAIL", "u@example.org")
-        .env("GIT_COMMITTER_NAME", "U")
-        .env("GIT_COMMITTER_EMAIL", "u@example.org")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    common::git(dir, args, "2024-01-01T00:00:00Z")
 }
 
 /// An LTS repository (manifest + patches/) beside an upstream with tag v1.0.0.
