@@ -57,8 +57,7 @@ pub(crate) fn newest_of(manifest: &Manifest, line: &str) -> anyhow::Result<Strin
     if manifest.releases.iter().any(|r| r.name == line) {
         return Ok(line.to_string());
     }
-    let wanted =
-        longhaul::release::line::Minor::parse(line).filter(|_| line.matches('.').count() == 1);
+    let wanted = longhaul::release::line::Minor::parse_line(line);
     longhaul::release::line::lines(manifest)
         .into_iter()
         .find(|l| Some(l.minor) == wanted)

@@ -19,9 +19,7 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
 /// The table for the manifest `ctx` finds, on today (`SOURCE_DATE_EPOCH` pins it).
 pub fn compute(ctx: &Context) -> anyhow::Result<Lifecycle> {
     let manifest = ctx.manifest()?;
-    let dates = Dates::built_in()
-        .with_policy(&manifest.lifecycle)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", manifest.path.display()))?;
+    let dates = Dates::for_manifest(&manifest)?;
     let today = longhaul::time::Date::from_seconds(longhaul::time::reproducible_now()?);
     // Reading a release's Go needs its tree; without the upstream repository
     // the column says why it is empty instead of failing the table.

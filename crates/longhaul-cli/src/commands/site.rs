@@ -15,9 +15,7 @@ pub fn build(
     let now = longhaul::time::reproducible_now()?;
     let publication = ctx.publication(now)?;
     let manifest = &publication.manifest;
-    let dates = longhaul::lifecycle::dates::Dates::built_in()
-        .with_policy(&manifest.lifecycle)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", manifest.path.display()))?;
+    let dates = longhaul::lifecycle::dates::Dates::for_manifest(manifest)?;
     // The site shows dates, not Go versions: no tree is read.
     let lifecycle = longhaul::lifecycle::support::lifecycle(
         manifest,

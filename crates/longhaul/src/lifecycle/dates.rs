@@ -136,11 +136,11 @@ impl Dates {
             self.lts_years = years;
         }
         for (name, over) in &policy.lines {
-            let minor = Minor::parse(name)
-                .filter(|_| name.trim_start_matches('v').matches('.').count() == 1)
-                .ok_or_else(|| {
-                    format!("`lifecycle: lines:` has `{name}`: expected a minor version such as \"1.20\"")
-                })?;
+            let minor = Minor::parse_line(name).ok_or_else(|| {
+                format!(
+                    "`lifecycle: lines:` has `{name}`: expected a minor version such as \"1.20\""
+                )
+            })?;
             let entry = self.lines.entry(minor).or_insert(LineDates {
                 minor,
                 released: None,
@@ -171,6 +171,14 @@ impl Dates {
             }
         }
         Ok(self)
+    }
+
+    /// The built-in data with `manifest`'s `lifecycle:` applied; an error
+    /// names the manifest.
+    pub fn for_manifest(manifest: &crate::release::manifest::Manifest) -> crate::Result<Dates> {
+        Dates::built_in()
+            .with_policy(&manifest.lifecycle)
+            .map_err(|e| crate::Error::Input(format!("{}: {e}", manifest.path.display())))
     }
 
     /// The LTS end of life of a line: the manifest's, else upstream end of

@@ -35,6 +35,18 @@ impl Minor {
         Some(Minor { major, minor })
     }
 
+    /// A line as written on its own: `1.20` or `v1.20`, nothing more precise
+    /// (`1.20.3` is a version, not a line).
+    ///
+    /// ```
+    /// use longhaul::release::line::Minor;
+    /// assert_eq!(Minor::parse_line("v1.28").unwrap().to_string(), "1.28");
+    /// assert_eq!(Minor::parse_line("1.28.3"), None);
+    /// ```
+    pub fn parse_line(text: &str) -> Option<Minor> {
+        Minor::parse(text).filter(|_| text.trim().matches('.').count() == 1)
+    }
+
     /// The line `count` minors later (`1.20` + 2 = `1.22`).
     pub fn plus(self, count: u32) -> Minor {
         Minor {
