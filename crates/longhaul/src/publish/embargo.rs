@@ -36,17 +36,12 @@ pub struct Withheld {
     pub next_change: Option<i64>,
 }
 
-impl Withheld {
-    /// Nothing is held back.
-    pub fn is_empty(&self) -> bool {
-        self.patches.is_empty() && self.statements.is_empty()
-    }
-}
-
-/// The manifest as published at `now`, and what was held back.
+/// The manifest as published at `now`, and what was held back. `all_links`
+/// are the whole manifest's [`coverage::patch_links`] (for the CVEs an
+/// embargoed patch names in its name or commit messages).
 pub fn published_manifest(
     manifest: &Manifest,
-    loader: &PatchLoader,
+    all_links: &Links,
     now: i64,
 ) -> (Manifest, Withheld) {
     let mut withheld = Withheld::default();
@@ -59,7 +54,6 @@ pub fn published_manifest(
         .filter(|p| p.embargo.as_ref().is_some_and(|e| e.active(now)))
         .collect();
     let names: BTreeSet<&str> = embargoed.iter().map(|p| p.name.as_str()).collect();
-    let all_links = coverage::patch_links(manifest, loader);
     for p in &embargoed {
         let e = p.embargo.as_ref().expect("filtered on it");
         note(e);
@@ -122,7 +116,8 @@ impl Publication {
         loader: &PatchLoader,
         now: i64,
     ) -> crate::Result<Publication> {
-        let (published, mut withheld) = published_manifest(manifest, loader, now);
+        let all_links = coverage::patch_links(manifest, loader);
+        let (published, mut withheld) = published_manifest(manifest, &all_links, now);
         let all_advisories = crate::security::advisory::store::load(advisories_dir)?;
         let known: BTreeSet<String> = all_advisories.iter().map(|a| a.cve().to_string()).collect();
         let mut missing = Vec::new();
@@ -165,7 +160,12 @@ impl Publication {
                     && !a.aliases.iter().any(|x| withheld.cves.contains(x))
             })
             .collect();
-        let links = coverage::patch_links(&published, loader);
+        // The published patches' links: a subset of those already read.
+        let names = coverage::patch_names(&published);
+        let links: Links = all_links
+            .into_iter()
+            .filter(|(name, _)| names.contains(name))
+            .collect();
         let coverage = if advisories.is_empty() {
             None
         } else {
@@ -217,6 +217,7 @@ pub fn findings(
     use crate::release::lint::{Finding, Severity};
     let mut out = Vec::new();
     let mut before: Option<Withheld> = None;
+    let mut all_links: Option<Links> = None;
     for p in &manifest.patches {
         let Some(e) = &p.embargo else { continue };
         if !e.active(now) {
@@ -233,8 +234,9 @@ pub fn findings(
         }
         // What publication at `e.until` adds: the published view just after
         // it, against the view now.
-        let before = before.get_or_insert_with(|| published_manifest(manifest, loader, now).1);
-        let (_, after) = published_manifest(manifest, loader, e.until);
+        let all_links = all_links.get_or_insert_with(|| coverage::patch_links(manifest, loader));
+        let before = before.get_or_insert_with(|| published_manifest(manifest, all_links, now).1);
+        let (_, after) = published_manifest(manifest, all_links, e.until);
         let appear: Vec<&String> = before
             .releases
             .iter()

@@ -128,23 +128,20 @@ pub fn notes(
             patches,
         });
     }
-    let names = |r: &str| -> crate::Result<BTreeSet<String>> {
-        Ok(manifest
-            .full_patch_list(r)?
-            .iter()
-            .map(|p| p.value.clone())
-            .collect())
-    };
-    let now = names(release)?;
-    let then = match &since {
-        Some(s) => names(s)?,
-        None => BTreeSet::new(),
-    };
     let ordered: Vec<String> = manifest
         .full_patch_list(release)?
         .iter()
         .map(|p| p.value.clone())
         .collect();
+    let now: BTreeSet<String> = ordered.iter().cloned().collect();
+    let then: BTreeSet<String> = match &since {
+        Some(s) => manifest
+            .full_patch_list(s)?
+            .iter()
+            .map(|p| p.value.clone())
+            .collect(),
+        None => BTreeSet::new(),
+    };
     let added = ordered
         .iter()
         .filter(|p| !then.contains(*p))

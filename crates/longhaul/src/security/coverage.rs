@@ -202,15 +202,8 @@ pub fn cve_ids(text: &str) -> BTreeSet<String> {
 /// files (and cached URL items) are read for commit subjects and messages;
 /// nothing is downloaded.
 pub fn patch_links(manifest: &Manifest, loader: &PatchLoader) -> Links {
-    let mut names: BTreeSet<String> = manifest.patches.iter().map(|p| p.name.clone()).collect();
-    names.extend(
-        manifest
-            .releases
-            .iter()
-            .flat_map(|r| r.patches.iter().map(|p| p.value.clone())),
-    );
     let mut out = BTreeMap::new();
-    for name in names {
+    for name in patch_names(manifest) {
         let Some(def) = manifest.patch(&name) else {
             continue;
         };
@@ -250,6 +243,19 @@ pub fn patch_links(manifest: &Manifest, loader: &PatchLoader) -> Links {
         out.insert(name, links);
     }
     out
+}
+
+/// Every patch name the manifest defines or its releases use: the keys of
+/// [`patch_links`]. A patch's links depend on its own entry and files only.
+pub fn patch_names(manifest: &Manifest) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = manifest.patches.iter().map(|p| p.name.clone()).collect();
+    names.extend(
+        manifest
+            .releases
+            .iter()
+            .flat_map(|r| r.patches.iter().map(|p| p.value.clone())),
+    );
+    names
 }
 
 /// Patch name → the CVEs it fixes.
