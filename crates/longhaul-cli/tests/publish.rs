@@ -221,6 +221,8 @@ fn site_is_deterministic_linked_and_small() {
             assert!(!html.contains("<script"), "{path}: no JavaScript");
         }
     }
+    let page = String::from_utf8(fa["releases/v1.0.3-lts.2.html"].clone()).unwrap();
+    assert!(page.contains("href=\"../vex/v1.0.3-lts.2.json\""), "{page}");
     // The VEX twin is the document `longhaul vex` writes.
     let vex = stdout(&run(
         &lts,
@@ -277,6 +279,10 @@ fn missing_advisories_and_statements_are_said_not_fatal() {
     let release = String::from_utf8(site["releases/v1.0.3-lts.1.html"].clone()).unwrap();
     assert!(
         release.contains("Unknown: see the missing input above."),
+        "{release}"
+    );
+    assert!(
+        release.contains("<dt>OpenVEX</dt><dd>none (no advisories)</dd>"),
         "{release}"
     );
     assert!(

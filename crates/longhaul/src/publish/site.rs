@@ -160,6 +160,7 @@ struct ReleasePage<'a> {
     open: Vec<CveLine>,
     slug: String,
     previous_slug: Option<String>,
+    has_vex: bool,
     missing: &'a [String],
 }
 
@@ -298,6 +299,7 @@ pub fn build(
                 open: n.open.iter().map(cve_line).collect(),
                 slug: slug(&r.name),
                 previous_slug: previous.as_deref().map(slug),
+                has_vex: coverage.is_some(),
                 missing: &p.missing,
             };
             site.files
