@@ -269,6 +269,22 @@ pub enum Command {
     /// are flagged. Dates are built in (with sources) and overridable with
     /// the manifest's `lifecycle:`.
     Lifecycle,
+    /// Plan the upgrade from an old release to a newer line: control-plane hops
+    /// one minor at a time on patched releases, the fewest node upgrades the
+    /// version skew policy allows, the CVEs open at every stop, the API
+    /// versions removed on the way, and the objects of --manifests they break.
+    UpgradePath {
+        /// Where the cluster is: a release, a version (1.18.20) or a line (1.18).
+        #[arg(value_name = "FROM")]
+        from: String,
+        /// The target: a line (1.28) or a version (1.28.15).
+        #[arg(long, value_name = "TO")]
+        to: String,
+        /// YAML files or folders of manifests (multi-document, `helm template`
+        /// and `kustomize build` output) to check for removed API versions.
+        #[arg(long, value_name = "PATH", num_args = 1..)]
+        manifests: Vec<PathBuf>,
+    },
     /// Release notes for a release (Markdown; --json for the structure): its
     /// base, every patch of its chain newest release first (commits, authors,
     /// upstream references), the CVEs it fixes, what changed since the

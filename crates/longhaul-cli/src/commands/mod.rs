@@ -21,6 +21,7 @@ mod releases;
 mod serve;
 mod site;
 mod statements;
+mod upgrade_path;
 mod verify;
 mod vex;
 
@@ -138,6 +139,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             },
         ),
         Command::Lifecycle => lifecycle::run(&ctx, cli.json),
+        Command::UpgradePath {
+            from,
+            to,
+            manifests,
+        } => upgrade_path::run(&ctx, cli.json, from, to, manifests),
         Command::Notes { release, since } => notes::run(&ctx, cli.json, release, since.as_deref()),
         Command::Site {
             out,

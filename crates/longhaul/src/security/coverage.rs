@@ -290,7 +290,7 @@ pub fn load_inputs(
 }
 
 /// Whether the advisory concerns a package in `scope`.
-fn in_scope(a: &Advisory, scope: &[String]) -> bool {
+pub fn in_scope(a: &Advisory, scope: &[String]) -> bool {
     a.affected.iter().any(|x| scope.contains(&x.package.name))
 }
 

@@ -1,0 +1,276 @@
+//! `longhaul upgrade-path FROM --to TO`: control-plane and node hops through
+//! patched releases, the API removals met on the way and the objects of
+//! `--manifests` they break.
+
+use crate::context::Context;
+use crate::ui;
+use longhaul::lifecycle::upgrade::{self, Plan, Stop};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The human output's width.
+const WIDTH: usize = 100;
+
+pub fn run(
+    ctx: &Context,
+    json: bool,
+    from: &str,
+    to: &str,
+    manifests: &[PathBuf],
+) -> anyhow::Result<ExitCode> {
+    let publication = ctx.publication(longhaul::time::reproducible_now()?)?;
+    if let Some(why) = publication.withheld_release(from) {
+        anyhow::bail!("{why}");
+    }
+    let dates = longhaul::lifecycle::dates::Dates::for_manifest(&publication.manifest)?;
+    let skew = longhaul::lifecycle::skew::Skew::built_in();
+    let removals = longhaul::lifecycle::removals::built_in();
+    let (objects, skipped) = longhaul::lifecycle::removals::scan(manifests)?;
+    let plan = upgrade::plan(
+        &upgrade::Inputs {
+            manifest: &publication.manifest,
+            dates: &dates,
+            skew: &skew,
+            removals: &removals,
+            advisories: &publication.advisories,
+            coverage: publication.coverage.as_ref(),
+            objects: &objects,
+        },
+        from,
+        to,
+    )
+    .map_err(anyhow::Error::msg)?;
+    if json {
+        ui::print_json(&serde_json::json!({
+            "ok": true,
+            "plan": plan,
+            "documents_skipped": skipped,
+            "missing": publication.missing,
+        }));
+    } else {
+        print!(
+            "{}",
+            render(&plan, manifests.is_empty(), skipped, &publication.missing)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The plan as text no wider than [`WIDTH`] columns.
+fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -> String {
+    let mut out = String::new();
+    let mut say = |text: &str, indent: usize| out.push_str(&wrap(text, indent));
+    let s = &plan.summary;
+    say(
+        &format!(
+            "Upgrade path from {} ({}) to {}: {} control-plane stops, {} node upgrades.",
+            plan.from.name(),
+            plan.from.line,
+            plan.to,
+            s.control_plane_stops,
+            s.node_stops
+        ),
+        0,
+    );
+    for m in missing {
+        say(&format!("Missing input: {m}"), 2);
+    }
+    say("", 0);
+    say(
+        "Control plane (kube-apiserver one minor at a time; kube-controller-manager and kube-scheduler right after it):",
+        0,
+    );
+    say(&stop_line("now", &plan.from), 2);
+    for h in &plan.control_plane {
+        say(&stop_line(&h.stop.line.to_string(), &h.stop), 2);
+    }
+    say("", 0);
+    say(
+        "Nodes (kubelet and kube-proxy), as few upgrades as the skew policy allows:",
+        0,
+    );
+    if plan.nodes.is_empty() {
+        say("none needed", 2);
+    }
+    for (i, n) in plan.nodes.iter().enumerate() {
+        say(
+            &format!(
+                "{}. while the control plane is at {}: nodes {} -> {} on {}, {}",
+                i + 1,
+                n.control_plane,
+                n.from,
+                n.stop.line,
+                n.stop.name(),
+                exposure(&n.stop)
+            ),
+            2,
+        );
+        say(&format!("why: {}", n.reason), 5);
+    }
+    say("", 0);
+    say("API versions removed on the way:", 0);
+    let mut any = false;
+    for h in &plan.control_plane {
+        for r in &h.removals {
+            any = true;
+            say(
+                &format!(
+                    "{}: {} {} -> {}",
+                    h.stop.line,
+                    r.api_version(),
+                    r.kind,
+                    r.instead()
+                ),
+                2,
+            );
+        }
+    }
+    if !any {
+        say("none", 2);
+    }
+    say("", 0);
+    if no_manifests {
+        say(
+            "Objects: pass --manifests DIR to check your YAML (helm template, kustomize build output).",
+            0,
+        );
+    } else {
+        say(
+            &format!(
+                "Objects of --manifests that stop working ({} objects read{}):",
+                s.objects_scanned,
+                if skipped > 0 {
+                    format!(", {skipped} documents without apiVersion and kind skipped")
+                } else {
+                    String::new()
+                }
+            ),
+            0,
+        );
+        if plan.breakages.is_empty() {
+            say("none", 2);
+        }
+        for b in &plan.breakages {
+            let o = &b.object;
+            let name = match (&o.namespace, &o.name) {
+                (Some(ns), Some(n)) => format!(" {ns}/{n}"),
+                (None, Some(n)) => format!(" {n}"),
+                _ => String::new(),
+            };
+            say(
+                &format!(
+                    "{}:{}: {}{} ({}) {} {}; use {}",
+                    o.file.display(),
+                    o.line,
+                    o.kind,
+                    name,
+                    o.api_version,
+                    if b.already {
+                        "is already not served at"
+                    } else {
+                        "breaks at"
+                    },
+                    b.breaks_at,
+                    b.replacement
+                ),
+                2,
+            );
+        }
+    }
+    say("", 0);
+    let worst = match &s.worst_exposure {
+        Some(w) => format!(
+            "worst open CVE on the way: {} ({}, {}) at {}",
+            w.cve.id,
+            w.cve
+                .score
+                .map(|x| format!("{x:.1}"))
+                .unwrap_or_else(|| "unscored".into()),
+            w.cve.status.as_str(),
+            w.stop
+        ),
+        None if s.stops_with_unknown_exposure > 0 => "exposure unknown (no advisories)".into(),
+        None => "no open CVE at any stop".into(),
+    };
+    say(
+        &format!(
+            "Summary: {} control-plane stops, {} node upgrades; {worst}{}{}.",
+            s.control_plane_stops,
+            s.node_stops,
+            if s.stops_with_unknown_exposure > 0 {
+                format!(
+                    "; {} stops with unknown exposure",
+                    s.stops_with_unknown_exposure
+                )
+            } else {
+                String::new()
+            },
+            match s.first_breaking_stop {
+                Some(m) => format!("; your manifests first break at {m}"),
+                None if no_manifests => String::new(),
+                None => "; your manifests work all the way".into(),
+            }
+        ),
+        0,
+    );
+    out
+}
+
+fn stop_line(label: &str, stop: &Stop) -> String {
+    format!(
+        "{label:>4}  {}{} ({}), {}",
+        stop.name(),
+        if stop.version_final {
+            ""
+        } else {
+            " (newest known patch)"
+        },
+        match stop.source {
+            upgrade::Source::Lts => "LTS release",
+            upgrade::Source::Upstream => "upstream, no LTS release",
+        },
+        exposure(stop)
+    )
+}
+
+fn exposure(stop: &Stop) -> String {
+    if let Some(why) = &stop.exposure_unknown {
+        return format!("open CVEs unknown ({why})");
+    }
+    match stop.worst() {
+        None => "no open CVE".into(),
+        Some(w) => format!(
+            "{} open CVE{}, worst {} {}",
+            stop.open.len(),
+            if stop.open.len() == 1 { "" } else { "s" },
+            w.id,
+            w.score
+                .map(|x| format!("{x:.1}"))
+                .unwrap_or_else(|| "unscored".into())
+        ),
+    }
+}
+
+/// `text` indented by `indent` and wrapped at [`WIDTH`] columns on spaces
+/// (a word longer than a line stays whole), continuation lines two deeper.
+fn wrap(text: &str, indent: usize) -> String {
+    let mut out = String::new();
+    let mut line = " ".repeat(indent);
+    let mut empty = true;
+    for word in text.split(' ') {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = " ".repeat(indent + 2);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
