@@ -63,12 +63,12 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
     let s = &plan.summary;
     say(
         &format!(
-            "Upgrade path from {} ({}) to {}: {} control-plane stops, {} node upgrades.",
+            "Upgrade path from {} ({}) to {}: {}, {}.",
             plan.from.name(),
             plan.from.line,
             plan.to,
-            s.control_plane_stops,
-            s.node_stops
+            count(s.control_plane_stops, "control-plane stop"),
+            count(s.node_stops, "node upgrade")
         ),
         0,
     );
@@ -190,13 +190,16 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
             w.stop
         ),
         None if s.stops_with_unknown_exposure > 0 => "exposure unknown (no advisories)".into(),
-        None => "no open CVE at any stop".into(),
+        None => format!(
+            "no open CVE at any stop among the {} advisories known",
+            s.advisories
+        ),
     };
     say(
         &format!(
-            "Summary: {} control-plane stops, {} node upgrades; {worst}{}{}.",
-            s.control_plane_stops,
-            s.node_stops,
+            "Summary: {}, {}; {worst}{}{}.",
+            count(s.control_plane_stops, "control-plane stop"),
+            count(s.node_stops, "node upgrade"),
             if s.stops_with_unknown_exposure > 0 {
                 format!(
                     "; {} stops with unknown exposure",
@@ -214,6 +217,11 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
         0,
     );
     out
+}
+
+/// `1 node upgrade`, `5 node upgrades`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 fn stop_line(label: &str, stop: &Stop) -> String {

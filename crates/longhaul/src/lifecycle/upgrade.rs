@@ -133,6 +133,9 @@ pub struct Summary {
     pub first_breaking_stop: Option<Minor>,
     /// Objects read from `--manifests`.
     pub objects_scanned: usize,
+    /// Advisories the exposure was judged against ("no open CVE" means none
+    /// of these).
+    pub advisories: usize,
 }
 
 /// An upgrade plan.
@@ -273,6 +276,7 @@ pub fn plan(inputs: &Inputs, from: &str, to: &str) -> Result<Plan, String> {
             .map(|b| b.breaks_at)
             .min(),
         objects_scanned: inputs.objects.len(),
+        advisories: inputs.advisories.len(),
     };
     Ok(Plan {
         from: from_stop,
