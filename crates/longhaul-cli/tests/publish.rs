@@ -520,29 +520,19 @@ fn site_in_headless_chromium() {
 /// every page under 1 MB and every internal link resolving.
 #[test]
 fn real_klts_notes_lifecycle_and_site() {
-    let Some(data) = common::real_data("real_klts_notes_lifecycle_and_site") else {
+    let Some((tmp, mut base)) = common::klts_with_feed("real_klts_notes_lifecycle_and_site") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let manifest = data.join("klts/releases.yml");
-    let adv = tmp.path().join("advisories");
-    let base = [
-        "--manifest",
-        manifest.to_str().unwrap(),
-        "--advisories",
-        adv.to_str().unwrap(),
-        "--upstream",
-        "/nonexistent",
-    ];
+    // No upstream repository: the Go column must say why it is empty.
+    base.extend(["--upstream".to_string(), "/nonexistent".to_string()]);
     let with = |args: &[&str]| -> std::process::Output {
-        let all: Vec<&str> = base.iter().chain(args).copied().collect();
+        let all: Vec<&str> = base
+            .iter()
+            .map(String::as_str)
+            .chain(args.iter().copied())
+            .collect();
         run(tmp.path(), &all, NOW)
     };
-    stdout(&with(&[
-        "advisories",
-        "import",
-        data.join("k8s-cve-osv").to_str().unwrap(),
-    ]));
 
     let notes: serde_json::Value =
         serde_json::from_str(&stdout(&with(&["--json", "notes", "v1.18.20-lts.3"]))).unwrap();

@@ -211,27 +211,17 @@ fn bad_input_exits_2_with_a_clear_message() {
 /// node stops; the removals of 1.22 and 1.25 on the way.
 #[test]
 fn real_klts_path_from_1_18_to_1_28() {
-    let Some(data) = common::real_data("real_klts_path_from_1_18_to_1_28") else {
+    let Some((tmp, base)) = common::klts_with_feed("real_klts_path_from_1_18_to_1_28") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let manifest = data.join("klts/releases.yml");
-    let adv = tmp.path().join("advisories");
-    let base = [
-        "--manifest",
-        manifest.to_str().unwrap(),
-        "--advisories",
-        adv.to_str().unwrap(),
-    ];
     let run = |args: &[&str]| {
-        let all: Vec<&str> = base.iter().chain(args).copied().collect();
+        let all: Vec<&str> = base
+            .iter()
+            .map(String::as_str)
+            .chain(args.iter().copied())
+            .collect();
         longhaul(tmp.path(), &all)
     };
-    ok(&run(&[
-        "advisories",
-        "import",
-        data.join("k8s-cve-osv").to_str().unwrap(),
-    ]));
     let json: serde_json::Value = serde_json::from_str(&ok(&run(&[
         "--json",
         "upgrade-path",

@@ -135,3 +135,24 @@ pub fn example() -> (tempfile::TempDir, PathBuf) {
     std::fs::write(lts.join("releases.yml"), manifest).unwrap();
     (tmp, lts)
 }
+
+/// KLTS's real manifest with the real CVE feed imported into a temporary
+/// advisory folder: the folder's parent and the global arguments that select
+/// both (`--manifest`, `--advisories`). `None`, after saying the test is
+/// skipped, without the real data.
+pub fn klts_with_feed(test: &str) -> Option<(tempfile::TempDir, Vec<String>)> {
+    let data = real_data(test)?;
+    let tmp = tempfile::tempdir().unwrap();
+    let args = vec![
+        "--manifest".to_string(),
+        data.join("klts/releases.yml").display().to_string(),
+        "--advisories".to_string(),
+        tmp.path().join("advisories").display().to_string(),
+    ];
+    let feed = data.join("k8s-cve-osv").display().to_string();
+    let mut import: Vec<&str> = args.iter().map(String::as_str).collect();
+    import.extend(["advisories", "import", &feed]);
+    let o = longhaul(tmp.path(), &import);
+    assert!(o.status.success(), "{}", stderr(&o));
+    Some((tmp, args))
+}
