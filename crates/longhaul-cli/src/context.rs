@@ -16,6 +16,7 @@ pub struct Context {
     cli_cache: Option<PathBuf>,
     cli_advisories: Option<PathBuf>,
     cli_statements: Option<PathBuf>,
+    cli_cache_dir: Option<PathBuf>,
     offline: bool,
 }
 
@@ -37,6 +38,7 @@ impl Context {
             cli_cache: rel(&cli.patch_cache),
             cli_advisories: rel(&cli.advisories),
             cli_statements: rel(&cli.statements),
+            cli_cache_dir: cli.cache_dir.clone(),
             offline: cli.offline,
             dir,
         }
@@ -178,6 +180,15 @@ impl Context {
             )?;
         }
         Ok((publication, coverage))
+    }
+
+    /// The folder of the check result cache: `--cache-dir` (or
+    /// `LONGHAUL_CACHE_DIR`), else the user's cache folder; `None` when there
+    /// is none (checks then run without a cache).
+    pub fn check_cache_dir(&self) -> Option<PathBuf> {
+        self.cli_cache_dir
+            .clone()
+            .or_else(longhaul::checks::cache::default_dir)
     }
 
     /// A patch loader that never downloads (for commands that only read).

@@ -32,6 +32,11 @@ pub struct Cli {
     /// Maintainers' statements (default: statements.yml beside the manifest).
     #[arg(long, global = true, value_name = "FILE")]
     pub statements: Option<PathBuf>,
+    /// Folder of longhaul's own caches, such as check results (default:
+    /// $XDG_CACHE_HOME/longhaul or ~/.cache/longhaul); never inside the LTS
+    /// repository, where a pull request could write it.
+    #[arg(long, global = true, value_name = "DIR", env = "LONGHAUL_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Never download URL patch items; use only the patch cache.
     #[arg(long, global = true, env = "LONGHAUL_OFFLINE")]
     pub offline: bool,

@@ -114,7 +114,7 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
     }
     bar.finish_and_clear();
     let typechecks = if typecheck {
-        typecheck_ports(&memory, &manifest, &loader, go, &mut results, json)?
+        typecheck_ports(&memory, &manifest, &loader, go, ctx.check_cache_dir(), &mut results, json)?
     } else {
         vec![None; results.len()]
     };
@@ -311,6 +311,7 @@ fn typecheck_ports(
     manifest: &longhaul::release::manifest::Manifest,
     loader: &longhaul::release::patch_cache::PatchLoader,
     go: Option<&Path>,
+    cache_dir: Option<PathBuf>,
     results: &mut [(longhaul::gix::ObjectId, TargetResult)],
     json: bool,
 ) -> anyhow::Result<Vec<Option<CheckResult>>> {
@@ -330,7 +331,7 @@ fn typecheck_ports(
         target: target.clone(),
         toolchain,
         scope: Scope::Affected,
-        cache_dir: Some(manifest.dir().join(".longhaul/check-cache")),
+        cache_dir,
         progress: &progress,
     };
     let mut out = Vec::new();

@@ -31,6 +31,7 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     let toolchain = Toolchain::find(req.go).map_err(longhaul::Error::Input)?;
     let repo = ctx.upstream(Some(&manifest))?;
     let loader = ctx.loader(Some(&manifest));
+    let cache_dir = ctx.check_cache_dir();
     let spinner = if json || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
     } else {
@@ -59,8 +60,7 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
                     target: req.target.clone(),
                     toolchain: toolchain.clone(),
                     scope: req.scope,
-                    cache_dir: (!req.no_cache)
-                        .then(|| manifest.dir().join(".longhaul/check-cache")),
+                    cache_dir: if req.no_cache { None } else { cache_dir.clone() },
                     progress: &progress,
                 };
                 loop {

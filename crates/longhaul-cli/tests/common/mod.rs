@@ -18,6 +18,13 @@ pub fn longhaul_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Out
         .args(args)
         .env("NO_COLOR", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    // Check results go to a cache beside the test's folder, never the user's.
+    if !env.iter().any(|(k, _)| *k == "LONGHAUL_CACHE_DIR") {
+        cmd.env(
+            "LONGHAUL_CACHE_DIR",
+            dir.parent().unwrap_or(dir).join(".longhaul-test-cache"),
+        );
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }

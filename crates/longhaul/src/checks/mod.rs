@@ -9,6 +9,7 @@
 
 pub mod affected;
 pub mod build_constraints;
+pub mod cache;
 pub mod config;
 pub mod github_workflow;
 pub mod go_output;

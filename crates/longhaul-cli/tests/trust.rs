@@ -1,0 +1,149 @@
+//! Issue 17: the pull request is the attacker. Each test reproduces one way a
+//! pull request (or a careless user) could make a gate say "passed", publish a
+//! file from outside the repository, write outside it, or turn untrusted text
+//! into statements, and checks that it no longer works.
+
+mod common;
+
+use common::{copy_dir, edit_file, example, git, longhaul, longhaul_with_env, stderr, tool};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn go_available(test: &str) -> bool {
+    tool(test, "go", "apt-get install golang-go").is_some()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "not JSON: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(out)
+        )
+    })
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The LTS folder as a git repository with everything committed (a pull
+/// request's base), so that `--since HEAD` compares with it.
+fn commit_all(lts: &Path, message: &str) {
+    if !lts.join(".git").exists() {
+        git(lts, &["init", "-q", "-b", "main"], "2025-01-01T00:00:00Z");
+    }
+    git(lts, &["add", "-A"], "2025-01-01T00:00:00Z");
+    git(
+        lts,
+        &["commit", "-q", "--allow-empty", "-m", message],
+        "2025-01-01T00:00:00Z",
+    );
+}
+
+/// A `go` that answers questions (`env`, `list`, `version`) as the real one
+/// does but whose builds and tests fail: the same toolchain version, so the
+/// same cache key as a machine where the check passed.
+fn failing_go(dir: &Path) -> PathBuf {
+    let real = tool("failing_go", "go", "apt-get install golang-go").unwrap();
+    let path = dir.join("failing-go");
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in env|list|version) exec {real:?} \"$@\";; esac\necho '# tinykube/pkg/volume'\necho 'pkg/volume/gitrepo.go:1:1: broken on this machine'\nexit 1\n",
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&path, perms).unwrap();
+    path
+}
+
+/// Item 1: a check cache entry computed where the check passed, committed by
+/// a pull request (or copied into the real cache from another machine), does
+/// not turn a failing check into `passed (cached)`.
+#[test]
+fn a_forged_check_cache_never_passes_a_failing_check() {
+    if !go_available("a_forged_check_cache_never_passes_a_failing_check") {
+        return;
+    }
+    let args = ["--json", "check", "v1.1.1-lts.1", "--check", "typecheck"];
+    // The attacker's copy, where the check passes and its result is cached.
+    let (attacker_tmp, attacker) = example();
+    let attacker_cache = attacker_tmp.path().join("attacker-cache");
+    let cache_env = attacker_cache.display().to_string();
+    let out = longhaul_with_env(&attacker, &args, &[("LONGHAUL_CACHE_DIR", &cache_env)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["releases"][0]["checks"][0]["status"], "passed");
+    assert!(
+        !attacker.join(".longhaul/check-cache").exists(),
+        "the cache is outside the working tree"
+    );
+    let mut forged: Vec<PathBuf> = Vec::new();
+    for dir in [
+        attacker.join(".longhaul/check-cache"),
+        attacker_cache.join("check"),
+    ] {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            forged.extend(entries.map(|e| e.unwrap().path()));
+        }
+    }
+    assert!(!forged.is_empty(), "the attacker's run cached its result");
+
+    // The pull request commits those entries; CI's own cache is empty or
+    // holds the forged entries (its key is its own).
+    let (tmp, lts) = example();
+    let committed = lts.join(".longhaul/check-cache");
+    std::fs::create_dir_all(&committed).unwrap();
+    for f in &forged {
+        std::fs::copy(f, committed.join(f.file_name().unwrap())).unwrap();
+    }
+    let go = failing_go(tmp.path());
+    let ci_cache = tmp.path().join("ci-cache");
+    let ci_env = ci_cache.display().to_string();
+    let run = || {
+        longhaul_with_env(
+            &lts,
+            &[&args[..], &["--go", go.to_str().unwrap()]].concat(),
+            &[("LONGHAUL_CACHE_DIR", &ci_env)],
+        )
+    };
+    let out = run();
+    let v = json(&out);
+    let check = &v["releases"][0]["checks"][0];
+    assert_eq!(
+        (out.status.code(), check["status"].as_str(), &check["cached"]),
+        (Some(1), Some("failed"), &serde_json::json!(false)),
+        "{v}"
+    );
+    // The forged entries copied into CI's real cache folder do not verify
+    // under its key either.
+    for f in forged.iter().filter(|f| f.file_name().unwrap() != "key") {
+        std::fs::copy(f, ci_cache.join("check").join(f.file_name().unwrap())).unwrap();
+    }
+    let out = run();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+
+    // Bounded reads: a FIFO where an entry would be does not hang `check`.
+    let out = longhaul_with_env(&lts, &args, &[("LONGHAUL_CACHE_DIR", &ci_env)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let entry = std::fs::read_dir(ci_cache.join("check"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|x| x == "json")
+                && !forged.iter().any(|f| f.file_name() == p.file_name())
+        })
+        .expect("the passing run cached its result");
+    std::fs::remove_file(&entry).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&entry)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = longhaul_with_env(&lts, &args, &[("LONGHAUL_CACHE_DIR", &ci_env)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["releases"][0]["checks"][0]["cached"], false);
+    let _ = (copy_dir, edit_file, longhaul);
+}
