@@ -210,9 +210,9 @@ impl Context {
             return Ok(p.clone());
         }
         if let Some(m) = manifest
-            && let Some(u) = &m.upstream
+            && let Some(u) = longhaul::release::upstream::from_manifest(m)?
         {
-            return Ok(m.dir().join(u));
+            return Ok(u);
         }
         match manifest {
             Some(m) => bail!(

@@ -72,7 +72,12 @@ pub enum Command {
     /// List releases with their resolved chains and patch files.
     Releases,
     /// Report manifest problems (exit 1 when any is an error).
-    Lint,
+    Lint {
+        /// Also report what changed since REV (a pull request's base) that
+        /// moves authority: `upstream:`, `base:`, `checks:`, tolerated lists.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+    },
     /// Apply releases in memory and report (exit 1 if any fails).
     Verify {
         /// Releases to verify (default: those with `must: true`).
@@ -261,6 +266,15 @@ pub enum Command {
         /// Run everything again, ignoring cached results (and cache the new ones).
         #[arg(long)]
         no_cache: bool,
+        /// Say which check commands and tolerated lists changed since REV (a
+        /// pull request's base): `checks:` runs code.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+        /// Run the `checks:` map of the manifest at REV (the base branch)
+        /// instead of the working tree's, so that a pull request cannot
+        /// choose the commands its own gate runs.
+        #[arg(long, value_name = "REV")]
+        trusted_checks_from: Option<String>,
         /// Check up to N releases at once (each in its own folder; Go itself
         /// already uses every core).
         #[arg(short = 'j', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]

@@ -113,7 +113,11 @@ fn a_forged_check_cache_never_passes_a_failing_check() {
     let v = json(&out);
     let check = &v["releases"][0]["checks"][0];
     assert_eq!(
-        (out.status.code(), check["status"].as_str(), &check["cached"]),
+        (
+            out.status.code(),
+            check["status"].as_str(),
+            &check["cached"]
+        ),
         (Some(1), Some("failed"), &serde_json::json!(false)),
         "{v}"
     );
@@ -146,4 +150,118 @@ fn a_forged_check_cache_never_passes_a_failing_check() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["releases"][0]["checks"][0]["cached"], false);
     let _ = (copy_dir, edit_file, longhaul);
+}
+
+/// Item 2: a pull request that commits a bare repository and points
+/// `upstream:` at it does not choose the upstream: the manifest's `upstream:`
+/// inside the LTS repository is refused, `lint` says so, and `lint --since`
+/// reports the change; `--upstream` on the command line still works.
+#[test]
+fn the_manifest_cannot_choose_a_fake_upstream_inside_the_repository() {
+    let (tmp, lts) = example();
+    commit_all(&lts, "base");
+    let real = tmp.path().join("upstream");
+    git(
+        &lts,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            real.to_str().unwrap(),
+            "fake-upstream.git",
+        ],
+        "2025-01-01T00:00:00Z",
+    );
+    edit_file(
+        &lts.join("releases.yml"),
+        "upstream: ../upstream",
+        "upstream: fake-upstream.git",
+    );
+    commit_all(&lts, "a pull request brings its own upstream");
+    let out = longhaul(&lts, &["verify"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("releases.yml:")
+            && err.contains("fake-upstream.git")
+            && err.contains("--upstream"),
+        "{err}"
+    );
+    let out = longhaul(&lts, &["--json", "lint", "--since", "HEAD~"]);
+    assert_eq!(out.status.code(), Some(1));
+    let codes: Vec<String> = json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        codes.contains(&"upstream-inside".to_string())
+            && codes.contains(&"upstream-changed".to_string()),
+        "{codes:?}"
+    );
+    // The command line is trusted: CI passes --upstream.
+    let out = longhaul(&lts, &["--upstream", real.to_str().unwrap(), "verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Outside a git repository, a path inside the manifest's folder is refused too.
+    std::fs::remove_dir_all(lts.join(".git")).unwrap();
+    let out = longhaul(&lts, &["verify"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+}
+
+/// Item 3: `checks:` is code the pull request writes. `check --since REV`
+/// names the commands that changed, and `--trusted-checks-from REV` runs the
+/// base's commands instead of the pull request's.
+#[test]
+fn a_pull_request_cannot_choose_the_commands_of_its_own_gate() {
+    if !go_available("a_pull_request_cannot_choose_the_commands_of_its_own_gate") {
+        return;
+    }
+    let (tmp, lts) = example();
+    commit_all(&lts, "base");
+    edit_file(
+        &lts.join("releases.yml"),
+        "    run: go build {packages}\n",
+        "    run: \"true\"\n",
+    );
+    edit_file(
+        &lts.join("releases.yml"),
+        "    test_failures_tolerated:\n      - tinykube/pkg/volume\n",
+        "    test_failures_tolerated:\n      - tinykube/pkg/volume\n      - tinykube/pkg/auth\n",
+    );
+    let go = failing_go(tmp.path());
+    let go = go.to_str().unwrap();
+    let args = [
+        "--json",
+        "check",
+        "v1.1.1-lts.1",
+        "--check",
+        "typecheck",
+        "--go",
+        go,
+    ];
+    // The pull request's own command passes whatever the tree does.
+    let out = longhaul(&lts, &[&args[..], &["--since", "HEAD"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let changed = json(&out)["changed_since"].to_string();
+    assert!(
+        changed.contains("check `typecheck` changed: it ran `go build {packages}`, now `true`")
+            && changed.contains("now tolerates failures in `tinykube/pkg/auth`"),
+        "{changed}"
+    );
+    // With the base's commands, the gate runs what the maintainers wrote.
+    let out = longhaul(
+        &lts,
+        &[&args[..], &["--trusted-checks-from", "HEAD"]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v = json(&out);
+    assert_eq!(v["releases"][0]["checks"][0]["run"], "go build {packages}");
+    assert_eq!(v["checks_from"], "HEAD");
+    let out = longhaul(&lts, &["lint", "--since", "HEAD"]);
+    assert!(
+        stdout(&out).contains("warning[checks-changed]"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -43,6 +43,7 @@
 
 pub mod apply;
 pub mod checks;
+pub mod confine;
 pub mod download;
 pub mod error;
 pub mod fs;

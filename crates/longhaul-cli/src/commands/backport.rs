@@ -114,7 +114,15 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
     }
     bar.finish_and_clear();
     let typechecks = if typecheck {
-        typecheck_ports(&memory, &manifest, &loader, go, ctx.check_cache_dir(), &mut results, json)?
+        typecheck_ports(
+            &memory,
+            &manifest,
+            &loader,
+            go,
+            ctx.check_cache_dir(),
+            &mut results,
+            json,
+        )?
     } else {
         vec![None; results.len()]
     };

@@ -204,7 +204,11 @@ mod tests {
             .find(|p| p.extension().is_some_and(|x| x == "json"))
             .unwrap();
         let text = std::fs::read_to_string(&entry).unwrap();
-        std::fs::write(&entry, text.replace("\"duration_ms\":5", "\"duration_ms\":6")).unwrap();
+        std::fs::write(
+            &entry,
+            text.replace("\"duration_ms\":5", "\"duration_ms\":6"),
+        )
+        .unwrap();
         assert!(cache.read("inputs").is_none());
         // A FIFO or a device in its place is refused, not read.
         std::fs::remove_file(&entry).unwrap();

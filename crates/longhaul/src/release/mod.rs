@@ -11,4 +11,6 @@ pub mod patch_cache;
 pub mod plan;
 pub mod rebase;
 pub mod refresh;
+pub mod trust;
+pub mod upstream;
 pub mod verify;
