@@ -397,9 +397,9 @@ impl TargetArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum CiAction {
-    /// Write the GitHub Actions workflow: lint and verify, then one `check`
-    /// job per maintained release with the Go it needs (only the releases a
-    /// pull request can affect).
+    /// Write the GitHub Actions workflow: lint and verify, plan the check
+    /// matrix at run time (`ci plan`), then one `check` job per planned
+    /// release with the Go it needs.
     Github {
         /// Where to write it (default: .github/workflows/longhaul.yml in the
         /// repository that holds the manifest).
@@ -418,6 +418,14 @@ pub enum CiAction {
         /// The branch whose pushes check every release.
         #[arg(long, value_name = "BRANCH", default_value = "main")]
         branch: String,
+    },
+    /// The check matrix the workflow runs, computed now: every maintained
+    /// release, or with --since only those a change touches, each with the
+    /// Go version its tree names (JSON for `strategy.matrix` with --json).
+    Plan {
+        /// Only the releases a change since REV (a pull request's base) touches.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
     },
 }
 

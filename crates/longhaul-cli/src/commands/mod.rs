@@ -163,6 +163,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 install,
                 branch,
             } => ci::github(&ctx, cli.json, out.as_deref(), *check, install, branch),
+            crate::CiAction::Plan { since } => ci::plan(&ctx, cli.json, since.as_deref()),
         },
         Command::Affected {
             release,

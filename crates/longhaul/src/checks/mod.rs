@@ -16,5 +16,6 @@ pub mod go_output;
 pub mod go_packages;
 pub mod junit;
 pub mod materialize;
+pub mod plan;
 pub mod run;
 pub mod toolchain;
