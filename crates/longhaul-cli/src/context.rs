@@ -65,7 +65,10 @@ impl Context {
                 .unwrap_or_else(|| self.dir.clone())
                 .join(DEFAULT_CACHE_DIR)
         });
-        PatchLoader::new(cache, !self.offline)
+        let root = manifest
+            .map(|m| m.dir().to_path_buf())
+            .unwrap_or_else(|| self.dir.clone());
+        PatchLoader::new(cache, !self.offline).confined_to(&root)
     }
 
     /// The advisory folder: `--advisories`, else advisories/ beside the manifest.
@@ -101,10 +104,7 @@ impl Context {
             manifest.release(r)?;
         }
         // Coverage reads only: never download while computing it.
-        let loader = PatchLoader::new(
-            self.loader(Some(&manifest)).cache_dir().to_path_buf(),
-            false,
-        );
+        let loader = self.offline_loader(&manifest);
         let inputs = longhaul::security::coverage::load_inputs(
             &manifest,
             &self.advisories_dir(Some(&manifest)),
@@ -132,10 +132,7 @@ impl Context {
     /// missing advisories or statements are said in `missing`, not errors.
     pub fn publication(&self, now: i64) -> Result<longhaul::publish::embargo::Publication> {
         let manifest = self.manifest()?;
-        let loader = PatchLoader::new(
-            self.loader(Some(&manifest)).cache_dir().to_path_buf(),
-            false,
-        );
+        let loader = self.offline_loader(&manifest);
         Ok(longhaul::publish::embargo::Publication::load(
             &manifest,
             &self.advisories_dir(Some(&manifest)),
@@ -194,6 +191,7 @@ impl Context {
     /// A patch loader that never downloads (for commands that only read).
     pub fn offline_loader(&self, manifest: &Manifest) -> PatchLoader {
         PatchLoader::new(self.loader(Some(manifest)).cache_dir().to_path_buf(), false)
+            .confined_to(manifest.dir())
     }
 
     /// `--timestamp`, else `SOURCE_DATE_EPOCH`, else now, as RFC 3339.

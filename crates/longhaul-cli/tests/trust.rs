@@ -353,3 +353,171 @@ fn ci_github_runs_on_klts_without_an_upstream_and_passes_actionlint() {
         "{text}"
     );
 }
+
+/// Item 5: a patch file committed as a symbolic link to a file outside the
+/// repository (the process environment, another checkout's file) is neither
+/// read nor published: `site` fails naming it, `lint` reports `outside-repo`.
+#[test]
+fn symlinked_patch_files_are_not_published() {
+    let (tmp, lts) = example();
+    let outside = tmp.path().join("outside.patch");
+    std::fs::copy(lts.join("patches/token-length.patch"), &outside).unwrap();
+    for target in [Path::new("/proc/self/environ"), outside.as_path()] {
+        let link = lts.join("patches/token-length.patch");
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(target, &link).unwrap();
+        let site = tmp.path().join("site");
+        let out = longhaul_with_env(
+            &lts,
+            &["site", "--out", site.to_str().unwrap()],
+            &[("LONGHAUL_TEST_SECRET", "s3cr3t-token")],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("token-length") && err.contains("outside the LTS repository"),
+            "{err}"
+        );
+        assert!(!site.exists(), "nothing was published");
+        let out = longhaul(&lts, &["--json", "lint"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            json(&out)["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == "outside-repo"),
+            "{}",
+            stdout(&out)
+        );
+        let out = longhaul(&lts, &["notes", "v1.0.3-lts.2"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+        assert!(!stdout(&out).contains("s3cr3t"));
+    }
+}
+
+/// The conflicting backport of the example (CVE-2025-0002 onto the v1.0
+/// line) with `--write`.
+fn backport_write(lts: &Path, to: &str) -> Output {
+    longhaul(
+        lts,
+        &[
+            "backport",
+            "--commit",
+            "main",
+            "--name",
+            "CVE-2025-0002",
+            "--to",
+            to,
+            "--write",
+        ],
+    )
+}
+
+/// Every file below `dir`, relative.
+fn files_below(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(files_below(&p));
+            } else {
+                out.push(p.display().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Item 6: with `.longhaul/review` or `patches/` committed as symbolic links,
+/// `backport --write` writes nothing through them (and nothing at all).
+#[test]
+fn backport_never_writes_through_committed_symlinks() {
+    let (tmp, lts) = example();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(lts.join(".longhaul")).unwrap();
+    std::os::unix::fs::symlink(&outside, lts.join(".longhaul/review")).unwrap();
+    let manifest = std::fs::read(lts.join("releases.yml")).unwrap();
+    let out = backport_write(&lts, "v1.0.3-lts.2");
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    assert_eq!(files_below(&outside), Vec::<String>::new());
+    assert_eq!(std::fs::read(lts.join("releases.yml")).unwrap(), manifest);
+
+    // patches/ as a link: the successful port on the v1.1 line is not written.
+    std::fs::remove_file(lts.join(".longhaul/review")).unwrap();
+    let real = tmp.path().join("real-patches");
+    std::fs::rename(lts.join("patches"), &real).unwrap();
+    std::os::unix::fs::symlink(&real, lts.join("patches")).unwrap();
+    let before = files_below(&real);
+    let out = backport_write(&lts, "v1.1.1-lts.1");
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(files_below(&real), before);
+    assert_eq!(std::fs::read(lts.join("releases.yml")).unwrap(), manifest);
+}
+
+/// Item 7: a release name that is a path (`…/../../outside/REVTRAV`) never
+/// becomes one: `lint` refuses it as a tag name, `build` refuses it, and the
+/// review file `backport --write` makes stays in the review folder.
+#[test]
+fn a_release_name_cannot_escape_the_repository() {
+    let (tmp, lts) = example();
+    let evil = "v1.0.3-lts.2/../../../../../outside/REVTRAV";
+    edit_file(
+        &lts.join("releases.yml"),
+        "releases:\n",
+        &format!(
+            "releases:\n  - name: {evil}\n    base_release: v1.0.3-lts.1\n    patches: []\n\n"
+        ),
+    );
+    let out = longhaul(&lts, &["lint"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("error[bad-release-name]"),
+        "{}",
+        stdout(&out)
+    );
+    let out = longhaul(&lts, &["build", evil]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    for name in ["HEAD", "refs/heads/main"] {
+        let text = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+        std::fs::write(lts.join("releases.yml"), text.replace(evil, name)).unwrap();
+        let out = longhaul(&lts, &["build", name]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stdout(&out));
+        let text = std::fs::read_to_string(lts.join("releases.yml")).unwrap();
+        std::fs::write(lts.join("releases.yml"), text.replace(name, evil)).unwrap();
+    }
+    let out = backport_write(&lts, evil);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let root = tmp.path().parent().unwrap();
+    assert!(!root.join("outside").exists() && !tmp.path().join("outside").exists());
+    let reviews = files_below(&lts.join(".longhaul/review"));
+    assert_eq!(reviews.len(), 1, "{reviews:?}");
+    assert!(
+        reviews[0].ends_with("CVE-2025-0002.v1.0.3-lts.2_.._.._.._.._.._outside_REVTRAV.txt"),
+        "{reviews:?}"
+    );
+}
+
+/// Item 8: two releases whose names make the same file name are an error
+/// naming both, before anything is written.
+#[test]
+fn colliding_release_file_names_are_refused() {
+    let (tmp, lts) = example();
+    edit_file(
+        &lts.join("releases.yml"),
+        "releases:\n",
+        "releases:\n  - name: v1.1.1-lts.2/x\n    base_release: v1.1.1-lts.1\n    patches: []\n  - name: v1.1.1-lts.2_x\n    base_release: v1.1.1-lts.1\n    patches: []\n\n",
+    );
+    let site = tmp.path().join("site");
+    let out = longhaul(&lts, &["site", "--out", site.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`v1.1.1-lts.2/x`") && err.contains("`v1.1.1-lts.2_x`"),
+        "{err}"
+    );
+    assert!(!site.exists());
+}

@@ -139,6 +139,28 @@ pub fn create_dirs(root: &Path, dir: &Path) -> Result<(), Refused> {
     Ok(())
 }
 
+/// Whether [`write_atomic`] of `path` would pass through a symbolic link
+/// (checked before anything is written; creates nothing).
+pub fn check_writable(root: &Path, path: &Path) -> Result<(), Refused> {
+    let rel = below(root, path)?;
+    let mut at = root.to_path_buf();
+    for c in rel.components() {
+        let Component::Normal(name) = c else { continue };
+        at.push(name);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(Refused::Link {
+                    path: path.to_path_buf(),
+                    link: at,
+                });
+            }
+            Ok(_) => {}
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
 /// [`crate::fs::write_atomic`] of `path` (below `root`): no folder on the
 /// way, and not the file itself, may be a symbolic link.
 pub fn write_atomic(root: &Path, path: &Path, bytes: &[u8]) -> Result<(), Refused> {

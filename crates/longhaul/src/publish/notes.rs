@@ -121,8 +121,8 @@ pub fn notes(
         let patches = r
             .patches
             .iter()
-            .map(|p| patch_note(publication, &p.value, loader))
-            .collect();
+            .map(|p| patch_note(publication, &p.value, p.line, loader))
+            .collect::<crate::Result<Vec<_>>>()?;
         chain.push(ReleasePatches {
             release: r.name.clone(),
             patches,
@@ -279,7 +279,15 @@ pub fn statement_text(st: &crate::security::statements::Statement) -> String {
     )
 }
 
-fn patch_note(publication: &Publication, name: &str, loader: &PatchLoader) -> PatchNote {
+/// One patch's note. A local file that cannot be read or parsed is an error
+/// at the manifest line that uses it (publishing "commits unknown" for it
+/// would hide the problem); a URL item missing from the cache is noted.
+fn patch_note(
+    publication: &Publication,
+    name: &str,
+    used_at: usize,
+    loader: &PatchLoader,
+) -> crate::Result<PatchNote> {
     let manifest = &publication.manifest;
     let def = manifest.patch(name);
     let mut note = PatchNote {
@@ -300,7 +308,7 @@ fn patch_note(publication: &Publication, name: &str, loader: &PatchLoader) -> Pa
     };
     let Some(def) = def else {
         note.unreadable = Some("not defined in the manifest and no patches/NAME.patch".into());
-        return note;
+        return Ok(note);
     };
     let base = manifest.base.as_deref().map(|b| b.trim_end_matches('/'));
     for item in &def.items {
@@ -328,13 +336,20 @@ fn patch_note(publication: &Publication, name: &str, loader: &PatchLoader) -> Pa
                     }
                 }
             }
+            Err(e) if matches!(source, PatchSource::File(_)) => {
+                return Err(crate::Error::Manifest {
+                    file: manifest.path.clone(),
+                    line: if item.line > 0 { item.line } else { used_at },
+                    message: format!("patch `{name}`: {}", e.clone().into_error()),
+                });
+            }
             Err(e) => {
                 note.unreadable
                     .get_or_insert_with(|| e.clone().into_error().to_string());
             }
         }
     }
-    note
+    Ok(note)
 }
 
 fn push_unique(v: &mut Vec<String>, s: String) {

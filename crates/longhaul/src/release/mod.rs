@@ -7,6 +7,7 @@ pub mod edit;
 pub mod line;
 pub mod lint;
 pub mod manifest;
+pub mod name;
 pub mod patch_cache;
 pub mod plan;
 pub mod rebase;
