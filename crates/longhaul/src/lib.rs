@@ -46,6 +46,7 @@ pub mod checks;
 pub mod confine;
 pub mod download;
 pub mod error;
+pub mod escape;
 pub mod fs;
 pub mod lifecycle;
 pub mod patch;

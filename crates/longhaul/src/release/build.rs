@@ -130,7 +130,7 @@ pub fn prepare<'p>(
             file: manifest.path.clone(),
             line: manifest.release(&plan.release).map(|r| r.line).unwrap_or(0),
             message: format!(
-                "release name {why}: it cannot be a tag; expected a name such as v1.20.15-lts.1 without `..`, `.lock` endings, spaces or control characters"
+                "release name {why}, so it cannot be a git tag; expected a name such as v1.20.15-lts.1 without `..`, `.lock` endings, spaces or control characters"
             ),
         });
     }
