@@ -521,3 +521,88 @@ fn colliding_release_file_names_are_refused() {
     );
     assert!(!site.exists());
 }
+
+/// The example with its advisories and statements (what publishing reads).
+fn published_example() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, lts) = example();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tiny-lts");
+    copy_dir(&src.join("advisories"), &lts.join("advisories"));
+    std::fs::copy(src.join("statements.yml"), lts.join("statements.yml")).unwrap();
+    (tmp, lts)
+}
+
+/// Every file's text below `dir`, joined (for leak searches).
+fn all_text(dir: &Path) -> String {
+    files_below(dir)
+        .iter()
+        .map(|f| {
+            format!(
+                "{f}\n{}",
+                String::from_utf8_lossy(&std::fs::read(f).unwrap())
+            )
+        })
+        .collect()
+}
+
+/// Item 10: an embargo is decided by file and CVE, not by entry name: a
+/// second entry pointing at the embargoed patch's file (or a copy of it)
+/// publishes nothing of it, `lifecycle` does not name the withheld release,
+/// and `lint` warns about the shared file.
+#[test]
+fn an_embargoed_fix_does_not_leak_under_another_name_or_through_lifecycle() {
+    let (tmp, lts) = published_example();
+    std::fs::write(
+        lts.join("patches/SECRETPATCH-fix.patch"),
+        "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: Sam Secret <sam@example.org>\nDate: Tue, 24 Nov 2026 10:00:00 +0000\nSubject: [PATCH] auth: bound the QUIETWORD buffer\n\nFixes CVE-2026-4242.\n---\n SECURITY-NOTE.md | 1 +\n 1 file changed, 1 insertion(+)\n create mode 100644 SECURITY-NOTE.md\n\ndiff --git a/SECURITY-NOTE.md b/SECURITY-NOTE.md\nnew file mode 100644\nindex 0000000..1b2c3d4\n--- /dev/null\n+++ b/SECURITY-NOTE.md\n@@ -0,0 +1 @@\n+QUIETWORD is bounded now.\n-- \n2.47.0\n\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        lts.join("patches/SECRETPATCH-fix.patch"),
+        lts.join("patches/copy.patch"),
+    )
+    .unwrap();
+    edit_file(
+        &lts.join("releases.yml"),
+        "releases:\n",
+        "releases:\n  - name: v1.1.1-lts.3\n    base_release: v1.1.1-lts.2\n    must: true\n    patches: [secret]\n\n  - name: v1.1.1-lts.2\n    base_release: v1.1.1-lts.1\n    must: true\n    patches: [innocent]\n\n  - name: v1.0.3-lts.3\n    base_release: v1.0.3-lts.2\n    patches: [copy]\n\n",
+    );
+    edit_file(
+        &lts.join("releases.yml"),
+        "patches:\n  - name: CVE-2024-10220",
+        "patches:\n  - name: secret\n    patch: [patches/SECRETPATCH-fix.patch]\n    cves: [CVE-2026-4242]\n    embargo_until: 2026-12-01T09:00:00Z\n\n  - name: innocent\n    patch: [patches/SECRETPATCH-fix.patch]\n    reason: regression\n\n  - name: CVE-2024-10220",
+    );
+    let before = [("SOURCE_DATE_EPOCH", "1796112000")];
+    let site = tmp.path().join("site");
+    let out = longhaul_with_env(&lts, &["site", "--out", site.to_str().unwrap()], &before);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = all_text(&site);
+    for secret in [
+        "SECRETPATCH",
+        "QUIETWORD",
+        "Sam Secret",
+        "CVE-2026-4242",
+        "v1.1.1-lts.3",
+    ] {
+        assert!(!text.contains(secret), "{secret} published");
+    }
+    for args in [&["--json", "lifecycle"][..], &["lifecycle"]] {
+        let out = longhaul_with_env(&lts, args, &before);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(!stdout(&out).contains("v1.1.1-lts.3"), "{}", stdout(&out));
+    }
+    let out = longhaul_with_env(&lts, &["notes", "v1.1.1-lts.2"], &before);
+    assert_eq!(out.status.code(), Some(2), "withheld: {}", stdout(&out));
+    let out = longhaul_with_env(&lts, &["lint"], &before);
+    let lint = stdout(&out);
+    assert!(
+        lint.contains("warning[embargo-shared-file]") && lint.contains("`innocent`"),
+        "{lint}"
+    );
+    // After the embargo, everything is published.
+    let out = longhaul_with_env(
+        &lts,
+        &["--json", "lifecycle"],
+        &[("SOURCE_DATE_EPOCH", "1796119200")],
+    );
+    assert!(stdout(&out).contains("v1.1.1-lts.3"), "{}", stdout(&out));
+}
