@@ -606,3 +606,43 @@ fn an_embargoed_fix_does_not_leak_under_another_name_or_through_lifecycle() {
     );
     assert!(stdout(&out).contains("v1.1.1-lts.3"), "{}", stdout(&out));
 }
+
+/// Item 9: an advisory summary with `\r` followed by YAML, drafted by
+/// `statements suggest` and appended to statements.yml, states nothing: the
+/// line break is escaped in the comment.
+#[test]
+fn advisory_text_cannot_inject_statements() {
+    let (tmp, lts) = published_example();
+    let mut record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(lts.join("advisories/CVE-2025-0001.json")).unwrap())
+            .unwrap();
+    record["id"] = "CVE-2025-7777".into();
+    record["summary"] = "harmless\r  - cve: CVE-2025-7777\r    lines: [\"1.0\", \"1.1\"]\r    status: not_affected\r    justification: component_not_present\r    impact_statement: injected\u{2028}<script>x</script>".into();
+    record["affected"][0]["ranges"] = serde_json::json!([]);
+    record["affected"][0]["versions"] = serde_json::json!(["9.9.9"]);
+    let file = tmp.path().join("CVE-2025-7777.json");
+    std::fs::write(&file, record.to_string()).unwrap();
+    let out = longhaul(&lts, &["advisories", "import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = longhaul(&lts, &["statements", "suggest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let draft = stdout(&out);
+    assert!(draft.contains("#   - cve: CVE-2025-7777"), "{draft}");
+    let mut statements = std::fs::read_to_string(lts.join("statements.yml")).unwrap();
+    statements.push_str(&draft);
+    std::fs::write(lts.join("statements.yml"), statements).unwrap();
+    let v = json(&longhaul(&lts, &["--json", "coverage", "--all"]));
+    let cells: Vec<&serde_json::Value> = v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["cve"] == "CVE-2025-7777")
+        .collect();
+    assert!(!cells.is_empty(), "{v}");
+    for c in cells {
+        assert_ne!(c["status"], "not_affected", "{c}");
+    }
+    // Notes and the Markdown matrix show the summary as text.
+    let md = stdout(&longhaul(&lts, &["coverage", "--markdown"]));
+    assert!(!md.contains("<script>"), "{md}");
+}

@@ -35,8 +35,22 @@ pub fn yaml_comment(text: &str) -> String {
     out
 }
 
-/// `text` as a YAML double-quoted scalar that reads back as exactly `text`.
+/// `text` as a YAML scalar that reads back as exactly the string `text`:
+/// plain when it is a name such as `CVE-2024-10220` or `v1.20.15-lts.3`
+/// (a letter first, then letters, digits, `.`, `-`, `_`, `/`; not a word YAML
+/// reads as a boolean or null), else double-quoted.
 pub fn yaml_quoted(text: &str) -> String {
+    let plain = text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'))
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if plain {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -55,14 +69,27 @@ pub fn yaml_quoted(text: &str) -> String {
 /// `text` as Markdown inline text that renders as exactly that text: no
 /// HTML, no link, emphasis or code, no line break (each becomes a space).
 pub fn markdown(text: &str) -> String {
+    // `1. x` at the start of a line is an ordered list item.
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    let after = text.get(digits + 1..).unwrap_or("");
+    let list_marker = digits > 0 && (after.is_empty() || after.starts_with([' ', '\t']));
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (i, c) in text.chars().enumerate() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '|' | '~' | '#' | '{' | '}'
-            | '+' | '-' | '.' | '"' | '\'' | '=' | ':' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // What starts a list item, heading or setext underline at the
+            // start of a line.
+            '-' | '+' | '#' | '=' if i == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if list_marker && i == digits => {
                 out.push('\\');
                 out.push(c);
             }
@@ -71,6 +98,29 @@ pub fn markdown(text: &str) -> String {
         }
     }
     out
+}
+
+/// `text` as a Markdown code span, whose content is never markup: fenced by
+/// more backticks than any run inside it, line breaks as spaces.
+pub fn markdown_code(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| {
+            if is_yaml_line_break(c) || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let longest = flat.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if flat.starts_with('`') || flat.ends_with('`') || flat.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{flat}{pad}{fence}")
 }
 
 /// `url` when it can be an autolink as it is (`<https://…>`): http(s), and
@@ -100,10 +150,16 @@ mod tests {
         );
         assert_eq!(
             markdown("<img src=x onerror=alert(1)> [a](javascript:alert(1))"),
-            "&lt;img src\\=x onerror\\=alert\\(1\\)&gt; \\[a\\]\\(javascript\\:alert\\(1\\)\\)"
+            "&lt;img src=x onerror=alert(1)&gt; \\[a\\](javascript:alert(1))"
         );
         assert_eq!(http_url("https://x/>[a](javascript:1)"), None);
         assert_eq!(http_url("javascript:alert(1)"), None);
+        assert_eq!(yaml_quoted("CVE-2099-0003"), "CVE-2099-0003");
+        for s in ["1.0", "true", "No", "", "- x", "a: b", "v1 x"] {
+            assert!(yaml_quoted(s).starts_with('"'), "{s}");
+        }
+        assert_eq!(markdown("- item"), "\\- item");
+        assert_eq!(markdown("12. item"), "12\\. item");
     }
 
     proptest! {
@@ -128,7 +184,7 @@ mod tests {
             prop_assert!(!m.chars().any(|c| is_yaml_line_break(c) || c.is_control()));
             let b = m.as_bytes();
             for (i, &c) in b.iter().enumerate() {
-                if matches!(c, b'[' | b']' | b'(' | b')' | b'`' | b'*' | b'_' | b'|') {
+                if matches!(c, b'[' | b']' | b'`' | b'*' | b'_' | b'|') {
                     // Preceded by an odd run of backslashes: escaped.
                     let run = b[..i].iter().rev().take_while(|&&x| x == b'\\').count();
                     prop_assert!(run % 2 == 1, "{m}");

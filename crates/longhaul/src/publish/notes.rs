@@ -420,7 +420,7 @@ pub fn to_markdown(n: &Notes) -> String {
     let _ = writeln!(
         s,
         "Built on upstream {}{}.\n",
-        md(&n.base),
+        crate::escape::markdown_code(&n.base),
         n.since
             .as_deref()
             .map(|p| format!("; compared with {}", md(p)))
@@ -435,10 +435,10 @@ pub fn to_markdown(n: &Notes) -> String {
             let _ = writeln!(s, "No patch added or dropped.");
         }
         for p in &n.added {
-            let _ = writeln!(s, "- added {}", md(p));
+            let _ = writeln!(s, "- added {}", crate::escape::markdown_code(p));
         }
         for p in &n.dropped {
-            let _ = writeln!(s, "- dropped {}", md(p));
+            let _ = writeln!(s, "- dropped {}", crate::escape::markdown_code(p));
         }
         for c in &n.newly_fixed {
             let _ = writeln!(s, "- now fixes {}", md(c));
