@@ -646,3 +646,42 @@ fn advisory_text_cannot_inject_statements() {
     let md = stdout(&longhaul(&lts, &["coverage", "--markdown"]));
     assert!(!md.contains("<script>"), "{md}");
 }
+
+/// Item 11: VEX names the products the way Trivy and Grype name them (read
+/// from their sources), and a release name's odd characters are
+/// percent-encoded in every purl.
+#[test]
+fn vex_products_match_scanners_and_versions_are_percent_encoded() {
+    let (_tmp, lts) = published_example();
+    edit_file(
+        &lts.join("releases.yml"),
+        "releases:\n",
+        "releases:\n  - name: v1.1.1-lts.2<script>\n    base_release: v1.1.1-lts.1\n    patches: []\n\n",
+    );
+    let out = longhaul(&lts, &["vex", "v1.1.1-lts.2<script>"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = json(&out);
+    let ids: Vec<&str> = doc["statements"][0]["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["@id"].as_str().unwrap())
+        .collect();
+    for want in [
+        "pkg:k8s/k8s.io%2Fapiserver@v1.1.1-lts.2%3Cscript%3E",
+        "pkg:k8s/k8s.io%2Fcontroller-manager@1.1.1-lts.2%3Cscript%3E",
+        "pkg:k8s/k8s.io%2Fkube-scheduler@1.1.1-lts.2%3Cscript%3E",
+        "pkg:k8s/k8s.io%2Fkube-proxy@1.1.1-lts.2%3Cscript%3E",
+        "pkg:k8s/k8s.io%2Fkubelet@1.1.1-lts.2%3Cscript%3E",
+        "pkg:k8s/k8s.io%2Fkubernetes@1.1.1-lts.2%3Cscript%3E",
+        "pkg:golang/k8s.io/kubernetes@v1.1.1-lts.2%3Cscript%3E",
+        "pkg:github/example/tinykube-lts@v1.1.1-lts.2%3Cscript%3E",
+    ] {
+        assert!(ids.contains(&want), "{want} not in {ids:?}");
+    }
+    assert!(
+        ids.iter()
+            .all(|i| !i.contains('<') && !i.contains("kube-apiserver")),
+        "{ids:?}"
+    );
+}
