@@ -685,3 +685,27 @@ fn vex_products_match_scanners_and_versions_are_percent_encoded() {
         "{ids:?}"
     );
 }
+
+/// Item 12: an import whose stored form would exceed the read limit is
+/// refused before anything is written, so later commands keep working.
+#[test]
+fn an_import_that_could_not_be_read_back_is_refused() {
+    let (tmp, lts) = published_example();
+    let mut record: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(lts.join("advisories/CVE-2025-0001.json")).unwrap(),
+    )
+    .unwrap();
+    record["id"] = "CVE-2025-8888".into();
+    // Compact, about 24 MB; pretty-printed as stored, about 72 MB.
+    record["affected"][0]["versions"] = serde_json::Value::Array(vec!["1".into(); 6_000_000]);
+    let file = tmp.path().join("big.json");
+    std::fs::write(&file, serde_json::to_vec(&record).unwrap()).unwrap();
+    drop(record);
+    assert!(std::fs::metadata(&file).unwrap().len() < 64 * 1024 * 1024);
+    let out = longhaul(&lts, &["advisories", "import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("limit"), "{}", stderr(&out));
+    assert!(!lts.join("advisories/CVE-2025-8888.json").exists());
+    let out = longhaul(&lts, &["advisories", "list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
