@@ -691,10 +691,9 @@ fn vex_products_match_scanners_and_versions_are_percent_encoded() {
 #[test]
 fn an_import_that_could_not_be_read_back_is_refused() {
     let (tmp, lts) = published_example();
-    let mut record: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(lts.join("advisories/CVE-2025-0001.json")).unwrap(),
-    )
-    .unwrap();
+    let mut record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(lts.join("advisories/CVE-2025-0001.json")).unwrap())
+            .unwrap();
     record["id"] = "CVE-2025-8888".into();
     // Compact, about 24 MB; pretty-printed as stored, about 72 MB.
     record["affected"][0]["versions"] = serde_json::Value::Array(vec!["1".into(); 6_000_000]);
@@ -708,4 +707,132 @@ fn an_import_that_could_not_be_read_back_is_refused() {
     assert!(!lts.join("advisories/CVE-2025-8888.json").exists());
     let out = longhaul(&lts, &["advisories", "list"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// Item 13: `lts_years` is bounded, with an error at its line.
+#[test]
+fn an_absurd_lts_period_is_an_error_at_its_line() {
+    let (_tmp, lts) = example();
+    edit_file(
+        &lts.join("releases.yml"),
+        "lts_years: 3",
+        "lts_years: 2147483647",
+    );
+    let out = longhaul(&lts, &["lifecycle"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("releases.yml:20:") && err.contains("0 to 30"),
+        "{err}"
+    );
+    assert!(!stdout(&out).contains("-2147"));
+}
+
+/// Item 14: manifest edits keep CRLF line ends and a symlinked manifest, and
+/// `bump` puts the new release above the comment that describes the old one.
+#[test]
+fn manifest_edits_keep_line_ends_links_and_comments() {
+    let (tmp, lts) = example();
+    let path = lts.join("releases.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // The comment describes v1.0.3-lts.2, the entry bump stacks on.
+    assert!(text.contains("  # Stacks on v1.0.3-lts.1: its patch list is v1.0.3-lts.1's, then these.\n  - name: v1.0.3-lts.2"));
+    let out = longhaul(&lts, &["bump", "1.0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bumped = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        bumped.contains("    patches: []\n\n  # Stacks on v1.0.3-lts.1: its patch list is v1.0.3-lts.1's, then these.\n  - name: v1.0.3-lts.2"),
+        "{bumped}"
+    );
+    // CRLF in, CRLF out (every line).
+    std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+    let out = longhaul(&lts, &["bump", "1.1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let crlf = std::fs::read_to_string(&path).unwrap();
+    assert!(crlf.contains("v1.1.1-lts.2"));
+    assert_eq!(
+        crlf.matches('\n').count(),
+        crlf.matches("\r\n").count(),
+        "{crlf:?}"
+    );
+    // A symlinked manifest stays a link; its target is edited.
+    let real = lts.join("real-releases.yml");
+    std::fs::write(&real, &text).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink("real-releases.yml", &path).unwrap();
+    let out = longhaul(&lts, &["bump", "1.1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("v1.1.1-lts.2")
+    );
+    // ... unless it leads outside the repository.
+    let outside = tmp.path().join("outside.yml");
+    std::fs::write(&outside, &text).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink(&outside, &path).unwrap();
+    let out = longhaul(&lts, &["bump", "1.1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), text);
+}
+
+/// Item 14: errors that say what is wrong in the user's terms and where.
+#[test]
+fn errors_name_the_problem_and_its_place() {
+    let (tmp, lts) = published_example();
+    // A duplicate key: no library advice.
+    let path = lts.join("releases.yml");
+    let text = edit_file(
+        &path,
+        "    must: true\n",
+        "    must: true\n    must: true\n",
+    );
+    let out = longhaul(&lts, &["lint"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        !err.contains("DuplicateKeyPolicy") && err.contains("appears twice"),
+        "{err}"
+    );
+    std::fs::write(&path, &text).unwrap();
+    // An unreadable patch: located at the manifest line that uses it, and
+    // `notes`/`site` fail instead of publishing "commits unknown".
+    std::fs::write(lts.join("patches/main-usage.patch"), "not a patch\n").unwrap();
+    let out = longhaul(&lts, &["verify", "v1.1.1-lts.1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains(":0:"), "{}", stderr(&out));
+    std::fs::remove_file(lts.join("patches/main-usage.patch")).unwrap();
+    std::os::unix::fs::symlink("/dev/null/nothing", lts.join("patches/main-usage.patch")).unwrap();
+    for args in [
+        &["notes", "v1.1.1-lts.1"][..],
+        &["site", "--out", tmp.path().join("s").to_str().unwrap()],
+    ] {
+        let out = longhaul(&lts, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("releases.yml:") && err.contains("main-usage"),
+            "{err}"
+        );
+        assert!(!err.contains(":0:"), "{err}");
+    }
+    // upgrade-path --json lists the API removals on the way, as the text does.
+    let v = json(&longhaul(
+        &lts,
+        &["--json", "upgrade-path", "1.15.12", "--to", "1.28"],
+    ));
+    let removals = v["removals"].as_array().unwrap();
+    assert!(
+        removals
+            .iter()
+            .any(|r| r["api_version"] == "extensions/v1beta1" && r["kind"] == "Deployment"),
+        "{v}"
+    );
 }

@@ -784,10 +784,24 @@ pub(crate) fn yaml_error(e: &serde_saphyr::Error) -> (usize, String) {
     let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
     let msg = e.to_string();
     let first = msg.lines().next().unwrap_or("");
-    (
-        line,
-        first.strip_prefix("error: ").unwrap_or(first).to_string(),
-    )
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    (line, without_library_advice(first))
+}
+
+/// serde-saphyr's advice is for programmers (`set DuplicateKeyPolicy in
+/// Options`); a user needs to hear what is wrong in the file.
+fn without_library_advice(message: &str) -> String {
+    match message.split_once(", set DuplicateKeyPolicy in Options") {
+        Some((head, _)) => {
+            let key = head.strip_prefix("duplicate mapping key: ").unwrap_or("");
+            if key.is_empty() {
+                "a key appears twice in one mapping (each key may appear once)".into()
+            } else {
+                format!("key `{key}` appears twice in one mapping (each key may appear once)")
+            }
+        }
+        None => message.to_string(),
+    }
 }
 
 /// The `X.Y.Z` a release or tag name starts with.
