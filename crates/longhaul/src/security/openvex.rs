@@ -179,32 +179,6 @@ fn component_purl(ty: &str, namespace: Option<&str>, name: &str, version: &str) 
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn products_are_the_names_scanners_use_and_versions_are_encoded() {
-        let p = products(None, "v1.27.4");
-        for want in [
-            "pkg:k8s/k8s.io%2Fapiserver@1.27.4",
-            "pkg:k8s/k8s.io%2Fcontroller-manager@v1.27.4",
-            "pkg:k8s/k8s.io%2Fkube-scheduler@1.27.4",
-            "pkg:k8s/k8s.io%2Fkube-proxy@1.27.4",
-            "pkg:k8s/k8s.io%2Fkubelet@1.27.4",
-            "pkg:k8s/k8s.io%2Fkubernetes@1.27.4",
-            "pkg:golang/k8s.io/kubernetes@v1.27.4",
-        ] {
-            assert!(p.iter().any(|x| x == want), "{want} not in {p:?}");
-        }
-        assert!(!p.iter().any(|x| x.contains("kube-apiserver")));
-        for x in products(Some("pkg:github/example/lts"), "v1.1.1-lts.1<script>") {
-            assert!(!x.contains('<') && !x.contains('>'), "{x}");
-            assert!(x.contains("%3Cscript%3E"), "{x}");
-        }
-    }
-}
-
 /// Build the document for `release` from a coverage matrix that includes it.
 pub fn document(
     coverage: &Coverage,
@@ -311,4 +285,30 @@ pub fn document(
         &hash[..16.min(hash.len())]
     );
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn products_are_the_names_scanners_use_and_versions_are_encoded() {
+        let p = products(None, "v1.27.4");
+        for want in [
+            "pkg:k8s/k8s.io%2Fapiserver@1.27.4",
+            "pkg:k8s/k8s.io%2Fcontroller-manager@v1.27.4",
+            "pkg:k8s/k8s.io%2Fkube-scheduler@1.27.4",
+            "pkg:k8s/k8s.io%2Fkube-proxy@1.27.4",
+            "pkg:k8s/k8s.io%2Fkubelet@1.27.4",
+            "pkg:k8s/k8s.io%2Fkubernetes@1.27.4",
+            "pkg:golang/k8s.io/kubernetes@v1.27.4",
+        ] {
+            assert!(p.iter().any(|x| x == want), "{want} not in {p:?}");
+        }
+        assert!(!p.iter().any(|x| x.contains("kube-apiserver")));
+        for x in products(Some("pkg:github/example/lts"), "v1.1.1-lts.1<script>") {
+            assert!(!x.contains('<') && !x.contains('>'), "{x}");
+            assert!(x.contains("%3Cscript%3E"), "{x}");
+        }
+    }
 }
