@@ -200,6 +200,11 @@ fn the_manifest_cannot_choose_a_fake_upstream_inside_the_repository() {
             && codes.contains(&"upstream-changed".to_string()),
         "{codes:?}"
     );
+    let v = json(&longhaul(&lts, &["--json", "affected", "--since", "HEAD~"]));
+    assert!(
+        v["authority"].to_string().contains("`upstream:` changed"),
+        "{v}"
+    );
     // The command line is trusted: CI passes --upstream.
     let out = longhaul(&lts, &["--upstream", real.to_str().unwrap(), "verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -835,4 +840,21 @@ fn errors_name_the_problem_and_its_place() {
             .any(|r| r["api_version"] == "extensions/v1beta1" && r["kind"] == "Deployment"),
         "{v}"
     );
+}
+
+/// Item 5 (and the plan): `affected --since` reads changed patch files
+/// bounded, so a patch committed as a FIFO does not hang CI's plan.
+#[test]
+fn affected_since_does_not_read_special_files() {
+    let (_tmp, lts) = example();
+    commit_all(&lts, "base");
+    let patch = lts.join("patches/token-length.patch");
+    std::fs::remove_file(&patch).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&patch)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let v = json(&longhaul(&lts, &["--json", "affected", "--since", "HEAD"]));
+    assert_eq!(v["releases"][0]["release"], "v1.0.3-lts.2", "{v}");
 }

@@ -140,7 +140,16 @@ impl PatchLoader {
     fn fetch(&self, url: &str) -> Result<PatchFile, LoadError> {
         if let Some(path) = self.cache_path(url) {
             let label = format!("{url} (cached as {})", path.display());
-            let confined = crate::confine::resolve_inside(&self.cache_dir, &path)
+            // Inside the cache folder, and inside the repository when the
+            // cache is the repository's (a pull request can commit links).
+            let inside_repo = match &self.root {
+                Some(root) if self.cache_dir.starts_with(root) => {
+                    crate::confine::resolve_inside(root, &path).map(|_| ())
+                }
+                _ => Ok(()),
+            };
+            let confined = inside_repo
+                .and_then(|()| crate::confine::resolve_inside(&self.cache_dir, &path))
                 .map_err(|e| LoadError::Invalid(label.clone(), 0, format!("refused: {e}")))?;
             match crate::fs::read(&confined) {
                 Ok(bytes) => {
