@@ -127,16 +127,25 @@ fn load_or_create_key(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut secret = [0u8; 32];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut secret)
         .map_err(|_| std::io::Error::other("no random numbers for the cache key"))?;
+    // Written whole under another name, then linked into place: a run that
+    // starts at the same moment sees either no key or the whole key.
+    let tmp = path.with_file_name(format!(
+        ".key.tmp-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => {
-            std::io::Write::write_all(&mut file, hex(&secret).as_bytes())?;
-            file.sync_all()?;
-            Ok(secret.to_vec())
-        }
+    let written = options.open(&tmp).and_then(|mut file| {
+        std::io::Write::write_all(&mut file, hex(&secret).as_bytes())?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(secret.to_vec()),
         // Another run made it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_key(path),
         Err(e) => Err(e),
@@ -174,6 +183,21 @@ mod tests {
             reason: None,
             duration_ms: 5,
             cached: false,
+        }
+    }
+
+    #[test]
+    fn runs_that_start_together_share_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let caches: Vec<CheckCache> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| CheckCache::open(dir.path()).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        caches[0].write("inputs", &result(CheckStatus::Passed));
+        for c in &caches {
+            assert!(c.read("inputs").is_some());
         }
     }
 
