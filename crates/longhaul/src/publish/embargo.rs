@@ -3,7 +3,9 @@
 //! while `verify`, `check` and `build` use them as usual.
 //!
 //! What is withheld before the time:
-//! - the embargoed patches (their names, files and texts);
+//! - the embargoed patches (their names, files and texts), and every other
+//!   entry with the same file (path or bytes) or a fix of a withheld CVE: the
+//!   view is decided per file and per CVE, not per entry name;
 //! - every release whose chain uses one: publishing it without the patch
 //!   would misstate what the release contains;
 //! - the CVEs those patches fix, stated (`cves:`) or named in the patch name
@@ -60,57 +62,7 @@ pub fn published_manifest(
         withheld.patches.push((p.name.clone(), e.text.clone()));
         names.insert(p.name.clone());
     }
-    // The view is decided per file and per CVE, not per entry name: another
-    // entry with the same file (path or bytes), or one that fixes a withheld
-    // CVE, would publish the embargoed fix under another name.
-    let keys: Vec<(String, BTreeSet<String>)> = every_patch_name(manifest)
-        .into_iter()
-        .map(|n| {
-            let k = file_keys(manifest, &n);
-            (n, k)
-        })
-        .collect();
-    let cves_of = |name: &str| -> Vec<String> {
-        let mut out: Vec<String> = manifest
-            .patch(name)
-            .map(|d| d.cves.clone())
-            .unwrap_or_default();
-        if let Some(links) = all_links.get(name) {
-            out.extend(links.iter().map(|l| l.cve.clone()));
-        }
-        out
-    };
-    loop {
-        for n in &names {
-            withheld.cves.extend(cves_of(n));
-        }
-        let held_keys: BTreeSet<&String> = keys
-            .iter()
-            .filter(|(n, _)| names.contains(n))
-            .flat_map(|(_, k)| k.iter())
-            .collect();
-        let more: Vec<String> = keys
-            .iter()
-            .filter(|(n, k)| {
-                !names.contains(n)
-                    && (k.iter().any(|x| held_keys.contains(x))
-                        || cves_of(n).iter().any(|c| withheld.cves.contains(c)))
-            })
-            .map(|(n, _)| n.clone())
-            .collect();
-        if more.is_empty() {
-            break;
-        }
-        let until = withheld
-            .patches
-            .first()
-            .map(|(_, t)| t.clone())
-            .unwrap_or_default();
-        for n in more {
-            withheld.patches.push((n.clone(), until.clone()));
-            names.insert(n);
-        }
-    }
+    spread(manifest, all_links, &mut names, &mut withheld);
     let names: BTreeSet<&str> = names.iter().map(String::as_str).collect();
     let uses_embargoed = |release: &str| {
         manifest
@@ -132,6 +84,67 @@ pub fn published_manifest(
         .patches
         .retain(|p| !names.contains(p.name.as_str()));
     (published, withheld)
+}
+
+/// Add to `names` (the embargoed entries) every entry that would publish
+/// their fix under another name: the same file (path or bytes), or a fix of a
+/// withheld CVE; repeated until nothing more is added. `withheld` gets their
+/// CVEs and the entries.
+fn spread(
+    manifest: &Manifest,
+    all_links: &Links,
+    names: &mut BTreeSet<String>,
+    withheld: &mut Withheld,
+) {
+    let keys: Vec<(String, BTreeSet<String>)> = every_patch_name(manifest)
+        .into_iter()
+        .map(|n| {
+            let k = file_keys(manifest, &n);
+            (n, k)
+        })
+        .collect();
+    let cves_of = |name: &str| -> Vec<String> {
+        let mut out: Vec<String> = manifest
+            .patch(name)
+            .map(|d| d.cves.clone())
+            .unwrap_or_default();
+        if let Some(links) = all_links.get(name) {
+            out.extend(links.iter().map(|l| l.cve.clone()));
+        }
+        out
+    };
+    loop {
+        for n in names.iter() {
+            withheld.cves.extend(cves_of(n));
+        }
+        let held_keys: BTreeSet<&String> = keys
+            .iter()
+            .filter(|(n, _)| names.contains(n))
+            .flat_map(|(_, k)| k.iter())
+            .collect();
+        let more: Vec<String> = keys
+            .iter()
+            .filter(|(n, k)| {
+                !names.contains(n)
+                    && (k.iter().any(|x| held_keys.contains(x))
+                        || cves_of(n).iter().any(|c| withheld.cves.contains(c)))
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        if more.is_empty() {
+            return;
+        }
+        // They appear with the embargo they share.
+        let until = withheld
+            .patches
+            .first()
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default();
+        for n in more {
+            withheld.patches.push((n.clone(), until.clone()));
+            names.insert(n);
+        }
+    }
 }
 
 /// Every patch name: defined under `patches:` or used by a release.
