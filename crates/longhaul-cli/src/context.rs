@@ -16,6 +16,7 @@ pub struct Context {
     cli_cache: Option<PathBuf>,
     cli_advisories: Option<PathBuf>,
     cli_statements: Option<PathBuf>,
+    cli_cache_dir: Option<PathBuf>,
     offline: bool,
 }
 
@@ -37,6 +38,7 @@ impl Context {
             cli_cache: rel(&cli.patch_cache),
             cli_advisories: rel(&cli.advisories),
             cli_statements: rel(&cli.statements),
+            cli_cache_dir: cli.cache_dir.clone(),
             offline: cli.offline,
             dir,
         }
@@ -63,7 +65,10 @@ impl Context {
                 .unwrap_or_else(|| self.dir.clone())
                 .join(DEFAULT_CACHE_DIR)
         });
-        PatchLoader::new(cache, !self.offline)
+        let root = manifest
+            .map(|m| m.dir().to_path_buf())
+            .unwrap_or_else(|| self.dir.clone());
+        PatchLoader::new(cache, !self.offline).confined_to(&root)
     }
 
     /// The advisory folder: `--advisories`, else advisories/ beside the manifest.
@@ -99,10 +104,7 @@ impl Context {
             manifest.release(r)?;
         }
         // Coverage reads only: never download while computing it.
-        let loader = PatchLoader::new(
-            self.loader(Some(&manifest)).cache_dir().to_path_buf(),
-            false,
-        );
+        let loader = self.offline_loader(&manifest);
         let inputs = longhaul::security::coverage::load_inputs(
             &manifest,
             &self.advisories_dir(Some(&manifest)),
@@ -130,10 +132,7 @@ impl Context {
     /// missing advisories or statements are said in `missing`, not errors.
     pub fn publication(&self, now: i64) -> Result<longhaul::publish::embargo::Publication> {
         let manifest = self.manifest()?;
-        let loader = PatchLoader::new(
-            self.loader(Some(&manifest)).cache_dir().to_path_buf(),
-            false,
-        );
+        let loader = self.offline_loader(&manifest);
         Ok(longhaul::publish::embargo::Publication::load(
             &manifest,
             &self.advisories_dir(Some(&manifest)),
@@ -180,9 +179,19 @@ impl Context {
         Ok((publication, coverage))
     }
 
+    /// The folder of the check result cache: `--cache-dir` (or
+    /// `LONGHAUL_CACHE_DIR`), else the user's cache folder; `None` when there
+    /// is none (checks then run without a cache).
+    pub fn check_cache_dir(&self) -> Option<PathBuf> {
+        self.cli_cache_dir
+            .clone()
+            .or_else(longhaul::checks::cache::default_dir)
+    }
+
     /// A patch loader that never downloads (for commands that only read).
     pub fn offline_loader(&self, manifest: &Manifest) -> PatchLoader {
         PatchLoader::new(self.loader(Some(manifest)).cache_dir().to_path_buf(), false)
+            .confined_to(manifest.dir())
     }
 
     /// `--timestamp`, else `SOURCE_DATE_EPOCH`, else now, as RFC 3339.
@@ -199,9 +208,9 @@ impl Context {
             return Ok(p.clone());
         }
         if let Some(m) = manifest
-            && let Some(u) = &m.upstream
+            && let Some(u) = longhaul::release::upstream::from_manifest(m)?
         {
-            return Ok(m.dir().join(u));
+            return Ok(u);
         }
         match manifest {
             Some(m) => bail!(

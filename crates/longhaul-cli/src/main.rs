@@ -32,6 +32,11 @@ pub struct Cli {
     /// Maintainers' statements (default: statements.yml beside the manifest).
     #[arg(long, global = true, value_name = "FILE")]
     pub statements: Option<PathBuf>,
+    /// Folder of longhaul's own caches, such as check results (default:
+    /// $XDG_CACHE_HOME/longhaul or ~/.cache/longhaul); never inside the LTS
+    /// repository, where a pull request could write it.
+    #[arg(long, global = true, value_name = "DIR", env = "LONGHAUL_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Never download URL patch items; use only the patch cache.
     #[arg(long, global = true, env = "LONGHAUL_OFFLINE")]
     pub offline: bool,
@@ -67,7 +72,12 @@ pub enum Command {
     /// List releases with their resolved chains and patch files.
     Releases,
     /// Report manifest problems (exit 1 when any is an error).
-    Lint,
+    Lint {
+        /// Also report what changed since REV (a pull request's base) that
+        /// moves authority: `upstream:`, `base:`, `checks:`, tolerated lists.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+    },
     /// Apply releases in memory and report (exit 1 if any fails).
     Verify {
         /// Releases to verify (default: those with `must: true`).
@@ -256,6 +266,15 @@ pub enum Command {
         /// Run everything again, ignoring cached results (and cache the new ones).
         #[arg(long)]
         no_cache: bool,
+        /// Say which check commands and tolerated lists changed since REV (a
+        /// pull request's base): `checks:` runs code.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+        /// Run the `checks:` map of the manifest at REV (the base branch)
+        /// instead of the working tree's, so that a pull request cannot
+        /// choose the commands its own gate runs.
+        #[arg(long, value_name = "REV")]
+        trusted_checks_from: Option<String>,
         /// Check up to N releases at once (each in its own folder; Go itself
         /// already uses every core).
         #[arg(short = 'j', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
@@ -378,9 +397,9 @@ impl TargetArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum CiAction {
-    /// Write the GitHub Actions workflow: lint and verify, then one `check`
-    /// job per maintained release with the Go it needs (only the releases a
-    /// pull request can affect).
+    /// Write the GitHub Actions workflow: lint and verify, plan the check
+    /// matrix at run time (`ci plan`), then one `check` job per planned
+    /// release with the Go it needs.
     Github {
         /// Where to write it (default: .github/workflows/longhaul.yml in the
         /// repository that holds the manifest).
@@ -399,6 +418,14 @@ pub enum CiAction {
         /// The branch whose pushes check every release.
         #[arg(long, value_name = "BRANCH", default_value = "main")]
         branch: String,
+    },
+    /// The check matrix the workflow runs, computed now: every maintained
+    /// release, or with --since only those a change touches, each with the
+    /// Go version its tree names (JSON for `strategy.matrix` with --json).
+    Plan {
+        /// Only the releases a change since REV (a pull request's base) touches.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
     },
 }
 

@@ -14,7 +14,9 @@
 //! - [`checks`]: the Go packages a release's patches reach, and the checks
 //!   (typecheck, tests) run on its tree;
 //! - shared plumbing: [`repo`] (the upstream repository), [`fs`] (bounded reads,
-//!   atomic writes), [`download`], [`time`], [`error`].
+//!   atomic writes), [`confine`] (reads and writes that stay inside the LTS
+//!   repository, symbolic links included), [`escape`] (untrusted text in YAML
+//!   and Markdown), [`download`], [`time`], [`error`].
 //!
 //! Parsing a patch and placing its hunks, without any repository:
 //!
@@ -43,8 +45,10 @@
 
 pub mod apply;
 pub mod checks;
+pub mod confine;
 pub mod download;
 pub mod error;
+pub mod escape;
 pub mod fs;
 pub mod lifecycle;
 pub mod patch;

@@ -11,6 +11,20 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
     let dir = ctx.advisories_dir(manifest.as_ref());
     match action {
         AdvisoriesAction::Import { sources } => {
+            // The default folder is the repository's: no link on the way.
+            if let Some(m) = &manifest
+                && dir.starts_with(m.dir())
+            {
+                if let Some(parent) = dir.parent() {
+                    longhaul::confine::create_dirs(m.dir(), parent)?;
+                }
+                if std::fs::symlink_metadata(&dir).is_ok_and(|x| x.file_type().is_symlink()) {
+                    anyhow::bail!(
+                        "{}: a symbolic link; refusing to replace what it points to (pass --advisories DIR)",
+                        dir.display()
+                    );
+                }
+            }
             let report = longhaul::security::advisory::import::import(
                 sources,
                 &dir,

@@ -120,8 +120,9 @@ fn print_human(c: &Coverage) {
 /// A Markdown matrix with a legend, for status pages and pull requests.
 pub fn to_markdown(c: &Coverage) -> String {
     let mut s = String::from("| CVE | CVSS |");
+    let md = longhaul::escape::markdown;
     for r in &c.releases {
-        s.push_str(&format!(" {r} |"));
+        s.push_str(&format!(" {} |", md(r)));
     }
     s.push_str("\n|---|---|");
     s.push_str(&"---|".repeat(c.releases.len()));
@@ -129,7 +130,7 @@ pub fn to_markdown(c: &Coverage) -> String {
     for row in c.cves.iter().filter(|r| r.in_scope) {
         s.push_str(&format!(
             "| {} | {} |",
-            row.id,
+            md(&row.id),
             row.cvss
                 .as_ref()
                 .map(|x| format!("{:.1}", x.score))
@@ -156,7 +157,7 @@ pub fn to_markdown(c: &Coverage) -> String {
     if !out.is_empty() {
         s.push_str(&format!(
             "\nOut of scope (packages this distribution does not ship): {}.\n",
-            out.join(", ")
+            out.iter().map(|o| md(o)).collect::<Vec<_>>().join(", ")
         ));
     }
     s

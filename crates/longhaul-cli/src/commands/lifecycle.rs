@@ -18,9 +18,12 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
 
 /// The table for the manifest `ctx` finds, on today (`SOURCE_DATE_EPOCH` pins it).
 pub fn compute(ctx: &Context) -> anyhow::Result<Lifecycle> {
-    let manifest = ctx.manifest()?;
+    // The lifecycle is published (the site shows it): it goes through the
+    // published view, so a release withheld by an embargo is not named.
+    let now = longhaul::time::reproducible_now()?;
+    let manifest = ctx.publication(now)?.manifest;
     let dates = Dates::for_manifest(&manifest)?;
-    let today = longhaul::time::Date::from_seconds(longhaul::time::reproducible_now()?);
+    let today = longhaul::time::Date::from_seconds(now);
     // Reading a release's Go needs its tree; without the upstream repository
     // the column says why it is empty instead of failing the table.
     let repo = ctx

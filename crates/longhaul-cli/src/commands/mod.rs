@@ -34,7 +34,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let ctx = Context::new(cli);
     match &cli.command {
         Command::Releases => releases::run(&ctx, cli.json),
-        Command::Lint => lint::run(&ctx, cli.json),
+        Command::Lint { since } => lint::run(&ctx, cli.json, since.as_deref()),
         Command::Verify {
             releases,
             all,
@@ -118,6 +118,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             go,
             junit,
             no_cache,
+            since,
+            trusted_checks_from,
             jobs,
             target,
         } => check::run(
@@ -134,6 +136,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 go: go.as_deref(),
                 junit: junit.as_deref(),
                 no_cache: *no_cache,
+                since: since.as_deref(),
+                trusted_checks_from: trusted_checks_from.as_deref(),
                 jobs: usize::from(*jobs),
                 target: target.target(),
             },
@@ -159,6 +163,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 install,
                 branch,
             } => ci::github(&ctx, cli.json, out.as_deref(), *check, install, branch),
+            crate::CiAction::Plan { since } => ci::plan(&ctx, cli.json, since.as_deref()),
         },
         Command::Affected {
             release,

@@ -41,9 +41,27 @@ pub fn run(
     )
     .map_err(anyhow::Error::msg)?;
     if json {
+        // The list the text shows: every API version removed on the way, in
+        // hop order, with what to use instead.
+        let removals: Vec<serde_json::Value> = plan
+            .control_plane
+            .iter()
+            .flat_map(|h| {
+                h.removals.iter().map(|r| {
+                    serde_json::json!({
+                        "line": h.stop.line,
+                        "api_version": r.api_version(),
+                        "kind": r.kind,
+                        "instead": r.instead(),
+                        "replacement": r.replacement,
+                    })
+                })
+            })
+            .collect();
         ui::print_json(&serde_json::json!({
             "ok": true,
             "plan": plan,
+            "removals": removals,
             "documents_skipped": skipped,
             "missing": publication.missing,
         }));

@@ -102,6 +102,24 @@ pub fn slug(name: &str) -> String {
     }
 }
 
+/// An error when two of `names` (releases, CVEs) make the same file name
+/// through [`slug`]: one page, notes file and VEX document would silently
+/// overwrite the other's.
+pub fn unique_slugs<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> crate::Result<()> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for name in names {
+        if let Some(other) = seen.insert(slug(name), name)
+            && other != name
+        {
+            return Err(crate::Error::Input(format!(
+                "{what} `{other}` and `{name}` would be published under the same file name `{}`; rename one (nothing was written)",
+                slug(name)
+            )));
+        }
+    }
+    Ok(())
+}
+
 struct LineRow {
     minor: String,
     newest: Option<String>,
@@ -229,6 +247,13 @@ pub fn build(
         })
         .unwrap_or_default();
     let all_lines = lines(manifest);
+    unique_slugs(
+        "releases",
+        all_lines
+            .iter()
+            .flat_map(|l| l.releases.iter().map(|r| r.name.as_str())),
+    )?;
+    unique_slugs("CVEs", advisory_pages.iter().map(String::as_str))?;
 
     // Release pages, notes and VEX documents.
     let mut release_notes: Vec<Notes> = Vec::new();
@@ -334,9 +359,9 @@ pub fn build(
         })
         .collect();
     for item in items {
-        if let PatchSource::File(path) = manifest.source(item)
-            && let Ok(bytes) = crate::fs::read(&path)
-        {
+        if let PatchSource::File(path) = manifest.source(item) {
+            // Only what the loader reads: inside the repository, bounded.
+            let bytes = loader.read_file(&path).map_err(|e| e.into_error())?;
             site.files
                 .insert(format!("files/{}", file_path(item)), bytes);
         }

@@ -38,8 +38,14 @@ pub struct Manifest {
     pub path: PathBuf,
     /// Upstream repository URL (`base:`).
     pub base: Option<String>,
-    /// Local upstream clone (`upstream:`), relative to the manifest.
+    /// Local upstream clone (`upstream:`), relative to the manifest; read it
+    /// through [`crate::release::upstream::from_manifest`], which refuses one
+    /// inside the LTS repository.
     pub upstream: Option<PathBuf>,
+    /// Line of `upstream:` (0 when absent).
+    pub upstream_line: usize,
+    /// Line of `base:` (0 when absent).
+    pub base_line: usize,
     /// Package URL of the LTS product, without version (`product:`), for VEX and OSV output.
     pub product: Option<String>,
     /// OSV package names the distribution ships (`scope:`); `None` means the default scope.
@@ -259,9 +265,9 @@ impl PatchSource {
 
 #[derive(Deserialize)]
 struct RawManifest {
-    base: Option<String>,
-    upstream: Option<String>,
-    product: Option<String>,
+    base: Option<Spanned<String>>,
+    upstream: Option<Spanned<String>>,
+    product: Option<Spanned<String>>,
     scope: Option<Vec<String>>,
     #[serde(default)]
     releases: Option<Vec<RawRelease>>,
@@ -276,7 +282,7 @@ struct RawManifest {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLifecycle {
-    lts_years: Option<u32>,
+    lts_years: Option<Spanned<u64>>,
     #[serde(default)]
     lines: BTreeMap<String, LineDates>,
 }
@@ -461,11 +467,35 @@ impl Manifest {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let lts_years = match raw.lifecycle.as_ref().and_then(|l| l.lts_years.as_ref()) {
+            Some(y) if y.value > MAX_LTS_YEARS as u64 => {
+                return Err(err(
+                    y.referenced.line() as usize,
+                    format!(
+                        "`lts_years: {}` is not a support period: expected a number of years from 0 to {MAX_LTS_YEARS}",
+                        y.value
+                    ),
+                ));
+            }
+            Some(y) => Some(y.value as u32),
+            None => None,
+        };
+        if let Some(p) = &raw.product {
+            check_product(&p.value).map_err(|m| err(p.referenced.line() as usize, m))?;
+        }
         Ok(Manifest {
             path: path.to_path_buf(),
-            base: raw.base,
-            upstream: raw.upstream.map(PathBuf::from),
-            product: raw.product,
+            base_line: raw
+                .base
+                .as_ref()
+                .map_or(0, |b| b.referenced.line() as usize),
+            upstream_line: raw
+                .upstream
+                .as_ref()
+                .map_or(0, |u| u.referenced.line() as usize),
+            base: raw.base.map(|b| b.value),
+            upstream: raw.upstream.map(|u| PathBuf::from(u.value)),
+            product: raw.product.map(|p| p.value),
             scope: raw.scope,
             releases,
             patches,
@@ -486,7 +516,7 @@ impl Manifest {
             lifecycle: raw
                 .lifecycle
                 .map(|l| LifecyclePolicy {
-                    lts_years: l.lts_years,
+                    lts_years,
                     lines: l.lines,
                 })
                 .unwrap_or_default(),
@@ -721,6 +751,22 @@ impl Manifest {
     }
 }
 
+/// The longest LTS support period `lifecycle: lts_years:` may state.
+pub const MAX_LTS_YEARS: u32 = 30;
+
+/// `product:` must be a package URL without a version (releases supply it).
+fn check_product(product: &str) -> std::result::Result<(), String> {
+    match product.parse::<packageurl::PackageUrl>() {
+        Ok(p) if p.version().is_none() => Ok(()),
+        Ok(_) => Err(format!(
+            "`product: {product}` has a version: expected a package URL without `@version` (each release adds its own)"
+        )),
+        Err(e) => Err(format!(
+            "`product: {product}` is not a package URL ({e}): expected something like pkg:github/example/kubernetes-lts"
+        )),
+    }
+}
+
 /// A relative path that stays below its folder: no root, no `..`.
 pub(crate) fn is_inside(path: &str) -> bool {
     let p = Path::new(path);
@@ -738,10 +784,24 @@ pub(crate) fn yaml_error(e: &serde_saphyr::Error) -> (usize, String) {
     let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
     let msg = e.to_string();
     let first = msg.lines().next().unwrap_or("");
-    (
-        line,
-        first.strip_prefix("error: ").unwrap_or(first).to_string(),
-    )
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    (line, without_library_advice(first))
+}
+
+/// serde-saphyr's advice is for programmers (`set DuplicateKeyPolicy in
+/// Options`); a user needs to hear what is wrong in the file.
+fn without_library_advice(message: &str) -> String {
+    match message.split_once(", set DuplicateKeyPolicy in Options") {
+        Some((head, _)) => {
+            let key = head.strip_prefix("duplicate mapping key: ").unwrap_or("");
+            if key.is_empty() {
+                "a key appears twice in one mapping (each key may appear once)".into()
+            } else {
+                format!("key `{key}` appears twice in one mapping (each key may appear once)")
+            }
+        }
+        None => message.to_string(),
+    }
 }
 
 /// The `X.Y.Z` a release or tag name starts with.

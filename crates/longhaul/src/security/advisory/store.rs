@@ -125,6 +125,16 @@ pub fn save(dir: &Path, advisories: &[Advisory]) -> Result<Vec<(String, Change)>
     for a in advisories {
         let path = dir.join(file_name(&a.id));
         let new = render(a);
+        // What is written must read back: every later command reads each
+        // record with the same limit.
+        if new.len() as u64 > crate::fs::MAX_INPUT_BYTES {
+            return Err(error(format!(
+                "advisory `{}` would be written as {} bytes, more than the {}-byte limit every command reads a file with; nothing was written",
+                a.id,
+                new.len(),
+                crate::fs::MAX_INPUT_BYTES
+            )));
+        }
         let change = match crate::fs::read_to_string(&path) {
             Err(e) if e.is_not_found() => Change::Added,
             Err(e) => return Err(error(format!("{}: {e}", path.display()))),
