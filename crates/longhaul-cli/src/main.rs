@@ -38,6 +38,9 @@ pub struct Cli {
     /// Print one JSON document instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Colour the output: auto (a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ui::ColorChoice::Auto)]
+    pub color: ui::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -430,17 +433,19 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
+    ui::set_color(cli.color);
     match commands::run(&cli) {
         Ok(code) => code,
         Err(e) => {
+            let text = ui::error_text(&e);
             if cli.json {
-                let doc = serde_json::json!({ "ok": false, "error": format!("{e:#}") });
+                let doc = serde_json::json!({ "ok": false, "error": text });
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&doc).expect("serializable")
                 );
             }
-            eprintln!("{} {e:#}", ui::paint("error:", ui::Color::Red));
+            eprintln!("{} {text}", ui::paint_stderr("error:", ui::Color::Red));
             ExitCode::from(2)
         }
     }
