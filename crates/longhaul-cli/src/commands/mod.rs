@@ -31,7 +31,7 @@ use std::process::ExitCode;
 
 /// Run the command; `Err` is an input error (exit 2).
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let ctx = Context::new(cli);
+    let ctx = Context::new(cli)?;
     match &cli.command {
         Command::Releases => releases::run(&ctx, cli.json),
         Command::Lint => lint::run(&ctx, cli.json),

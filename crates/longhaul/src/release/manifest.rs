@@ -372,6 +372,34 @@ impl Manifest {
             .find(|p| p.is_file())
     }
 
+    /// Find the manifest in `start` or the nearest folder above it, as git
+    /// finds `.git`: the search stops at the top of the git repository
+    /// `start` is in (the folder holding `.git`), or at the root.
+    /// A relative `start` gives a relative path (`../releases.yml`).
+    pub fn find_upward(start: &Path) -> Option<PathBuf> {
+        let absolute = std::path::absolute(start).ok()?;
+        let mut shown = start.to_path_buf();
+        for dir in absolute.ancestors() {
+            let here = if start.is_absolute() {
+                dir.to_path_buf()
+            } else {
+                shown.clone()
+            };
+            if let Some(found) = Self::find(&here) {
+                return Some(found);
+            }
+            if dir.join(".git").exists() {
+                return None;
+            }
+            shown = if shown == Path::new(".") {
+                PathBuf::from("..")
+            } else {
+                shown.join("..")
+            };
+        }
+        None
+    }
+
     /// Read and parse the manifest at `path`.
     pub fn load(path: &Path) -> Result<Self> {
         let text = crate::fs::read_to_string(path).map_err(|source| Error::Read {
