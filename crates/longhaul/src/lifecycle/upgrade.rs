@@ -204,7 +204,9 @@ pub fn plan(inputs: &Inputs, from: &str, to: &str) -> Result<Plan, String> {
         } else {
             None
         };
-        let stop = stop_for(inputs, minor, exact)?;
+        let stop = stop_for(inputs, minor, exact).map_err(|e| {
+            format!("--to {to}: the way from {} passes {minor}, and {e}", from_stop.line)
+        })?;
         let removed = removals::between(inputs.removals, previous, minor)
             .into_iter()
             .cloned()

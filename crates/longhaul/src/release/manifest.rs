@@ -54,6 +54,9 @@ pub struct Manifest {
     /// `lifecycle:` (longhaul's): the LTS support policy, and dates that
     /// override the built-in upstream data.
     pub lifecycle: LifecyclePolicy,
+    /// `feed: max_age_days:` (longhaul's): days after which an imported
+    /// feed is stale (`None`: [`crate::security::freshness::DEFAULT_MAX_AGE_DAYS`]).
+    pub feed_max_age_days: Option<u32>,
     /// Unknown top-level fields.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -271,6 +274,34 @@ struct RawManifest {
     checks: Option<BTreeMap<String, RawCheck>>,
     #[serde(default)]
     lifecycle: Option<RawLifecycle>,
+    #[serde(default)]
+    feed: Option<RawFeed>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    max_age_days: Option<Spanned<u64>>,
+}
+
+/// The longest `feed: max_age_days:` a manifest may state (ten years).
+pub const MAX_FEED_AGE_DAYS: u32 = 3650;
+
+/// `feed: max_age_days:`, checked: 1 to [`MAX_FEED_AGE_DAYS`].
+fn feed_max_age(raw: Option<&RawFeed>) -> std::result::Result<Option<u32>, (usize, String)> {
+    let Some(days) = raw.and_then(|f| f.max_age_days.as_ref()) else {
+        return Ok(None);
+    };
+    match u32::try_from(days.value) {
+        Ok(d) if (1..=MAX_FEED_AGE_DAYS).contains(&d) => Ok(Some(d)),
+        _ => Err((
+            days.referenced.line() as usize,
+            format!(
+                "`max_age_days: {}` is not a feed age: expected a number of days from 1 to {MAX_FEED_AGE_DAYS}",
+                days.value
+            ),
+        )),
+    }
 }
 
 #[derive(Deserialize)]
@@ -339,6 +370,7 @@ const TOP_FIELDS: &[&str] = &[
     "patches",
     "checks",
     "lifecycle",
+    "feed",
 ];
 
 fn located(s: &Spanned<String>) -> Located {
@@ -511,6 +543,7 @@ impl Manifest {
                     })
                     .collect()
             }),
+            feed_max_age_days: feed_max_age(raw.feed.as_ref()).map_err(|(l, m)| err(l, m))?,
             lifecycle: raw
                 .lifecycle
                 .map(|l| LifecyclePolicy {
