@@ -108,7 +108,9 @@ pub enum Command {
         #[command(subcommand)]
         action: StatementsAction,
     },
-    /// CVE x release matrix: which CVE is fixed, by what, and which is still exposed.
+    /// CVE x release matrix: which CVE is fixed, by what, and which is still
+    /// exposed; one column per line (its newest release), newest first,
+    /// fitted to the terminal.
     Coverage {
         /// Releases (columns); default every shipped release (intermediate bases
         /// such as KLTS's `-ci` entries left out).
@@ -119,6 +121,10 @@ pub enum Command {
         /// Print a Markdown table (for a status page or a pull request).
         #[arg(long, conflicts_with = "json")]
         markdown: bool,
+        /// Per CVE, the releases fixed by each patch, stated, exposed and
+        /// not assessed, instead of the matrix of short words.
+        #[arg(long, conflicts_with_all = ["json", "markdown"])]
+        wide: bool,
     },
     /// Write an OpenVEX 0.2.0 document for a release.
     Vex {
@@ -306,7 +312,8 @@ pub enum Command {
         /// Output folder (replaced as a whole; refused if it holds other files).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Page title (default: from the manifest's `product:` or `base:`).
+        /// Page title (default: "NAME LTS status", NAME from the manifest's
+        /// `product:` purl, else the LTS repository's folder).
         #[arg(long)]
         title: Option<String>,
         /// The URL the site is served from, for absolute links in the feed.

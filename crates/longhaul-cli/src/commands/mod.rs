@@ -63,7 +63,17 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             releases,
             all,
             markdown,
-        } => coverage::run(&ctx, cli.json, *markdown, releases, *all),
+            wide,
+        } => coverage::run(
+            &ctx,
+            cli.json,
+            &coverage::Request {
+                releases,
+                all: *all,
+                markdown: *markdown,
+                wide: *wide,
+            },
+        ),
         Command::Vex {
             release,
             out,
