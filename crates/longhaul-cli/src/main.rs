@@ -5,7 +5,7 @@ mod commands;
 mod context;
 mod ui;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -354,6 +354,20 @@ pub enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+    /// Print the shell completion script (e.g. `longhaul completions bash >
+    /// /etc/bash_completion.d/longhaul`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page longhaul.1 (roff); with --out, write it and a page
+    /// per command into DIR.
+    Man {
+        /// Folder to write longhaul.1 and longhaul-COMMAND.1 into.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `check --scope`.
@@ -431,6 +445,20 @@ pub enum AdvisoriesAction {
     List,
 }
 
+/// The command line as parsed, completed and documented: `vex` always
+/// prints JSON, so its help does not offer `--json`.
+pub fn command() -> clap::Command {
+    // A hidden `--json` of its own stands in for the global one.
+    Cli::command().mut_subcommand("vex", |vex| {
+        vex.arg(
+            clap::Arg::new("json")
+                .long("json")
+                .action(clap::ArgAction::SetTrue)
+                .hide(true),
+        )
+    })
+}
+
 fn main() -> ExitCode {
     // A closed pipe (`longhaul releases | head`) ends the process quietly, as
     // for other Unix tools, instead of a panic on the next write.
@@ -439,7 +467,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
     ui::set_color(cli.color);
     match commands::run(&cli) {
         Ok(code) => code,

@@ -8,6 +8,7 @@ mod build;
 mod bump;
 mod check;
 mod ci;
+mod completions;
 mod coverage;
 mod lifecycle;
 mod lint;
@@ -31,6 +32,12 @@ use std::process::ExitCode;
 
 /// Run the command; `Err` is an input error (exit 2).
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    // The conventions need no LTS repository.
+    match &cli.command {
+        Command::Completions { shell } => return completions::completions(*shell),
+        Command::Man { out } => return completions::man(out.as_deref()),
+        _ => {}
+    }
     let ctx = Context::new(cli)?;
     match &cli.command {
         Command::Releases => releases::run(&ctx, cli.json),
@@ -185,5 +192,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 &target.target(),
             ),
         },
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
 }
