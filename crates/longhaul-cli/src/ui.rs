@@ -181,6 +181,11 @@ pub fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// `1 release`, `3 releases`: a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn print_json(value: &impl serde::Serialize) {
     println!(
         "{}",

@@ -81,10 +81,12 @@ fn print_human(l: &Lifecycle) {
         .iter()
         .flat_map(|r| r.flags.iter().map(move |f| (r.line, f)))
         .collect();
+    // Warnings go to standard error, apart from the table (which stays a table
+    // when piped).
     for (line, f) in &flagged {
-        println!(
+        eprintln!(
             "{} {line}: {} [{}]",
-            ui::paint("warning:", ui::Color::Yellow),
+            ui::paint_stderr("warning:", ui::Color::Yellow),
             f.message,
             f.code
         );
@@ -99,9 +101,11 @@ fn print_human(l: &Lifecycle) {
         })
         .collect();
     if let Some(first) = unknown_go.first() {
-        println!(
-            "Go unknown for {} line(s) ({first}{})",
+        eprintln!(
+            "{} Go unknown for {} line{} ({first}{})",
+            ui::paint_stderr("note:", ui::Color::Yellow),
             unknown_go.len(),
+            if unknown_go.len() == 1 { "" } else { "s" },
             if unknown_go.len() > 1 { "; …" } else { "" }
         );
     }

@@ -702,6 +702,11 @@ fn template_error(e: askama::Error) -> crate::Error {
     crate::Error::Input(format!("rendering a page: {e}"))
 }
 
+/// `1 patch`, `3 patches`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn json(value: &impl serde::Serialize) -> Vec<u8> {
     let mut v = serde_json::to_vec_pretty(value).expect("serializable");
     v.push(b'\n');
@@ -784,10 +789,14 @@ fn feed(
                 updated: crate::time::rfc3339(when),
                 link: link(&format!("releases/{}.html", slug(&n.release))),
                 summary: format!(
-                    "{} on upstream {}: {} patch(es); fixes {}; {} CVE(s) still open.",
+                    "{} on upstream {}: {}; fixes {}; {} still open.",
                     n.release,
                     n.base,
-                    n.chain.iter().map(|c| c.patches.len()).sum::<usize>(),
+                    count(
+                        n.chain.iter().map(|c| c.patches.len()).sum::<usize>(),
+                        "patch",
+                        "patches"
+                    ),
                     if n.fixed.is_empty() {
                         "no listed CVE".to_string()
                     } else {
@@ -797,7 +806,7 @@ fn feed(
                             .collect::<Vec<_>>()
                             .join(", ")
                     },
-                    n.open.len()
+                    count(n.open.len(), "CVE", "CVEs")
                 ),
             },
         ));

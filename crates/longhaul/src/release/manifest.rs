@@ -395,6 +395,27 @@ fn extras(
         .unwrap_or_default()
 }
 
+/// The line of a top-level `apiVersion:` when `text` reads as Kubernetes
+/// objects (`apiVersion:` and `kind:` at the top level of its first document,
+/// or several documents): the user passed a deployment file as the manifest.
+fn kubernetes_object(text: &str) -> Option<usize> {
+    let mut api = None;
+    let mut kind = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("---") && (api.is_some() || kind) {
+            break;
+        }
+        if line.starts_with("apiVersion:") {
+            api.get_or_insert(i + 1);
+        }
+        kind |= line.starts_with("kind:");
+        if line.starts_with("releases:") {
+            return None;
+        }
+    }
+    api.filter(|_| kind)
+}
+
 impl Manifest {
     /// Find the manifest in `dir` (see [`MANIFEST_NAMES`]).
     pub fn find(dir: &Path) -> Option<PathBuf> {
@@ -448,8 +469,20 @@ impl Manifest {
             line,
             message,
         };
+        if let Some(line) = kubernetes_object(text) {
+            return Err(err(
+                line,
+                "this is a Kubernetes object file (apiVersion and kind), not an LTS manifest: did you mean --manifests (the objects `upgrade-path` checks)? The manifest lists `releases:` and `patches:` as KLTS's releases.yml does".into(),
+            ));
+        }
         let raw: RawManifest = serde_saphyr::from_str(text).map_err(|e| {
             let (line, first) = yaml_error(&e);
+            // serde-saphyr's advice names its own API; say what is wrong in the file.
+            let first = if first.contains("from_str_multiple") {
+                "it holds several YAML documents (separated by `---`); a manifest is one".to_string()
+            } else {
+                first
+            };
             err(
                 line,
                 format!("not a valid release manifest: {first} (expected `releases:` and `patches:` lists as in KLTS's releases.yml)"),
