@@ -242,7 +242,7 @@ fn print_wide(c: &Coverage) {
 
 /// `1 release`, `17 releases`.
 fn releases(n: usize) -> String {
-    format!("{n} release{}", if n == 1 { "" } else { "s" })
+    ui::count(n, "release", "releases")
 }
 
 /// The counts under the table; with a stale feed, in the warning colour.
