@@ -119,11 +119,11 @@ pub enum Command {
         #[arg(long, conflicts_with = "releases")]
         all: bool,
         /// Print a Markdown table (for a status page or a pull request).
-        #[arg(long, conflicts_with = "json")]
+        #[arg(long)]
         markdown: bool,
         /// Per CVE, the releases fixed by each patch, stated, exposed and
         /// not assessed, instead of the matrix of short words.
-        #[arg(long, conflicts_with_all = ["json", "markdown"])]
+        #[arg(long, conflicts_with = "markdown")]
         wide: bool,
     },
     /// Write an OpenVEX 0.2.0 document for a release.

@@ -99,7 +99,8 @@ pub fn table(header: &[&str]) -> Table {
 impl Table {
     /// Add a row; painted cells keep their colour.
     pub fn add_row(&mut self, cells: Vec<String>) -> &mut Self {
-        self.0.add_row(cells.iter().map(|c| cell(c)).collect::<Vec<_>>());
+        self.0
+            .add_row(cells.iter().map(|c| cell(c)).collect::<Vec<_>>());
         self
     }
 }
@@ -170,8 +171,8 @@ pub fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(len as u64)
-        .with_finish(indicatif::ProgressFinish::AndClear);
+    let bar =
+        indicatif::ProgressBar::new(len as u64).with_finish(indicatif::ProgressFinish::AndClear);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}")
             .expect("valid template")

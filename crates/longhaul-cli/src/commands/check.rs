@@ -75,7 +75,9 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
                             &manifest,
                             &checks,
                             &toolchain,
-                            advice.as_deref().filter(|_| m.release == missing[0].release),
+                            advice
+                                .as_deref()
+                                .filter(|_| m.release == missing[0].release),
                         )),
                         None => checker.check_release(release, &checks),
                     };
@@ -116,7 +118,10 @@ fn missing_bases(
     repo: &longhaul::gix::ThreadSafeRepository,
     manifest: &longhaul::release::manifest::Manifest,
     selected: &[String],
-) -> (Vec<longhaul::release::base_tags::MissingBase>, Option<String>) {
+) -> (
+    Vec<longhaul::release::base_tags::MissingBase>,
+    Option<String>,
+) {
     use longhaul::release::base_tags;
     let local = repo.to_thread_local();
     let missing = base_tags::missing_bases(&local, manifest, selected);

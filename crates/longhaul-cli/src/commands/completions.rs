@@ -44,7 +44,12 @@ fn pages(cmd: clap::Command) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = format!("longhaul-{}", sub.get_name());
         let mut page = Vec::new();
-        clap_mangen::Man::new(sub.clone().display_name(name.clone()).bin_name(format!("longhaul {}", sub.get_name()))).render(&mut page)?;
+        clap_mangen::Man::new(
+            sub.clone()
+                .display_name(name.clone())
+                .bin_name(format!("longhaul {}", sub.get_name())),
+        )
+        .render(&mut page)?;
         out.push((name, page));
     }
     Ok(out)

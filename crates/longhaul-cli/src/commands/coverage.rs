@@ -15,6 +15,10 @@ pub struct Request<'a> {
 }
 
 pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode> {
+    // `--json` is global, so clap cannot say this.
+    if json && (req.markdown || req.wide) {
+        anyhow::bail!("--json prints the matrix as JSON: leave out --markdown and --wide");
+    }
     let every: Vec<String>;
     let releases = if req.all {
         every = ctx
@@ -277,7 +281,10 @@ fn print_totals(c: &Coverage, feed: &FeedAge) {
         if cves == 1 { "" } else { "s" },
         releases(c.releases.len()),
         ui::paint(
-            &format!("{exposed} exposed pair{}", if exposed == 1 { "" } else { "s" }),
+            &format!(
+                "{exposed} exposed pair{}",
+                if exposed == 1 { "" } else { "s" }
+            ),
             count_color
         ),
         if feed.stale {
@@ -292,7 +299,11 @@ fn print_totals(c: &Coverage, feed: &FeedAge) {
             ui::paint("note:", ui::Color::Yellow),
             c.not_in_feed.len(),
             if c.not_in_feed.len() == 1 { "" } else { "s" },
-            if c.not_in_feed.len() == 1 { "is" } else { "are" },
+            if c.not_in_feed.len() == 1 {
+                "is"
+            } else {
+                "are"
+            },
             c.not_in_feed
                 .iter()
                 .map(|n| match n.fixed_in.len() {

@@ -23,9 +23,12 @@ pub fn compute(ctx: &Context) -> anyhow::Result<Lifecycle> {
     let today = longhaul::time::Date::from_seconds(longhaul::time::reproducible_now()?);
     // Reading a release's Go needs its tree; without the upstream repository
     // the column says why it is empty instead of failing the table.
-    let repo = ctx
-        .upstream(Some(&manifest))
-        .map_err(|e| format!("the release trees need the upstream repository: {}", ui::error_text(&e)));
+    let repo = ctx.upstream(Some(&manifest)).map_err(|e| {
+        format!(
+            "the release trees need the upstream repository: {}",
+            ui::error_text(&e)
+        )
+    });
     let handle = repo.as_ref().map(longhaul::repo::in_memory);
     let loader = ctx.loader(Some(&manifest));
     let go = support::read_go(handle.as_ref().map_err(|e| e.as_str()), &manifest, &loader);

@@ -80,7 +80,9 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             v.name.clone(),
             if v.must { "yes".into() } else { "".into() },
             match (&v.base, v.base_in_upstream) {
-                (Some(b), Some(false)) => ui::paint(&format!("{b} (not in upstream)"), ui::Color::Red),
+                (Some(b), Some(false)) => {
+                    ui::paint(&format!("{b} (not in upstream)"), ui::Color::Red)
+                }
                 (Some(b), _) => b.clone(),
                 (None, _) => ui::paint("?", ui::Color::Red),
             },
@@ -119,7 +121,10 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
 fn missing_bases(
     ctx: &Context,
     manifest: &Manifest,
-) -> Option<(Vec<longhaul::release::base_tags::MissingBase>, Option<String>)> {
+) -> Option<(
+    Vec<longhaul::release::base_tags::MissingBase>,
+    Option<String>,
+)> {
     use longhaul::release::base_tags;
     let repo = ctx.upstream(Some(manifest)).ok()?.to_thread_local();
     let names: Vec<String> = manifest.releases.iter().map(|r| r.name.clone()).collect();

@@ -89,7 +89,10 @@ fn render(plan: &Plan, facts: &Facts) -> String {
         say(&format!("Missing input: {m}"), 2);
     }
     if let Some(f) = facts.feed {
-        say(&format!("Open CVEs as of the advisory feed: {}.", f.summary()), 2);
+        say(
+            &format!("Open CVEs as of the advisory feed: {}.", f.summary()),
+            2,
+        );
         if let Some(w) = f.warning() {
             say(&format!("Warning: {w}"), 2);
         }

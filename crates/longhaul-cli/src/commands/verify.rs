@@ -140,8 +140,8 @@ fn print_human(report: &VerifyReport, manifest: &std::path::Path) {
     let ok = report.releases.iter().filter(|r| r.ok).count();
     let total = report.releases.len();
     println!(
-        "{ok} of {total} release{} apply",
-        if total == 1 { "" } else { "s" }
+        "{ok} of {}",
+        ui::count(total, "release applies", "releases apply")
     );
     if let Some(fetch) = &report.fetch {
         let missing = report
@@ -150,9 +150,8 @@ fn print_human(report: &VerifyReport, manifest: &std::path::Path) {
             .filter(|r| r.missing_base.is_some())
             .count();
         println!(
-            "{missing} unverifiable: the upstream clone lacks {} base tag{} ({}). Fetch exactly those:\n  {fetch}",
-            report.missing_tags.len(),
-            if report.missing_tags.len() == 1 { "" } else { "s" },
+            "{missing} unverifiable: the upstream clone lacks {} ({}). Fetch exactly those:\n  {fetch}",
+            ui::count(report.missing_tags.len(), "base tag", "base tags"),
             report.missing_tags.join(", ")
         );
     }

@@ -205,7 +205,10 @@ pub fn plan(inputs: &Inputs, from: &str, to: &str) -> Result<Plan, String> {
             None
         };
         let stop = stop_for(inputs, minor, exact).map_err(|e| {
-            format!("--to {to}: the way from {} passes {minor}, and {e}", from_stop.line)
+            format!(
+                "--to {to}: the way from {} passes {minor}, and {e}",
+                from_stop.line
+            )
         })?;
         let removed = removals::between(inputs.removals, previous, minor)
             .into_iter()

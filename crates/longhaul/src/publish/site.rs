@@ -601,7 +601,11 @@ fn coverage_pages(
             root: "",
             page: "coverage",
             columns: chunk.to_vec(),
-            rows: p.coverage.as_ref().map(|c| matrix_rows(c, chunk)).unwrap_or_default(),
+            rows: p
+                .coverage
+                .as_ref()
+                .map(|c| matrix_rows(c, chunk))
+                .unwrap_or_default(),
             missing: &p.missing,
             feed: FeedView::of(p),
             label: pages[i].label.clone(),
@@ -615,7 +619,10 @@ fn coverage_pages(
 }
 
 /// The matrix rows for `columns`: every CVE in scope, then those the feed lacks.
-fn matrix_rows(cov: &crate::security::coverage::Coverage, columns: &[(String, String)]) -> Vec<MatrixRow> {
+fn matrix_rows(
+    cov: &crate::security::coverage::Coverage,
+    columns: &[(String, String)],
+) -> Vec<MatrixRow> {
     let mut rows: Vec<MatrixRow> = cov
         .cves
         .iter()
@@ -640,31 +647,34 @@ fn matrix_rows(cov: &crate::security::coverage::Coverage, columns: &[(String, St
                 .collect(),
         })
         .collect();
-    rows.extend(cov.not_in_feed.iter().map(|n| MatrixRow {
-        id: n.cve.clone(),
-        has_page: false,
-        severity: "-".into(),
-        cells: columns
-            .iter()
-            .map(|(_, rel)| {
-                Some(if n.fixed_in.contains(rel) {
-                    MatrixCell {
-                        class: "fixed",
-                        word: "patched",
-                        detail: format!(
-                            "an LTS patch names it ({}); the feed has no advisory for it",
-                            n.patches.join(", ")
-                        ),
-                    }
-                } else {
-                    MatrixCell {
-                        class: "unknown",
-                        word: "unknown",
-                        detail: "not in the feed: no advisory says which versions are affected".into(),
-                    }
+    rows.extend(cov.not_in_feed.iter().map(|n| {
+        MatrixRow {
+            id: n.cve.clone(),
+            has_page: false,
+            severity: "-".into(),
+            cells: columns
+                .iter()
+                .map(|(_, rel)| {
+                    Some(if n.fixed_in.contains(rel) {
+                        MatrixCell {
+                            class: "fixed",
+                            word: "patched",
+                            detail: format!(
+                                "an LTS patch names it ({}); the feed has no advisory for it",
+                                n.patches.join(", ")
+                            ),
+                        }
+                    } else {
+                        MatrixCell {
+                            class: "unknown",
+                            word: "unknown",
+                            detail: "not in the feed: no advisory says which versions are affected"
+                                .into(),
+                        }
+                    })
                 })
-            })
-            .collect(),
+                .collect(),
+        }
     }));
     rows
 }
@@ -680,7 +690,12 @@ fn references(a: &Advisory) -> Vec<(String, String)> {
             let web = (url.starts_with("https://") || url.starts_with("http://"))
                 && !url.chars().any(|c| c.is_whitespace() || c.is_control());
             let kind = r.get("type").and_then(|t| t.as_str()).unwrap_or("WEB");
-            web.then(|| (url.to_string(), format!("{} ({})", url, kind.to_ascii_lowercase())))
+            web.then(|| {
+                (
+                    url.to_string(),
+                    format!("{} ({})", url, kind.to_ascii_lowercase()),
+                )
+            })
         })
         .collect()
 }

@@ -149,7 +149,11 @@ pub fn prepare<'p>(
             release: plan.release.clone(),
             message: format!(
                 "cannot build: {} not available offline: {} (put them in the patch cache or allow downloads)",
-                if missing.len() == 1 { "1 patch item is".to_string() } else { format!("{} patch items are", missing.len()) },
+                if missing.len() == 1 {
+                    "1 patch item is".to_string()
+                } else {
+                    format!("{} patch items are", missing.len())
+                },
                 missing
                     .iter()
                     .map(|m| m.url.as_str())

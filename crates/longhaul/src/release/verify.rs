@@ -88,7 +88,10 @@ pub fn verify_release(
             return Err(Error::Manifest {
                 file: manifest.path.clone(),
                 line: plan.base_line,
-                message: format!("base tag {} of release {}: {other}", plan.base, plan.release),
+                message: format!(
+                    "base tag {} of release {}: {other}",
+                    plan.base, plan.release
+                ),
             });
         }
     };

@@ -216,7 +216,10 @@ mod tests {
     fn an_old_snapshot_imported_today_is_stale() {
         let a = age(&["2024-08-16T16:10:31Z"], Some(NOW));
         assert!(a.stale);
-        assert!(a.warning().unwrap().contains("modified 831 days ago"), "{a:?}");
+        assert!(
+            a.warning().unwrap().contains("modified 831 days ago"),
+            "{a:?}"
+        );
     }
 
     #[test]
