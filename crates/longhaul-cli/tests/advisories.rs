@@ -403,7 +403,11 @@ fn import_refuses_colliding_ids_and_cleans_stale_temporaries() {
     names.sort();
     assert_eq!(
         names,
-        ["CVE-2021-25741.json", "CVE-2099-0001.json", "imported-at.txt"]
+        [
+            "CVE-2021-25741.json",
+            "CVE-2099-0001.json",
+            "imported-at.txt"
+        ]
     );
 }
 
