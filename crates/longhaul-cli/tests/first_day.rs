@@ -327,6 +327,41 @@ fn a_partial_clone_verifies_what_it_can_and_names_the_missing_tags() {
                 .contains("1 base tag is not in the upstream repository (1 release unverifiable)"),
             "{releases}"
         );
+        // check: the release on the missing tag is reported, not checked, and fails the run.
+        if remote
+            && common::tool(
+                "a_partial_clone_verifies_what_it_can_and_names_the_missing_tags",
+                "go",
+                "apt-get install golang-go",
+            )
+            .is_some()
+        {
+            let o = longhaul(
+                &lts,
+                &args(&["--json", "check", "v1.1.1-lts.1", "v1.0.3-lts.1"]),
+            );
+            assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            let r = &v["releases"][0];
+            assert_eq!(
+                (r["release"].as_str(), r["ok"].as_bool()),
+                (Some("v1.1.1-lts.1"), Some(false))
+            );
+            let warning = r["warnings"][0].as_str().unwrap();
+            assert!(
+                warning.contains("unverifiable: base tag v1.1.1 is not in the upstream repository"),
+                "{warning}"
+            );
+            assert!(r["warnings"][0].as_str().unwrap().contains(&want), "{r}");
+            assert!(
+                r["checks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|c| c["status"] == "skipped")
+            );
+            assert_eq!(v["releases"][1]["ok"], true, "the other release is checked");
+        }
         // The clone itself is unchanged: read-only commands fetch nothing.
         assert_eq!(
             git(&partial, &["tag", "-l"], "2024-01-10T10:00:00Z"),

@@ -35,7 +35,9 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     let spinner = if json || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
     } else {
-        let s = indicatif::ProgressBar::new_spinner();
+        // Cleared when dropped, so an error is never printed after a stale spinner.
+        let s =
+            indicatif::ProgressBar::new_spinner().with_finish(indicatif::ProgressFinish::AndClear);
         s.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
                 .expect("valid template"),
