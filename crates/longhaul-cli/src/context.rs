@@ -21,8 +21,14 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(cli: &Cli) -> Self {
-        let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    /// The context of `cli`; with `-C DIR`, the process moves into DIR first
+    /// (as git does), so every relative path of the command line (`--out`,
+    /// `--manifests`, patch files) means the same folder `--manifest` does.
+    pub fn new(cli: &Cli) -> Result<Self> {
+        let dir = match &cli.dir {
+            Some(d) => enter(d)?,
+            None => PathBuf::from("."),
+        };
         let rel = |p: &Option<PathBuf>| {
             p.as_ref().map(|p| {
                 if p.is_absolute() {
@@ -32,7 +38,7 @@ impl Context {
                 }
             })
         };
-        Context {
+        Ok(Context {
             cli_manifest: rel(&cli.manifest),
             cli_upstream: rel(&cli.upstream),
             cli_cache: rel(&cli.patch_cache),
@@ -41,15 +47,15 @@ impl Context {
             cli_cache_dir: cli.cache_dir.clone(),
             offline: cli.offline,
             dir,
-        }
+        })
     }
 
     pub fn manifest(&self) -> Result<Manifest> {
         let path = match &self.cli_manifest {
             Some(p) => p.clone(),
-            None => Manifest::find(&self.dir).with_context(|| {
+            None => Manifest::find_upward(&self.dir).with_context(|| {
                 format!(
-                    "no manifest in {}: expected one of {} (or pass --manifest FILE)",
+                    "no manifest in {} or a folder above it (up to the top of its git repository): expected one of {} (or pass --manifest FILE)",
                     self.dir.display(),
                     MANIFEST_NAMES.join(", ")
                 )
@@ -227,6 +233,22 @@ impl Context {
     ) -> Result<longhaul::gix::ThreadSafeRepository> {
         Ok(longhaul::repo::open(&self.upstream_path(manifest)?)?)
     }
+}
+
+/// Move into `-C DIR`: its canonical path, or an error naming it when it
+/// is no folder.
+fn enter(dir: &std::path::Path) -> Result<PathBuf> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => bail!("-C {}: not a folder", dir.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            bail!("-C {}: no such folder", dir.display())
+        }
+        Err(e) => bail!("-C {}: {e}", dir.display()),
+    }
+    let abs = std::fs::canonicalize(dir).with_context(|| format!("-C {}", dir.display()))?;
+    std::env::set_current_dir(&abs).with_context(|| format!("-C {}", dir.display()))?;
+    Ok(abs)
 }
 
 /// The releases a command runs on: every release with `all`, the named ones

@@ -5,7 +5,7 @@ mod commands;
 mod context;
 mod ui;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,6 +43,9 @@ pub struct Cli {
     /// Print one JSON document instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Colour the output: auto (a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ui::ColorChoice::Auto)]
+    pub color: ui::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -115,7 +118,9 @@ pub enum Command {
         #[command(subcommand)]
         action: StatementsAction,
     },
-    /// CVE x release matrix: which CVE is fixed, by what, and which is still exposed.
+    /// CVE x release matrix: which CVE is fixed, by what, and which is still
+    /// exposed; one column per line (its newest release), newest first,
+    /// fitted to the terminal.
     Coverage {
         /// Releases (columns); default every shipped release (intermediate bases
         /// such as KLTS's `-ci` entries left out).
@@ -124,8 +129,12 @@ pub enum Command {
         #[arg(long, conflicts_with = "releases")]
         all: bool,
         /// Print a Markdown table (for a status page or a pull request).
-        #[arg(long, conflicts_with = "json")]
+        #[arg(long)]
         markdown: bool,
+        /// Per CVE, the releases fixed by each patch, stated, exposed and
+        /// not assessed, instead of the matrix of short words.
+        #[arg(long, conflicts_with = "markdown")]
+        wide: bool,
     },
     /// Write an OpenVEX 0.2.0 document for a release.
     Vex {
@@ -322,7 +331,8 @@ pub enum Command {
         /// Output folder (replaced as a whole; refused if it holds other files).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Page title (default: from the manifest's `product:` or `base:`).
+        /// Page title (default: "NAME LTS status", NAME from the manifest's
+        /// `product:` purl, else the LTS repository's folder).
         #[arg(long)]
         title: Option<String>,
         /// The URL the site is served from, for absolute links in the feed.
@@ -362,6 +372,20 @@ pub enum Command {
         since: Option<String>,
         #[command(flatten)]
         target: TargetArgs,
+    },
+    /// Print the shell completion script (e.g. `longhaul completions bash >
+    /// /etc/bash_completion.d/longhaul`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page longhaul.1 (roff); with --out, write it and a page
+    /// per command into DIR.
+    Man {
+        /// Folder to write longhaul.1 and longhaul-COMMAND.1 into.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -448,6 +472,20 @@ pub enum AdvisoriesAction {
     List,
 }
 
+/// The command line as parsed, completed and documented: `vex` always
+/// prints JSON, so its help does not offer `--json`.
+pub fn command() -> clap::Command {
+    // A hidden `--json` of its own stands in for the global one.
+    Cli::command().mut_subcommand("vex", |vex| {
+        vex.arg(
+            clap::Arg::new("json")
+                .long("json")
+                .action(clap::ArgAction::SetTrue)
+                .hide(true),
+        )
+    })
+}
+
 fn main() -> ExitCode {
     // A closed pipe (`longhaul releases | head`) ends the process quietly, as
     // for other Unix tools, instead of a panic on the next write.
@@ -456,18 +494,20 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
+    ui::set_color(cli.color);
     match commands::run(&cli) {
         Ok(code) => code,
         Err(e) => {
+            let text = ui::error_text(&e);
             if cli.json {
-                let doc = serde_json::json!({ "ok": false, "error": format!("{e:#}") });
+                let doc = serde_json::json!({ "ok": false, "error": text });
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&doc).expect("serializable")
                 );
             }
-            eprintln!("{} {e:#}", ui::paint("error:", ui::Color::Red));
+            eprintln!("{} {text}", ui::paint_stderr("error:", ui::Color::Red));
             ExitCode::from(2)
         }
     }

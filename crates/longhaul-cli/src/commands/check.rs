@@ -43,12 +43,15 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     let selected = crate::context::select_releases(&manifest, req.releases, req.all, "check")?;
     let toolchain = Toolchain::find(req.go).map_err(longhaul::Error::Input)?;
     let repo = ctx.upstream(Some(&manifest))?;
+    let (missing, advice) = missing_bases(&repo, &manifest, &selected);
     let loader = ctx.loader(Some(&manifest));
     let cache_dir = ctx.check_cache_dir();
     let spinner = if json || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
     } else {
-        let s = indicatif::ProgressBar::new_spinner();
+        // Cleared when dropped, so an error is never printed after a stale spinner.
+        let s =
+            indicatif::ProgressBar::new_spinner().with_finish(indicatif::ProgressFinish::AndClear);
         s.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
                 .expect("valid template"),
@@ -85,7 +88,18 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
                     let Some(release) = selected.get(i) else {
                         break;
                     };
-                    let report = checker.check_release(release, &checks);
+                    let report = match missing.iter().find(|m| &m.release == release) {
+                        Some(m) => Ok(ReleaseChecks::unverifiable(
+                            m,
+                            &manifest,
+                            &checks,
+                            &toolchain,
+                            advice
+                                .as_deref()
+                                .filter(|_| m.release == missing[0].release),
+                        )),
+                        None => checker.check_release(release, &checks),
+                    };
                     *slots[i].lock().expect("not poisoned") = Some(report);
                 }
             });
@@ -152,6 +166,24 @@ fn authority_changes(
         .collect())
 }
 
+/// The releases whose base tag the clone lacks (they are reported, not
+/// checked), and the git commands that fetch exactly those tags.
+fn missing_bases(
+    repo: &longhaul::gix::ThreadSafeRepository,
+    manifest: &longhaul::release::manifest::Manifest,
+    selected: &[String],
+) -> (
+    Vec<longhaul::release::base_tags::MissingBase>,
+    Option<String>,
+) {
+    use longhaul::release::base_tags;
+    let local = repo.to_thread_local();
+    let missing = base_tags::missing_bases(&local, manifest, selected);
+    let tags = base_tags::tags(&missing);
+    let advice = (!tags.is_empty()).then(|| base_tags::fetch_advice(&local, manifest, &tags));
+    (missing, advice)
+}
+
 fn status_cell(status: CheckStatus) -> String {
     let color = match status {
         CheckStatus::Passed => ui::Color::Green,
@@ -199,10 +231,13 @@ fn print_human(reports: &[ReleaseChecks]) {
             .as_ref()
             .map(|n| format!("needs Go {} ({})", n.version, n.source))
             .unwrap_or_else(|| "no Go version found in the tree".into());
-        println!(
-            "{}: {} changed, {} affected packages; {needed}; ran with {}{mode}",
-            r.release, r.changed, r.affected, r.go
-        );
+        // An unverifiable release has no tree: its warning says why.
+        if !r.tree.is_empty() {
+            println!(
+                "{}: {} changed, {} affected packages; {needed}; ran with {}{mode}",
+                r.release, r.changed, r.affected, r.go
+            );
+        }
         for w in &r.warnings {
             println!("{} {}: {w}", ui::paint("!", ui::Color::Yellow), r.release);
         }

@@ -72,12 +72,12 @@ pub fn run(ctx: &Context, json: bool, since: Option<&str>) -> anyhow::Result<Exi
             );
         }
         println!(
-            "{} error(s), {} warning(s) in {} ({} releases, {} patch entries)",
-            errors,
-            findings.len() - errors,
+            "{}, {} in {} ({}, {})",
+            ui::count(errors, "error", "errors"),
+            ui::count(findings.len() - errors, "warning", "warnings"),
             manifest.path.display(),
-            manifest.releases.len(),
-            manifest.patches.len()
+            ui::count(manifest.releases.len(), "release", "releases"),
+            ui::count(manifest.patches.len(), "patch entry", "patch entries")
         );
     }
     Ok(if errors == 0 {

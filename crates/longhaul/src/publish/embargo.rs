@@ -235,6 +235,8 @@ pub struct Publication {
     pub withheld: Withheld,
     /// The time the publication is for (seconds since the epoch).
     pub now: i64,
+    /// How old the advisories are at `now`; `None` without advisories.
+    pub feed: Option<crate::security::freshness::FeedAge>,
 }
 
 impl Publication {
@@ -308,7 +310,11 @@ impl Publication {
                 &[],
             )?)
         };
+        let feed = (!advisories.is_empty()).then(|| {
+            crate::security::freshness::of_advisories(&advisories, advisories_dir, manifest, now)
+        });
         Ok(Publication {
+            feed,
             manifest: published,
             advisories,
             statements,

@@ -37,6 +37,9 @@ pub struct Notes {
     pub open: Vec<CveNote>,
     /// What the inputs lack (no advisories, no statements).
     pub missing: Vec<String>,
+    /// How old the advisories are (`None` without advisories): the open
+    /// CVEs are only as current as the feed.
+    pub feed: Option<crate::security::freshness::FeedAge>,
 }
 
 /// One release of the chain and the patches it adds.
@@ -237,6 +240,7 @@ pub fn notes(
         newly_fixed,
         open,
         missing: publication.missing.clone(),
+        feed: publication.feed.clone(),
     })
 }
 
@@ -251,6 +255,19 @@ impl Notes {
             .flat_map(|p| p.commits.iter().map(|c| c.time))
             .max()
     }
+}
+
+/// The feed's age as a Markdown paragraph, with the warning when it is
+/// stale (empty without advisories: `missing` says so).
+pub fn feed_markdown(feed: Option<&crate::security::freshness::FeedAge>) -> String {
+    let Some(f) = feed else {
+        return String::new();
+    };
+    let mut s = format!("As of the advisory feed: {}.\n\n", f.summary());
+    if let Some(w) = f.warning() {
+        s.push_str(&format!("> **Warning:** {w}\n\n"));
+    }
+    s
 }
 
 /// A statement as one line: status and what it says.
@@ -472,6 +489,7 @@ pub fn to_markdown(n: &Notes) -> String {
         s.push('\n');
     }
     let _ = writeln!(s, "## CVEs still open\n");
+    s.push_str(&feed_markdown(n.feed.as_ref()));
     if n.open.is_empty() {
         let _ = writeln!(
             s,
@@ -490,7 +508,7 @@ pub fn to_markdown(n: &Notes) -> String {
                 "| {} | {} | {} | {} |",
                 md(&c.id),
                 md(c.severity.as_deref().unwrap_or("-")),
-                crate::security::coverage::Status::as_str(c.status),
+                crate::security::coverage::Status::as_words(c.status),
                 md(&c.detail)
             );
         }

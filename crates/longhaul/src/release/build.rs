@@ -146,8 +146,12 @@ pub fn prepare<'p>(
         return Err(Error::Build {
             release: plan.release.clone(),
             message: format!(
-                "cannot build: {} patch item(s) are not available offline: {} (put them in the patch cache or allow downloads)",
-                missing.len(),
+                "cannot build: {} not available offline: {} (put them in the patch cache or allow downloads)",
+                if missing.len() == 1 {
+                    "1 patch item is".to_string()
+                } else {
+                    format!("{} patch items are", missing.len())
+                },
                 missing
                     .iter()
                     .map(|m| m.url.as_str())

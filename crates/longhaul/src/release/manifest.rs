@@ -60,6 +60,9 @@ pub struct Manifest {
     /// `lifecycle:` (longhaul's): the LTS support policy, and dates that
     /// override the built-in upstream data.
     pub lifecycle: LifecyclePolicy,
+    /// `feed: max_age_days:` (longhaul's): days after which an imported
+    /// feed is stale (`None`: [`crate::security::freshness::DEFAULT_MAX_AGE_DAYS`]).
+    pub feed_max_age_days: Option<u32>,
     /// Unknown top-level fields.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -277,6 +280,34 @@ struct RawManifest {
     checks: Option<BTreeMap<String, RawCheck>>,
     #[serde(default)]
     lifecycle: Option<RawLifecycle>,
+    #[serde(default)]
+    feed: Option<RawFeed>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    max_age_days: Option<Spanned<u64>>,
+}
+
+/// The longest `feed: max_age_days:` a manifest may state (ten years).
+pub const MAX_FEED_AGE_DAYS: u32 = 3650;
+
+/// `feed: max_age_days:`, checked: 1 to [`MAX_FEED_AGE_DAYS`].
+fn feed_max_age(raw: Option<&RawFeed>) -> std::result::Result<Option<u32>, (usize, String)> {
+    let Some(days) = raw.and_then(|f| f.max_age_days.as_ref()) else {
+        return Ok(None);
+    };
+    match u32::try_from(days.value) {
+        Ok(d) if (1..=MAX_FEED_AGE_DAYS).contains(&d) => Ok(Some(d)),
+        _ => Err((
+            days.referenced.line() as usize,
+            format!(
+                "`max_age_days: {}` is not a feed age: expected a number of days from 1 to {MAX_FEED_AGE_DAYS}",
+                days.value
+            ),
+        )),
+    }
 }
 
 #[derive(Deserialize)]
@@ -345,6 +376,7 @@ const TOP_FIELDS: &[&str] = &[
     "patches",
     "checks",
     "lifecycle",
+    "feed",
 ];
 
 fn located(s: &Spanned<String>) -> Located {
@@ -369,6 +401,27 @@ fn extras(
         .unwrap_or_default()
 }
 
+/// The line of a top-level `apiVersion:` when `text` reads as Kubernetes
+/// objects (`apiVersion:` and `kind:` at the top level of its first document,
+/// or several documents): the user passed a deployment file as the manifest.
+fn kubernetes_object(text: &str) -> Option<usize> {
+    let mut api = None;
+    let mut kind = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("---") && (api.is_some() || kind) {
+            break;
+        }
+        if line.starts_with("apiVersion:") {
+            api.get_or_insert(i + 1);
+        }
+        kind |= line.starts_with("kind:");
+        if line.starts_with("releases:") {
+            return None;
+        }
+    }
+    api.filter(|_| kind)
+}
+
 impl Manifest {
     /// Find the manifest in `dir` (see [`MANIFEST_NAMES`]).
     pub fn find(dir: &Path) -> Option<PathBuf> {
@@ -376,6 +429,34 @@ impl Manifest {
             .iter()
             .map(|n| dir.join(n))
             .find(|p| p.is_file())
+    }
+
+    /// Find the manifest in `start` or the nearest folder above it, as git
+    /// finds `.git`: the search stops at the top of the git repository
+    /// `start` is in (the folder holding `.git`), or at the root.
+    /// A relative `start` gives a relative path (`../releases.yml`).
+    pub fn find_upward(start: &Path) -> Option<PathBuf> {
+        let absolute = std::path::absolute(start).ok()?;
+        let mut shown = start.to_path_buf();
+        for dir in absolute.ancestors() {
+            let here = if start.is_absolute() {
+                dir.to_path_buf()
+            } else {
+                shown.clone()
+            };
+            if let Some(found) = Self::find(&here) {
+                return Some(found);
+            }
+            if dir.join(".git").exists() {
+                return None;
+            }
+            shown = if shown == Path::new(".") {
+                PathBuf::from("..")
+            } else {
+                shown.join("..")
+            };
+        }
+        None
     }
 
     /// Read and parse the manifest at `path`.
@@ -394,8 +475,20 @@ impl Manifest {
             line,
             message,
         };
+        if let Some(line) = kubernetes_object(text) {
+            return Err(err(
+                line,
+                "this is a Kubernetes object file (apiVersion and kind), not an LTS manifest: did you mean --manifests (the objects `upgrade-path` checks)? The manifest lists `releases:` and `patches:` as KLTS's releases.yml does".into(),
+            ));
+        }
         let raw: RawManifest = serde_saphyr::from_str(text).map_err(|e| {
             let (line, first) = yaml_error(&e);
+            // serde-saphyr's advice names its own API; say what is wrong in the file.
+            let first = if first.contains("from_str_multiple") {
+                "it holds several YAML documents (separated by `---`); a manifest is one".to_string()
+            } else {
+                first
+            };
             err(
                 line,
                 format!("not a valid release manifest: {first} (expected `releases:` and `patches:` lists as in KLTS's releases.yml)"),
@@ -513,6 +606,7 @@ impl Manifest {
                     })
                     .collect()
             }),
+            feed_max_age_days: feed_max_age(raw.feed.as_ref()).map_err(|(l, m)| err(l, m))?,
             lifecycle: raw
                 .lifecycle
                 .map(|l| LifecyclePolicy {

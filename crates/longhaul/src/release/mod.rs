@@ -2,6 +2,7 @@
 //! a release's loaded patch series, and the two jobs on it: verify (in memory)
 //! and build (commits and a tag).
 
+pub mod base_tags;
 pub mod build;
 pub mod edit;
 pub mod line;
