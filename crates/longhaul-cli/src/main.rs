@@ -37,8 +37,14 @@ pub struct Cli {
     /// repository, where a pull request could write it.
     #[arg(long, global = true, value_name = "DIR", env = "LONGHAUL_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Never download URL patch items; use only the patch cache.
-    #[arg(long, global = true, env = "LONGHAUL_OFFLINE")]
+    /// Never download URL patch items; use only the patch cache
+    /// (`LONGHAUL_OFFLINE`: 1, true, yes or on; 0, false, no or off).
+    #[arg(
+        long,
+        global = true,
+        env = "LONGHAUL_OFFLINE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub offline: bool,
     /// Print one JSON document instead of tables.
     #[arg(long, global = true)]
