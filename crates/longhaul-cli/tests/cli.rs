@@ -599,7 +599,7 @@ fn offline_from_the_environment_takes_one_and_zero() {
     let out = run("1");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["releases"][0]["unverifiable"].is_null(), false, "{v}");
+    assert!(!v["releases"][0]["unverifiable"].is_null(), "{v}");
     listener.set_nonblocking(true).unwrap();
     assert!(
         listener.accept().is_err(),
