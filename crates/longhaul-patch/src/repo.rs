@@ -30,7 +30,7 @@ pub enum RepoError {
 }
 
 /// Map any gix error into [`RepoError::Git`].
-pub(crate) fn git_err(e: impl std::fmt::Display) -> RepoError {
+pub fn git_err(e: impl std::fmt::Display) -> RepoError {
     RepoError::Git(e.to_string())
 }
 
