@@ -461,10 +461,7 @@ impl Manifest {
 
     /// Read and parse the manifest at `path`.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = crate::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::fs::read_text(path)?;
         Self::parse(&text, path)
     }
 
