@@ -40,7 +40,8 @@ pub(super) fn merge(
             .map_err(git_err)?
             .is_some_and(|e| e.mode().is_tree())
         {
-            return merge_trees(ctx, base, ours, theirs);
+            let merged = merge_trees(ctx, base, ours, theirs)?;
+            return remerge_text(ctx, [base, ours, theirs], &paths, merged);
         }
     }
     let (base_cut, ours_cut, theirs_cut) = (
@@ -51,15 +52,99 @@ pub(super) fn merge(
     // git's modify/delete conflicts, which gitoxide resolves when the
     // modification is a mode change: one side deletes a file the other changed.
     let modify_delete = modify_delete_conflicts(repo, base_cut, ours_cut, theirs_cut, &paths)?;
-    Ok(match merge_trees(ctx, base_cut, ours_cut, theirs_cut)? {
-        Ok(merged) if modify_delete.is_empty() => Ok(graft(repo, ours, ours_cut, merged, &paths)?),
-        Ok(merged) => Err((modify_delete, graft(repo, ours, ours_cut, merged, &paths)?)),
-        Err((mut conflicts, marked)) => {
-            conflicts.extend(modify_delete);
-            conflicts.sort_by(|a, b| a.file.cmp(&b.file));
-            conflicts.dedup_by(|a, b| a.file == b.file);
-            Err((conflicts, graft(repo, ours, ours_cut, marked, &paths)?))
+    let merged = merge_trees(ctx, base_cut, ours_cut, theirs_cut)?;
+    Ok(
+        match remerge_text(ctx, [base_cut, ours_cut, theirs_cut], &paths, merged)? {
+            Ok(merged) if modify_delete.is_empty() => {
+                Ok(graft(repo, ours, ours_cut, merged, &paths)?)
+            }
+            Ok(merged) => Err((modify_delete, graft(repo, ours, ours_cut, merged, &paths)?)),
+            Err((mut conflicts, marked)) => {
+                conflicts.extend(modify_delete);
+                conflicts.sort_by(|a, b| a.file.cmp(&b.file));
+                conflicts.dedup_by(|a, b| a.file == b.file);
+                Err((conflicts, graft(repo, ours, ours_cut, marked, &paths)?))
+            }
+        },
+    )
+}
+
+/// A merge's result: the tree, or the conflicts and the tree with markers.
+type MergeResult = Result<ObjectId, (Vec<Conflict>, ObjectId)>;
+
+/// `merged` with the files both sides changed merged again as git merges
+/// text (see [`super::text_merge`]), and its conflicts updated accordingly.
+/// Binary files, files with merge attributes of their own and files whose mode
+/// both sides changed keep gitoxide's answer.
+fn remerge_text(
+    ctx: &Context<'_>,
+    [base, ours, theirs]: [ObjectId; 3],
+    paths: &[gix::bstr::BString],
+    merged: MergeResult,
+) -> Result<MergeResult, RepoError> {
+    use gix::bstr::ByteSlice;
+    let repo = ctx.repo;
+    let (tree, mut conflicts) = match merged {
+        Ok(tree) => (tree, Vec::new()),
+        Err((conflicts, tree)) => (tree, conflicts),
+    };
+    let (b, o, t) = (
+        repo.find_tree(base).map_err(git_err)?,
+        repo.find_tree(ours).map_err(git_err)?,
+        repo.find_tree(theirs).map_err(git_err)?,
+    );
+    let result = repo.find_tree(tree).map_err(git_err)?;
+    let mut editor = repo.edit_tree(tree).map_err(git_err)?;
+    let mut changed = false;
+    for p in paths {
+        let (Some(pb), Some(po), Some(pt)) = (file_at(&b, p)?, file_at(&o, p)?, file_at(&t, p)?)
+        else {
+            continue;
+        };
+        let blob = |k: gix::objs::tree::EntryKind| {
+            matches!(
+                k,
+                gix::objs::tree::EntryKind::Blob | gix::objs::tree::EntryKind::BlobExecutable
+            )
+        };
+        let both_changed_mode = po.0 != pb.0 && pt.0 != pb.0 && po.0 != pt.0;
+        if po.1 == pb.1 || pt.1 == pb.1 || po.1 == pt.1 || both_changed_mode {
+            continue;
         }
+        if !(blob(pb.0) && blob(po.0) && blob(pt.0)) || ctx.has_merge_attributes(p.as_bstr())? {
+            continue;
+        }
+        let data = |id: ObjectId| -> Result<Vec<u8>, RepoError> {
+            Ok(repo.find_object(id).map_err(git_err)?.detach().data)
+        };
+        let (db, d_o, dt) = (data(pb.1)?, data(po.1)?, data(pt.1)?);
+        if [&db, &d_o, &dt].iter().any(|d| d.contains(&0)) {
+            continue; // binary: not a text merge
+        }
+        let m = super::text_merge::merge(&db, &d_o, &dt);
+        let kind = file_at(&result, p)?.map_or(po.0, |e| e.0);
+        let id = repo.write_blob(&m.text).map_err(git_err)?.detach();
+        editor.upsert(p.as_bstr(), kind, id).map_err(git_err)?;
+        changed = true;
+        let file = p.to_str_lossy().into_owned();
+        conflicts.retain(|c| c.file != file);
+        if m.conflicts > 0 {
+            conflicts.push(Conflict {
+                reason: format!("merge conflict: the target changed {file} too"),
+                file,
+            });
+        }
+    }
+    let tree = if changed {
+        editor.write().map_err(git_err)?.detach()
+    } else {
+        tree
+    };
+    conflicts.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(if conflicts.is_empty() {
+        Ok(tree)
+    } else {
+        Err((conflicts, tree))
     })
 }
 

@@ -28,6 +28,8 @@ pub mod moved;
 pub mod patch_input;
 pub mod resolve;
 pub mod symbols;
+pub mod text_merge;
+mod xdiff;
 
 pub use context::Context;
 
