@@ -806,6 +806,74 @@ mod port_symbols {
         );
     }
 
+    /// A loop variable named like an imported package (`mount`) is a value:
+    /// its field `GIDMappings` (of a vendored type) is not looked up in the
+    /// package's folder, which never had it.
+    #[test]
+    fn a_value_named_like_a_package_is_not_read_as_the_package() {
+        let repo = GitRepo::new();
+        repo.write("go.mod", b"module example.org/app\n\ngo 1.22\n");
+        repo.write(
+            "vendor/example.org/spec/spec.go",
+            b"package spec\n\n// Mount is a mount.\ntype Mount struct {\n\tGIDMappings []int\n}\n",
+        );
+        repo.write(
+            "pkg/mount/mount.go",
+            b"package mount\n\n// Bind mounts.\nfunc Bind() {}\n",
+        );
+        let run = "package server\n\nimport (\n\t\"example.org/app/pkg/mount\"\n\t\"example.org/spec\"\n)\n\n// Run mounts.\nfunc Run(mounts []spec.Mount) {\n\tmount.Bind()\n\tfor _, mount := range mounts {\n\t\t_ = mount\n\t}\n}\n";
+        repo.write("pkg/server/server.go", run.as_bytes());
+        repo.commit_all("v1");
+        repo.git(&["tag", "v1"]);
+        repo.write(
+            "pkg/server/server.go",
+            run.replace(
+                "\t\t_ = mount\n",
+                "\t\tif len(mount.GIDMappings) > 0 {\n\t\t\tmount.Bind()\n\t\t}\n",
+            )
+            .as_bytes(),
+        );
+        let fix = repo.commit_all("fix");
+        repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+        repo.write("README", b"old line\n");
+        let onto = repo.commit_all("old line");
+        let git = repo.cherry_pick_tree(&fix, &onto);
+        let ours = repo.longhaul_port(&fix, &onto);
+        assert!(git.is_some());
+        assert_eq!(ours.tree.map(|t| t.to_string()), git, "{}", reasons(&ours));
+    }
+
+    /// A vendored module's own code is not judged name by name: a bump that
+    /// adds an interface method (a line the check reads as a call of a name
+    /// the folder lacks) ports as cherry-pick ports it.
+    #[test]
+    fn a_vendored_modules_own_code_is_not_judged_name_by_name() {
+        let repo = GitRepo::new();
+        repo.write("go.mod", b"module example.org/app\n\ngo 1.22\n");
+        let errors = "package errdefs\n\ntype canceled interface {\n\tCanceled()\n}\n";
+        repo.write("vendor/example.org/errdefs/errors.go", errors.as_bytes());
+        repo.write(
+            "vendor/example.org/errdefs/is.go",
+            b"package errdefs\n\n// IsCanceled says so.\nfunc IsCanceled(err error) bool {\n\t_, ok := err.(canceled)\n\treturn ok\n}\n",
+        );
+        repo.commit_all("v1");
+        repo.git(&["tag", "v1"]);
+        repo.write(
+            "vendor/example.org/errdefs/errors.go",
+            errors
+                .replace("\tCanceled()\n", "\tCanceled()\n\tCollapse()\n")
+                .as_bytes(),
+        );
+        let fix = repo.commit_all("bump errdefs");
+        repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+        repo.write("README", b"old line\n");
+        let onto = repo.commit_all("old line");
+        let git = repo.cherry_pick_tree(&fix, &onto);
+        let ours = repo.longhaul_port(&fix, &onto);
+        assert!(git.is_some());
+        assert_eq!(ours.tree.map(|t| t.to_string()), git, "{}", reasons(&ours));
+    }
+
     /// What the old line has passes: the same fix using `Default()` and `fmt`.
     #[test]
     fn names_the_old_line_has_pass() {

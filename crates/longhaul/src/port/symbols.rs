@@ -14,6 +14,11 @@
 //!   and as a last resort anywhere in the tree's Go files; or be declared by
 //!   the port itself.
 //!
+//! A selector's left side is a package only when an import of the file binds
+//! that name and the file binds it as no value (a loop variable `mount`
+//! shadows the package `mount`). Files under `vendor/` are not checked: a
+//! vendored module's code is a module at a version, judged as one.
+//!
 //! This is a necessary condition, not a build: the full answer is compiling the
 //! port on its line (`backport --typecheck`, with the checks of issue 9).
 
@@ -113,7 +118,10 @@ pub fn check(
     let declared = declared_by_port(added);
     let mut refusals = Vec::new();
     for (path, lines) in added {
-        if !path.ends_with(b".go") {
+        // A vendored module's own code is a module at a version, judged as one
+        // (see `gomod`); within it a package may use names that the port adds
+        // in files of its own this check cannot read as declarations.
+        if !path.ends_with(b".go") || is_vendored(path) {
             continue;
         }
         let file = path.to_str_lossy().into_owned();
@@ -152,6 +160,10 @@ pub fn check(
                 in_tree.insert(name, folder);
             }
         }
+        // A name the file binds as a value (`for _, mount := range …`, a
+        // parameter) shadows a package of that name where it is bound: its
+        // selectors are read as selectors on a value.
+        let values = value_bindings(&content);
         let commented = block_comment_lines(&content);
         let mut missing: BTreeSet<(String, BString)> = BTreeSet::new();
         let mut selected: BTreeSet<String> = BTreeSet::new();
@@ -164,7 +176,7 @@ pub fn check(
                     continue;
                 }
                 match receiver {
-                    Some(r) => match in_tree.get(&r) {
+                    Some(r) => match in_tree.get(&r).filter(|_| !values.contains(&r)) {
                         Some(folder) => {
                             missing.insert((name, folder.clone()));
                         }
@@ -241,6 +253,78 @@ pub fn check(
         }
     }
     Ok(refusals)
+}
+
+/// Whether `path` is in a `vendor/` folder (a vendored module's code).
+fn is_vendored(path: &[u8]) -> bool {
+    path.starts_with(b"vendor/") || path.find(b"/vendor/").is_some()
+}
+
+/// Names a Go file binds as values: the left sides of `:=` (also in `for`,
+/// `if` and `switch` headers), `var` names, and the parameters, results and
+/// receivers of function signatures.
+fn value_bindings(content: &[u8]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut add = |names: &[u8]| {
+        for part in names.split(|&b| b == b',') {
+            let part = part.trim();
+            let first = part.split(|b| !is_ident_byte(*b)).next().unwrap_or(b"");
+            // `name Type` or a lone `name`, never `pkg.Type`.
+            if !first.is_empty() && part.get(first.len()) != Some(&b'.') {
+                out.insert(String::from_utf8_lossy(first).into_owned());
+            }
+        }
+    };
+    for line in content.lines() {
+        let code = code_of(line);
+        if let Some(i) = code.find(b":=") {
+            let lhs = &code[..i];
+            let start = lhs
+                .iter()
+                .rposition(|b| b"({;".contains(b))
+                .map_or(0, |p| p + 1);
+            let mut lhs = lhs[start..].trim();
+            for keyword in [&b"} else if "[..], b"if ", b"for ", b"switch ", b"select "] {
+                lhs = lhs.strip_prefix(keyword).unwrap_or(lhs).trim();
+            }
+            add(lhs);
+        }
+        let t = code.trim();
+        if let Some(rest) = t.strip_prefix(b"var ") {
+            add(rest.split(|&b| b == b'=').next().unwrap_or(b""));
+        }
+        // Every parenthesised group after a `func`: receiver, parameters, results.
+        for i in code.find_iter(b"func") {
+            let word = (i == 0 || !is_ident_byte(code[i - 1]))
+                && matches!(code.get(i + 4), Some(b' ' | b'('));
+            if !word {
+                continue;
+            }
+            let mut depth = 0usize;
+            let mut group_start = None;
+            for (j, &b) in code[i..].iter().enumerate() {
+                match b {
+                    b'(' => {
+                        depth += 1;
+                        if depth == 1 {
+                            group_start = Some(i + j + 1);
+                        }
+                    }
+                    b')' if depth > 0 => {
+                        depth -= 1;
+                        if depth == 0
+                            && let Some(s) = group_start.take()
+                        {
+                            add(&code[s..i + j]);
+                        }
+                    }
+                    b'{' if depth == 0 => break,
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The import specs of a Go file: (alias, path).
