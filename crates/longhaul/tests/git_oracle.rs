@@ -648,6 +648,39 @@ mod port {
         assert_eq!(ours.conflicts[0].file, "ci.yml");
     }
 
+    /// Upstream renames a file (with a small edit) that the old line changed
+    /// too: merge-ort carries the target's edit to the new name, and so does
+    /// the port (porting findings, class 2: `main.go` → `main_linux.go`).
+    #[test]
+    fn a_file_upstream_renames_is_merged_at_its_new_name() {
+        let (git, ours, _r) = {
+            let repo = GitRepo::new();
+            repo.write("main.go", numbered(40).as_bytes());
+            repo.commit_all("v1");
+            repo.git(&["tag", "v1"]);
+            repo.git(&["mv", "main.go", "main_linux.go"]);
+            repo.write(
+                "main_linux.go",
+                numbered(40).replace("line 30\n", "thirty\n").as_bytes(),
+            );
+            let fix = repo.commit_all("fix");
+            repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+            repo.write(
+                "main.go",
+                numbered(40).replace("line 5\n", "five\n").as_bytes(),
+            );
+            let onto = repo.commit_all("old line");
+            (
+                repo.cherry_pick_tree(&fix, &onto),
+                repo.longhaul_port(&fix, &onto),
+                repo,
+            )
+        };
+        assert!(git.is_some(), "cherry-pick merges it");
+        assert_eq!(ours.status, Status::Merged, "{ours:?}");
+        assert_eq!(ours.tree.map(|t| t.to_string()), git);
+    }
+
     /// The old line already has the fix: the port changes nothing, and the guard
     /// accepts that because the target made exactly that change itself.
     #[test]

@@ -276,8 +276,18 @@ pub fn port_trees(
             moved::move_paths(repo, theirs, &moved)?,
         )
     };
+    // Files upstream renames that the target changed: merged at the new name.
+    let renamed = moved::renamed_upstream(ctx, base, theirs, ours, &moved)?;
+    let (merge_base, merge_ours) = if renamed.is_empty() {
+        (base_at, ours)
+    } else {
+        (
+            moved::move_paths(repo, base_at, &renamed)?,
+            moved::move_paths(repo, ours, &renamed)?,
+        )
+    };
     {
-        match merge::merge(ctx, base_at, ours, theirs_at)? {
+        match merge::merge(ctx, merge_base, merge_ours, theirs_at)? {
             Err((conflicts, tree)) => {
                 if refused.is_empty() {
                     refused = conflicts;
