@@ -13,6 +13,8 @@
 //!   and the OpenVEX and OSV outputs;
 //! - [`checks`]: the Go packages a release's patches reach, and the checks
 //!   (typecheck, tests) run on its tree;
+//! - [`gomod`]: the files Go's module system owns (`go.mod`, `go.sum`,
+//!   `vendor/modules.txt`), read and edited as text;
 //! - shared plumbing: [`repo`] (the upstream repository), [`fs`] (bounded reads,
 //!   atomic writes), [`download`], [`time`], [`error`].
 //!
@@ -46,6 +48,7 @@ pub mod checks;
 pub mod download;
 pub mod error;
 pub mod fs;
+pub mod gomod;
 pub mod lifecycle;
 pub mod patch;
 pub mod port;
