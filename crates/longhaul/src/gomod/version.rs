@@ -57,6 +57,35 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// The order of two Go toolchain versions as `go` and `toolchain` lines write
+/// them (`1.16`, `1.21.0`, `1.21rc2`, `go1.22.1`): by number, a release
+/// candidate before its release.
+pub fn compare_go(a: &str, b: &str) -> Ordering {
+    fn parts(v: &str) -> (Vec<u64>, Option<String>) {
+        let v = v.strip_prefix("go").unwrap_or(v);
+        let end = v
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(v.len());
+        let nums = v[..end]
+            .split('.')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse().unwrap_or(0))
+            .collect();
+        let pre = (end < v.len()).then(|| v[end..].to_string());
+        (nums, pre)
+    }
+    let ((mut na, pa), (mut nb, pb)) = (parts(a), parts(b));
+    let len = na.len().max(nb.len());
+    na.resize(len, 0);
+    nb.resize(len, 0);
+    na.cmp(&nb).then_with(|| match (pa, pb) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => x.cmp(&y),
+    })
+}
+
 fn compare_pre(a: &[&str], b: &[&str]) -> Ordering {
     match (a.is_empty(), b.is_empty()) {
         (true, true) => return Ordering::Equal,
@@ -105,5 +134,9 @@ mod tests {
         assert_eq!(compare("v2.0.0+incompatible", "v2.0.0"), Equal);
         assert!(!is_valid("1.2.3") && !is_valid("v1.2") && !is_valid("v01.2.3"));
         assert_eq!(compare("bogus", "v0.0.1"), Less);
+        assert_eq!(super::compare_go("1.9", "1.22"), Less);
+        assert_eq!(super::compare_go("1.21rc2", "1.21"), Less);
+        assert_eq!(super::compare_go("1.21", "1.21.0"), Equal);
+        assert_eq!(super::compare_go("go1.22.1", "1.22.0"), Greater);
     }
 }
