@@ -40,8 +40,9 @@ pub(super) fn merge(
             .map_err(git_err)?
             .is_some_and(|e| e.mode().is_tree())
         {
-            let merged = merge_trees(ctx, base, ours, theirs)?;
-            return remerge_text(ctx, [base, ours, theirs], &paths, merged);
+            let (trees, text) = premerge_text(ctx, [base, ours, theirs], &paths)?;
+            let merged = merge_trees(ctx, trees[0], trees[1], trees[2])?;
+            return Ok(with_text_conflicts(merged, text));
         }
     }
     let (base_cut, ours_cut, theirs_cut) = (
@@ -52,100 +53,119 @@ pub(super) fn merge(
     // git's modify/delete conflicts, which gitoxide resolves when the
     // modification is a mode change: one side deletes a file the other changed.
     let modify_delete = modify_delete_conflicts(repo, base_cut, ours_cut, theirs_cut, &paths)?;
-    let merged = merge_trees(ctx, base_cut, ours_cut, theirs_cut)?;
-    Ok(
-        match remerge_text(ctx, [base_cut, ours_cut, theirs_cut], &paths, merged)? {
-            Ok(merged) if modify_delete.is_empty() => {
-                Ok(graft(repo, ours, ours_cut, merged, &paths)?)
-            }
-            Ok(merged) => Err((modify_delete, graft(repo, ours, ours_cut, merged, &paths)?)),
-            Err((mut conflicts, marked)) => {
-                conflicts.extend(modify_delete);
-                conflicts.sort_by(|a, b| a.file.cmp(&b.file));
-                conflicts.dedup_by(|a, b| a.file == b.file);
-                Err((conflicts, graft(repo, ours, ours_cut, marked, &paths)?))
-            }
-        },
-    )
+    let (trees, text) = premerge_text(ctx, [base_cut, ours_cut, theirs_cut], &paths)?;
+    let merged = merge_trees(ctx, trees[0], trees[1], trees[2])?;
+    Ok(match with_text_conflicts(merged, text) {
+        Ok(merged) if modify_delete.is_empty() => Ok(graft(repo, ours, ours_cut, merged, &paths)?),
+        Ok(merged) => Err((modify_delete, graft(repo, ours, ours_cut, merged, &paths)?)),
+        Err((mut conflicts, marked)) => {
+            conflicts.extend(modify_delete);
+            conflicts.sort_by(|a, b| a.file.cmp(&b.file));
+            conflicts.dedup_by(|a, b| a.file == b.file);
+            Err((conflicts, graft(repo, ours, ours_cut, marked, &paths)?))
+        }
+    })
 }
 
 /// A merge's result: the tree, or the conflicts and the tree with markers.
 type MergeResult = Result<ObjectId, (Vec<Conflict>, ObjectId)>;
 
-/// `merged` with the files both sides changed merged again as git merges
-/// text (see [`super::text_merge`]), and its conflicts updated accordingly.
-/// Binary files, files with merge attributes of their own and files whose mode
-/// both sides changed keep gitoxide's answer.
-fn remerge_text(
+/// The files both sides changed, merged as git merges text (see
+/// [`super::text_merge`]) before gitoxide's tree merge: each such path gets
+/// the merged text (with markers where it conflicts) in all three trees, so
+/// the tree merge takes it as it is and only merges modes and the rest.
+/// Binary files, files with merge attributes of their own and files whose
+/// mode both sides changed are left to gitoxide. Returns the three trees and
+/// the paths that conflict.
+fn premerge_text(
     ctx: &Context<'_>,
-    [base, ours, theirs]: [ObjectId; 3],
+    trees: [ObjectId; 3],
     paths: &[gix::bstr::BString],
-    merged: MergeResult,
-) -> Result<MergeResult, RepoError> {
+) -> Result<([ObjectId; 3], Vec<String>), RepoError> {
     use gix::bstr::ByteSlice;
     let repo = ctx.repo;
-    let (tree, mut conflicts) = match merged {
-        Ok(tree) => (tree, Vec::new()),
-        Err((conflicts, tree)) => (tree, conflicts),
+    let [b, o, t] = trees.map(|id| repo.find_tree(id).map_err(git_err));
+    let (b, o, t) = (b?, o?, t?);
+    let blob = |k: gix::objs::tree::EntryKind| {
+        matches!(
+            k,
+            gix::objs::tree::EntryKind::Blob | gix::objs::tree::EntryKind::BlobExecutable
+        )
     };
-    let (b, o, t) = (
-        repo.find_tree(base).map_err(git_err)?,
-        repo.find_tree(ours).map_err(git_err)?,
-        repo.find_tree(theirs).map_err(git_err)?,
-    );
-    let result = repo.find_tree(tree).map_err(git_err)?;
-    let mut editor = repo.edit_tree(tree).map_err(git_err)?;
-    let mut changed = false;
+    let mut candidates = Vec::new();
     for p in paths {
         let (Some(pb), Some(po), Some(pt)) = (file_at(&b, p)?, file_at(&o, p)?, file_at(&t, p)?)
         else {
             continue;
         };
-        let blob = |k: gix::objs::tree::EntryKind| {
-            matches!(
-                k,
-                gix::objs::tree::EntryKind::Blob | gix::objs::tree::EntryKind::BlobExecutable
-            )
-        };
         let both_changed_mode = po.0 != pb.0 && pt.0 != pb.0 && po.0 != pt.0;
-        if po.1 == pb.1 || pt.1 == pb.1 || po.1 == pt.1 || both_changed_mode {
-            continue;
+        let changed_both = po.1 != pb.1 && pt.1 != pb.1 && po.1 != pt.1;
+        if changed_both && !both_changed_mode && blob(pb.0) && blob(po.0) && blob(pt.0) {
+            candidates.push((p, [pb, po, pt]));
         }
-        if !(blob(pb.0) && blob(po.0) && blob(pt.0)) || ctx.has_merge_attributes(p.as_bstr())? {
-            continue;
-        }
+    }
+    if candidates.is_empty() {
+        return Ok((trees, Vec::new()));
+    }
+    let special = ctx.has_merge_attributes(
+        &candidates
+            .iter()
+            .map(|(p, _)| p.as_bstr())
+            .collect::<Vec<_>>(),
+    )?;
+    let mut editors = trees.map(|id| repo.edit_tree(id).map_err(git_err));
+    let mut conflicted = Vec::new();
+    for ((p, entries), special) in candidates.into_iter().zip(special) {
         let data = |id: ObjectId| -> Result<Vec<u8>, RepoError> {
             Ok(repo.find_object(id).map_err(git_err)?.detach().data)
         };
-        let (db, d_o, dt) = (data(pb.1)?, data(po.1)?, data(pt.1)?);
-        if [&db, &d_o, &dt].iter().any(|d| d.contains(&0)) {
-            continue; // binary: not a text merge
+        let texts = [
+            data(entries[0].1)?,
+            data(entries[1].1)?,
+            data(entries[2].1)?,
+        ];
+        if special || texts.iter().any(|d| d.contains(&0)) {
+            continue; // binary or a merge driver of its own: gitoxide's merge
         }
-        let m = super::text_merge::merge(&db, &d_o, &dt);
-        let kind = file_at(&result, p)?.map_or(po.0, |e| e.0);
+        let m = super::text_merge::merge(&texts[0], &texts[1], &texts[2]);
         let id = repo.write_blob(&m.text).map_err(git_err)?.detach();
-        editor.upsert(p.as_bstr(), kind, id).map_err(git_err)?;
-        changed = true;
-        let file = p.to_str_lossy().into_owned();
-        conflicts.retain(|c| c.file != file);
+        for (editor, (kind, _)) in editors.iter_mut().zip(entries) {
+            editor
+                .as_mut()
+                .map_err(|e| RepoError::Git(e.to_string()))?
+                .upsert(p.as_bstr(), kind, id)
+                .map_err(git_err)?;
+        }
         if m.conflicts > 0 {
+            conflicted.push(p.to_str_lossy().into_owned());
+        }
+    }
+    let mut out = trees;
+    for (slot, editor) in out.iter_mut().zip(editors) {
+        *slot = editor?.write().map_err(git_err)?.detach();
+    }
+    Ok((out, conflicted))
+}
+
+/// `merged` with the text conflicts of [`premerge_text`] added.
+fn with_text_conflicts(merged: MergeResult, text: Vec<String>) -> MergeResult {
+    if text.is_empty() {
+        return merged;
+    }
+    let (tree, mut conflicts) = match merged {
+        Ok(tree) => (tree, Vec::new()),
+        Err((conflicts, tree)) => (tree, conflicts),
+    };
+    for file in text {
+        if !conflicts.iter().any(|c| c.file == file) {
             conflicts.push(Conflict {
                 reason: format!("merge conflict: the target changed {file} too"),
                 file,
             });
         }
     }
-    let tree = if changed {
-        editor.write().map_err(git_err)?.detach()
-    } else {
-        tree
-    };
     conflicts.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(if conflicts.is_empty() {
-        Ok(tree)
-    } else {
-        Err((conflicts, tree))
-    })
+    Err((conflicts, tree))
 }
 
 /// Paths one side deletes and the other changes (content or mode).

@@ -117,6 +117,7 @@ pub fn check(
     let mut upstream_words = Words::new(repo, base);
     let declared = declared_by_port(added);
     let mut refusals = Vec::new();
+    let mut modules = Modules::default();
     for (path, lines) in added {
         // A vendored module's own code is a module at a version, judged as one
         // (see `gomod`); within it a package may use names that the port adds
@@ -131,12 +132,13 @@ pub fn check(
         let imports_now = imports(&content);
         let imports_before: BTreeSet<String> =
             imports(&before).into_iter().map(|(_, p)| p).collect();
-        let module = Module::find(repo, &result_tree, dir)?;
+        let module = modules.find(repo, &result_tree, dir)?;
+        let module = module.as_deref();
         for (_, import) in &imports_now {
             if imports_before.contains(import) {
                 continue;
             }
-            if !resolves(&result_tree, module.as_ref(), import)? {
+            if !resolves(&result_tree, module, import)? {
                 refusals.push(Conflict {
                     file: file.clone(),
                     reason: format!(
@@ -155,7 +157,7 @@ pub fn check(
             if alias.as_deref() == Some(".") {
                 dot_import = true;
             }
-            if let Some(folder) = import_folder(&ours_tree, module.as_ref(), import)? {
+            if let Some(folder) = import_folder(&ours_tree, module, import)? {
                 let name = alias.clone().unwrap_or_else(|| package_name(import));
                 in_tree.insert(name, folder);
             }
@@ -367,6 +369,33 @@ fn import_spec(spec: &[u8]) -> Option<(Option<String>, String)> {
     ))
 }
 
+/// The modules of the port's files, read once per folder.
+#[derive(Default)]
+struct Modules {
+    /// By module folder.
+    by_folder: HashMap<Vec<u8>, Option<std::rc::Rc<Module>>>,
+}
+
+impl Modules {
+    /// The module holding folder `dir`, each module read once.
+    fn find(
+        &mut self,
+        repo: &gix::Repository,
+        tree: &gix::Tree<'_>,
+        dir: &[u8],
+    ) -> Result<Option<std::rc::Rc<Module>>, RepoError> {
+        let Some(folder) = Module::folder_of(tree, dir)? else {
+            return Ok(None);
+        };
+        if let Some(found) = self.by_folder.get(&folder) {
+            return Ok(found.clone());
+        }
+        let found = Module::read(repo, tree, &folder)?.map(std::rc::Rc::new);
+        self.by_folder.insert(folder, found.clone());
+        Ok(found)
+    }
+}
+
 /// A Go module: its path and its folder in the tree, with its requirements.
 struct Module {
     path: String,
@@ -375,63 +404,15 @@ struct Module {
 }
 
 impl Module {
-    /// The module holding folder `dir`: the nearest `go.mod` above it.
-    fn find(
-        repo: &gix::Repository,
-        tree: &gix::Tree<'_>,
-        dir: &[u8],
-    ) -> Result<Option<Module>, RepoError> {
+    /// The folder of the module holding folder `dir`: the nearest one above
+    /// it with a `go.mod` file.
+    fn folder_of(tree: &gix::Tree<'_>, dir: &[u8]) -> Result<Option<Vec<u8>>, RepoError> {
         let mut folder = dir.to_vec();
         loop {
-            let go_mod = if folder.is_empty() {
-                b"go.mod".to_vec()
-            } else {
-                [folder.as_slice(), b"/go.mod"].concat()
-            };
-            if let Some(text) = blob_at(repo, tree, &go_mod)? {
-                let text = String::from_utf8_lossy(&text).into_owned();
-                let path = text
-                    .lines()
-                    .find_map(|l| l.trim().strip_prefix("module "))
-                    .map(|p| p.trim().trim_matches('"').to_string());
-                let Some(path) = path else { return Ok(None) };
-                let mut requires = Vec::new();
-                let mut in_block = false;
-                for l in text.lines() {
-                    let code = l.split("//").next().unwrap_or("").trim();
-                    if in_block {
-                        if code == ")" {
-                            in_block = false;
-                        } else if let Some(m) = code.split_whitespace().next() {
-                            requires.push(m.to_string());
-                        }
-                    } else if code.starts_with("require (") || code.starts_with("replace (") {
-                        in_block = true;
-                    } else if let Some(r) = code.strip_prefix("require ") {
-                        requires.extend(r.split_whitespace().next().map(str::to_string));
-                    } else if let Some(r) = code.strip_prefix("replace ") {
-                        requires.extend(r.split_whitespace().next().map(str::to_string));
-                    }
-                }
-                // Modules of the build graph (go.sum) count as well: before Go
-                // 1.17 go.mod listed only direct requirements.
-                let go_sum = if folder.is_empty() {
-                    b"go.sum".to_vec()
-                } else {
-                    [folder.as_slice(), b"/go.sum"].concat()
-                };
-                if let Some(sum) = blob_at(repo, tree, &go_sum)? {
-                    for l in String::from_utf8_lossy(&sum).lines() {
-                        requires.extend(l.split_whitespace().next().map(str::to_string));
-                    }
-                }
-                requires.sort();
-                requires.dedup();
-                return Ok(Some(Module {
-                    path,
-                    folder: folder.into(),
-                    requires,
-                }));
+            let go_mod = join(&folder, "go.mod");
+            let entry = tree.lookup_entry(go_mod.split_str("/")).map_err(git_err)?;
+            if entry.is_some_and(|e| e.mode().is_blob()) {
+                return Ok(Some(folder));
             }
             match folder.rfind_byte(b'/') {
                 Some(i) => folder.truncate(i),
@@ -439,6 +420,56 @@ impl Module {
                 None => return Ok(None),
             }
         }
+    }
+
+    /// The module whose `go.mod` is in `folder`, with the modules its
+    /// `go.mod` and `go.sum` name.
+    fn read(
+        repo: &gix::Repository,
+        tree: &gix::Tree<'_>,
+        folder: &[u8],
+    ) -> Result<Option<Module>, RepoError> {
+        let Some(text) = blob_at(repo, tree, &join(folder, "go.mod"))? else {
+            return Ok(None);
+        };
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let path = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("module "))
+            .map(|p| p.trim().trim_matches('"').to_string());
+        let Some(path) = path else { return Ok(None) };
+        let mut requires = Vec::new();
+        let mut in_block = false;
+        for l in text.lines() {
+            let code = l.split("//").next().unwrap_or("").trim();
+            if in_block {
+                if code == ")" {
+                    in_block = false;
+                } else if let Some(m) = code.split_whitespace().next() {
+                    requires.push(m.to_string());
+                }
+            } else if code.starts_with("require (") || code.starts_with("replace (") {
+                in_block = true;
+            } else if let Some(r) = code.strip_prefix("require ") {
+                requires.extend(r.split_whitespace().next().map(str::to_string));
+            } else if let Some(r) = code.strip_prefix("replace ") {
+                requires.extend(r.split_whitespace().next().map(str::to_string));
+            }
+        }
+        // Modules of the build graph (go.sum) count as well: before Go
+        // 1.17 go.mod listed only direct requirements.
+        if let Some(sum) = blob_at(repo, tree, &join(folder, "go.sum"))? {
+            for l in String::from_utf8_lossy(&sum).lines() {
+                requires.extend(l.split_whitespace().next().map(str::to_string));
+            }
+        }
+        requires.sort();
+        requires.dedup();
+        Ok(Some(Module {
+            path,
+            folder: folder.into(),
+            requires,
+        }))
     }
 }
 

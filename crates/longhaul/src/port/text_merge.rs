@@ -74,7 +74,8 @@ pub fn merge(base: &[u8], ours: &[u8], theirs: &[u8]) -> Merged {
     let ours_tokens = std::mem::take(&mut input.after);
     input.update_after(imara_diff::sources::byte_lines(theirs));
     let (b, o, t) = (&input.before, &ours_tokens, &input.after);
-    let (x1, x2) = (xdiff::diff(b, o), xdiff::diff(b, t));
+    let tokens = input.interner.num_tokens();
+    let (x1, x2) = (xdiff::diff(b, o, tokens), xdiff::diff(b, t, tokens));
     if x1.is_empty() || x2.is_empty() {
         let text = if x1.is_empty() { theirs } else { ours };
         return Merged {
@@ -93,11 +94,9 @@ pub fn merge(base: &[u8], ours: &[u8], theirs: &[u8]) -> Merged {
             r.take = Take::Same;
         }
     }
-    let lines = |text: &'_ [u8]| -> Vec<Vec<u8>> {
-        text.split_inclusive(|&c| c == b'\n')
-            .map(<[u8]>::to_vec)
-            .collect()
-    };
+    fn lines(text: &[u8]) -> Vec<&[u8]> {
+        text.split_inclusive(|&c| c == b'\n').collect()
+    }
     fill(&regions, [&lines(base), &lines(ours), &lines(theirs)])
 }
 
@@ -224,11 +223,11 @@ fn append(out: &mut Vec<Region>, r: Region) {
 
 /// xdiff's `xdl_fill_merge_buffer` with diff3 conflicts: the target's lines
 /// between regions, each region's chosen side.
-fn fill(regions: &[Region], [base, ours, theirs]: [&[Vec<u8>]; 3]) -> Merged {
+fn fill(regions: &[Region], [base, ours, theirs]: [&[&[u8]]; 3]) -> Merged {
     let mut text = Vec::new();
     let mut conflicts = 0;
     let mut i: isize = 0;
-    let copy = |out: &mut Vec<u8>, lines: &[Vec<u8>], add_nl: bool| {
+    let copy = |out: &mut Vec<u8>, lines: &[&[u8]], add_nl: bool| {
         for l in lines {
             out.extend_from_slice(l);
         }

@@ -10,7 +10,6 @@
 //! `xdiffi.c`, over imara-diff's interned lines.
 
 use imara_diff::Token;
-use std::collections::HashMap;
 
 /// xdiff's limit on the occurrences of a line used as an anchor.
 const MAX_CHAIN_LENGTH: u32 = 64;
@@ -29,9 +28,9 @@ pub struct Change {
     pub chg2: usize,
 }
 
-/// The edit script from `a` to `b`, as `git diff --histogram
-/// --no-indent-heuristic` computes it.
-pub fn diff(a: &[Token], b: &[Token]) -> Vec<Change> {
+/// The edit script from `a` to `b` (tokens below `tokens`), as `git diff
+/// --histogram --no-indent-heuristic` computes it.
+pub fn diff(a: &[Token], b: &[Token], tokens: u32) -> Vec<Change> {
     let mut changed_a = vec![false; a.len()];
     let mut changed_b = vec![false; b.len()];
     {
@@ -40,6 +39,8 @@ pub fn diff(a: &[Token], b: &[Token]) -> Vec<Change> {
             b,
             changed_a: &mut changed_a,
             changed_b: &mut changed_b,
+            first: vec![(0, 0); tokens as usize],
+            next: vec![0; a.len() + 1],
         };
         h.diff(1, a.len(), 1, b.len());
     }
@@ -54,6 +55,11 @@ struct Histogram<'a> {
     b: &'a [Token],
     changed_a: &'a mut [bool],
     changed_b: &'a mut [bool],
+    /// Per token, in the region being searched: its first line and count
+    /// (reset after each search).
+    first: Vec<(usize, u32)>,
+    /// Per line of `a` (1-based), the next line of the region with its token.
+    next: Vec<usize>,
 }
 
 /// The longest common region found: lines `begin1..=end1` and `begin2..=end2`.
@@ -65,20 +71,10 @@ struct Region {
     end2: usize,
 }
 
-/// The lines of `a`'s region by token: each token's first line and count, and
-/// for each line the next line with the same token (0: none).
+/// The search state of one region: xdiff's `histindex` counters.
 struct Index {
-    first: HashMap<Token, (usize, u32)>,
-    next: Vec<usize>,
-    line1: usize,
     cnt: u32,
     has_common: bool,
-}
-
-impl Index {
-    fn count(&self, a: &[Token], line: usize) -> u32 {
-        self.first[&a[line - 1]].1
-    }
 }
 
 impl Histogram<'_> {
@@ -112,24 +108,31 @@ impl Histogram<'_> {
 
     /// xdiff's `find_lcs`: `None` when every common line is too frequent (the
     /// classic diff decides then).
-    fn find_lcs(&self, line1: usize, count1: usize, line2: usize, count2: usize) -> Option<Region> {
+    fn find_lcs(
+        &mut self,
+        line1: usize,
+        count1: usize,
+        line2: usize,
+        count2: usize,
+    ) -> Option<Region> {
         let a = self.a;
+        for ptr in (line1..line1 + count1).rev() {
+            let entry = &mut self.first[a[ptr - 1].0 as usize];
+            let (first, count) = if entry.1 == 0 { (0, 0) } else { *entry };
+            self.next[ptr] = first;
+            *entry = (ptr, count.saturating_add(1));
+        }
         let mut index = Index {
-            first: HashMap::with_capacity(count1),
-            next: vec![0; count1],
-            line1,
             cnt: MAX_CHAIN_LENGTH + 1,
             has_common: false,
         };
-        for ptr in (line1..line1 + count1).rev() {
-            let entry = index.first.entry(a[ptr - 1]).or_insert((0, 0));
-            index.next[ptr - line1] = entry.0;
-            *entry = (ptr, entry.1.saturating_add(1));
-        }
         let mut lcs = Region::default();
         let mut b_ptr = line2;
         while b_ptr < line2 + count2 {
             b_ptr = self.try_lcs(&mut index, &mut lcs, b_ptr, [line1, count1, line2, count2]);
+        }
+        for ptr in line1..line1 + count1 {
+            self.first[a[ptr - 1].0 as usize] = (0, 0);
         }
         if index.has_common && MAX_CHAIN_LENGTH < index.cnt {
             return None;
@@ -147,30 +150,36 @@ impl Histogram<'_> {
     ) -> usize {
         let (a, b) = (self.a, self.b);
         let (end_1, end_2) = (line1 + count1 - 1, line2 + count2 - 1);
+        let count = |line: usize| self.first[a[line - 1].0 as usize].1;
         let mut b_next = b_ptr + 1;
-        let Some(&(first, rec_cnt)) = index.first.get(&b[b_ptr - 1]) else {
+        let (first, rec_cnt) = self
+            .first
+            .get(b[b_ptr - 1].0 as usize)
+            .copied()
+            .unwrap_or((0, 0));
+        if rec_cnt == 0 {
             return b_next;
-        };
+        }
         index.has_common = true;
         if rec_cnt > index.cnt {
             return b_next;
         }
         let mut as_ = first;
         loop {
-            let mut np = index.next[as_ - index.line1];
+            let mut np = self.next[as_];
             let (mut bs, mut ae, mut be, mut rc) = (b_ptr, as_, b_ptr, rec_cnt);
             while line1 < as_ && line2 < bs && a[as_ - 2] == b[bs - 2] {
                 as_ -= 1;
                 bs -= 1;
                 if 1 < rc {
-                    rc = rc.min(index.count(a, as_));
+                    rc = rc.min(count(as_));
                 }
             }
             while ae < end_1 && be < end_2 && a[ae] == b[be] {
                 ae += 1;
                 be += 1;
                 if 1 < rc {
-                    rc = rc.min(index.count(a, ae));
+                    rc = rc.min(count(ae));
                 }
             }
             if b_next <= be {
@@ -186,7 +195,7 @@ impl Histogram<'_> {
                 index.cnt = rc;
             }
             while np != 0 && np <= ae {
-                np = index.next[np - index.line1];
+                np = self.next[np];
             }
             if np == 0 {
                 return b_next;
