@@ -144,7 +144,13 @@ pub fn check(
                 added.push((path.clone(), line_changes(p.before, p.after)?.added));
             }
         }
-        refusals.extend(super::symbols::check(repo, base, ours, result, &added)?);
+        refusals.extend(super::symbols::check(
+            repo,
+            [base, theirs],
+            ours,
+            result,
+            &added,
+        )?);
     }
     let mut identical_inputs = moved.is_empty();
     for (source, _) in upstream.keys() {
@@ -163,6 +169,28 @@ pub fn check(
         refusals,
         identical_inputs,
     })
+}
+
+/// The guard for a port whose inputs are identical on the target (see
+/// `ladder`'s clean rung): the port is the upstream diff itself, so only the
+/// static check of what it adds to Go code applies.
+pub fn check_clean(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    theirs: ObjectId,
+    ours: ObjectId,
+    result: ObjectId,
+) -> Result<Vec<Conflict>, RepoError> {
+    let mut added = Vec::new();
+    for c in ctx.tree_changes(base, theirs, true)?.iter() {
+        if let Some(path) = c.new_path.as_ref().filter(|p| p.ends_with(b".go")) {
+            added.push((
+                path.clone(),
+                line_changes(ctx.repo, c.old_id, c.new_id)?.added,
+            ));
+        }
+    }
+    super::symbols::check(ctx.repo, [base, theirs], ours, result, &added)
 }
 
 /// Whether the port's shortfall against the upstream change is exactly what the

@@ -32,6 +32,9 @@ pub(super) fn port(
     // Files the old line moved are merged at their new paths, as merge-ort
     // does: the parent and the change see them moved there first. (Only the
     // files the change touches are searched for: see `moved`.)
+    if let Some(outcome) = clean_rung(ctx, base, theirs, ours)? {
+        return Ok(outcome);
+    }
     let moved = ctx.moved(base, theirs, ours)?;
     let deleted = deleted_moved(repo, theirs, &moved)?;
     if !deleted.is_empty() {
@@ -56,6 +59,58 @@ pub(super) fn port(
         return Ok(outcome);
     }
     apply_rung(ctx, [base, theirs, ours], base_at, theirs_at, failure)
+}
+
+/// The clean port: every file the change touches is the same on the target
+/// as in the change's parent, so git's merge has nothing to merge and the
+/// result is the target with the change's files; the guard's static check
+/// judges it. `None` when the inputs differ (or the check refuses: the
+/// ladder then says why).
+fn clean_rung(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    theirs: ObjectId,
+    ours: ObjectId,
+) -> Result<Option<Outcome>, RepoError> {
+    let repo = ctx.repo;
+    let [b, t, o] = [base, theirs, ours].map(|id| repo.find_tree(id).map_err(git_err));
+    let (b, t, o) = (b?, t?, o?);
+    let entry = |tree: &gix::Tree<'_>,
+                 p: &[u8]|
+     -> Result<Option<(gix::objs::tree::EntryMode, ObjectId)>, RepoError> {
+        Ok(tree
+            .lookup_entry(p.split_str("/"))
+            .map_err(git_err)?
+            .map(|e| (e.mode(), e.object_id())))
+    };
+    let mut editor = repo.edit_tree(ours).map_err(git_err)?;
+    for p in diff::touched_paths(repo, base, theirs)? {
+        if entry(&b, &p)? != entry(&o, &p)? {
+            return Ok(None);
+        }
+        // A file of the target where the change needs a folder.
+        for i in p.find_iter("/") {
+            if entry(&o, &p[..i])?.is_some_and(|(mode, _)| !mode.is_tree()) {
+                return Ok(None);
+            }
+        }
+        match entry(&t, &p)? {
+            Some((mode, id)) => editor
+                .upsert(p.as_bstr(), mode.kind(), id)
+                .map_err(git_err)?,
+            None => editor.remove(p.as_bstr()).map_err(git_err)?,
+        };
+    }
+    let result = editor.write().map_err(git_err)?.detach();
+    if !guard::check_clean(ctx, base, theirs, ours, result)?.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Outcome::ported(
+        Status::Clean,
+        Rung::Merge,
+        Difficulty::Trivial,
+        result,
+    )))
 }
 
 /// git's rename/delete conflict: the change deletes a file the old line moved.

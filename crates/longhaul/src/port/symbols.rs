@@ -106,13 +106,27 @@ const PREDECLARED: &[&str] = &[
 /// lines the port adds.
 pub fn check(
     repo: &gix::Repository,
-    base: ObjectId,
+    [base, theirs]: [ObjectId; 2],
     ours: ObjectId,
     result: ObjectId,
     added: &[(BString, Vec<Vec<u8>>)],
 ) -> Result<Vec<Conflict>, RepoError> {
     let ours_tree = repo.find_tree(ours).map_err(git_err)?;
     let result_tree = repo.find_tree(result).map_err(git_err)?;
+    let theirs_tree = repo.find_tree(theirs).map_err(git_err)?;
+    // A folder the port leaves as upstream's commit has it has every name
+    // upstream's code uses from it: nothing to look up there.
+    let as_upstream = |folder: &[u8]| -> Result<bool, RepoError> {
+        let id = |t: &gix::Tree<'_>| -> Result<Option<ObjectId>, RepoError> {
+            if folder.is_empty() {
+                return Ok(Some(t.id));
+            }
+            Ok(t.lookup_entry(folder.split_str("/"))
+                .map_err(git_err)?
+                .map(|e| e.object_id()))
+        };
+        Ok(id(&result_tree)?.is_some_and(|r| Some(r) == id(&theirs_tree).ok().flatten()))
+    };
     let mut words = Words::new(repo, ours);
     let mut upstream_words = Words::new(repo, base);
     let declared = declared_by_port(added);
@@ -138,7 +152,7 @@ pub fn check(
             if imports_before.contains(import) {
                 continue;
             }
-            if !resolves(&result_tree, module, import)? {
+            if !resolves(repo, &result_tree, module, import)? {
                 refusals.push(Conflict {
                     file: file.clone(),
                     reason: format!(
@@ -203,8 +217,12 @@ pub fn check(
         // those folders do not have the name at all.
         let mut folders: Vec<BString> = vec![dir.into()];
         folders.extend(in_tree.values().cloned());
+        let mut all_as_upstream = true;
+        for f in &folders {
+            all_as_upstream &= as_upstream(f)?;
+        }
         for name in selected {
-            if has_word(&before, name.as_bytes()) {
+            if all_as_upstream || has_word(&before, name.as_bytes()) {
                 continue;
             }
             let mut on_target = false;
@@ -239,7 +257,10 @@ pub fn check(
             }
         }
         for (name, folder) in missing {
-            if !has_word(&before, name.as_bytes()) && !words.in_folder(&name, &folder)? {
+            if !has_word(&before, name.as_bytes())
+                && !as_upstream(&folder)?
+                && !words.in_folder(&name, &folder)?
+            {
                 let place = if folder.is_empty() {
                     "the root package".to_string()
                 } else {
@@ -400,7 +421,10 @@ impl Modules {
 struct Module {
     path: String,
     folder: BString,
+    /// Modules `go.mod` requires or replaces.
     requires: Vec<String>,
+    /// Modules `go.sum` names (the whole build graph), read when first needed.
+    graph: std::cell::OnceCell<Vec<String>>,
 }
 
 impl Module {
@@ -456,20 +480,41 @@ impl Module {
                 requires.extend(r.split_whitespace().next().map(str::to_string));
             }
         }
-        // Modules of the build graph (go.sum) count as well: before Go
-        // 1.17 go.mod listed only direct requirements.
-        if let Some(sum) = blob_at(repo, tree, &join(folder, "go.sum"))? {
-            for l in String::from_utf8_lossy(&sum).lines() {
-                requires.extend(l.split_whitespace().next().map(str::to_string));
-            }
-        }
         requires.sort();
         requires.dedup();
         Ok(Some(Module {
             path,
             folder: folder.into(),
             requires,
+            graph: std::cell::OnceCell::new(),
         }))
+    }
+
+    /// Whether module `m` is in the module's build graph: required by
+    /// `go.mod`, or named by `go.sum` (before Go 1.17 `go.mod` listed only
+    /// direct requirements). `go.sum` is read only when `go.mod` does not say.
+    fn has(
+        &self,
+        repo: &gix::Repository,
+        tree: &gix::Tree<'_>,
+        import: &str,
+    ) -> Result<bool, RepoError> {
+        let provides = |m: &String| import == m || import.starts_with(&format!("{m}/"));
+        if self.requires.iter().any(provides) {
+            return Ok(true);
+        }
+        if self.graph.get().is_none() {
+            let mut graph = Vec::new();
+            if let Some(sum) = blob_at(repo, tree, &join(&self.folder, "go.sum"))? {
+                for l in String::from_utf8_lossy(&sum).lines() {
+                    graph.extend(l.split_whitespace().next().map(str::to_string));
+                }
+            }
+            graph.sort();
+            graph.dedup();
+            let _ = self.graph.set(graph);
+        }
+        Ok(self.graph.get().expect("set above").iter().any(provides))
     }
 }
 
@@ -483,6 +528,7 @@ fn join(folder: &[u8], rest: &str) -> BString {
 
 /// Whether `import` resolves in `tree` for a file of `module`.
 fn resolves(
+    repo: &gix::Repository,
     tree: &gix::Tree<'_>,
     module: Option<&Module>,
     import: &str,
@@ -524,11 +570,7 @@ fn resolves(
     {
         return Ok(true);
     }
-    Ok(module
-        .requires
-        .iter()
-        .any(|m| import == m || import.starts_with(&format!("{m}/"))))
-    // (go.sum lines name modules of the whole graph: see `Module::find`.)
+    module.has(repo, tree, import)
 }
 
 /// The folder in `tree` holding package `import`, if it is in the tree.
