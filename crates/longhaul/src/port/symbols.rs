@@ -179,8 +179,13 @@ pub fn check(
         // A name the file binds as a value (`for _, mount := range …`, a
         // parameter) shadows a package of that name where it is bound: its
         // selectors are read as selectors on a value.
-        let values = value_bindings(&content);
-        let commented = block_comment_lines(&content);
+        // (Both read the whole file: only when a line can need them.)
+        let mut values: Option<BTreeSet<String>> = None;
+        let commented = if content.find(b"/*").is_some() {
+            block_comment_lines(&content)
+        } else {
+            Default::default()
+        };
         let mut missing: BTreeSet<(String, BString)> = BTreeSet::new();
         let mut selected: BTreeSet<String> = BTreeSet::new();
         for line in lines {
@@ -192,7 +197,11 @@ pub fn check(
                     continue;
                 }
                 match receiver {
-                    Some(r) => match in_tree.get(&r).filter(|_| !values.contains(&r)) {
+                    Some(r) => match in_tree.get(&r).filter(|_| {
+                        !values
+                            .get_or_insert_with(|| value_bindings(&content))
+                            .contains(&r)
+                    }) {
                         Some(folder) => {
                             missing.insert((name, folder.clone()));
                         }
