@@ -16,7 +16,9 @@
 //! - [`gomod`]: the files Go's module system owns (`go.mod`, `go.sum`,
 //!   `vendor/modules.txt`), read and edited as text;
 //! - shared plumbing: [`repo`] (the upstream repository), [`fs`] (bounded reads,
-//!   atomic writes), [`download`], [`time`], [`error`].
+//!   atomic writes), [`confine`] (reads and writes that stay inside the LTS
+//!   repository, symbolic links included), [`escape`] (untrusted text in YAML
+//!   and Markdown), [`download`], [`time`], [`error`].
 //!
 //! Parsing a patch and placing its hunks, without any repository:
 //!
@@ -45,8 +47,10 @@
 
 pub mod apply;
 pub mod checks;
+pub mod confine;
 pub mod download;
 pub mod error;
+pub mod escape;
 pub mod fs;
 pub mod gomod;
 pub mod lifecycle;

@@ -8,6 +8,7 @@ mod build;
 mod bump;
 mod check;
 mod ci;
+mod completions;
 mod coverage;
 mod lifecycle;
 mod lint;
@@ -31,10 +32,16 @@ use std::process::ExitCode;
 
 /// Run the command; `Err` is an input error (exit 2).
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let ctx = Context::new(cli);
+    // The conventions need no LTS repository.
+    match &cli.command {
+        Command::Completions { shell } => return completions::completions(*shell),
+        Command::Man { out } => return completions::man(out.as_deref()),
+        _ => {}
+    }
+    let ctx = Context::new(cli)?;
     match &cli.command {
         Command::Releases => releases::run(&ctx, cli.json),
-        Command::Lint => lint::run(&ctx, cli.json),
+        Command::Lint { since } => lint::run(&ctx, cli.json, since.as_deref()),
         Command::Verify {
             releases,
             all,
@@ -63,7 +70,17 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             releases,
             all,
             markdown,
-        } => coverage::run(&ctx, cli.json, *markdown, releases, *all),
+            wide,
+        } => coverage::run(
+            &ctx,
+            cli.json,
+            &coverage::Request {
+                releases,
+                all: *all,
+                markdown: *markdown,
+                wide: *wide,
+            },
+        ),
         Command::Vex {
             release,
             out,
@@ -118,6 +135,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             go,
             junit,
             no_cache,
+            since,
+            trusted_checks_from,
             jobs,
             target,
         } => check::run(
@@ -134,6 +153,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 go: go.as_deref(),
                 junit: junit.as_deref(),
                 no_cache: *no_cache,
+                since: since.as_deref(),
+                trusted_checks_from: trusted_checks_from.as_deref(),
                 jobs: usize::from(*jobs),
                 target: target.target(),
             },
@@ -159,6 +180,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 install,
                 branch,
             } => ci::github(&ctx, cli.json, out.as_deref(), *check, install, branch),
+            crate::CiAction::Plan { since } => ci::plan(&ctx, cli.json, since.as_deref()),
         },
         Command::Affected {
             release,
@@ -175,5 +197,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 &target.target(),
             ),
         },
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
 }

@@ -41,23 +41,54 @@ pub fn run(
     )
     .map_err(anyhow::Error::msg)?;
     if json {
+        // The list the text shows: every API version removed on the way, in
+        // hop order, with what to use instead.
+        let removals: Vec<serde_json::Value> = plan
+            .control_plane
+            .iter()
+            .flat_map(|h| {
+                h.removals.iter().map(|r| {
+                    serde_json::json!({
+                        "line": h.stop.line,
+                        "api_version": r.api_version(),
+                        "kind": r.kind,
+                        "instead": r.instead(),
+                        "replacement": r.replacement,
+                    })
+                })
+            })
+            .collect();
         ui::print_json(&serde_json::json!({
             "ok": true,
             "plan": plan,
+            "removals": removals,
             "documents_skipped": skipped,
             "missing": publication.missing,
+            "feed": publication.feed,
         }));
     } else {
-        print!(
-            "{}",
-            render(&plan, manifests.is_empty(), skipped, &publication.missing)
-        );
+        let facts = Facts {
+            no_manifests: manifests.is_empty(),
+            skipped,
+            missing: &publication.missing,
+            feed: publication.feed.as_ref(),
+        };
+        print!("{}", render(&plan, &facts));
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// What the text says besides the plan.
+struct Facts<'a> {
+    no_manifests: bool,
+    skipped: usize,
+    missing: &'a [String],
+    feed: Option<&'a longhaul::security::freshness::FeedAge>,
+}
+
 /// The plan as text no wider than [`WIDTH`] columns.
-fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -> String {
+fn render(plan: &Plan, facts: &Facts) -> String {
+    let (no_manifests, skipped, missing) = (facts.no_manifests, facts.skipped, facts.missing);
     let mut out = String::new();
     let mut say = |text: &str, indent: usize| out.push_str(&wrap(text, indent));
     let s = &plan.summary;
@@ -74,6 +105,15 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
     );
     for m in missing {
         say(&format!("Missing input: {m}"), 2);
+    }
+    if let Some(f) = facts.feed {
+        say(
+            &format!("Open CVEs as of the advisory feed: {}.", f.summary()),
+            2,
+        );
+        if let Some(w) = f.warning() {
+            say(&format!("Warning: {w}"), 2);
+        }
     }
     say("", 0);
     say(
@@ -159,7 +199,7 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
             };
             say(
                 &format!(
-                    "{}:{}: {}{} ({}) {} {}; use {}",
+                    "{}:{}: {}{} ({}) {} {}; {}",
                     o.file.display(),
                     o.line,
                     o.kind,
@@ -171,7 +211,7 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
                         "breaks at"
                     },
                     b.breaks_at,
-                    b.replacement
+                    advice(&b.replacement)
                 ),
                 2,
             );
@@ -186,13 +226,18 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
                 .score
                 .map(|x| format!("{x:.1}"))
                 .unwrap_or_else(|| "unscored".into()),
-            w.cve.status.as_str(),
+            w.cve.status.as_words(),
             w.stop
         ),
         None if s.stops_with_unknown_exposure > 0 => "exposure unknown (no advisories)".into(),
         None => format!(
-            "no open CVE at any stop among the {} advisories known",
-            s.advisories
+            "no open CVE at any stop among the {} advisories known{}",
+            s.advisories,
+            if facts.feed.is_some_and(|f| f.stale) {
+                " (the feed may be out of date)"
+            } else {
+                ""
+            }
         ),
     };
     say(
@@ -217,6 +262,16 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
         0,
     );
     out
+}
+
+/// `use apps/v1` for a replacement API version; a note (what to do when
+/// there is none: "no replacement API: use Pod Security Admission…") as it is.
+fn advice(instead: &str) -> String {
+    if instead.contains(' ') {
+        instead.to_string()
+    } else {
+        format!("use {instead}")
+    }
 }
 
 /// `1 node upgrade`, `5 node upgrades`.

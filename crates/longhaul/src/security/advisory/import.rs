@@ -23,6 +23,17 @@ pub fn import(
     dir: &Path,
     fetch: &dyn Fn(&str) -> Result<Vec<u8>, String>,
 ) -> Result<ImportReport, AdvisoryError> {
+    import_at(sources, dir, fetch, None)
+}
+
+/// [`import`], recording `now` as the import time when given (the feed's
+/// age starts there; see [`crate::security::freshness`]).
+pub fn import_at(
+    sources: &[String],
+    dir: &Path,
+    fetch: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+    now: Option<i64>,
+) -> Result<ImportReport, AdvisoryError> {
     let mut texts: Vec<(String, String)> = Vec::new();
     let read = |path: &Path| {
         crate::fs::read_to_string(path).map_err(|e| AdvisoryError {
@@ -88,7 +99,7 @@ pub fn import(
     // Notes only for conversions that were kept.
     notes.retain(|id, _| by_id.get(id).is_some_and(|(_, converted)| *converted));
     let advisories: Vec<Advisory> = by_id.into_values().map(|(a, _)| a).collect();
-    let changes = store::save(dir, &advisories)?;
+    let changes = store::save_at(dir, &advisories, now)?;
     Ok(ImportReport {
         advisories: changes,
         notes: notes.into_iter().collect(),
