@@ -481,3 +481,36 @@ fn hostile_module_files_are_refused_with_the_line() {
         );
     }
 }
+
+/// Upstream's vendored folder is data too: a symbolic link inside the module
+/// folder it bumps (pointing out of the repository), or the folder itself a
+/// link, is a conflict naming it; nothing of it reaches the port.
+#[test]
+fn links_in_upstreams_vendored_folder_are_refused() {
+    for (link, name) in [
+        ("vendor/example.com/dep/evil", "vendor/example.com/dep/evil"),
+        ("vendor/example.com/dep", "vendor/example.com/dep"),
+    ] {
+        let (repo, _, old) = drifted("v1.0.0", "v1.1.0", "v1.0.0", "v1.0.0");
+        repo.git(&["checkout", "-q", "main"]);
+        let at = repo.path().join(link);
+        if at.is_dir() {
+            std::fs::remove_dir_all(&at).unwrap();
+        }
+        std::os::unix::fs::symlink("../../../../../../etc", &at).unwrap();
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "--amend", "-m", "bump, with a link"]);
+        let hostile = repo.git(&["rev-parse", "HEAD"]);
+        let outcome = repo.longhaul_port(&hostile, &old);
+        assert_eq!(outcome.status, Status::Conflict, "{link}: {outcome:?}");
+        assert!(
+            outcome
+                .conflicts
+                .iter()
+                .any(|c| c.file == name && c.reason.contains("module rung")),
+            "{link}: {:?}",
+            outcome.conflicts
+        );
+        assert_eq!(outcome.tree, None);
+    }
+}

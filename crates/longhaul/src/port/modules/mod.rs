@@ -212,7 +212,7 @@ pub fn port(
     for r in &roots {
         let [b, t, o] = &r.files;
         match plan::plan(b, t, o) {
-            Ok(p) => write_plan(repo, &trees, r, &p, &mut editor)?,
+            Ok(p) => conflicts.extend(write_plan(repo, &trees, r, &p, &mut editor)?),
             Err(refusals) => {
                 conflicts.extend(refusals.into_iter().map(|(file, reason)| Conflict {
                     file: join(&r.root, file),
@@ -306,15 +306,19 @@ fn port_rest(
     })
 }
 
-/// Write one root's plan into the tree being edited.
+/// Write one root's plan into the tree being edited. A vendored file of
+/// upstream's that is no regular file (a symbolic link, a submodule) is a
+/// conflict naming it: `go mod vendor` writes regular files only (module zips
+/// carry no links), and a link taken whole could point anywhere.
 fn write_plan(
     repo: &gix::Repository,
     trees: &Trees<'_>,
     r: &Root,
     p: &plan::Plan,
     editor: &mut gix::object::tree::Editor<'_>,
-) -> Result<(), RepoError> {
+) -> Result<Vec<Conflict>, RepoError> {
     use gix::objs::tree::EntryKind;
+    let mut refused = Vec::new();
     for (rel, text) in [
         ("go.mod", &p.go_mod),
         ("go.sum", &p.go_sum),
@@ -336,6 +340,10 @@ fn write_plan(
         let module = match folder {
             Folder::Take { module, .. } | Folder::Remove { module } => module,
         };
+        if let Some(c) = linked_folder(trees, &format!("{vendor_dir}/{module}"))? {
+            refused.push(c);
+            continue;
+        }
         for (path, _, _) in
             vendor::module_files(repo, &trees.ours, &vendor_dir, module, &r.modules)?
         {
@@ -351,11 +359,44 @@ fn write_plan(
             let theirs =
                 vendor::module_files(repo, &trees.theirs, &vendor_dir, module, &r.modules)?;
             for (path, kind, id) in vendor::files_for(&theirs, &vendor_dir, &listed, packages) {
+                if !matches!(kind, EntryKind::Blob | EntryKind::BlobExecutable) {
+                    refused.push(Conflict {
+                        file: path.to_string(),
+                        reason: format!(
+                            "module rung: upstream's vendored {path} is no regular file (go mod vendor writes none)"
+                        ),
+                    });
+                    continue;
+                }
                 editor.upsert(path.as_bstr(), kind, id).map_err(git_err)?;
             }
         }
     }
-    Ok(())
+    Ok(refused)
+}
+
+/// A conflict when `folder` or a folder above it is no folder in upstream's
+/// tree or the target's (a symbolic link: taking or removing a module's files
+/// there would follow it).
+fn linked_folder(trees: &Trees<'_>, folder: &str) -> Result<Option<Conflict>, RepoError> {
+    let prefixes = folder
+        .match_indices('/')
+        .map(|(i, _)| &folder[..i])
+        .chain([folder]);
+    for prefix in prefixes {
+        for tree in [&trees.theirs, &trees.ours] {
+            let entry = tree.lookup_entry_by_path(prefix).map_err(git_err)?;
+            if entry.is_some_and(|e| !e.mode().is_tree()) {
+                return Ok(Some(Conflict {
+                    file: prefix.to_string(),
+                    reason: format!(
+                        "module rung: {prefix} is no folder (a symbolic link?) where a vendored module lives"
+                    ),
+                }));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The result's module files checked as `go build -mod=vendor` checks them.
