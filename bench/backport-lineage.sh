@@ -15,6 +15,9 @@
 #
 #   bench/backport-lineage.sh REPO [BRANCH_GLOB]      (default glob: release-*)
 #
+# With LINEAGE_PAIRS=FILE, one line per pair is written there: C X, then each tool's result
+# (longhaul, cherry-pick, apply) and longhaul's status and rung, for comparing runs.
+#
 # REPO is a git repository with the release branches as local branches (a fetched
 # snapshot works). git writes merge results into REPO's object store; run it on a copy.
 set -euo pipefail
@@ -25,6 +28,7 @@ glob=${2:-release-*}
 longhaul="$root/target/release/longhaul"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+[ -z "${LINEAGE_PAIRS:-}" ] || : >"$LINEAGE_PAIRS"
 
 now() { date +%s%N; }
 declare -A count
@@ -54,12 +58,15 @@ while read -r c parents; do
   count[difficulty_${difficulty:-error}]=$((${count[difficulty_${difficulty:-error}]:-0} + 1))
   if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "longhaul $c $x" >>"$work/different"; fi
   count[longhaul_$r]=$((${count[longhaul_$r]:-0} + 1))
+  r_longhaul=$r
+  rung=$(sed -n 's/.*"rung": "\([a-z]*\)".*/\1/p' <<<"$out" | head -n 1)
 
   s=$(now)
   tree=$(git -C "$repo" merge-tree --write-tree --merge-base="$x^" "$c^" "$x" 2>/dev/null | head -n 1) || tree=
   d=$(($(now) - s)); t_merge=$((t_merge + d)); echo $((d / 1000)) >>"$work/ms_merge"
   if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "cherry-pick $c $x" >>"$work/different"; fi
   count[merge_$r]=$((${count[merge_$r]:-0} + 1))
+  r_merge=$r
 
   s=$(now)
   tree=$(export GIT_INDEX_FILE="$work/index"
@@ -69,6 +76,8 @@ while read -r c parents; do
   d=$(($(now) - s)); t_apply=$((t_apply + d)); echo $((d / 1000)) >>"$work/ms_apply"
   if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "apply $c $x" >>"$work/different"; fi
   count[apply_$r]=$((${count[apply_$r]:-0} + 1))
+  r_apply=$r
+  [ -z "${LINEAGE_PAIRS:-}" ] || echo "$c $x $r_longhaul $r_merge $r_apply ${status:-error} ${rung:-none}" >>"$LINEAGE_PAIRS"
 done < <(git -C "$repo" log --no-merges --format='%H %P' --branches="$glob" --grep='cherry picked from commit')
 
 echo "pairs: $pairs (non-merge commits on $glob naming a non-merge commit they were cherry-picked from)"

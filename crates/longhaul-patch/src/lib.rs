@@ -65,6 +65,10 @@
 //! let applied = longhaul_patch::apply::hunks::apply_hunks(b"new\na\nb\nc\nd\ne\nf\n", hunks, 0).unwrap();
 //! assert_eq!(applied.content, b"new\na\nb\nc\nD\ne\nf\n");
 //! assert_eq!(applied.placements, [longhaul_patch::apply::hunks::Placement::Offset(1)]);
+//!
+//! // A hunk that starts at line 1 must match at the top of the file, as in git.
+//! let top = longhaul_patch::patch::parse(b"--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n")?;
+//! assert!(longhaul_patch::apply::hunks::apply_hunks(b"x\na\nb\n", &top.commits[0].files[0].hunks, 0).is_err());
 //! # Ok::<(), longhaul_patch::patch::ParseError>(())
 //! ```
 

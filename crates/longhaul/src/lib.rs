@@ -17,6 +17,8 @@
 //!   and the OpenVEX and OSV outputs;
 //! - [`checks`]: the Go packages a release's patches reach, and the checks
 //!   (typecheck, tests) run on its tree, with their result cache;
+//! - [`gomod`]: the files Go's module system owns (`go.mod`, `go.sum`,
+//!   `vendor/modules.txt`), read and edited as text;
 //! - [`lifecycle`]: dates, version skew, API removals and upgrade paths;
 //! - [`publish`]: what users read: the published view (embargoes), release
 //!   notes, the status site and its feed;
@@ -39,6 +41,7 @@ pub mod download;
 pub mod error;
 pub mod escape;
 pub mod fs;
+pub mod gomod;
 pub mod lifecycle;
 pub mod port;
 pub mod publish;

@@ -612,6 +612,75 @@ mod port {
         assert_eq!(ours.tree.map(|t| t.to_string()), git);
     }
 
+    /// The old line inserted a block that ends with a copy of the line above
+    /// upstream's change: git slides the insertion down onto the change (no
+    /// indent heuristic in a merge) and conflicts, and so does the port (on
+    /// podman, merging it gave a tree the maintainer did not commit).
+    #[test]
+    fn an_insertion_touching_the_upstream_change_conflicts_like_git() {
+        let repo = GitRepo::new();
+        let ci = "matrix:\n  - env:\n      FROM: v4.8.0\n  vm: std\n";
+        repo.write("ci.yml", ci.as_bytes());
+        repo.commit_all("v1");
+        repo.git(&["tag", "v1"]);
+        repo.write(
+            "ci.yml",
+            ci.replace(
+                "      FROM: v4.8.0\n",
+                "      FROM: v5.3.1\n  - env:\n      FROM: v5.6.2\n",
+            )
+            .as_bytes(),
+        );
+        let fix = repo.commit_all("fix");
+        repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+        repo.write(
+            "ci.yml",
+            ci.replace(
+                "  - env:\n",
+                "  - env:\n      # an old one\n      FROM: v4.3.1\n  - env:\n",
+            )
+            .as_bytes(),
+        );
+        let onto = repo.commit_all("old line");
+        assert_eq!(repo.cherry_pick_tree(&fix, &onto), None, "git conflicts");
+        let ours = repo.longhaul_port(&fix, &onto);
+        assert_eq!(ours.status, Status::Conflict, "{ours:?}");
+        assert_eq!(ours.conflicts[0].file, "ci.yml");
+    }
+
+    /// Upstream renames a file (with a small edit) that the old line changed
+    /// too: merge-ort carries the target's edit to the new name, and so does
+    /// the port (porting findings, class 2: `main.go` → `main_linux.go`).
+    #[test]
+    fn a_file_upstream_renames_is_merged_at_its_new_name() {
+        let (git, ours, _r) = {
+            let repo = GitRepo::new();
+            repo.write("main.go", numbered(40).as_bytes());
+            repo.commit_all("v1");
+            repo.git(&["tag", "v1"]);
+            repo.git(&["mv", "main.go", "main_linux.go"]);
+            repo.write(
+                "main_linux.go",
+                numbered(40).replace("line 30\n", "thirty\n").as_bytes(),
+            );
+            let fix = repo.commit_all("fix");
+            repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+            repo.write(
+                "main.go",
+                numbered(40).replace("line 5\n", "five\n").as_bytes(),
+            );
+            let onto = repo.commit_all("old line");
+            (
+                repo.cherry_pick_tree(&fix, &onto),
+                repo.longhaul_port(&fix, &onto),
+                repo,
+            )
+        };
+        assert!(git.is_some(), "cherry-pick merges it");
+        assert_eq!(ours.status, Status::Merged, "{ours:?}");
+        assert_eq!(ours.tree.map(|t| t.to_string()), git);
+    }
+
     /// The old line already has the fix: the port changes nothing, and the guard
     /// accepts that because the target made exactly that change itself.
     #[test]
@@ -768,6 +837,74 @@ mod port_symbols {
             "{}",
             reasons(&ours)
         );
+    }
+
+    /// A loop variable named like an imported package (`mount`) is a value:
+    /// its field `GIDMappings` (of a vendored type) is not looked up in the
+    /// package's folder, which never had it.
+    #[test]
+    fn a_value_named_like_a_package_is_not_read_as_the_package() {
+        let repo = GitRepo::new();
+        repo.write("go.mod", b"module example.org/app\n\ngo 1.22\n");
+        repo.write(
+            "vendor/example.org/spec/spec.go",
+            b"package spec\n\n// Mount is a mount.\ntype Mount struct {\n\tGIDMappings []int\n}\n",
+        );
+        repo.write(
+            "pkg/mount/mount.go",
+            b"package mount\n\n// Bind mounts.\nfunc Bind() {}\n",
+        );
+        let run = "package server\n\nimport (\n\t\"example.org/app/pkg/mount\"\n\t\"example.org/spec\"\n)\n\n// Run mounts.\nfunc Run(mounts []spec.Mount) {\n\tmount.Bind()\n\tfor _, mount := range mounts {\n\t\t_ = mount\n\t}\n}\n";
+        repo.write("pkg/server/server.go", run.as_bytes());
+        repo.commit_all("v1");
+        repo.git(&["tag", "v1"]);
+        repo.write(
+            "pkg/server/server.go",
+            run.replace(
+                "\t\t_ = mount\n",
+                "\t\tif len(mount.GIDMappings) > 0 {\n\t\t\tmount.Bind()\n\t\t}\n",
+            )
+            .as_bytes(),
+        );
+        let fix = repo.commit_all("fix");
+        repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+        repo.write("README", b"old line\n");
+        let onto = repo.commit_all("old line");
+        let git = repo.cherry_pick_tree(&fix, &onto);
+        let ours = repo.longhaul_port(&fix, &onto);
+        assert!(git.is_some());
+        assert_eq!(ours.tree.map(|t| t.to_string()), git, "{}", reasons(&ours));
+    }
+
+    /// A vendored module's own code is not judged name by name: a bump that
+    /// adds an interface method (a line the check reads as a call of a name
+    /// the folder lacks) ports as cherry-pick ports it.
+    #[test]
+    fn a_vendored_modules_own_code_is_not_judged_name_by_name() {
+        let repo = GitRepo::new();
+        repo.write("go.mod", b"module example.org/app\n\ngo 1.22\n");
+        let errors = "package errdefs\n\ntype canceled interface {\n\tCanceled()\n}\n";
+        repo.write("vendor/example.org/errdefs/errors.go", errors.as_bytes());
+        repo.write(
+            "vendor/example.org/errdefs/is.go",
+            b"package errdefs\n\n// IsCanceled says so.\nfunc IsCanceled(err error) bool {\n\t_, ok := err.(canceled)\n\treturn ok\n}\n",
+        );
+        repo.commit_all("v1");
+        repo.git(&["tag", "v1"]);
+        repo.write(
+            "vendor/example.org/errdefs/errors.go",
+            errors
+                .replace("\tCanceled()\n", "\tCanceled()\n\tCollapse()\n")
+                .as_bytes(),
+        );
+        let fix = repo.commit_all("bump errdefs");
+        repo.git(&["checkout", "-q", "-b", "old", "v1"]);
+        repo.write("README", b"old line\n");
+        let onto = repo.commit_all("old line");
+        let git = repo.cherry_pick_tree(&fix, &onto);
+        let ours = repo.longhaul_port(&fix, &onto);
+        assert!(git.is_some());
+        assert_eq!(ours.tree.map(|t| t.to_string()), git, "{}", reasons(&ours));
     }
 
     /// What the old line has passes: the same fix using `Default()` and `fmt`.
@@ -994,5 +1131,105 @@ mod format_patch {
         ]);
         let ours_series = [0, 1, 2].map(|i| ours(&repo, &commits[i])).join("\n");
         assert_eq!(ours_series, String::from_utf8(series.stdout).unwrap());
+    }
+}
+
+/// The text merge of a port decides clean or conflict as `git merge-file
+/// --diff-algorithm=histogram` does (git's xdiff, no indent heuristic: the
+/// setting merge-ort uses), and gives git's text when clean: on generated files
+/// full of repeated lines, where the place of a change is ambiguous. (gitoxide's
+/// blob merge disagrees with git on about 2 % of these.)
+mod text_merge {
+    use longhaul::port::text_merge::merge;
+
+    /// A small deterministic generator (no dependency, the same cases every run).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n
+        }
+
+        fn lines(&mut self, n: usize) -> Vec<String> {
+            const WORDS: [&str; 6] = ["- env:", "  x: 1", "}", "", "  y: 2", "end"];
+            (0..n)
+                .map(|_| WORDS[self.next(WORDS.len())].to_string())
+                .collect()
+        }
+
+        /// `base` with one to three insertions, deletions or replacements.
+        fn edit(&mut self, base: &[String]) -> Vec<String> {
+            let mut out = base.to_vec();
+            for _ in 0..1 + self.next(3) {
+                let at = self.next(out.len() + 1);
+                let del = self.next(3).min(out.len() - at.min(out.len()));
+                let ins = self.next(3);
+                let new = self.lines(ins);
+                out.splice(at..at + del, new);
+            }
+            out
+        }
+    }
+
+    fn text(lines: &[String]) -> Vec<u8> {
+        lines
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+            .into_bytes()
+    }
+
+    #[test]
+    fn clean_or_conflict_and_the_merged_text_are_gits() {
+        let dir = tempfile::tempdir().unwrap();
+        let (b, o, t) = (
+            dir.path().join("base"),
+            dir.path().join("ours"),
+            dir.path().join("theirs"),
+        );
+        let mut rng = Lcg(21);
+        let (mut clean, mut conflicted) = (0, 0);
+        for case in 0..300 {
+            let n = 4 + rng.next(10);
+            let base = rng.lines(n);
+            let (ours, theirs) = (rng.edit(&base), rng.edit(&base));
+            let (base, ours, theirs) = (text(&base), text(&ours), text(&theirs));
+            std::fs::write(&b, &base).unwrap();
+            std::fs::write(&o, &ours).unwrap();
+            std::fs::write(&t, &theirs).unwrap();
+            let git = std::process::Command::new("git")
+                .args(["merge-file", "-p", "--diff-algorithm=histogram"])
+                .args([&o, &b, &t])
+                .output()
+                .unwrap();
+            let git_conflicts = git.status.code().unwrap();
+            assert!(git_conflicts >= 0, "git merge-file failed");
+            let m = merge(&base, &ours, &theirs);
+            let show = |d: &[u8]| String::from_utf8_lossy(d).into_owned();
+            assert_eq!(
+                m.conflicts == 0,
+                git_conflicts == 0,
+                "case {case}: base\n{}ours\n{}theirs\n{}git\n{}ours\n{}",
+                show(&base),
+                show(&ours),
+                show(&theirs),
+                show(&git.stdout),
+                show(&m.text)
+            );
+            if git_conflicts == 0 {
+                assert_eq!(show(&m.text), show(&git.stdout), "case {case}");
+                clean += 1;
+            } else {
+                conflicted += 1;
+            }
+        }
+        assert!(
+            clean > 50 && conflicted > 50,
+            "{clean} clean, {conflicted} conflicts"
+        );
     }
 }

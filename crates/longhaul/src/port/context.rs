@@ -84,6 +84,32 @@ impl<'r> Context<'r> {
             .detach())
     }
 
+    /// For each of `paths`, whether the target's attributes give it a merge
+    /// driver or marker size of its own (`merge`, `-merge`, `binary`,
+    /// `conflict-marker-size`): then gitoxide's blob merge, which honours
+    /// them, decides.
+    pub fn has_merge_attributes(&self, paths: &[&BStr]) -> Result<Vec<bool>, RepoError> {
+        let mut stack = self.attribute_stack()?;
+        let mut out = Vec::with_capacity(paths.len());
+        for path in paths {
+            let mut found = stack.selected_attribute_matches(["merge", "conflict-marker-size"]);
+            let platform = stack
+                .at_entry(
+                    *path,
+                    Some(gix::index::entry::Mode::FILE),
+                    &self.repo.objects,
+                )
+                .map_err(git_err)?;
+            platform.matching_attributes(&mut found);
+            out.push(
+                found
+                    .iter_selected()
+                    .any(|m| !matches!(m.assignment.state, gix::attrs::StateRef::Unspecified)),
+            );
+        }
+        Ok(out)
+    }
+
     /// A blob diff platform reading attributes from the target.
     pub fn diff_cache(&self) -> Result<gix::diff::blob::Platform, RepoError> {
         gix::diff::resource_cache(

@@ -72,6 +72,18 @@ pub fn check(
         expected.insert(key, (change.clone(), read_from.clone()));
     }
     let mut refusals = Vec::new();
+    // Each blob pair is diffed once (the symbol check reads the port's again).
+    let mut diffs: std::collections::HashMap<(Option<ObjectId>, Option<ObjectId>), LineChange> =
+        std::collections::HashMap::new();
+    let mut line_changes =
+        |before: Option<ObjectId>, after: Option<ObjectId>| -> Result<LineChange, RepoError> {
+            if let Some(found) = diffs.get(&(before, after)) {
+                return Ok(found.clone());
+            }
+            let change = line_changes(repo, before, after)?;
+            diffs.insert((before, after), change.clone());
+            Ok(change)
+        };
     let keys: std::collections::BTreeSet<&(BString, BString)> =
         expected.keys().chain(port.keys()).collect();
     for key in keys {
@@ -89,10 +101,10 @@ pub fn check(
                 u.kind, p.kind
             ),
             (Some((u, read_from)), p) => {
-                let up = line_changes(repo, u.before, u.after)?;
+                let up = line_changes(u.before, u.after)?;
                 // No change at all in the port: the target may already have made it.
                 let ported = match p {
-                    Some(p) => line_changes(repo, p.before, p.after)?,
+                    Some(p) => line_changes(p.before, p.after)?,
                     None => LineChange::default(),
                 };
                 if p.is_some() && up == ported {
@@ -129,10 +141,16 @@ pub fn check(
         let mut added = Vec::new();
         for ((_, path), p) in &port {
             if path.ends_with(b".go") {
-                added.push((path.clone(), line_changes(repo, p.before, p.after)?.added));
+                added.push((path.clone(), line_changes(p.before, p.after)?.added));
             }
         }
-        refusals.extend(super::symbols::check(repo, base, ours, result, &added)?);
+        refusals.extend(super::symbols::check(
+            repo,
+            [base, theirs],
+            ours,
+            result,
+            &added,
+        )?);
     }
     let mut identical_inputs = moved.is_empty();
     for (source, _) in upstream.keys() {
@@ -151,6 +169,28 @@ pub fn check(
         refusals,
         identical_inputs,
     })
+}
+
+/// The guard for a port whose inputs are identical on the target (see
+/// `ladder`'s clean rung): the port is the upstream diff itself, so only the
+/// static check of what it adds to Go code applies.
+pub fn check_clean(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    theirs: ObjectId,
+    ours: ObjectId,
+    result: ObjectId,
+) -> Result<Vec<Conflict>, RepoError> {
+    let mut added = Vec::new();
+    for c in ctx.tree_changes(base, theirs, true)?.iter() {
+        if let Some(path) = c.new_path.as_ref().filter(|p| p.ends_with(b".go")) {
+            added.push((
+                path.clone(),
+                line_changes(ctx.repo, c.old_id, c.new_id)?.added,
+            ));
+        }
+    }
+    super::symbols::check(ctx.repo, [base, theirs], ours, result, &added)
 }
 
 /// Whether the port's shortfall against the upstream change is exactly what the

@@ -40,7 +40,9 @@ pub(super) fn merge(
             .map_err(git_err)?
             .is_some_and(|e| e.mode().is_tree())
         {
-            return merge_trees(ctx, base, ours, theirs);
+            let (trees, text) = premerge_text(ctx, [base, ours, theirs], &paths)?;
+            let merged = merge_trees(ctx, trees[0], trees[1], trees[2])?;
+            return Ok(with_text_conflicts(merged, text));
         }
     }
     let (base_cut, ours_cut, theirs_cut) = (
@@ -51,7 +53,9 @@ pub(super) fn merge(
     // git's modify/delete conflicts, which gitoxide resolves when the
     // modification is a mode change: one side deletes a file the other changed.
     let modify_delete = modify_delete_conflicts(repo, base_cut, ours_cut, theirs_cut, &paths)?;
-    Ok(match merge_trees(ctx, base_cut, ours_cut, theirs_cut)? {
+    let (trees, text) = premerge_text(ctx, [base_cut, ours_cut, theirs_cut], &paths)?;
+    let merged = merge_trees(ctx, trees[0], trees[1], trees[2])?;
+    Ok(match with_text_conflicts(merged, text) {
         Ok(merged) if modify_delete.is_empty() => Ok(graft(repo, ours, ours_cut, merged, &paths)?),
         Ok(merged) => Err((modify_delete, graft(repo, ours, ours_cut, merged, &paths)?)),
         Err((mut conflicts, marked)) => {
@@ -61,6 +65,107 @@ pub(super) fn merge(
             Err((conflicts, graft(repo, ours, ours_cut, marked, &paths)?))
         }
     })
+}
+
+/// A merge's result: the tree, or the conflicts and the tree with markers.
+type MergeResult = Result<ObjectId, (Vec<Conflict>, ObjectId)>;
+
+/// The files both sides changed, merged as git merges text (see
+/// [`super::text_merge`]) before gitoxide's tree merge: each such path gets
+/// the merged text (with markers where it conflicts) in all three trees, so
+/// the tree merge takes it as it is and only merges modes and the rest.
+/// Binary files, files with merge attributes of their own and files whose
+/// mode both sides changed are left to gitoxide. Returns the three trees and
+/// the paths that conflict.
+fn premerge_text(
+    ctx: &Context<'_>,
+    trees: [ObjectId; 3],
+    paths: &[gix::bstr::BString],
+) -> Result<([ObjectId; 3], Vec<String>), RepoError> {
+    use gix::bstr::ByteSlice;
+    let repo = ctx.repo;
+    let [b, o, t] = trees.map(|id| repo.find_tree(id).map_err(git_err));
+    let (b, o, t) = (b?, o?, t?);
+    let blob = |k: gix::objs::tree::EntryKind| {
+        matches!(
+            k,
+            gix::objs::tree::EntryKind::Blob | gix::objs::tree::EntryKind::BlobExecutable
+        )
+    };
+    let mut candidates = Vec::new();
+    for p in paths {
+        let (Some(pb), Some(po), Some(pt)) = (file_at(&b, p)?, file_at(&o, p)?, file_at(&t, p)?)
+        else {
+            continue;
+        };
+        let both_changed_mode = po.0 != pb.0 && pt.0 != pb.0 && po.0 != pt.0;
+        let changed_both = po.1 != pb.1 && pt.1 != pb.1 && po.1 != pt.1;
+        if changed_both && !both_changed_mode && blob(pb.0) && blob(po.0) && blob(pt.0) {
+            candidates.push((p, [pb, po, pt]));
+        }
+    }
+    if candidates.is_empty() {
+        return Ok((trees, Vec::new()));
+    }
+    let special = ctx.has_merge_attributes(
+        &candidates
+            .iter()
+            .map(|(p, _)| p.as_bstr())
+            .collect::<Vec<_>>(),
+    )?;
+    let mut editors = trees.map(|id| repo.edit_tree(id).map_err(git_err));
+    let mut conflicted = Vec::new();
+    for ((p, entries), special) in candidates.into_iter().zip(special) {
+        let data = |id: ObjectId| -> Result<Vec<u8>, RepoError> {
+            Ok(repo.find_object(id).map_err(git_err)?.detach().data)
+        };
+        let texts = [
+            data(entries[0].1)?,
+            data(entries[1].1)?,
+            data(entries[2].1)?,
+        ];
+        if special || texts.iter().any(|d| d.contains(&0)) {
+            continue; // binary or a merge driver of its own: gitoxide's merge
+        }
+        let m = super::text_merge::merge(&texts[0], &texts[1], &texts[2]);
+        let id = repo.write_blob(&m.text).map_err(git_err)?.detach();
+        for (editor, (kind, _)) in editors.iter_mut().zip(entries) {
+            editor
+                .as_mut()
+                .map_err(|e| RepoError::Git(e.to_string()))?
+                .upsert(p.as_bstr(), kind, id)
+                .map_err(git_err)?;
+        }
+        if m.conflicts > 0 {
+            conflicted.push(p.to_str_lossy().into_owned());
+        }
+    }
+    let mut out = trees;
+    for (slot, editor) in out.iter_mut().zip(editors) {
+        *slot = editor?.write().map_err(git_err)?.detach();
+    }
+    Ok((out, conflicted))
+}
+
+/// `merged` with the text conflicts of [`premerge_text`] added.
+fn with_text_conflicts(merged: MergeResult, text: Vec<String>) -> MergeResult {
+    if text.is_empty() {
+        return merged;
+    }
+    let (tree, mut conflicts) = match merged {
+        Ok(tree) => (tree, Vec::new()),
+        Err((conflicts, tree)) => (tree, conflicts),
+    };
+    for file in text {
+        if !conflicts.iter().any(|c| c.file == file) {
+            conflicts.push(Conflict {
+                reason: format!("merge conflict: the target changed {file} too"),
+                file,
+            });
+        }
+    }
+    conflicts.sort_by(|a, b| a.file.cmp(&b.file));
+    Err((conflicts, tree))
 }
 
 /// Paths one side deletes and the other changes (content or mode).

@@ -23,11 +23,15 @@ pub mod context;
 pub mod diff;
 pub mod format_patch;
 pub mod guard;
+mod ladder;
 mod merge;
+pub mod modules;
 pub mod moved;
 pub mod patch_input;
 pub mod resolve;
 pub mod symbols;
+pub mod text_merge;
+mod xdiff;
 
 pub use context::Context;
 
@@ -46,7 +50,8 @@ pub enum Status {
     Merged,
     /// The commit's diff applied exactly where it said (after the merge failed).
     Applied,
-    /// Rung 3 resolved the merge's conflicts (see [`Rung::Resolve`]).
+    /// A rung after the merge resolved its conflicts: rung 3 or the module
+    /// rung (see [`Rung`]).
     Resolved,
     /// No acceptable result: a merge conflict, or a result the guard refused.
     Conflict,
@@ -63,6 +68,9 @@ pub enum Rung {
     /// Rung 3: conflict regions where the target's side differs from the base
     /// only in whitespace take upstream's side (see [`resolve`]).
     Resolve,
+    /// The module-aware rung: `go.mod`, `go.sum`, `vendor/modules.txt` and
+    /// vendored folders rebuilt as module operations (see [`modules`]).
+    Modules,
 }
 
 /// A triage class for the port.
@@ -220,194 +228,41 @@ pub fn port_commit_dropping_tests(
 
 /// Port the change from tree `base` to tree `theirs` onto the commit `onto`
 /// (for a change that is not a commit of the repository: a patch file's, see
-/// [`patch_input`]).
+/// [`patch_input`]). The rungs are in [`ladder`].
 pub fn port_trees(
     ctx: &Context<'_>,
     base: ObjectId,
     theirs: ObjectId,
     onto: ObjectId,
 ) -> Result<Outcome, RepoError> {
-    let repo = ctx.repo;
-    let ours = crate::repo::tree_of(repo, onto)?;
-    let mut refused = Vec::new();
-    let mut marked = None;
-    // Files the old line moved are merged at their new paths, as merge-ort
-    // does: the parent and the change see them moved there first. (Only the
-    // files the change touches are searched for: see `moved`.)
-    let moved = ctx.moved(base, theirs, ours)?;
-    // git's rename/delete conflict: the change deletes a file the old line moved.
-    {
-        let theirs_tree = repo.find_tree(theirs).map_err(git_err)?;
-        let mut deleted_moved = Vec::new();
-        for (from, to) in moved.iter() {
-            use gix::bstr::ByteSlice;
-            if theirs_tree
-                .lookup_entry(from.split_str("/"))
-                .map_err(git_err)?
-                .is_none()
-            {
-                deleted_moved.push(Conflict {
-                    file: from.to_str_lossy().into_owned(),
-                    reason: format!(
-                        "merge conflict (rename/delete): the upstream change deletes it; the target moved it to {to}"
-                    ),
-                });
-            }
-        }
-        if !deleted_moved.is_empty() {
-            return Ok(Outcome {
-                status: Status::Conflict,
-                rung: Rung::Merge,
-                difficulty: Difficulty::Manual,
-                tree: None,
-                conflicts: deleted_moved,
-                marked: None,
-                dropped_tests: Vec::new(),
-            });
-        }
-    }
-    let (base_at, theirs_at) = if moved.is_empty() {
-        (base, theirs)
-    } else {
-        (
-            moved::move_paths(repo, base, &moved)?,
-            moved::move_paths(repo, theirs, &moved)?,
-        )
-    };
-    {
-        match merge::merge(ctx, base_at, ours, theirs_at)? {
-            Err((conflicts, tree)) => {
-                if refused.is_empty() {
-                    refused = conflicts;
-                }
-                marked.get_or_insert(tree);
-            }
-            Ok(tree) => {
-                let verdict = guard::check(ctx, base, theirs, ours, tree)?;
-                if verdict.refusals.is_empty() {
-                    let (status, difficulty) = if verdict.identical_inputs {
-                        (Status::Clean, Difficulty::Trivial)
-                    } else {
-                        (Status::Merged, Difficulty::Adapted)
-                    };
-                    return Ok(Outcome {
-                        status,
-                        rung: Rung::Merge,
-                        difficulty,
-                        tree: Some(tree),
-                        conflicts: Vec::new(),
-                        marked: None,
-                        dropped_tests: Vec::new(),
-                    });
-                }
-                if refused.is_empty() {
-                    refused = verdict.refusals;
-                }
-            }
-        }
-    }
-
-    // Rung 3: conflicts where the target's side differs only in whitespace.
-    if let Some(conflicted) = marked
-        && !refused.is_empty()
-        && let Some(tree) = resolve_whitespace(ctx, conflicted, &refused)?
-    {
-        let verdict = guard::check(ctx, base, theirs, ours, tree)?;
-        if verdict.refusals.is_empty() {
-            return Ok(Outcome {
-                status: Status::Resolved,
-                rung: Rung::Resolve,
-                difficulty: Difficulty::Adapted,
-                tree: Some(tree),
-                conflicts: Vec::new(),
-                marked: None,
-                dropped_tests: Vec::new(),
-            });
-        }
-    }
-
-    // The merge did not give an acceptable result: apply the commit's own diff.
-    let mut last_rung = Rung::Merge;
-    if let Some(patch) = diff::commit_patch(ctx, base_at, theirs_at)? {
-        last_rung = Rung::Apply;
-        let mut tree = crate::apply::tree::PatchedTree::new(repo, ours);
-        let options = crate::apply::tree::ApplyOptions {
-            fuzz: 0,
-            three_way: false,
-        };
-        let applied = tree.apply_commit(&patch, options)?;
-        use crate::apply::tree::Status as Applied;
-        // Only where the diff says: when the merge failed, a hunk that lands
-        // elsewhere is a guess (on helm, a new function placed at another
-        // ambiguous `}` gave a tree the maintainer did not commit).
-        if applied.status == Applied::Offset {
-            refused.push(Conflict {
-                file: applied.files.join(", "),
-                reason: "the upstream diff applies only at an offset after the merge failed; where it belongs is ambiguous".into(),
-            });
-        }
-        if applied.status == Applied::Clean {
-            let result = tree.write_tree()?;
-            let verdict = guard::check(ctx, base, theirs, ours, result)?;
-            if verdict.refusals.is_empty() {
-                return Ok(Outcome {
-                    status: Status::Applied,
-                    rung: Rung::Apply,
-                    difficulty: Difficulty::Trivial,
-                    tree: Some(result),
-                    conflicts: Vec::new(),
-                    marked: None,
-                    dropped_tests: Vec::new(),
-                });
-            }
-        }
-    }
-    refused.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(Outcome {
-        status: Status::Conflict,
-        rung: last_rung,
-        difficulty: Difficulty::Manual,
-        tree: None,
-        conflicts: refused,
-        marked,
-        dropped_tests: Vec::new(),
-    })
+    ladder::port(ctx, base, theirs, onto)
 }
 
-/// The merged tree `conflicted` with every conflicting file's marker regions
-/// resolved by [`resolve::resolve_whitespace`], or `None` when one cannot be.
-fn resolve_whitespace(
-    ctx: &Context<'_>,
-    conflicted: ObjectId,
-    conflicts: &[Conflict],
-) -> Result<Option<ObjectId>, RepoError> {
-    let repo = ctx.repo;
-    let tree = repo.find_tree(conflicted).map_err(git_err)?;
-    let mut files: Vec<&str> = conflicts.iter().map(|c| c.file.as_str()).collect();
-    files.sort();
-    files.dedup();
-    let mut editor = repo.edit_tree(conflicted).map_err(git_err)?;
-    for file in files {
-        let Some(entry) = tree.lookup_entry_by_path(file).map_err(git_err)? else {
-            return Ok(None);
-        };
-        let mode = entry.mode();
-        if !mode.is_blob() {
-            return Ok(None);
+impl Outcome {
+    /// A result `tree` from `rung`.
+    fn ported(status: Status, rung: Rung, difficulty: Difficulty, tree: ObjectId) -> Outcome {
+        Outcome {
+            status,
+            rung,
+            difficulty,
+            tree: Some(tree),
+            conflicts: Vec::new(),
+            marked: None,
+            dropped_tests: Vec::new(),
         }
-        let data = repo
-            .find_object(entry.object_id())
-            .map_err(git_err)?
-            .detach()
-            .data;
-        if !data.starts_with(b"<<<<<<< ") && !data.windows(9).any(|w| w == b"\n<<<<<<< ") {
-            return Ok(None); // not a content conflict
-        }
-        let Some(resolved) = resolve::resolve_whitespace(&data) else {
-            return Ok(None);
-        };
-        let id = repo.write_blob(&resolved).map_err(git_err)?.detach();
-        editor.upsert(file, mode.kind(), id).map_err(git_err)?;
     }
-    Ok(Some(editor.write().map_err(git_err)?.detach()))
+
+    /// No result: the conflicts (sorted by file) and the marked merge tree.
+    fn conflict(rung: Rung, mut conflicts: Vec<Conflict>, marked: Option<ObjectId>) -> Outcome {
+        conflicts.sort_by(|a, b| a.file.cmp(&b.file));
+        Outcome {
+            status: Status::Conflict,
+            rung,
+            difficulty: Difficulty::Manual,
+            tree: None,
+            conflicts,
+            marked,
+            dropped_tests: Vec::new(),
+        }
+    }
 }

@@ -123,6 +123,44 @@ pub fn moved_on_target(
     Ok(out)
 }
 
+/// Old path → new path, for each file the upstream change (`base` → `theirs`)
+/// renames that the target `ours` changed at the old path (and has nothing at
+/// the new one). merge-ort detects such a rename on upstream's side and merges
+/// the target's edits into the file at its new name; so does the port, by
+/// seeing the target's file moved there first. Files the target moved itself
+/// (`moved`) are left to that.
+pub fn renamed_upstream(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    theirs: ObjectId,
+    ours: ObjectId,
+    moved: &BTreeMap<BString, BString>,
+) -> Result<BTreeMap<BString, BString>, RepoError> {
+    let repo = ctx.repo;
+    let ours_tree = repo.find_tree(ours).map_err(git_err)?;
+    let at = |path: &BString| -> Result<Option<ObjectId>, RepoError> {
+        Ok(ours_tree
+            .lookup_entry(path.split_str("/"))
+            .map_err(git_err)?
+            .map(|e| e.object_id()))
+    };
+    let mut out = BTreeMap::new();
+    for c in ctx.tree_changes(base, theirs, true)?.iter() {
+        let (crate::patch::Operation::Rename, Some(from), Some(to)) =
+            (c.operation, &c.old_path, &c.new_path)
+        else {
+            continue;
+        };
+        if moved.contains_key(from) || at(to)?.is_some() {
+            continue;
+        }
+        if at(from)?.is_some_and(|id| Some(id) != c.old_id) {
+            out.insert(from.clone(), to.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// `tree` with each `from` path of `moved` moved to its `to` path.
 pub fn move_paths(
     repo: &gix::Repository,

@@ -14,6 +14,11 @@
 //!   and as a last resort anywhere in the tree's Go files; or be declared by
 //!   the port itself.
 //!
+//! A selector's left side is a package only when an import of the file binds
+//! that name and the file binds it as no value (a loop variable `mount`
+//! shadows the package `mount`). Files under `vendor/` are not checked: a
+//! vendored module's code is a module at a version, judged as one.
+//!
 //! This is a necessary condition, not a build: the full answer is compiling the
 //! port on its line (`backport --typecheck`, with the checks of issue 9).
 
@@ -101,19 +106,37 @@ const PREDECLARED: &[&str] = &[
 /// lines the port adds.
 pub fn check(
     repo: &gix::Repository,
-    base: ObjectId,
+    [base, theirs]: [ObjectId; 2],
     ours: ObjectId,
     result: ObjectId,
     added: &[(BString, Vec<Vec<u8>>)],
 ) -> Result<Vec<Conflict>, RepoError> {
     let ours_tree = repo.find_tree(ours).map_err(git_err)?;
     let result_tree = repo.find_tree(result).map_err(git_err)?;
+    let theirs_tree = repo.find_tree(theirs).map_err(git_err)?;
+    // A folder the port leaves as upstream's commit has it has every name
+    // upstream's code uses from it: nothing to look up there.
+    let as_upstream = |folder: &[u8]| -> Result<bool, RepoError> {
+        let id = |t: &gix::Tree<'_>| -> Result<Option<ObjectId>, RepoError> {
+            if folder.is_empty() {
+                return Ok(Some(t.id));
+            }
+            Ok(t.lookup_entry(folder.split_str("/"))
+                .map_err(git_err)?
+                .map(|e| e.object_id()))
+        };
+        Ok(id(&result_tree)?.is_some_and(|r| Some(r) == id(&theirs_tree).ok().flatten()))
+    };
     let mut words = Words::new(repo, ours);
     let mut upstream_words = Words::new(repo, base);
     let declared = declared_by_port(added);
     let mut refusals = Vec::new();
+    let mut modules = Modules::default();
     for (path, lines) in added {
-        if !path.ends_with(b".go") {
+        // A vendored module's own code is a module at a version, judged as one
+        // (see `gomod`); within it a package may use names that the port adds
+        // in files of its own this check cannot read as declarations.
+        if !path.ends_with(b".go") || is_vendored(path) {
             continue;
         }
         let file = path.to_str_lossy().into_owned();
@@ -123,12 +146,13 @@ pub fn check(
         let imports_now = imports(&content);
         let imports_before: BTreeSet<String> =
             imports(&before).into_iter().map(|(_, p)| p).collect();
-        let module = Module::find(repo, &result_tree, dir)?;
+        let module = modules.find(repo, &result_tree, dir)?;
+        let module = module.as_deref();
         for (_, import) in &imports_now {
             if imports_before.contains(import) {
                 continue;
             }
-            if !resolves(&result_tree, module.as_ref(), import)? {
+            if !resolves(repo, &result_tree, module, import)? {
                 refusals.push(Conflict {
                     file: file.clone(),
                     reason: format!(
@@ -147,12 +171,21 @@ pub fn check(
             if alias.as_deref() == Some(".") {
                 dot_import = true;
             }
-            if let Some(folder) = import_folder(&ours_tree, module.as_ref(), import)? {
+            if let Some(folder) = import_folder(&ours_tree, module, import)? {
                 let name = alias.clone().unwrap_or_else(|| package_name(import));
                 in_tree.insert(name, folder);
             }
         }
-        let commented = block_comment_lines(&content);
+        // A name the file binds as a value (`for _, mount := range …`, a
+        // parameter) shadows a package of that name where it is bound: its
+        // selectors are read as selectors on a value.
+        // (Both read the whole file: only when a line can need them.)
+        let mut values: Option<BTreeSet<String>> = None;
+        let commented = if content.find(b"/*").is_some() {
+            block_comment_lines(&content)
+        } else {
+            Default::default()
+        };
         let mut missing: BTreeSet<(String, BString)> = BTreeSet::new();
         let mut selected: BTreeSet<String> = BTreeSet::new();
         for line in lines {
@@ -164,7 +197,11 @@ pub fn check(
                     continue;
                 }
                 match receiver {
-                    Some(r) => match in_tree.get(&r) {
+                    Some(r) => match in_tree.get(&r).filter(|_| {
+                        !values
+                            .get_or_insert_with(|| value_bindings(&content))
+                            .contains(&r)
+                    }) {
                         Some(folder) => {
                             missing.insert((name, folder.clone()));
                         }
@@ -189,8 +226,12 @@ pub fn check(
         // those folders do not have the name at all.
         let mut folders: Vec<BString> = vec![dir.into()];
         folders.extend(in_tree.values().cloned());
+        let mut all_as_upstream = true;
+        for f in &folders {
+            all_as_upstream &= as_upstream(f)?;
+        }
         for name in selected {
-            if has_word(&before, name.as_bytes()) {
+            if all_as_upstream || has_word(&before, name.as_bytes()) {
                 continue;
             }
             let mut on_target = false;
@@ -225,7 +266,10 @@ pub fn check(
             }
         }
         for (name, folder) in missing {
-            if !has_word(&before, name.as_bytes()) && !words.in_folder(&name, &folder)? {
+            if !has_word(&before, name.as_bytes())
+                && !as_upstream(&folder)?
+                && !words.in_folder(&name, &folder)?
+            {
                 let place = if folder.is_empty() {
                     "the root package".to_string()
                 } else {
@@ -241,6 +285,78 @@ pub fn check(
         }
     }
     Ok(refusals)
+}
+
+/// Whether `path` is in a `vendor/` folder (a vendored module's code).
+fn is_vendored(path: &[u8]) -> bool {
+    path.starts_with(b"vendor/") || path.find(b"/vendor/").is_some()
+}
+
+/// Names a Go file binds as values: the left sides of `:=` (also in `for`,
+/// `if` and `switch` headers), `var` names, and the parameters, results and
+/// receivers of function signatures.
+fn value_bindings(content: &[u8]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut add = |names: &[u8]| {
+        for part in names.split(|&b| b == b',') {
+            let part = part.trim();
+            let first = part.split(|b| !is_ident_byte(*b)).next().unwrap_or(b"");
+            // `name Type` or a lone `name`, never `pkg.Type`.
+            if !first.is_empty() && part.get(first.len()) != Some(&b'.') {
+                out.insert(String::from_utf8_lossy(first).into_owned());
+            }
+        }
+    };
+    for line in content.lines() {
+        let code = code_of(line);
+        if let Some(i) = code.find(b":=") {
+            let lhs = &code[..i];
+            let start = lhs
+                .iter()
+                .rposition(|b| b"({;".contains(b))
+                .map_or(0, |p| p + 1);
+            let mut lhs = lhs[start..].trim();
+            for keyword in [&b"} else if "[..], b"if ", b"for ", b"switch ", b"select "] {
+                lhs = lhs.strip_prefix(keyword).unwrap_or(lhs).trim();
+            }
+            add(lhs);
+        }
+        let t = code.trim();
+        if let Some(rest) = t.strip_prefix(b"var ") {
+            add(rest.split(|&b| b == b'=').next().unwrap_or(b""));
+        }
+        // Every parenthesised group after a `func`: receiver, parameters, results.
+        for i in code.find_iter(b"func") {
+            let word = (i == 0 || !is_ident_byte(code[i - 1]))
+                && matches!(code.get(i + 4), Some(b' ' | b'('));
+            if !word {
+                continue;
+            }
+            let mut depth = 0usize;
+            let mut group_start = None;
+            for (j, &b) in code[i..].iter().enumerate() {
+                match b {
+                    b'(' => {
+                        depth += 1;
+                        if depth == 1 {
+                            group_start = Some(i + j + 1);
+                        }
+                    }
+                    b')' if depth > 0 => {
+                        depth -= 1;
+                        if depth == 0
+                            && let Some(s) = group_start.take()
+                        {
+                            add(&code[s..i + j]);
+                        }
+                    }
+                    b'{' if depth == 0 => break,
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The import specs of a Go file: (alias, path).
@@ -283,71 +399,53 @@ fn import_spec(spec: &[u8]) -> Option<(Option<String>, String)> {
     ))
 }
 
+/// The modules of the port's files, read once per folder.
+#[derive(Default)]
+struct Modules {
+    /// By module folder.
+    by_folder: HashMap<Vec<u8>, Option<std::rc::Rc<Module>>>,
+}
+
+impl Modules {
+    /// The module holding folder `dir`, each module read once.
+    fn find(
+        &mut self,
+        repo: &gix::Repository,
+        tree: &gix::Tree<'_>,
+        dir: &[u8],
+    ) -> Result<Option<std::rc::Rc<Module>>, RepoError> {
+        let Some(folder) = Module::folder_of(tree, dir)? else {
+            return Ok(None);
+        };
+        if let Some(found) = self.by_folder.get(&folder) {
+            return Ok(found.clone());
+        }
+        let found = Module::read(repo, tree, &folder)?.map(std::rc::Rc::new);
+        self.by_folder.insert(folder, found.clone());
+        Ok(found)
+    }
+}
+
 /// A Go module: its path and its folder in the tree, with its requirements.
 struct Module {
     path: String,
     folder: BString,
+    /// Modules `go.mod` requires or replaces.
     requires: Vec<String>,
+    /// Modules `go.sum` names (the whole build graph), read when first needed.
+    graph: std::cell::OnceCell<Vec<String>>,
 }
 
 impl Module {
-    /// The module holding folder `dir`: the nearest `go.mod` above it.
-    fn find(
-        repo: &gix::Repository,
-        tree: &gix::Tree<'_>,
-        dir: &[u8],
-    ) -> Result<Option<Module>, RepoError> {
+    /// The folder of the module holding folder `dir`: the nearest one above
+    /// it with a `go.mod` file.
+    fn folder_of(tree: &gix::Tree<'_>, dir: &[u8]) -> Result<Option<Vec<u8>>, RepoError> {
         let mut folder = dir.to_vec();
         loop {
-            let go_mod = if folder.is_empty() {
-                b"go.mod".to_vec()
-            } else {
-                [folder.as_slice(), b"/go.mod"].concat()
-            };
-            if let Some(text) = blob_at(repo, tree, &go_mod)? {
-                let text = String::from_utf8_lossy(&text).into_owned();
-                let path = text
-                    .lines()
-                    .find_map(|l| l.trim().strip_prefix("module "))
-                    .map(|p| p.trim().trim_matches('"').to_string());
-                let Some(path) = path else { return Ok(None) };
-                let mut requires = Vec::new();
-                let mut in_block = false;
-                for l in text.lines() {
-                    let code = l.split("//").next().unwrap_or("").trim();
-                    if in_block {
-                        if code == ")" {
-                            in_block = false;
-                        } else if let Some(m) = code.split_whitespace().next() {
-                            requires.push(m.to_string());
-                        }
-                    } else if code.starts_with("require (") || code.starts_with("replace (") {
-                        in_block = true;
-                    } else if let Some(r) = code.strip_prefix("require ") {
-                        requires.extend(r.split_whitespace().next().map(str::to_string));
-                    } else if let Some(r) = code.strip_prefix("replace ") {
-                        requires.extend(r.split_whitespace().next().map(str::to_string));
-                    }
-                }
-                // Modules of the build graph (go.sum) count as well: before Go
-                // 1.17 go.mod listed only direct requirements.
-                let go_sum = if folder.is_empty() {
-                    b"go.sum".to_vec()
-                } else {
-                    [folder.as_slice(), b"/go.sum"].concat()
-                };
-                if let Some(sum) = blob_at(repo, tree, &go_sum)? {
-                    for l in String::from_utf8_lossy(&sum).lines() {
-                        requires.extend(l.split_whitespace().next().map(str::to_string));
-                    }
-                }
-                requires.sort();
-                requires.dedup();
-                return Ok(Some(Module {
-                    path,
-                    folder: folder.into(),
-                    requires,
-                }));
+            let go_mod = join(&folder, "go.mod");
+            let entry = tree.lookup_entry(go_mod.split_str("/")).map_err(git_err)?;
+            if entry.is_some_and(|e| e.mode().is_blob()) {
+                return Ok(Some(folder));
             }
             match folder.rfind_byte(b'/') {
                 Some(i) => folder.truncate(i),
@@ -355,6 +453,77 @@ impl Module {
                 None => return Ok(None),
             }
         }
+    }
+
+    /// The module whose `go.mod` is in `folder`, with the modules its
+    /// `go.mod` and `go.sum` name.
+    fn read(
+        repo: &gix::Repository,
+        tree: &gix::Tree<'_>,
+        folder: &[u8],
+    ) -> Result<Option<Module>, RepoError> {
+        let Some(text) = blob_at(repo, tree, &join(folder, "go.mod"))? else {
+            return Ok(None);
+        };
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let path = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("module "))
+            .map(|p| p.trim().trim_matches('"').to_string());
+        let Some(path) = path else { return Ok(None) };
+        let mut requires = Vec::new();
+        let mut in_block = false;
+        for l in text.lines() {
+            let code = l.split("//").next().unwrap_or("").trim();
+            if in_block {
+                if code == ")" {
+                    in_block = false;
+                } else if let Some(m) = code.split_whitespace().next() {
+                    requires.push(m.to_string());
+                }
+            } else if code.starts_with("require (") || code.starts_with("replace (") {
+                in_block = true;
+            } else if let Some(r) = code.strip_prefix("require ") {
+                requires.extend(r.split_whitespace().next().map(str::to_string));
+            } else if let Some(r) = code.strip_prefix("replace ") {
+                requires.extend(r.split_whitespace().next().map(str::to_string));
+            }
+        }
+        requires.sort();
+        requires.dedup();
+        Ok(Some(Module {
+            path,
+            folder: folder.into(),
+            requires,
+            graph: std::cell::OnceCell::new(),
+        }))
+    }
+
+    /// Whether module `m` is in the module's build graph: required by
+    /// `go.mod`, or named by `go.sum` (before Go 1.17 `go.mod` listed only
+    /// direct requirements). `go.sum` is read only when `go.mod` does not say.
+    fn has(
+        &self,
+        repo: &gix::Repository,
+        tree: &gix::Tree<'_>,
+        import: &str,
+    ) -> Result<bool, RepoError> {
+        let provides = |m: &String| import == m || import.starts_with(&format!("{m}/"));
+        if self.requires.iter().any(provides) {
+            return Ok(true);
+        }
+        if self.graph.get().is_none() {
+            let mut graph = Vec::new();
+            if let Some(sum) = blob_at(repo, tree, &join(&self.folder, "go.sum"))? {
+                for l in String::from_utf8_lossy(&sum).lines() {
+                    graph.extend(l.split_whitespace().next().map(str::to_string));
+                }
+            }
+            graph.sort();
+            graph.dedup();
+            let _ = self.graph.set(graph);
+        }
+        Ok(self.graph.get().expect("set above").iter().any(provides))
     }
 }
 
@@ -368,6 +537,7 @@ fn join(folder: &[u8], rest: &str) -> BString {
 
 /// Whether `import` resolves in `tree` for a file of `module`.
 fn resolves(
+    repo: &gix::Repository,
     tree: &gix::Tree<'_>,
     module: Option<&Module>,
     import: &str,
@@ -409,11 +579,7 @@ fn resolves(
     {
         return Ok(true);
     }
-    Ok(module
-        .requires
-        .iter()
-        .any(|m| import == m || import.starts_with(&format!("{m}/"))))
-    // (go.sum lines name modules of the whole graph: see `Module::find`.)
+    module.has(repo, tree, import)
 }
 
 /// The folder in `tree` holding package `import`, if it is in the tree.
