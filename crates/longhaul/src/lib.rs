@@ -51,6 +51,7 @@ pub mod error;
 pub mod escape;
 pub mod fs;
 pub mod lifecycle;
+pub mod maintain;
 pub mod patch;
 pub mod port;
 pub mod publish;
