@@ -60,6 +60,15 @@ run_example() {
   record ex-lifecycle "${lh[@]}" --json lifecycle
   record ex-upgrade "${lh[@]}" --json upgrade-path v1.0.3-lts.2 --to 1.1
   record ex-backport "${lh[@]}" --json backport --commit main --name CVE-2025-0002 --maintained
+  record ex-backport-text "${lh[@]}" backport --commit main --name CVE-2025-0002 --to v1.0.3-lts.2
+  record ex-backport-bad-name "${lh[@]}" backport --commit main --name "a b" --maintained
+  record ex-backport-no-release "${lh[@]}" --json backport --commit main --name X --to v9.9
+  # --write into a copy of the example: its output, and every file it wrote.
+  cp -R "$work/tiny" "$work/tiny-write"
+  local lw=("$1" -C "$work/tiny-write" --upstream "$work/tiny-upstream" --offline)
+  record ex-backport-write "${lw[@]}" backport --commit main --name CVE-2025-0002 --maintained --write
+  record ex-backport-write-again "${lw[@]}" --json backport --commit main --name CVE-2025-0002 --maintained --write
+  cp -R "$work/tiny-write" "$rec/ex-backport-write-tree"
   record ex-rebase "${lh[@]}" --json rebase 1.0 --onto v1.1.1
   record ex-refresh "${lh[@]}" --json refresh --check
   record ex-osv "${lh[@]}" osv --out "$work/ex-osv"
@@ -80,6 +89,7 @@ run_klts() {
   record klts-notes "${lh[@]}" notes v1.18.20-lts.3
   record klts-lifecycle "${lh[@]}" --json lifecycle
   record klts-upgrade "${lh[@]}" --json upgrade-path v1.18.20-lts.3 --to 1.28
+  record klts-backport "${lh[@]}" --json backport --commit v1.20.2 --name CVE-2099-0001 --maintained
   record klts-osv "${lh[@]}" osv --out "$work/klts-osv"
   record klts-site "${lh[@]}" site --out "$work/klts-site"
   cp -R "$work/klts-osv" "$work/klts-site" "$rec/"

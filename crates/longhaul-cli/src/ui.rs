@@ -194,6 +194,44 @@ pub fn print_json(value: &impl serde::Serialize) {
     );
 }
 
+/// A workflow's progress as bars on the terminal (hidden with `--json`), one
+/// per phase.
+pub struct Bars {
+    json: bool,
+    bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
+}
+
+impl Bars {
+    /// Bars, hidden when the output is JSON.
+    pub fn new(json: bool) -> Self {
+        Bars {
+            json,
+            bar: std::cell::RefCell::new(None),
+        }
+    }
+}
+
+impl longhaul::maintain::Progress for Bars {
+    fn start(&self, phase: &str, total: usize) {
+        let bar = if self.json {
+            indicatif::ProgressBar::hidden()
+        } else {
+            progress(total, phase)
+        };
+        *self.bar.borrow_mut() = Some(bar);
+    }
+    fn step(&self) {
+        if let Some(bar) = &*self.bar.borrow() {
+            bar.inc(1);
+        }
+    }
+    fn finish(&self) {
+        if let Some(bar) = self.bar.borrow_mut().take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// An error and its causes, each said once: a cause whose text the message
 /// before it already holds (a `thiserror` `{source}` shown inside its
 /// parent) is left out, where `{:#}` would repeat it.

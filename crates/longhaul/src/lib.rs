@@ -19,6 +19,8 @@
 //!   (typecheck, tests) run on its tree, with their result cache;
 //! - [`gomod`]: the files Go's module system owns (`go.mod`, `go.sum`,
 //!   `vendor/modules.txt`), read and edited as text;
+//! - [`maintain`]: the workflows that combine a manifest with the engines
+//!   (backport: port, typecheck, write the patch and edit the manifest);
 //! - [`lifecycle`]: dates, version skew, API removals and upgrade paths;
 //! - [`publish`]: what users read: the published view (embargoes), release
 //!   notes, the status site and its feed;
@@ -43,6 +45,7 @@ pub mod escape;
 pub mod fs;
 pub mod gomod;
 pub mod lifecycle;
+pub mod maintain;
 pub mod port;
 pub mod publish;
 pub mod release;

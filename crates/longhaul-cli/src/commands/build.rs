@@ -50,39 +50,9 @@ pub fn run(
     }
 
     // Phase 2: write, rolling back this run's tags if a later step fails.
-    let mut reports: Vec<BuildReport> = Vec::new();
-    let mut failure = None;
-    for p in prepared {
-        let name = p.release().to_string();
-        let written = p.write(&repo, &committer).and_then(|report| {
-            if let Some(dir) = worktree
-                && let Err(e) = add_worktree(&repo, &report.commit, dir, &committer)
-            {
-                restore_tag(&repo, &report.name, report.previous.as_deref())?;
-                return Err(e);
-            }
-            Ok(report)
-        });
-        match written {
-            Ok(report) => reports.push(report),
-            Err(e) => {
-                failure = Some((name, e));
-                break;
-            }
-        }
-    }
+    let (reports, failure) = write_all(&repo, prepared, worktree, &committer);
     if let Some((name, error)) = failure {
-        let mut rolled_back = Vec::new();
-        for r in &reports {
-            match restore_tag(&repo, &r.name, r.previous.as_deref()) {
-                Ok(()) => rolled_back.push(r.name.clone()),
-                Err(e) => eprintln!(
-                    "{} could not roll back tag {}: {e}",
-                    ui::paint("error:", ui::Color::Red),
-                    r.name
-                ),
-            }
-        }
+        let rolled_back = roll_back(&repo, &reports);
         if json {
             ui::print_json(&serde_json::json!({
                 "ok": false,
@@ -107,22 +77,7 @@ pub fn run(
     if json {
         ui::print_json(&serde_json::json!({ "ok": true, "releases": reports }));
     } else {
-        for report in &reports {
-            println!(
-                "{} {} on {}: {}, commit {}, tree {}{}",
-                ui::paint("tagged", ui::Color::Green),
-                report.name,
-                report.base,
-                ui::count(report.commits, "commit", "commits"),
-                &report.commit[..12],
-                &report.tree[..12],
-                if report.replaced {
-                    " (moved existing tag)"
-                } else {
-                    ""
-                }
-            );
-        }
+        print_built(&reports);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -151,4 +106,73 @@ fn check_worktree_dir(dir: &Path) -> anyhow::Result<()> {
     })?;
     std::fs::remove_dir(dir)?;
     Ok(())
+}
+
+/// Write every prepared release (and the worktree), stopping at the first
+/// failure: the reports written, and the failure (release, error) if any.
+fn write_all(
+    repo: &longhaul::gix::ThreadSafeRepository,
+    prepared: Vec<longhaul::release::build::Prepared<'_>>,
+    worktree: Option<&Path>,
+    committer: &Identity,
+) -> (Vec<BuildReport>, Option<(String, longhaul::Error)>) {
+    let mut reports: Vec<BuildReport> = Vec::new();
+    let mut failure = None;
+    for p in prepared {
+        let name = p.release().to_string();
+        let written = p.write(repo, committer).and_then(|report| {
+            if let Some(dir) = worktree
+                && let Err(e) = add_worktree(repo, &report.commit, dir, committer)
+            {
+                restore_tag(repo, &report.name, report.previous.as_deref())?;
+                return Err(e);
+            }
+            Ok(report)
+        });
+        match written {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                failure = Some((name, e));
+                break;
+            }
+        }
+    }
+    (reports, failure)
+}
+
+/// Put back the tags of `reports`: the ones put back (an error for each that
+/// could not be is printed).
+fn roll_back(repo: &longhaul::gix::ThreadSafeRepository, reports: &[BuildReport]) -> Vec<String> {
+    let mut rolled_back = Vec::new();
+    for r in reports {
+        match restore_tag(repo, &r.name, r.previous.as_deref()) {
+            Ok(()) => rolled_back.push(r.name.clone()),
+            Err(e) => eprintln!(
+                "{} could not roll back tag {}: {e}",
+                ui::paint("error:", ui::Color::Red),
+                r.name
+            ),
+        }
+    }
+    rolled_back
+}
+
+/// One line per release tagged.
+fn print_built(reports: &[BuildReport]) {
+    for report in reports {
+        println!(
+            "{} {} on {}: {}, commit {}, tree {}{}",
+            ui::paint("tagged", ui::Color::Green),
+            report.name,
+            report.base,
+            ui::count(report.commits, "commit", "commits"),
+            &report.commit[..12],
+            &report.tree[..12],
+            if report.replaced {
+                " (moved existing tag)"
+            } else {
+                ""
+            }
+        );
+    }
 }

@@ -29,15 +29,10 @@ pub struct Request<'a> {
 pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest()?;
     let authority = authority_changes(&manifest, req.since)?;
-    let trusted = match req.trusted_checks_from {
-        Some(rev) => {
-            let then = Revision::open(&manifest.path, rev)?.manifest(&manifest)?;
-            let mut m = manifest.clone();
-            m.checks = then.checks;
-            Some(m)
-        }
-        None => None,
-    };
+    let trusted = req
+        .trusted_checks_from
+        .map(|rev| trusted_manifest(&manifest, rev))
+        .transpose()?;
     let checks = longhaul::checks::config::checks(trusted.as_ref().unwrap_or(&manifest))?;
     let checks = longhaul::checks::config::select(checks, req.checks, &manifest)?;
     let selected = crate::context::select_releases(&manifest, req.releases, req.all, "check")?;
@@ -46,19 +41,7 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     let (missing, advice) = missing_bases(&repo, &manifest, &selected);
     let loader = ctx.loader(Some(&manifest));
     let cache_dir = ctx.check_cache_dir();
-    let spinner = if json || !std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::hidden()
-    } else {
-        // Cleared when dropped, so an error is never printed after a stale spinner.
-        let s =
-            indicatif::ProgressBar::new_spinner().with_finish(indicatif::ProgressFinish::AndClear);
-        s.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
-                .expect("valid template"),
-        );
-        s.enable_steady_tick(std::time::Duration::from_millis(120));
-        s
-    };
+    let spinner = spinner(json);
     let progress = |msg: &str| spinner.set_message(msg.to_string());
     // Each worker has its own in-memory handle (the release trees it builds
     // stay in it) and takes the next release; reports keep the asked order.
@@ -127,19 +110,54 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
             "changed_since": authority,
         }));
     } else {
-        for w in &authority {
-            println!("{} {w}", ui::paint("!", ui::Color::Yellow));
-        }
-        if let Some(rev) = req.trusted_checks_from {
-            println!("checks: as defined at {rev} (--trusted-checks-from)");
-        }
-        print_human(&reports);
+        print_text(&authority, req.trusted_checks_from, &reports);
     }
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `manifest` with the `checks:` of its revision `rev` (`--trusted-checks-from`).
+fn trusted_manifest(
+    manifest: &longhaul::release::manifest::Manifest,
+    rev: &str,
+) -> anyhow::Result<longhaul::release::manifest::Manifest> {
+    let then = Revision::open(&manifest.path, rev)?.manifest(manifest)?;
+    let mut m = manifest.clone();
+    m.checks = then.checks;
+    Ok(m)
+}
+
+/// A spinner on stderr with the current step, hidden for JSON or when stderr
+/// is no terminal.
+fn spinner(json: bool) -> indicatif::ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        // Cleared when dropped, so an error is never printed after a stale spinner.
+        let s =
+            indicatif::ProgressBar::new_spinner().with_finish(indicatif::ProgressFinish::AndClear);
+        s.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .expect("valid template"),
+        );
+        s.enable_steady_tick(std::time::Duration::from_millis(120));
+        s
+    }
+}
+
+/// The text report: the authority warnings, where the checks come from, and
+/// the results.
+fn print_text(authority: &[String], trusted_from: Option<&str>, reports: &[ReleaseChecks]) {
+    for w in authority {
+        println!("{} {w}", ui::paint("!", ui::Color::Yellow));
+    }
+    if let Some(rev) = trusted_from {
+        println!("checks: as defined at {rev} (--trusted-checks-from)");
+    }
+    print_human(reports);
 }
 
 /// The check commands and tolerated lists that changed since `since`, as

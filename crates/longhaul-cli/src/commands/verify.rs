@@ -53,89 +53,11 @@ pub fn run(
 fn print_human(report: &VerifyReport, manifest: &std::path::Path) {
     let mut t = ui::table(&["RELEASE", "BASE", "PATCHES", "RESULT", "TREE"]);
     for r in &report.releases {
-        let worst = r
-            .patches
-            .iter()
-            .map(|p| p.status)
-            .max()
-            .unwrap_or(Status::Clean);
-        let counts = {
-            let mut c = std::collections::BTreeMap::new();
-            for p in &r.patches {
-                *c.entry(p.status).or_insert(0) += 1;
-            }
-            c.iter()
-                .map(|(s, n)| format!("{n} {}", s.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let result = if r.ok {
-            ui::paint("ok", ui::Color::Green)
-        } else if r.missing_base.is_some() {
-            ui::status_cell(Status::Unverifiable)
-        } else {
-            ui::status_cell(worst)
-        };
-        let counts = if r.missing_base.is_some() {
-            format!("{} not applied", r.patches.len())
-        } else {
-            counts
-        };
-        t.add_row(vec![
-            r.name.clone(),
-            r.base.clone(),
-            if counts.is_empty() {
-                "none".into()
-            } else {
-                counts
-            },
-            result,
-            r.tree
-                .as_deref()
-                .map(|t| t[..12].to_string())
-                .unwrap_or_default(),
-        ]);
+        t.add_row(release_row(r));
     }
     println!("{t}");
     for r in report.releases.iter().filter(|r| !r.ok) {
-        if let Some(m) = &r.missing_base {
-            println!(
-                "{} {}: base tag {} is not in the upstream repository ({}:{})",
-                ui::paint("?", ui::Color::Yellow),
-                r.name,
-                m.tag,
-                manifest.display(),
-                m.line
-            );
-        }
-        for m in &r.unverifiable {
-            println!(
-                "{} {}: {} ({})",
-                ui::paint("?", ui::Color::Yellow),
-                r.name,
-                m.url,
-                m.reason
-            );
-        }
-        for p in &r.patches {
-            for f in &p.failures {
-                // The reason names the hunk already ("hunk #1 (patch line 14): …").
-                let at = match (f.hunk, f.line) {
-                    (Some(h), Some(l)) if f.reason.starts_with(&format!("hunk #{h} ")) => {
-                        format!("{}:{l}", f.file)
-                    }
-                    (Some(h), Some(l)) => format!("{}:{l} hunk #{h}", f.file),
-                    _ => f.file.clone(),
-                };
-                println!(
-                    "{} {}: patch {}: {at}: {}",
-                    ui::paint("✗", ui::Color::Red),
-                    r.name,
-                    p.name,
-                    f.reason
-                );
-            }
-        }
+        print_problems(r, manifest);
     }
     let ok = report.releases.iter().filter(|r| r.ok).count();
     let total = report.releases.len();
@@ -154,5 +76,94 @@ fn print_human(report: &VerifyReport, manifest: &std::path::Path) {
             ui::count(report.missing_tags.len(), "base tag", "base tags"),
             report.missing_tags.join(", ")
         );
+    }
+}
+
+/// A release's row: name, base, patch counts by status, result, tree.
+fn release_row(r: &longhaul::release::verify::ReleaseReport) -> Vec<String> {
+    let worst = r
+        .patches
+        .iter()
+        .map(|p| p.status)
+        .max()
+        .unwrap_or(Status::Clean);
+    let counts = {
+        let mut c = std::collections::BTreeMap::new();
+        for p in &r.patches {
+            *c.entry(p.status).or_insert(0) += 1;
+        }
+        c.iter()
+            .map(|(s, n)| format!("{n} {}", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let result = if r.ok {
+        ui::paint("ok", ui::Color::Green)
+    } else if r.missing_base.is_some() {
+        ui::status_cell(Status::Unverifiable)
+    } else {
+        ui::status_cell(worst)
+    };
+    let counts = if r.missing_base.is_some() {
+        format!("{} not applied", r.patches.len())
+    } else {
+        counts
+    };
+    vec![
+        r.name.clone(),
+        r.base.clone(),
+        if counts.is_empty() {
+            "none".into()
+        } else {
+            counts
+        },
+        result,
+        r.tree
+            .as_deref()
+            .map(|t| t[..12].to_string())
+            .unwrap_or_default(),
+    ]
+}
+
+/// Why a release does not apply: a missing base tag, unverifiable items,
+/// each failing hunk.
+fn print_problems(r: &longhaul::release::verify::ReleaseReport, manifest: &std::path::Path) {
+    if let Some(m) = &r.missing_base {
+        println!(
+            "{} {}: base tag {} is not in the upstream repository ({}:{})",
+            ui::paint("?", ui::Color::Yellow),
+            r.name,
+            m.tag,
+            manifest.display(),
+            m.line
+        );
+    }
+    for m in &r.unverifiable {
+        println!(
+            "{} {}: {} ({})",
+            ui::paint("?", ui::Color::Yellow),
+            r.name,
+            m.url,
+            m.reason
+        );
+    }
+    for p in &r.patches {
+        for f in &p.failures {
+            // The reason names the hunk already ("hunk #1 (patch line 14): …").
+            let at = match (f.hunk, f.line) {
+                (Some(h), Some(l)) if f.reason.starts_with(&format!("hunk #{h} ")) => {
+                    format!("{}:{l}", f.file)
+                }
+                (Some(h), Some(l)) => format!("{}:{l} hunk #{h}", f.file),
+                _ => f.file.clone(),
+            };
+            println!(
+                "{} {}: patch {}: {at}: {}",
+                ui::paint("✗", ui::Color::Red),
+                r.name,
+                p.name,
+                f.reason
+            );
+        }
     }
 }

@@ -182,95 +182,20 @@ pub struct Inputs<'a> {
 pub fn plan(inputs: &Inputs, from: &str, to: &str) -> Result<Plan, String> {
     let from_stop = resolve_from(inputs, from)?;
     let (to_line, to_version) = parse_target(to)?;
-    if to_line <= from_stop.line {
-        return Err(format!(
-            "--to {to} is not newer than {from} (line {}): upgrades go to a newer minor; a patch upgrade within a line needs no plan",
-            from_stop.line
-        ));
-    }
-    if to_line.major != from_stop.line.major {
-        return Err(format!(
-            "--to {to}: cannot cross major versions ({} to {})",
-            from_stop.line.major, to_line.major
-        ));
-    }
-    let mut hops = Vec::new();
-    let mut minor = from_stop.line;
-    while minor < to_line {
-        let previous = minor;
-        minor = minor.plus(1);
-        let exact = if minor == to_line {
-            to_version.as_deref()
-        } else {
-            None
-        };
-        let stop = stop_for(inputs, minor, exact).map_err(|e| {
-            format!(
-                "--to {to}: the way from {} passes {minor}, and {e}",
-                from_stop.line
-            )
-        })?;
-        let removed = removals::between(inputs.removals, previous, minor)
-            .into_iter()
-            .cloned()
-            .collect();
-        hops.push(Hop {
-            stop,
-            removals: removed,
-        });
-    }
+    check_direction(from, &from_stop, to, to_line)?;
+    let hops = control_plane_hops(inputs, &from_stop, to, to_line, to_version.as_deref())?;
     let nodes = node_steps(inputs.skew, &from_stop, &hops);
-    let breakages: Vec<Breakage> = inputs
-        .objects
-        .iter()
-        .filter_map(|o| {
-            let r = removals::find(inputs.removals, &o.api_version, &o.kind)?;
-            (r.removed_in <= to_line).then(|| Breakage {
-                object: o.clone(),
-                breaks_at: r.removed_in,
-                already: r.removed_in <= from_stop.line,
-                replacement: r.instead(),
-            })
-        })
-        .collect();
+    let breakages = breakages(inputs, &from_stop, to_line);
     let after: Vec<&Stop> = hops
         .iter()
         .map(|h| &h.stop)
         .chain(nodes.iter().map(|n| &n.stop))
         .collect();
-    let worst = after
-        .iter()
-        .filter_map(|s| s.worst().map(|c| (s, c)))
-        .max_by(|a, b| {
-            a.1.score
-                .unwrap_or(-1.0)
-                .total_cmp(&b.1.score.unwrap_or(-1.0))
-                .then_with(|| b.0.line.cmp(&a.0.line))
-        })
-        .map(|(s, c)| Worst {
-            stop: s.name(),
-            cve: c.clone(),
-        });
-    let mut rules: Vec<String> = vec![
-        "kube-apiserver goes one minor at a time (in an HA control plane, instances may differ by one minor)".into(),
-    ];
-    for c in ["kube-controller-manager", "kube-scheduler"] {
-        if let Some(r) = inputs.skew.rule(c, to_line, to_line) {
-            rules.push(format!(
-                "{}; upgraded right after kube-apiserver at every stop",
-                r.describe()
-            ));
-        }
-    }
-    for n in &nodes {
-        if !rules.contains(&n.reason) && !n.reason.starts_with("the target") {
-            rules.push(n.reason.clone());
-        }
-    }
+    let rules = rules(inputs, to_line, &nodes);
     let summary = Summary {
         control_plane_stops: hops.len(),
         node_stops: nodes.len(),
-        worst_exposure: worst,
+        worst_exposure: worst_exposure(&after),
         stops_with_unknown_exposure: after
             .iter()
             .filter(|s| s.exposure_unknown.is_some())
@@ -292,6 +217,112 @@ pub fn plan(inputs: &Inputs, from: &str, to: &str) -> Result<Plan, String> {
         rules,
         summary,
     })
+}
+
+/// An upgrade goes to a newer minor of the same major.
+fn check_direction(from: &str, from_stop: &Stop, to: &str, to_line: Minor) -> Result<(), String> {
+    if to_line <= from_stop.line {
+        return Err(format!(
+            "--to {to} is not newer than {from} (line {}): upgrades go to a newer minor; a patch upgrade within a line needs no plan",
+            from_stop.line
+        ));
+    }
+    if to_line.major != from_stop.line.major {
+        return Err(format!(
+            "--to {to}: cannot cross major versions ({} to {})",
+            from_stop.line.major, to_line.major
+        ));
+    }
+    Ok(())
+}
+
+/// One control-plane hop per minor after `from_stop`'s up to `to_line` (the
+/// last at `to_version` when given), each with the removals it brings.
+fn control_plane_hops(
+    inputs: &Inputs,
+    from_stop: &Stop,
+    to: &str,
+    to_line: Minor,
+    to_version: Option<&str>,
+) -> Result<Vec<Hop>, String> {
+    let mut hops = Vec::new();
+    let mut minor = from_stop.line;
+    while minor < to_line {
+        let previous = minor;
+        minor = minor.plus(1);
+        let exact = if minor == to_line { to_version } else { None };
+        let stop = stop_for(inputs, minor, exact).map_err(|e| {
+            format!(
+                "--to {to}: the way from {} passes {minor}, and {e}",
+                from_stop.line
+            )
+        })?;
+        let removed = removals::between(inputs.removals, previous, minor)
+            .into_iter()
+            .cloned()
+            .collect();
+        hops.push(Hop {
+            stop,
+            removals: removed,
+        });
+    }
+    Ok(hops)
+}
+
+/// The objects of `--manifests` whose API is removed by `to_line`.
+fn breakages(inputs: &Inputs, from_stop: &Stop, to_line: Minor) -> Vec<Breakage> {
+    inputs
+        .objects
+        .iter()
+        .filter_map(|o| {
+            let r = removals::find(inputs.removals, &o.api_version, &o.kind)?;
+            (r.removed_in <= to_line).then(|| Breakage {
+                object: o.clone(),
+                breaks_at: r.removed_in,
+                already: r.removed_in <= from_stop.line,
+                replacement: r.instead(),
+            })
+        })
+        .collect()
+}
+
+/// The worst open CVE of any stop after the start (the highest score; the
+/// earliest stop among equals).
+fn worst_exposure(after: &[&Stop]) -> Option<Worst> {
+    after
+        .iter()
+        .filter_map(|s| s.worst().map(|c| (s, c)))
+        .max_by(|a, b| {
+            a.1.score
+                .unwrap_or(-1.0)
+                .total_cmp(&b.1.score.unwrap_or(-1.0))
+                .then_with(|| b.0.line.cmp(&a.0.line))
+        })
+        .map(|(s, c)| Worst {
+            stop: s.name(),
+            cve: c.clone(),
+        })
+}
+
+/// The skew rules the plan follows, in words.
+fn rules(inputs: &Inputs, to_line: Minor, nodes: &[NodeStep]) -> Vec<String> {
+    let mut rules: Vec<String> = vec![
+        "kube-apiserver goes one minor at a time (in an HA control plane, instances may differ by one minor)".into(),
+    ];
+    for c in ["kube-controller-manager", "kube-scheduler"] {
+        if let Some(r) = inputs.skew.rule(c, to_line, to_line) {
+            rules.push(format!(
+                "{}; upgraded right after kube-apiserver at every stop",
+                r.describe()
+            ));
+        }
+    }
+    for n in nodes {
+        if !rules.contains(&n.reason) && !n.reason.starts_with("the target") {
+            rules.push(n.reason.clone());
+        }
+    }
+    rules
 }
 
 /// The fewest node upgrades: nodes stay until the next control-plane hop

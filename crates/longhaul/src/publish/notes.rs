@@ -109,7 +109,43 @@ pub fn notes(
     let manifest = &publication.manifest;
     manifest.release(release)?;
     let line = line_of(manifest, release);
-    let since = match since {
+    let since = since_of(publication, release, line, since)?;
+    let chain = chain_notes(publication, release, loader)?;
+    let (added, dropped) = patch_changes(publication, release, since.as_deref())?;
+    let cves = cve_notes(publication, release, since.as_deref());
+    let mut fixed = cves.fixed;
+    fixed.extend(unadvised_fixes(publication, &chain));
+    let newly_fixed = fixed
+        .iter()
+        .filter(|c| since.is_some() && !cves.fixed_then.contains(&c.id))
+        .map(|c| c.id.clone())
+        .collect();
+    Ok(Notes {
+        release: release.to_string(),
+        line,
+        base: manifest.base_tag(release)?,
+        since,
+        chain,
+        added,
+        dropped,
+        fixed,
+        newly_fixed,
+        open: cves.open,
+        missing: publication.missing.clone(),
+        feed: publication.feed.clone(),
+    })
+}
+
+/// The release to compare with: `since` (which must exist), else the
+/// previous release of `release`'s line.
+fn since_of(
+    publication: &Publication,
+    release: &str,
+    line: Option<Minor>,
+    since: Option<&str>,
+) -> crate::Result<Option<String>> {
+    let manifest = &publication.manifest;
+    Ok(match since {
         Some(s) => {
             manifest.release(s)?;
             Some(s.to_string())
@@ -118,9 +154,17 @@ pub fn notes(
             .into_iter()
             .find(|l| Some(l.minor) == line)
             .and_then(|l| l.previous(release).map(|r| r.name.clone())),
-    };
+    })
+}
+
+/// The patches of each release of `release`'s chain, newest first.
+fn chain_notes(
+    publication: &Publication,
+    release: &str,
+    loader: &PatchLoader,
+) -> crate::Result<Vec<ReleasePatches>> {
     let mut chain = Vec::new();
-    for r in manifest.chain(release)?.into_iter().rev() {
+    for r in publication.manifest.chain(release)?.into_iter().rev() {
         let patches = r
             .patches
             .iter()
@@ -131,13 +175,23 @@ pub fn notes(
             patches,
         });
     }
+    Ok(chain)
+}
+
+/// The patches added since `since` (in chain order) and the ones dropped.
+fn patch_changes(
+    publication: &Publication,
+    release: &str,
+    since: Option<&str>,
+) -> crate::Result<(Vec<String>, Vec<String>)> {
+    let manifest = &publication.manifest;
     let ordered: Vec<String> = manifest
         .full_patch_list(release)?
         .iter()
         .map(|p| p.value.clone())
         .collect();
     let now: BTreeSet<String> = ordered.iter().cloned().collect();
-    let then: BTreeSet<String> = match &since {
+    let then: BTreeSet<String> = match since {
         Some(s) => manifest
             .full_patch_list(s)?
             .iter()
@@ -151,63 +205,97 @@ pub fn notes(
         .cloned()
         .collect();
     let dropped = then.difference(&now).cloned().collect();
-    let (mut fixed, mut open): (Vec<CveNote>, Vec<CveNote>) = (Vec::new(), Vec::new());
-    let mut fixed_then = BTreeSet::new();
-    if let Some(cov) = &publication.coverage {
-        for row in cov.cves.iter().filter(|r| r.in_scope) {
-            if let Some(s) = &since
-                && let Some(c) = cov.cell(&row.id, s)
-                && c.status == Status::Fixed
-            {
-                fixed_then.insert(row.id.clone());
+    Ok((added, dropped))
+}
+
+/// The in-scope CVEs of the coverage, for one release.
+struct CveNotes {
+    /// Fixed by a patch.
+    fixed: Vec<CveNote>,
+    /// Affected, under investigation or not assessed.
+    open: Vec<CveNote>,
+    /// The ids fixed in the release compared with.
+    fixed_then: BTreeSet<String>,
+}
+
+/// What the coverage says of `release` (and `since`), CVE by CVE.
+fn cve_notes(publication: &Publication, release: &str, since: Option<&str>) -> CveNotes {
+    let mut out = CveNotes {
+        fixed: Vec::new(),
+        open: Vec::new(),
+        fixed_then: BTreeSet::new(),
+    };
+    let Some(cov) = &publication.coverage else {
+        return out;
+    };
+    for row in cov.cves.iter().filter(|r| r.in_scope) {
+        if let Some(s) = since
+            && let Some(c) = cov.cell(&row.id, s)
+            && c.status == Status::Fixed
+        {
+            out.fixed_then.insert(row.id.clone());
+        }
+        let Some(cell) = cov.cell(&row.id, release) else {
+            continue;
+        };
+        let note = |detail: String| CveNote {
+            id: row.id.clone(),
+            summary: row.summary.clone(),
+            severity: row
+                .cvss
+                .as_ref()
+                .map(|c| format!("{:.1} {}", c.score, c.severity)),
+            status: cell.status,
+            detail,
+        };
+        match (cell.source, cell.status) {
+            (Source::Patch, _) => out.fixed.push(note(fix_text(cell))),
+            (_, Status::Affected | Status::UnderInvestigation | Status::NotAssessed) => {
+                out.open.push(note(open_text(cell)))
             }
-            let Some(cell) = cov.cell(&row.id, release) else {
-                continue;
-            };
-            let note = |detail: String| CveNote {
-                id: row.id.clone(),
-                summary: row.summary.clone(),
-                severity: row
-                    .cvss
-                    .as_ref()
-                    .map(|c| format!("{:.1} {}", c.score, c.severity)),
-                status: cell.status,
-                detail,
-            };
-            match (cell.source, cell.status) {
-                (Source::Patch, _) => fixed.push(note(format!(
-                    "fixed by {}{}",
-                    cell.patch.as_deref().unwrap_or("?"),
-                    if cell.inferred {
-                        " (linked by its name or commit message)"
-                    } else {
-                        ""
-                    }
-                ))),
-                (_, Status::Affected | Status::UnderInvestigation | Status::NotAssessed) => open
-                    .push(note(match &cell.statement {
-                        Some(st) => statement_text(st),
-                        None if cell.status == Status::NotAssessed => format!(
-                            "not assessed: {}",
-                            cell.note.as_deref().unwrap_or(
-                                "no published range, patch or statement covers this version"
-                            )
-                        ),
-                        None => "no fix yet".to_string(),
-                    })),
-                _ => {}
-            }
+            _ => {}
         }
     }
-    // CVEs a patch of the chain is linked to that no advisory describes
-    // (older than the feed, or not imported): fixed, said without a severity.
+    out
+}
+
+/// How a cell fixed by a patch is described.
+fn fix_text(cell: &crate::security::coverage::Cell) -> String {
+    format!(
+        "fixed by {}{}",
+        cell.patch.as_deref().unwrap_or("?"),
+        if cell.inferred {
+            " (linked by its name or commit message)"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Why an open cell is open: its statement, or what is missing.
+fn open_text(cell: &crate::security::coverage::Cell) -> String {
+    match &cell.statement {
+        Some(st) => statement_text(st),
+        None if cell.status == Status::NotAssessed => format!(
+            "not assessed: {}",
+            cell.note
+                .as_deref()
+                .unwrap_or("no published range, patch or statement covers this version")
+        ),
+        None => "no fix yet".to_string(),
+    }
+}
+
+/// CVEs a patch of the chain is linked to that no advisory describes
+/// (older than the feed, or not imported): fixed, said without a severity.
+fn unadvised_fixes(publication: &Publication, chain: &[ReleasePatches]) -> Vec<CveNote> {
     let known: BTreeSet<&str> = publication
         .coverage
         .as_ref()
         .map(|c| c.cves.iter().map(|r| r.id.as_str()).collect())
         .unwrap_or_default();
     let mut extra = Vec::new();
-    for r in &chain {
+    for r in chain {
         for p in &r.patches {
             for cve in &p.cves {
                 if !known.contains(cve.as_str()) && !extra.iter().any(|c: &CveNote| &c.id == cve) {
@@ -222,26 +310,7 @@ pub fn notes(
             }
         }
     }
-    fixed.extend(extra);
-    let newly_fixed = fixed
-        .iter()
-        .filter(|c| since.is_some() && !fixed_then.contains(&c.id))
-        .map(|c| c.id.clone())
-        .collect();
-    Ok(Notes {
-        release: release.to_string(),
-        line,
-        base: manifest.base_tag(release)?,
-        since,
-        chain,
-        added,
-        dropped,
-        fixed,
-        newly_fixed,
-        open,
-        missing: publication.missing.clone(),
-        feed: publication.feed.clone(),
-    })
+    extra
 }
 
 impl Notes {
@@ -330,43 +399,59 @@ fn patch_note(
     let base = manifest.base.as_deref().map(|b| b.trim_end_matches('/'));
     for item in &def.items {
         note.items.push(item.value.clone());
-        let source = manifest.source(&item.value);
-        if let PatchSource::Url(url) = &source {
-            push_unique(&mut note.upstream, url_of_patch(url));
-            if !loader.is_cached(url) {
-                note.unreadable
-                    .get_or_insert_with(|| format!("{url} is not in the patch cache"));
-                continue;
-            }
-        }
-        match loader.load(&source).as_ref() {
-            Ok(file) => {
-                for c in &file.commits {
-                    let Some(meta) = &c.meta else { continue };
-                    note.commits.push(CommitNote {
-                        subject: meta.subject.clone(),
-                        author: meta.author_name.clone(),
-                        time: meta.time,
-                    });
-                    for r in references(&meta.message, base) {
-                        push_unique(&mut note.upstream, r);
-                    }
-                }
-            }
-            Err(e) if matches!(source, PatchSource::File(_)) => {
-                return Err(crate::Error::Manifest {
-                    file: manifest.path.clone(),
-                    line: if item.line > 0 { item.line } else { used_at },
-                    message: format!("patch `{name}`: {}", e.clone().into_error()),
-                });
-            }
-            Err(e) => {
-                note.unreadable
-                    .get_or_insert_with(|| e.clone().into_error().to_string());
-            }
-        }
+        let line = if item.line > 0 { item.line } else { used_at };
+        add_item(publication, &mut note, &item.value, line, base, loader)?;
     }
     Ok(note)
+}
+
+/// Add what the item `value` (at manifest `line`) tells to `note`: its
+/// commits and upstream references, or why it cannot be read.
+fn add_item(
+    publication: &Publication,
+    note: &mut PatchNote,
+    value: &str,
+    line: usize,
+    base: Option<&str>,
+    loader: &PatchLoader,
+) -> crate::Result<()> {
+    let manifest = &publication.manifest;
+    let source = manifest.source(value);
+    if let PatchSource::Url(url) = &source {
+        push_unique(&mut note.upstream, url_of_patch(url));
+        if !loader.is_cached(url) {
+            note.unreadable
+                .get_or_insert_with(|| format!("{url} is not in the patch cache"));
+            return Ok(());
+        }
+    }
+    match loader.load(&source).as_ref() {
+        Ok(file) => {
+            for c in &file.commits {
+                let Some(meta) = &c.meta else { continue };
+                note.commits.push(CommitNote {
+                    subject: meta.subject.clone(),
+                    author: meta.author_name.clone(),
+                    time: meta.time,
+                });
+                for r in references(&meta.message, base) {
+                    push_unique(&mut note.upstream, r);
+                }
+            }
+        }
+        Err(e) if matches!(source, PatchSource::File(_)) => {
+            return Err(crate::Error::Manifest {
+                file: manifest.path.clone(),
+                line,
+                message: format!("patch `{}`: {}", note.name, e.clone().into_error()),
+            });
+        }
+        Err(e) => {
+            note.unreadable
+                .get_or_insert_with(|| e.clone().into_error().to_string());
+        }
+    }
+    Ok(())
 }
 
 fn push_unique(v: &mut Vec<String>, s: String) {
@@ -446,74 +531,10 @@ pub fn to_markdown(n: &Notes) -> String {
     for m in &n.missing {
         let _ = writeln!(s, "> **Missing input:** {}\n", md(m));
     }
-    if let Some(since) = &n.since {
-        let _ = writeln!(s, "## Changes since {}\n", md(since));
-        if n.added.is_empty() && n.dropped.is_empty() {
-            let _ = writeln!(s, "No patch added or dropped.");
-        }
-        for p in &n.added {
-            let _ = writeln!(s, "- added {}", crate::escape::markdown_code(p));
-        }
-        for p in &n.dropped {
-            let _ = writeln!(s, "- dropped {}", crate::escape::markdown_code(p));
-        }
-        for c in &n.newly_fixed {
-            let _ = writeln!(s, "- now fixes {}", md(c));
-        }
-        s.push('\n');
-    }
+    changes_markdown(&mut s, n);
     let no_advisories = n.missing.iter().any(|m| m.starts_with("no advisories"));
-    let _ = writeln!(s, "## CVEs fixed by LTS patches\n");
-    if n.fixed.is_empty() {
-        let _ = writeln!(
-            s,
-            "{}\n",
-            if no_advisories {
-                "Unknown: no advisories."
-            } else {
-                "None."
-            }
-        );
-    } else {
-        let _ = writeln!(s, "| CVE | Severity | Fix | Summary |\n|---|---|---|---|");
-        for c in &n.fixed {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} |",
-                md(&c.id),
-                md(c.severity.as_deref().unwrap_or("-")),
-                md(&c.detail),
-                md(c.summary.as_deref().unwrap_or(""))
-            );
-        }
-        s.push('\n');
-    }
-    let _ = writeln!(s, "## CVEs still open\n");
-    s.push_str(&feed_markdown(n.feed.as_ref()));
-    if n.open.is_empty() {
-        let _ = writeln!(
-            s,
-            "{}\n",
-            if no_advisories {
-                "Unknown: no advisories."
-            } else {
-                "None known."
-            }
-        );
-    } else {
-        let _ = writeln!(s, "| CVE | Severity | Status | Why |\n|---|---|---|---|");
-        for c in &n.open {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} |",
-                md(&c.id),
-                md(c.severity.as_deref().unwrap_or("-")),
-                crate::security::coverage::Status::as_words(c.status),
-                md(&c.detail)
-            );
-        }
-        s.push('\n');
-    }
+    fixed_markdown(&mut s, n, no_advisories);
+    open_markdown(&mut s, n, no_advisories);
     let _ = writeln!(s, "## Patches, newest release first\n");
     for r in &n.chain {
         let _ = writeln!(s, "### {}\n", md(&r.release));
@@ -526,6 +547,89 @@ pub fn to_markdown(n: &Notes) -> String {
         s.push('\n');
     }
     s
+}
+
+/// "Changes since": patches added and dropped, CVEs newly fixed.
+fn changes_markdown(s: &mut String, n: &Notes) {
+    use crate::escape::markdown as md;
+    let Some(since) = &n.since else {
+        return;
+    };
+    let _ = writeln!(s, "## Changes since {}\n", md(since));
+    if n.added.is_empty() && n.dropped.is_empty() {
+        let _ = writeln!(s, "No patch added or dropped.");
+    }
+    for p in &n.added {
+        let _ = writeln!(s, "- added {}", crate::escape::markdown_code(p));
+    }
+    for p in &n.dropped {
+        let _ = writeln!(s, "- dropped {}", crate::escape::markdown_code(p));
+    }
+    for c in &n.newly_fixed {
+        let _ = writeln!(s, "- now fixes {}", md(c));
+    }
+    s.push('\n');
+}
+
+/// "CVEs fixed by LTS patches", a table.
+fn fixed_markdown(s: &mut String, n: &Notes, no_advisories: bool) {
+    use crate::escape::markdown as md;
+    let _ = writeln!(s, "## CVEs fixed by LTS patches\n");
+    if n.fixed.is_empty() {
+        let _ = writeln!(
+            s,
+            "{}\n",
+            if no_advisories {
+                "Unknown: no advisories."
+            } else {
+                "None."
+            }
+        );
+        return;
+    }
+    let _ = writeln!(s, "| CVE | Severity | Fix | Summary |\n|---|---|---|---|");
+    for c in &n.fixed {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            md(&c.id),
+            md(c.severity.as_deref().unwrap_or("-")),
+            md(&c.detail),
+            md(c.summary.as_deref().unwrap_or(""))
+        );
+    }
+    s.push('\n');
+}
+
+/// "CVEs still open", with the feed's age, a table.
+fn open_markdown(s: &mut String, n: &Notes, no_advisories: bool) {
+    use crate::escape::markdown as md;
+    let _ = writeln!(s, "## CVEs still open\n");
+    s.push_str(&feed_markdown(n.feed.as_ref()));
+    if n.open.is_empty() {
+        let _ = writeln!(
+            s,
+            "{}\n",
+            if no_advisories {
+                "Unknown: no advisories."
+            } else {
+                "None known."
+            }
+        );
+        return;
+    }
+    let _ = writeln!(s, "| CVE | Severity | Status | Why |\n|---|---|---|---|");
+    for c in &n.open {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            md(&c.id),
+            md(c.severity.as_deref().unwrap_or("-")),
+            crate::security::coverage::Status::as_words(c.status),
+            md(&c.detail)
+        );
+    }
+    s.push('\n');
 }
 
 fn patch_markdown(s: &mut String, p: &PatchNote) {

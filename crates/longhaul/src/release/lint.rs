@@ -36,194 +36,403 @@ pub fn lint(
     loader: Option<&PatchLoader>,
     repo: Option<&gix::Repository>,
 ) -> Vec<Finding> {
+    let input = Input::new(manifest, loader, repo);
     let mut out = Vec::new();
-    let mut push = |severity, code, line, message: String| {
-        out.push(Finding {
-            severity,
-            code,
-            line,
-            message,
-        })
-    };
-    use Severity::*;
+    for rule in RULES {
+        (rule.check)(&input, &mut out);
+    }
+    out.sort_by(|a, b| (a.line, a.code).cmp(&(b.line, b.code)));
+    out
+}
 
-    // Release names become tags and file names.
-    for r in &manifest.releases {
+/// A lint rule: the finding kinds it reports and how it finds them.
+pub struct Rule {
+    /// The codes of the findings it reports.
+    pub codes: &'static [&'static str],
+    /// Adds its findings about `input` to the list.
+    check: fn(&Input<'_>, &mut Vec<Finding>),
+}
+
+/// Every rule, in the order they run (findings are sorted by line and code
+/// afterwards; rules sharing a code keep this order among equals).
+pub const RULES: &[Rule] = &[
+    Rule {
+        codes: &["bad-release-name"],
+        check: bad_release_names,
+    },
+    Rule {
+        codes: &["duplicate-release"],
+        check: duplicate_releases,
+    },
+    Rule {
+        codes: &["duplicate-patch"],
+        check: duplicate_patches,
+    },
+    Rule {
+        codes: &["cycle"],
+        check: cycles,
+    },
+    Rule {
+        codes: &["version-mismatch", "unversioned-name", "unversioned-base"],
+        check: versions,
+    },
+    Rule {
+        codes: &["missing-tag"],
+        check: missing_tags,
+    },
+    Rule {
+        codes: &["repeated-patch"],
+        check: repeated_patches,
+    },
+    Rule {
+        codes: &["unknown-patch"],
+        check: unknown_patches,
+    },
+    Rule {
+        codes: &["empty-patch", "unused-patch"],
+        check: defined_patches,
+    },
+    Rule {
+        codes: ITEM_CODES,
+        check: defined_items,
+    },
+    Rule {
+        codes: &["no-backport-reason"],
+        check: no_backport_reason,
+    },
+    Rule {
+        codes: &["orphan-file"],
+        check: orphan_files,
+    },
+    Rule {
+        codes: ITEM_CODES,
+        check: file_only_items,
+    },
+];
+
+/// The codes [`check_item`] reports.
+const ITEM_CODES: &[&str] = &["outside-repo", "missing-file", "uncached-url", "bad-patch"];
+
+/// What the rules look at: the manifest, what `lint` was given, and what
+/// several rules derive from the manifest.
+struct Input<'a> {
+    manifest: &'a Manifest,
+    loader: Option<&'a PatchLoader>,
+    repo: Option<&'a gix::Repository>,
+    /// Each release's chain cycle, if it runs into one.
+    cycles: Vec<Option<std::rc::Rc<str>>>,
+    /// Releases by name.
+    by_name: HashMap<&'a str, &'a crate::release::manifest::Release>,
+    /// Every patch name a release uses, with the first line using it.
+    used: BTreeMap<&'a str, usize>,
+}
+
+impl<'a> Input<'a> {
+    /// The input of the rules for `manifest`.
+    fn new(
+        manifest: &'a Manifest,
+        loader: Option<&'a PatchLoader>,
+        repo: Option<&'a gix::Repository>,
+    ) -> Self {
+        let mut used: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &manifest.releases {
+            for p in &r.patches {
+                used.entry(p.value.as_str()).or_insert(p.line);
+            }
+        }
+        Input {
+            manifest,
+            loader,
+            repo,
+            cycles: manifest.chain_cycles(),
+            by_name: manifest
+                .releases
+                .iter()
+                .map(|r| (r.name.as_str(), r))
+                .collect(),
+            used,
+        }
+    }
+
+    /// The releases whose chain resolves (a release in a cycle is reported
+    /// once, as a cycle).
+    fn acyclic(&self) -> impl Iterator<Item = &'a crate::release::manifest::Release> + '_ {
+        self.manifest
+            .releases
+            .iter()
+            .zip(&self.cycles)
+            .filter(|(_, c)| c.is_none())
+            .map(|(r, _)| r)
+    }
+}
+
+fn finding(severity: Severity, code: &'static str, line: usize, message: String) -> Finding {
+    Finding {
+        severity,
+        code,
+        line,
+        message,
+    }
+}
+
+/// Release names become tags and file names.
+fn bad_release_names(input: &Input<'_>, out: &mut Vec<Finding>) {
+    for r in &input.manifest.releases {
         if let Some(why) = crate::release::name::problem(&r.name) {
-            push(
-                Error,
+            out.push(finding(
+                Severity::Error,
                 "bad-release-name",
                 r.line,
                 format!("release name {why}"),
-            );
+            ));
         }
     }
-    // Duplicate names.
+}
+
+/// A release defined twice.
+fn duplicate_releases(input: &Input<'_>, out: &mut Vec<Finding>) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for r in &manifest.releases {
+    for r in &input.manifest.releases {
         if let Some(first) = seen.insert(&r.name, r.line) {
-            push(
-                Error,
+            out.push(finding(
+                Severity::Error,
                 "duplicate-release",
                 r.line,
                 format!(
                     "release `{}` is defined twice (first at line {first})",
                     r.name
                 ),
-            );
+            ));
         }
     }
+}
+
+/// A patch defined twice.
+fn duplicate_patches(input: &Input<'_>, out: &mut Vec<Finding>) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for p in &manifest.patches {
+    for p in &input.manifest.patches {
         if let Some(first) = seen.insert(&p.name, p.line) {
-            push(
-                Error,
+            out.push(finding(
+                Severity::Error,
                 "duplicate-patch",
                 p.line,
                 format!(
                     "patch `{}` is defined twice (first at line {first}); releases get the first",
                     p.name
                 ),
-            );
+            ));
         }
     }
+}
 
-    // Chains: cycles and version consistency.
-    let by_name: HashMap<&str, _> = manifest
-        .releases
-        .iter()
-        .map(|r| (r.name.as_str(), r))
-        .collect();
-    for (r, cycle) in manifest.releases.iter().zip(manifest.chain_cycles()) {
-        // A chain that cannot resolve (a cycle) is reported at each release in it.
+/// A chain that cannot resolve (a cycle) is reported at each release in it.
+fn cycles(input: &Input<'_>, out: &mut Vec<Finding>) {
+    for (r, cycle) in input.manifest.releases.iter().zip(&input.cycles) {
         if let Some(cycle) = cycle {
-            push(
-                Error,
+            out.push(finding(
+                Severity::Error,
                 "cycle",
                 r.base_release.line,
                 format!("release chain of `{}` runs into a cycle: {cycle}", r.name),
-            );
-            continue;
+            ));
         }
+    }
+}
+
+/// A release keeps its base's version; names start with vX.Y.Z, and so does
+/// a base that is no release (an upstream tag).
+fn versions(input: &Input<'_>, out: &mut Vec<Finding>) {
+    for r in input.acyclic() {
         let base_name = &r.base_release.value;
         match (version_of(&r.name), version_of(base_name)) {
-            (Some(mine), Some(base)) if mine != base => push(
-                Error,
+            (Some(mine), Some(base)) if mine != base => out.push(finding(
+                Severity::Error,
                 "version-mismatch",
                 r.base_release.line,
                 format!(
                     "release `{}` is version {mine} but its base `{base_name}` is {base} (a release must keep its base's version)",
                     r.name
                 ),
-            ),
-            (None, _) => push(
-                Warning,
+            )),
+            (None, _) => out.push(finding(
+                Severity::Warning,
                 "unversioned-name",
                 r.line,
                 format!("release name `{}` does not start with vX.Y.Z", r.name),
-            ),
-            (_, None) if !by_name.contains_key(base_name.as_str()) => push(
-                Warning,
+            )),
+            (_, None) if !input.by_name.contains_key(base_name.as_str()) => out.push(finding(
+                Severity::Warning,
                 "unversioned-base",
                 r.base_release.line,
                 format!(
                     "base `{base_name}` of `{}` is not a release and does not look like an upstream tag vX.Y.Z",
                     r.name
                 ),
-            ),
+            )),
             _ => {}
         }
-        if let Some(repo) = repo
-            && !by_name.contains_key(base_name.as_str())
+    }
+}
+
+/// A base that is no release must be a tag of the upstream (when one is given).
+fn missing_tags(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let Some(repo) = input.repo else {
+        return;
+    };
+    for r in input.acyclic() {
+        let base_name = &r.base_release.value;
+        if !input.by_name.contains_key(base_name.as_str())
             && crate::repo::resolve_commit(repo, base_name).is_err()
         {
-            push(
-                Error,
+            out.push(finding(
+                Severity::Error,
                 "missing-tag",
                 r.base_release.line,
                 format!(
                     "base tag `{base_name}` of `{}` is not in the upstream repository",
                     r.name
                 ),
-            );
+            ));
         }
+    }
+}
+
+/// A release that lists a patch twice.
+fn repeated_patches(input: &Input<'_>, out: &mut Vec<Finding>) {
+    for r in input.acyclic() {
         let mut in_release = BTreeSet::new();
         for p in &r.patches {
             if !in_release.insert(p.value.as_str()) {
-                push(
-                    Warning,
+                out.push(finding(
+                    Severity::Warning,
                     "repeated-patch",
                     p.line,
                     format!("release `{}` lists patch `{}` twice", r.name, p.value),
-                );
+                ));
             }
         }
     }
+}
 
-    // Patch names and items.
-    let mut used: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in &manifest.releases {
+/// A release that uses a patch which is neither defined nor a file.
+fn unknown_patches(input: &Input<'_>, out: &mut Vec<Finding>) {
+    for r in &input.manifest.releases {
         for p in &r.patches {
-            used.entry(p.value.as_str()).or_insert(p.line);
-            if manifest.patch(&p.value).is_none() {
-                push(
-                    Error,
+            if input.manifest.patch(&p.value).is_none() {
+                out.push(finding(
+                    Severity::Error,
                     "unknown-patch",
                     p.line,
                     format!(
                         "release `{}` uses patch `{}`, which is not under `patches:` and has no file patches/{}.patch",
                         r.name, p.value, p.value
                     ),
-                );
+                ));
             }
         }
     }
-    let mut checked = BTreeSet::new();
-    for def in manifest.patches.iter() {
+}
+
+/// A defined patch without items, or that no release uses.
+fn defined_patches(input: &Input<'_>, out: &mut Vec<Finding>) {
+    for def in &input.manifest.patches {
         if def.items.is_empty() {
-            push(
-                Warning,
+            out.push(finding(
+                Severity::Warning,
                 "empty-patch",
                 def.line,
                 format!("patch `{}` has no items", def.name),
-            );
+            ));
         }
-        if !used.contains_key(def.name.as_str()) {
+        if !input.used.contains_key(def.name.as_str()) {
             let hint = def
                 .name
                 .strip_suffix(".patch")
-                .filter(|stem| used.contains_key(stem))
+                .filter(|stem| input.used.contains_key(stem))
                 .map(|stem| format!(" (releases use `{stem}`, which resolves to patches/{stem}.patch instead; drop the `.patch` suffix from this name?)"))
                 .unwrap_or_default();
-            push(
-                Warning,
+            out.push(finding(
+                Severity::Warning,
                 "unused-patch",
                 def.line,
                 format!("patch `{}` is not used by any release{hint}", def.name),
-            );
+            ));
         }
-        // URL items of unused patches are not checked against the cache: nothing needs them.
-        let in_use = used.contains_key(def.name.as_str());
+    }
+}
+
+/// The items of defined patches (see [`check_item`]). URL items of unused
+/// patches are not checked against the cache: nothing needs them.
+fn defined_items(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let mut checked = BTreeSet::new();
+    for def in &input.manifest.patches {
+        let in_use = input.used.contains_key(def.name.as_str());
         for item in &def.items {
-            if in_use || matches!(manifest.source(&item.value), PatchSource::File(_)) {
-                check_item(
-                    manifest,
-                    loader,
-                    &mut checked,
-                    item.line,
-                    &item.value,
-                    &def.name,
-                    &mut push,
-                );
+            if in_use || matches!(input.manifest.source(&item.value), PatchSource::File(_)) {
+                check_item(input, &mut checked, item.line, &item.value, &def.name, out);
             }
         }
     }
-    // Backport policy ("No CVE? No backport!"): what a maintained release ships
-    // must fix a CVE or say why it is carried.
-    let links = loader.map(|l| crate::security::coverage::patch_links(manifest, l));
-    // The releases whose patches a maintained release ships: the maintained
-    // ones and every release under them in a chain. Each chain is walked only
-    // until it reaches a release already marked, so this stays linear.
+}
+
+/// The items of names that resolve only to files (`patches/NAME.patch`).
+fn file_only_items(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let mut checked = BTreeSet::new();
+    for (name, line) in &input.used {
+        if !input.manifest.patches.iter().any(|p| p.name == *name)
+            && let Some(def) = input.manifest.patch(name)
+        {
+            for item in &def.items {
+                check_item(input, &mut checked, *line, &item.value, name, out);
+            }
+        }
+    }
+}
+
+/// The backport policy ("No CVE? No backport!"): what a maintained release
+/// ships must fix a CVE or say why it is carried.
+fn no_backport_reason(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let manifest = input.manifest;
+    let links = input
+        .loader
+        .map(|l| crate::security::coverage::patch_links(manifest, l));
+    let mut policy_checked = BTreeSet::new();
+    for (r, maintained) in manifest.releases.iter().zip(shipped_by(manifest)) {
+        let Some(maintained) = maintained else {
+            continue;
+        };
+        for p in &r.patches {
+            if !policy_checked.insert(p.value.as_str()) {
+                continue;
+            }
+            let Some(def) = manifest.patch(&p.value) else {
+                continue;
+            };
+            let linked = match &links {
+                Some(links) => links.get(&p.value).is_some_and(|l| !l.is_empty()),
+                None => {
+                    !def.cves.is_empty() || !crate::security::coverage::cve_ids(&p.value).is_empty()
+                }
+            };
+            if !linked && def.reason.is_none() {
+                out.push(finding(
+                    Severity::Warning,
+                    "no-backport-reason",
+                    if def.line > 0 { def.line } else { p.line },
+                    format!(
+                        "patch `{}` ships in maintained release `{maintained}` but links no CVE and has no `reason:` (expected `cves: [...]`, or `reason:` one of security, regression, data-loss, build, test, with a `note:`)",
+                        p.value
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// For each release, the maintained (`must: true`) release that ships its
+/// patches: itself or one above it in a chain. Each chain is walked only until
+/// it reaches a release already marked, so this stays linear.
+fn shipped_by(manifest: &Manifest) -> Vec<Option<&str>> {
     let index: HashMap<&str, usize> = manifest
         .releases
         .iter()
@@ -243,44 +452,42 @@ pub fn lint(
                 .copied();
         }
     }
-    let mut policy_checked = BTreeSet::new();
-    for (r, maintained) in manifest.releases.iter().zip(&shipped_by) {
-        let Some(maintained) = maintained else {
-            continue;
-        };
-        for p in &r.patches {
-            if !policy_checked.insert(p.value.as_str()) {
-                continue;
-            }
-            let Some(def) = manifest.patch(&p.value) else {
-                continue;
-            };
-            let linked = match &links {
-                Some(links) => links.get(&p.value).is_some_and(|l| !l.is_empty()),
-                None => {
-                    !def.cves.is_empty() || !crate::security::coverage::cve_ids(&p.value).is_empty()
-                }
-            };
-            if !linked && def.reason.is_none() {
-                push(
-                    Warning,
-                    "no-backport-reason",
-                    if def.line > 0 { def.line } else { p.line },
-                    format!(
-                        "patch `{}` ships in maintained release `{maintained}` but links no CVE and has no `reason:` (expected `cves: [...]`, or `reason:` one of security, regression, data-loss, build, test, with a `note:`)",
-                        p.value
-                    ),
-                );
-            }
-        }
+    shipped_by
+}
+
+/// Files under patches/ that nothing refers to.
+fn orphan_files(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let manifest = input.manifest;
+    let referenced = referenced_files(input);
+    let Ok(entries) = std::fs::read_dir(manifest.dir().join("patches")) else {
+        return;
+    };
+    let mut orphans: Vec<String> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "patch" || e == "diff"))
+        .filter(|p| p.canonicalize().is_ok_and(|c| !referenced.contains(&c)))
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    orphans.sort();
+    for name in orphans {
+        out.push(finding(
+            Severity::Warning,
+            "orphan-file",
+            0,
+            format!("patches/{name} is not referenced by any patch entry or release"),
+        ));
     }
-    // Files under patches/ that nothing refers to.
+}
+
+/// The canonical paths of every file item of a defined or used patch.
+fn referenced_files(input: &Input<'_>) -> BTreeSet<std::path::PathBuf> {
+    let manifest = input.manifest;
     let mut referenced = BTreeSet::new();
     let defs = manifest
         .patches
         .iter()
         .cloned()
-        .chain(used.keys().filter_map(|n| manifest.patch(n)));
+        .chain(input.used.keys().filter_map(|n| manifest.patch(n)));
     for def in defs {
         for item in &def.items {
             if let PatchSource::File(p) = manifest.source(&item.value)
@@ -290,111 +497,32 @@ pub fn lint(
             }
         }
     }
-    if let Ok(entries) = std::fs::read_dir(manifest.dir().join("patches")) {
-        let mut orphans: Vec<String> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "patch" || e == "diff"))
-            .filter(|p| p.canonicalize().is_ok_and(|c| !referenced.contains(&c)))
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .collect();
-        orphans.sort();
-        for name in orphans {
-            push(
-                Warning,
-                "orphan-file",
-                0,
-                format!("patches/{name} is not referenced by any patch entry or release"),
-            );
-        }
-    }
-    // Items of names that resolve only to files.
-    for (name, line) in &used {
-        if !manifest.patches.iter().any(|p| p.name == *name)
-            && let Some(def) = manifest.patch(name)
-        {
-            for item in &def.items {
-                check_item(
-                    manifest,
-                    loader,
-                    &mut checked,
-                    *line,
-                    &item.value,
-                    name,
-                    &mut push,
-                );
-            }
-        }
-    }
-    out.sort_by(|a, b| (a.line, a.code).cmp(&(b.line, b.code)));
-    out
+    referenced
 }
 
+/// One item of patch `patch` (at `line`), once per patch and item: a file
+/// must be inside the repository (symbolic links included), exist and parse;
+/// a URL should be in the patch cache.
 fn check_item(
-    manifest: &Manifest,
-    loader: Option<&PatchLoader>,
+    input: &Input<'_>,
     checked: &mut BTreeSet<String>,
     line: usize,
     item: &str,
     patch: &str,
-    push: &mut impl FnMut(Severity, &'static str, usize, String),
+    out: &mut Vec<Finding>,
 ) {
     if !checked.insert(format!("{patch}\0{item}")) {
         return;
     }
-    let source = manifest.source(item);
-    match &source {
-        PatchSource::File(_) if !crate::release::manifest::is_inside(item) => {
-            push(
-                Severity::Error,
-                "outside-repo",
-                line,
-                format!(
-                    "patch `{patch}`: item {item} is outside the LTS repository (expected a path relative to the manifest's folder, without `..`)"
-                ),
-            );
-            return;
-        }
-        PatchSource::File(path)
-            if crate::confine::resolve_inside(manifest.dir(), path).is_err()
-                && path.symlink_metadata().is_ok() =>
-        {
-            push(
-                Severity::Error,
-                "outside-repo",
-                line,
-                format!(
-                    "patch `{patch}`: item {item} is a symbolic link that leads outside the LTS repository; it is neither read nor published"
-                ),
-            );
-            return;
-        }
-        PatchSource::File(path) if path.symlink_metadata().is_err() => {
-            push(
-                Severity::Error,
-                "missing-file",
-                line,
-                format!("patch `{patch}`: file {item} does not exist"),
-            );
-            return;
-        }
-        PatchSource::Url(url) => {
-            if let Some(loader) = loader
-                && !loader.is_cached(url)
-            {
-                push(
-                    Severity::Warning,
-                    "uncached-url",
-                    line,
-                    format!(
-                        "patch `{patch}`: {url} is not in the patch cache; releases using it cannot be verified offline"
-                    ),
-                );
-            }
-            return;
-        }
-        _ => {}
+    let source = input.manifest.source(item);
+    if let Some(f) = item_location_problem(input, &source, line, item, patch) {
+        out.push(f);
+        return;
     }
-    if let Some(loader) = loader
+    if matches!(source, PatchSource::Url(_)) {
+        return;
+    }
+    if let Some(loader) = input.loader
         && let Err(crate::release::patch_cache::LoadError::Invalid(file, l, msg)) =
             loader.load(&source).as_ref()
     {
@@ -403,12 +531,66 @@ fn check_item(
         } else {
             format!("{file}:{l}")
         };
-        push(
+        out.push(finding(
             Severity::Error,
             "bad-patch",
             line,
             format!("patch `{patch}`: {at}: {msg}"),
-        );
+        ));
+    }
+}
+
+/// Where an item is wrong, before reading it: outside the repository, a
+/// missing file, or a URL not in the patch cache.
+fn item_location_problem(
+    input: &Input<'_>,
+    source: &PatchSource,
+    line: usize,
+    item: &str,
+    patch: &str,
+) -> Option<Finding> {
+    match source {
+        PatchSource::File(_) if !crate::release::manifest::is_inside(item) => Some(finding(
+            Severity::Error,
+            "outside-repo",
+            line,
+            format!(
+                "patch `{patch}`: item {item} is outside the LTS repository (expected a path relative to the manifest's folder, without `..`)"
+            ),
+        )),
+        PatchSource::File(path)
+            if crate::confine::resolve_inside(input.manifest.dir(), path).is_err()
+                && path.symlink_metadata().is_ok() =>
+        {
+            Some(finding(
+                Severity::Error,
+                "outside-repo",
+                line,
+                format!(
+                    "patch `{patch}`: item {item} is a symbolic link that leads outside the LTS repository; it is neither read nor published"
+                ),
+            ))
+        }
+        PatchSource::File(path) if path.symlink_metadata().is_err() => Some(finding(
+            Severity::Error,
+            "missing-file",
+            line,
+            format!("patch `{patch}`: file {item} does not exist"),
+        )),
+        PatchSource::Url(url) => input
+            .loader
+            .filter(|loader| !loader.is_cached(url))
+            .map(|_| {
+                finding(
+                    Severity::Warning,
+                    "uncached-url",
+                    line,
+                    format!(
+                        "patch `{patch}`: {url} is not in the patch cache; releases using it cannot be verified offline"
+                    ),
+                )
+            }),
+        _ => None,
     }
 }
 
@@ -427,6 +609,64 @@ mod tests {
         let m = Manifest::load(&path).unwrap();
         let loader = PatchLoader::new(dir.path().join("cache"), false);
         lint(&m, Some(&loader), None)
+    }
+
+    /// The findings of one rule alone on `manifest` (no files, no loader).
+    fn rule_alone(
+        rule: fn(&Input<'_>, &mut Vec<Finding>),
+        manifest: &str,
+    ) -> Vec<(&'static str, usize)> {
+        let m = Manifest::parse(manifest, std::path::Path::new("releases.yml")).unwrap();
+        let mut out = Vec::new();
+        rule(&Input::new(&m, None, None), &mut out);
+        codes(&out)
+    }
+
+    #[test]
+    fn each_rule_reports_only_its_own_codes() {
+        let codes: Vec<&str> = RULES.iter().flat_map(|r| r.codes.iter().copied()).collect();
+        assert!(
+            codes.contains(&"cycle") && codes.contains(&"orphan-file"),
+            "{codes:?}"
+        );
+    }
+
+    #[test]
+    fn the_duplicate_release_rule_alone() {
+        let m = "releases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n";
+        assert_eq!(
+            rule_alone(duplicate_releases, m),
+            [("duplicate-release", 4)]
+        );
+        assert_eq!(rule_alone(duplicate_patches, m), []);
+    }
+
+    #[test]
+    fn the_cycle_rule_alone_and_versions_skip_cycles() {
+        let m = "releases:\n  - name: v2.0.0-a\n    base_release: v2.0.0-b\n  - name: v2.0.0-b\n    base_release: v2.0.0-a\n  - name: lts\n    base_release: v1.0.0\n";
+        assert_eq!(rule_alone(cycles, m), [("cycle", 3), ("cycle", 5)]);
+        // The releases in the cycle get no version finding; `lts` does.
+        assert_eq!(rule_alone(versions, m), [("unversioned-name", 6)]);
+    }
+
+    #[test]
+    fn the_repeated_and_unknown_patch_rules_alone() {
+        let m = "releases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n    patches: [fix, fix]\npatches:\n  - name: fix\n    patch: [patches/fix.patch]\n  - name: spare\n    patch: []\n";
+        assert_eq!(rule_alone(repeated_patches, m), [("repeated-patch", 4)]);
+        assert_eq!(rule_alone(unknown_patches, m), []);
+        assert_eq!(
+            rule_alone(defined_patches, m),
+            [("empty-patch", 8), ("unused-patch", 8)]
+        );
+    }
+
+    #[test]
+    fn the_backport_policy_rule_alone() {
+        let m = "releases:\n  - name: v1.0.0-lts.1\n    base_release: v1.0.0\n    must: true\n    patches: [plain, CVE-2024-0001.1.0]\npatches:\n  - name: plain\n    patch: [patches/plain.patch]\n";
+        assert_eq!(
+            rule_alone(no_backport_reason, m),
+            [("no-backport-reason", 7)]
+        );
     }
 
     fn codes(f: &[Finding]) -> Vec<(&'static str, usize)> {
