@@ -6,11 +6,12 @@ use crate::checks::affected::ReleaseTree;
 use crate::checks::build_constraints::Target;
 use crate::checks::config::{CheckSpec, PackageSet, Tolerated};
 use crate::checks::go_output::{self, PackageFailure, Parser};
+pub use crate::checks::result::{CheckResult, CheckStatus};
 use crate::checks::toolchain::{self, GoMode, GoNeeded, Toolchain};
 use crate::error::{Error, Result};
 use crate::release::manifest::Manifest;
 use crate::release::patch_cache::PatchLoader;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::PathBuf;
@@ -25,64 +26,6 @@ pub enum Scope {
     Affected,
     /// Every package (`./...`).
     All,
-}
-
-/// A check's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckStatus {
-    /// It ran and passed on the first attempt.
-    Passed,
-    /// It did not run, for the reason given.
-    Skipped,
-    /// It failed, then passed when the failing packages ran again.
-    Flaky,
-    /// It failed only in packages the release's tolerated list names.
-    Tolerated,
-    /// It failed in a package that is not tolerated.
-    Failed,
-}
-
-impl CheckStatus {
-    /// The word reports use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckStatus::Passed => "passed",
-            CheckStatus::Skipped => "skipped",
-            CheckStatus::Flaky => "flaky",
-            CheckStatus::Tolerated => "tolerated",
-            CheckStatus::Failed => "failed",
-        }
-    }
-}
-
-/// One check's result on one release.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CheckResult {
-    /// The check.
-    pub name: String,
-    /// The verdict.
-    pub status: CheckStatus,
-    /// The command as configured (placeholders not expanded).
-    pub run: String,
-    /// The packages `{packages}` named (`./...` with --scope all).
-    pub packages: Vec<String>,
-    /// How many times the command ran.
-    pub attempts: u32,
-    /// Failures that decide a `failed` verdict (from the last attempt).
-    pub failures: Vec<PackageFailure>,
-    /// Failures the tolerated list covers.
-    pub tolerated: Vec<PackageFailure>,
-    /// Failures that passed on a retry.
-    pub flaky: Vec<PackageFailure>,
-    /// Why it was skipped, or what went wrong when no package could be named.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Wall time of the runs, in milliseconds (of the original run when cached).
-    pub duration_ms: u64,
-    /// Whether this result came from the cache (nothing ran).
-    #[serde(default)]
-    pub cached: bool,
 }
 
 /// Every check of one release.
@@ -507,24 +450,6 @@ impl Checker<'_> {
                 run_on = failing;
             }
             earlier = blocking;
-        }
-    }
-}
-
-impl CheckResult {
-    fn skipped(spec: &CheckSpec, reason: &str) -> CheckResult {
-        CheckResult {
-            name: spec.name.clone(),
-            status: CheckStatus::Skipped,
-            run: spec.run.clone(),
-            packages: Vec::new(),
-            attempts: 0,
-            failures: Vec::new(),
-            tolerated: Vec::new(),
-            flaky: Vec::new(),
-            reason: Some(reason.to_string()),
-            duration_ms: 0,
-            cached: false,
         }
     }
 }
