@@ -152,13 +152,19 @@ fn find_pos(
         img[at..at + body.len()] == *body
             && last_line_matches(img[at + body.len()], last, match_end)
     };
+    search_outward(line, img.len(), matches)
+}
+
+/// git's search order: `line` first, then alternately one further forward and one
+/// further back, within `0..=len`; the first position where `matches` holds.
+fn search_outward(line: usize, len: usize, matches: impl Fn(usize) -> bool) -> Option<usize> {
     if matches(line) {
         return Some(line);
     }
     let (mut back, mut fwd) = (line, line);
     let mut i = 0usize;
     loop {
-        if back == 0 && fwd == img.len() {
+        if back == 0 && fwd == len {
             return None;
         }
         let at = if i & 1 == 1 {
@@ -169,7 +175,7 @@ fn find_pos(
             back -= 1;
             back
         } else {
-            if fwd == img.len() {
+            if fwd == len {
                 i += 1;
                 continue;
             }
@@ -241,29 +247,12 @@ fn failure(
             ..base
         };
     }
-    let at = expected_at.min(img.len());
-    for (k, want) in pre.iter().enumerate() {
-        match img.get(at + k) {
-            Some(have) if have == want => continue,
-            Some(have) => {
-                return HunkFailure {
-                    line: at + k + 1,
-                    reason: format!(
-                        "expected `{}` but the file has `{}`",
-                        show(want),
-                        show(have)
-                    ),
-                    ..base
-                };
-            }
-            None => {
-                return HunkFailure {
-                    line: at + k + 1,
-                    reason: format!("expected `{}` but the file ends", show(want)),
-                    ..base
-                };
-            }
-        }
+    if let Some((line, reason)) = first_mismatch(img, pre, expected_at.min(img.len())) {
+        return HunkFailure {
+            line,
+            reason,
+            ..base
+        };
     }
     let reason = if match_end {
         "context matches but the hunk must end at the end of the file, and it does not"
@@ -274,6 +263,33 @@ fn failure(
         reason: reason.into(),
         ..base
     }
+}
+
+/// The first line (1-based) where `pre`, laid at line index `at`, differs from the
+/// image, and what differs there.
+fn first_mismatch(img: &[&[u8]], pre: &[&[u8]], at: usize) -> Option<(usize, String)> {
+    for (k, want) in pre.iter().enumerate() {
+        match img.get(at + k) {
+            Some(have) if have == want => continue,
+            Some(have) => {
+                return Some((
+                    at + k + 1,
+                    format!(
+                        "expected `{}` but the file has `{}`",
+                        show(want),
+                        show(have)
+                    ),
+                ));
+            }
+            None => {
+                return Some((
+                    at + k + 1,
+                    format!("expected `{}` but the file ends", show(want)),
+                ));
+            }
+        }
+    }
+    None
 }
 
 fn show(line: &[u8]) -> String {

@@ -445,17 +445,7 @@ impl<'r> PatchedTree<'r> {
             });
         }
         if options.three_way {
-            let merged = match self.three_way(commit)? {
-                Ok(merged) => match self.shape_conflict(commit, &merged)? {
-                    Some(conflict) => Err(Failure {
-                        reason: format!("3-way fallback: {}", conflict.reason),
-                        ..conflict
-                    }),
-                    None => Ok(merged),
-                },
-                Err(why) => Err(why),
-            };
-            match merged {
+            match self.three_way_checked(commit)? {
                 Ok(merged) => {
                     self.changes.extend(merged);
                     return Ok(CommitOutcome {
@@ -474,6 +464,21 @@ impl<'r> PatchedTree<'r> {
         })
     }
 
+    /// The 3-way fallback's changes, refused when they would leave a file where a
+    /// directory must be (or the other way round).
+    fn three_way_checked(&self, commit: &Commit) -> Result<Result<Changes, Failure>, RepoError> {
+        Ok(match self.three_way(commit)? {
+            Ok(merged) => match self.shape_conflict(commit, &merged)? {
+                Some(conflict) => Err(Failure {
+                    reason: format!("3-way fallback: {}", conflict.reason),
+                    ..conflict
+                }),
+                None => Ok(merged),
+            },
+            Err(why) => Err(why),
+        })
+    }
+
     /// Apply one file change directly into `staged`.
     fn apply_file(
         &self,
@@ -481,53 +486,10 @@ impl<'r> PatchedTree<'r> {
         staged: &mut Changes,
         fuzz: usize,
     ) -> Result<Result<Status, Vec<Failure>>, RepoError> {
-        let path = fp.path();
-        if fp.binary {
-            return Ok(Err(vec![Failure::file(
-                path,
-                "binary patches are not supported; regenerate without --binary or add the file by hand",
-            )]));
-        }
-        let old_path = fp.source_path();
-        let current = match fp.operation {
-            Operation::Add => None,
-            _ => match self.read(staged, old_path)? {
-                Some(e) => Some(e),
-                None => {
-                    return Ok(Err(vec![Failure::file(
-                        old_path,
-                        "does not exist in the tree",
-                    )]));
-                }
-            },
+        let current = match self.file_to_patch(fp, staged)? {
+            Ok(current) => current,
+            Err(failure) => return Ok(Err(vec![failure])),
         };
-        // git: "wrong type" when the patch's old mode names another kind of entry
-        // (a file against a symlink or a submodule); a differing executable bit
-        // is only a warning.
-        if let (Some(expected), Some(found)) = (fp.old_mode, current.as_ref().map(|e| e.mode))
-            && expected.kind() != found.kind()
-        {
-            return Ok(Err(vec![Failure::file(
-                old_path,
-                format!(
-                    "wrong type: the patch expects {}, the tree has {}",
-                    expected.kind(),
-                    found.kind()
-                ),
-            )]));
-        }
-        if matches!(
-            fp.operation,
-            Operation::Add | Operation::Rename | Operation::Copy
-        ) {
-            let new_path = fp.target_path();
-            if self.read(staged, new_path)?.is_some() {
-                return Ok(Err(vec![Failure::file(
-                    new_path,
-                    "already exists in the tree",
-                )]));
-            }
-        }
         let is_gitlink = fp.new_mode == Some(FileMode::Gitlink)
             || fp.old_mode == Some(FileMode::Gitlink)
             || (fp.new_mode.is_none()
@@ -537,42 +499,115 @@ impl<'r> PatchedTree<'r> {
         if is_gitlink && !fp.hunks.is_empty() {
             return self.apply_submodule(fp, current.as_ref(), staged);
         }
-        let (content, status) = if fp.hunks.is_empty() {
-            let content = match &current {
+        let (content, status) = match self.new_content(fp, current.as_ref(), fuzz)? {
+            Ok(done) => done,
+            Err(failure) => return Ok(Err(vec![failure])),
+        };
+        Ok(self
+            .stage(fp, current.as_ref(), content, staged)?
+            .map(|()| status)
+            .map_err(|failure| vec![failure]))
+    }
+
+    /// The entry `fp` changes (`None` for a new file), after git's checks: not
+    /// binary, present, of the kind the patch expects, its new name still free.
+    fn file_to_patch(
+        &self,
+        fp: &FilePatch,
+        staged: &Changes,
+    ) -> Result<Result<Option<Entry>, Failure>, RepoError> {
+        if fp.binary {
+            return Ok(Err(Failure::file(
+                fp.path(),
+                "binary patches are not supported; regenerate without --binary or add the file by hand",
+            )));
+        }
+        let old_path = fp.source_path();
+        let current = match fp.operation {
+            Operation::Add => None,
+            _ => match self.read(staged, old_path)? {
+                Some(e) => Some(e),
+                None => return Ok(Err(Failure::file(old_path, "does not exist in the tree"))),
+            },
+        };
+        // git: "wrong type" when the patch's old mode names another kind of entry
+        // (a file against a symlink or a submodule); a differing executable bit
+        // is only a warning.
+        if let (Some(expected), Some(found)) = (fp.old_mode, current.as_ref().map(|e| e.mode))
+            && expected.kind() != found.kind()
+        {
+            return Ok(Err(Failure::file(
+                old_path,
+                format!(
+                    "wrong type: the patch expects {}, the tree has {}",
+                    expected.kind(),
+                    found.kind()
+                ),
+            )));
+        }
+        if matches!(
+            fp.operation,
+            Operation::Add | Operation::Rename | Operation::Copy
+        ) {
+            let new_path = fp.target_path();
+            if self.read(staged, new_path)?.is_some() {
+                return Ok(Err(Failure::file(new_path, "already exists in the tree")));
+            }
+        }
+        Ok(Ok(current))
+    }
+
+    /// The file's content after `fp`'s hunks (unchanged when there are none).
+    fn new_content(
+        &self,
+        fp: &FilePatch,
+        current: Option<&Entry>,
+        fuzz: usize,
+    ) -> Result<Result<(Content, Status), Failure>, RepoError> {
+        if fp.hunks.is_empty() {
+            let content = match current {
                 Some(e) => e.content.clone(),
                 None => Content::bytes(Vec::new()),
             };
-            (content, Status::Clean)
-        } else {
-            match self.patched_content(current.as_ref(), fp, fuzz)? {
-                Ok(done) => done,
-                Err(h) => {
-                    return Ok(Err(vec![Failure {
-                        file: old_path.to_str_lossy().into_owned(),
-                        hunk: Some(h.hunk),
-                        line: Some(h.line),
-                        reason: format!(
-                            "hunk #{} (patch line {}): {}",
-                            h.hunk, h.patch_line, h.reason
-                        ),
-                    }]));
-                }
-            }
-        };
+            return Ok(Ok((content, Status::Clean)));
+        }
+        Ok(self
+            .patched_content(current, fp, fuzz)?
+            .map_err(|h| Failure {
+                file: fp.source_path().to_str_lossy().into_owned(),
+                hunk: Some(h.hunk),
+                line: Some(h.line),
+                reason: format!(
+                    "hunk #{} (patch line {}): {}",
+                    h.hunk, h.patch_line, h.reason
+                ),
+            }))
+    }
+
+    /// Records `fp`'s result in `staged`: a deletion (refused when content is left),
+    /// or the new entry under its new name.
+    fn stage(
+        &self,
+        fp: &FilePatch,
+        current: Option<&Entry>,
+        content: Content,
+        staged: &mut Changes,
+    ) -> Result<Result<(), Failure>, RepoError> {
+        let old_path = fp.source_path();
         match fp.operation {
             Operation::Delete => {
                 if !content.data(self.repo)?.is_empty() {
-                    return Ok(Err(vec![Failure::file(
+                    return Ok(Err(Failure::file(
                         old_path,
                         "deletion patch leaves content behind (the file has more than the patch removes)",
-                    )]));
+                    )));
                 }
                 staged.insert(old_path.into(), None);
             }
             op => {
                 let mode = fp
                     .new_mode
-                    .or(current.as_ref().map(|e| e.mode))
+                    .or(current.map(|e| e.mode))
                     .unwrap_or(FileMode::Regular);
                 if op == Operation::Rename {
                     staged.insert(old_path.into(), None);
@@ -580,7 +615,7 @@ impl<'r> PatchedTree<'r> {
                 staged.insert(fp.target_path().into(), Some(Entry { mode, content }));
             }
         }
-        Ok(Ok(status))
+        Ok(Ok(()))
     }
 
     /// A submodule change: `-Subproject commit OLD` / `+Subproject commit NEW`.
@@ -703,117 +738,107 @@ impl<'r> PatchedTree<'r> {
     fn three_way(&self, commit: &Commit) -> Result<Result<Changes, Failure>, RepoError> {
         let mut merged = Changes::new();
         for fp in &commit.files {
-            let path = fp.path();
-            if fp.binary {
-                return Ok(Err(Failure::file(path, "3-way fallback: binary patch")));
+            if let Err(failure) = self.three_way_file(fp, &mut merged)? {
+                return Ok(Err(failure));
             }
-            let old_path = fp.source_path();
-            let base = match fp.operation {
-                Operation::Add => None,
-                _ => {
-                    let Some(hex) = fp.old_blob.as_deref() else {
-                        return Ok(Err(Failure::file(
-                            old_path,
-                            "3-way fallback impossible: the patch has no `index` line naming the pre-image",
-                        )));
-                    };
-                    let Some(id) = expand_prefix(self.repo, hex) else {
-                        return Ok(Err(Failure::file(
-                            old_path,
-                            format!(
-                                "3-way fallback impossible: pre-image blob {hex} is not in the repository"
-                            ),
-                        )));
-                    };
-                    Some(self.repo.find_object(id).map_err(git_err)?.detach().data)
-                }
-            };
-            let empty = Vec::new();
-            let base_data = base.as_deref().unwrap_or(&empty);
-            let theirs = match apply_hunks(base_data, &fp.hunks, 0) {
-                Ok(a) => a.content,
-                Err(h) => {
-                    return Ok(Err(Failure {
-                        file: old_path.to_str_lossy().into_owned(),
-                        hunk: Some(h.hunk),
-                        line: Some(h.line),
-                        reason: format!(
-                            "3-way fallback: patch does not apply to its own pre-image: {}",
-                            h.reason
-                        ),
-                    }));
-                }
-            };
-            let ours_path = match fp.operation {
-                Operation::Add => fp.target_path(),
-                _ => old_path,
-            };
-            let ours = self.read(&merged, ours_path)?;
-            let ours_data = match &ours {
-                Some(e) => Some(e.content.data(self.repo)?),
-                None => None,
-            };
-            let conflict = |what: &str| {
-                Ok(Err(Failure::file(
-                    ours_path,
-                    format!("3-way merge conflict: {what}"),
-                )))
-            };
-            match fp.operation {
-                Operation::Add => match &ours {
-                    None => {}
-                    Some(_) if ours_data.as_deref() == Some(&theirs) => {}
-                    Some(_) => {
-                        return conflict(
-                            "added by the patch and already present with other content",
-                        );
-                    }
-                },
-                Operation::Delete => {
-                    match &ours {
-                        Some(_) if ours_data.as_deref() != base.as_ref() => {
-                            return conflict("deleted by the patch but changed in the tree");
-                        }
-                        _ => {}
-                    }
-                    merged.insert(old_path.into(), None);
-                    continue;
-                }
-                _ => {}
-            }
-            let content = match (ours_data.as_deref(), fp.operation) {
-                (_, Operation::Add) => theirs,
-                (None, _) => return conflict("changed by the patch but deleted in the tree"),
-                (Some(ours), _) => match merge3::merge(base_data, ours, &theirs) {
-                    Some(m) => m,
-                    None => return conflict("overlapping changes"),
-                },
-            };
-            let current_mode = ours.as_ref().map(|e| e.mode);
-            let mode = match (fp.new_mode, current_mode, fp.old_mode) {
-                (Some(new), Some(cur), Some(old)) if cur != old => {
-                    if new == old {
-                        cur
-                    } else {
-                        new
-                    }
-                }
-                (Some(new), _, _) => new,
-                (None, Some(cur), _) => cur,
-                (None, None, _) => FileMode::Regular,
-            };
-            if fp.operation == Operation::Rename {
-                merged.insert(old_path.into(), None);
-            }
-            merged.insert(
-                fp.target_path().into(),
-                Some(Entry {
-                    mode,
-                    content: Content::bytes(content),
-                }),
-            );
         }
         Ok(Ok(merged))
+    }
+
+    /// One file of the 3-way fallback, merged into `merged`.
+    fn three_way_file(
+        &self,
+        fp: &FilePatch,
+        merged: &mut Changes,
+    ) -> Result<Result<(), Failure>, RepoError> {
+        if fp.binary {
+            return Ok(Err(Failure::file(
+                fp.path(),
+                "3-way fallback: binary patch",
+            )));
+        }
+        let old_path = fp.source_path();
+        let base = match self.pre_image(fp)? {
+            Ok(base) => base,
+            Err(failure) => return Ok(Err(failure)),
+        };
+        let empty = Vec::new();
+        let base_data = base.as_deref().unwrap_or(&empty);
+        let theirs = match apply_hunks(base_data, &fp.hunks, 0) {
+            Ok(a) => a.content,
+            Err(h) => {
+                return Ok(Err(Failure {
+                    file: old_path.to_str_lossy().into_owned(),
+                    hunk: Some(h.hunk),
+                    line: Some(h.line),
+                    reason: format!(
+                        "3-way fallback: patch does not apply to its own pre-image: {}",
+                        h.reason
+                    ),
+                }));
+            }
+        };
+        let ours_path = match fp.operation {
+            Operation::Add => fp.target_path(),
+            _ => old_path,
+        };
+        let ours = self.read(merged, ours_path)?;
+        let ours_data = match &ours {
+            Some(e) => Some(e.content.data(self.repo)?),
+            None => None,
+        };
+        let conflict = |what: &str| {
+            Ok(Err(Failure::file(
+                ours_path,
+                format!("3-way merge conflict: {what}"),
+            )))
+        };
+        if fp.operation == Operation::Delete {
+            if ours.is_some() && ours_data.as_deref() != base.as_ref() {
+                return conflict("deleted by the patch but changed in the tree");
+            }
+            merged.insert(old_path.into(), None);
+            return Ok(Ok(()));
+        }
+        let content = match merged_content(fp.operation, base_data, ours_data.as_deref(), theirs) {
+            Ok(content) => content,
+            Err(what) => return conflict(what),
+        };
+        let mode = three_way_mode(fp, ours.as_ref().map(|e| e.mode));
+        if fp.operation == Operation::Rename {
+            merged.insert(old_path.into(), None);
+        }
+        merged.insert(
+            fp.target_path().into(),
+            Some(Entry {
+                mode,
+                content: Content::bytes(content),
+            }),
+        );
+        Ok(Ok(()))
+    }
+
+    /// The pre-image the `index` line names (`None` for a new file).
+    fn pre_image(&self, fp: &FilePatch) -> Result<Result<Option<Vec<u8>>, Failure>, RepoError> {
+        if fp.operation == Operation::Add {
+            return Ok(Ok(None));
+        }
+        let old_path = fp.source_path();
+        let Some(hex) = fp.old_blob.as_deref() else {
+            return Ok(Err(Failure::file(
+                old_path,
+                "3-way fallback impossible: the patch has no `index` line naming the pre-image",
+            )));
+        };
+        let Some(id) = expand_prefix(self.repo, hex) else {
+            return Ok(Err(Failure::file(
+                old_path,
+                format!("3-way fallback impossible: pre-image blob {hex} is not in the repository"),
+            )));
+        };
+        Ok(Ok(Some(
+            self.repo.find_object(id).map_err(git_err)?.detach().data,
+        )))
     }
 
     /// Write changed blobs and trees; returns the new root tree id. The tree
@@ -861,5 +886,41 @@ impl<'r> PatchedTree<'r> {
         }
         self.base = editor.write().map_err(git_err)?.detach();
         Ok(self.base)
+    }
+}
+
+/// The 3-way result of an addition or change: `theirs` when the file is new (or
+/// already the same), else the merge of base, ours and theirs; the conflict otherwise.
+fn merged_content(
+    operation: Operation,
+    base: &[u8],
+    ours: Option<&Vec<u8>>,
+    theirs: Vec<u8>,
+) -> Result<Vec<u8>, &'static str> {
+    match (ours, operation) {
+        (None, Operation::Add) => Ok(theirs),
+        (Some(ours), Operation::Add) if *ours == theirs => Ok(theirs),
+        (Some(_), Operation::Add) => {
+            Err("added by the patch and already present with other content")
+        }
+        (None, _) => Err("changed by the patch but deleted in the tree"),
+        (Some(ours), _) => merge3::merge(base, ours, &theirs).ok_or("overlapping changes"),
+    }
+}
+
+/// The mode after a 3-way merge: the tree's own mode change is kept when the patch
+/// changes no mode; else the patch's new mode, the current mode, or a regular file.
+fn three_way_mode(fp: &FilePatch, current_mode: Option<FileMode>) -> FileMode {
+    match (fp.new_mode, current_mode, fp.old_mode) {
+        (Some(new), Some(cur), Some(old)) if cur != old => {
+            if new == old {
+                cur
+            } else {
+                new
+            }
+        }
+        (Some(new), _, _) => new,
+        (None, Some(cur), _) => cur,
+        (None, None, _) => FileMode::Regular,
     }
 }

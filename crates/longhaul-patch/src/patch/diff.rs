@@ -142,8 +142,43 @@ fn parse_git_file(input: &mut Lines<'_>) -> Result<FilePatch, ParseError> {
         Some(strip_first_component(&names.1).into()),
         header_line,
     );
+    let index_mode = parse_extended_headers(input, &mut fp)?;
+    // Like `git apply`, the mode on the `index` line only states the old mode; a file
+    // keeps its mode unless `new mode`/`new file mode` says otherwise.
+    if fp.old_mode.is_none() && fp.operation != Operation::Add {
+        fp.old_mode = index_mode;
+    }
+    match fp.operation {
+        Operation::Add => fp.old_path = None,
+        Operation::Delete => fp.new_path = None,
+        _ => {}
+    }
+    parse_file_names(input, &mut fp)?;
+    if skip_binary(input) {
+        fp.binary = true;
+        return Ok(fp);
+    }
+    parse_hunks(input, &mut fp)?;
+    let mode_change = fp.new_mode.is_some() && fp.old_mode != fp.new_mode;
+    if fp.hunks.is_empty() && fp.operation == Operation::Modify && !mode_change {
+        return Err(input.error(
+            header_line,
+            format!(
+                "`diff --git` header for {} has no hunks, mode change or binary data",
+                fp.path()
+            ),
+        ));
+    }
+    Ok(fp)
+}
+
+/// Reads git's extended header lines (modes, renames, copies, `index`) into `fp`;
+/// returns the mode on the `index` line, if any.
+fn parse_extended_headers(
+    input: &mut Lines<'_>,
+    fp: &mut FilePatch,
+) -> Result<Option<FileMode>, ParseError> {
     let mut index_mode = None;
-    // Extended header lines.
     while let Some(raw) = input.peek() {
         let l = text(raw);
         let no = input.line_no();
@@ -160,53 +195,19 @@ fn parse_git_file(input: &mut Lines<'_>) -> Result<FilePatch, ParseError> {
             fp.new_mode = Some(parse_mode(v, no)?);
         } else if let Some(v) = value(b"rename from ").or(value(b"rename old ")) {
             fp.operation = Operation::Rename;
-            fp.old_path = Some(
-                unquote(v)
-                    .ok_or_else(|| input.error(no, "malformed quoted file name"))?
-                    .into(),
-            );
+            fp.old_path = Some(quoted_name(input, v, no)?);
         } else if let Some(v) = value(b"rename to ").or(value(b"rename new ")) {
             fp.operation = Operation::Rename;
-            fp.new_path = Some(
-                unquote(v)
-                    .ok_or_else(|| input.error(no, "malformed quoted file name"))?
-                    .into(),
-            );
+            fp.new_path = Some(quoted_name(input, v, no)?);
         } else if let Some(v) = value(b"copy from ") {
             fp.operation = Operation::Copy;
-            fp.old_path = Some(
-                unquote(v)
-                    .ok_or_else(|| input.error(no, "malformed quoted file name"))?
-                    .into(),
-            );
+            fp.old_path = Some(quoted_name(input, v, no)?);
         } else if let Some(v) = value(b"copy to ") {
             fp.operation = Operation::Copy;
-            fp.new_path = Some(
-                unquote(v)
-                    .ok_or_else(|| input.error(no, "malformed quoted file name"))?
-                    .into(),
-            );
+            fp.new_path = Some(quoted_name(input, v, no)?);
         } else if let Some(v) = value(b"index ") {
-            let s = String::from_utf8_lossy(v);
-            let mut parts = s.split_whitespace();
-            let ids = parts.next().unwrap_or("");
-            let (a, b) = ids.split_once("..").ok_or_else(|| {
-                input.error(
-                    no,
-                    format!("malformed `index {s}` line: expected `index OLD..NEW [MODE]`"),
-                )
-            })?;
-            let hex = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_hexdigit());
-            if !hex(a) || !hex(b) {
-                return Err(input.error(
-                    no,
-                    format!("malformed `index {s}` line: blob ids must be hex"),
-                ));
-            }
-            fp.old_blob = Some(a.to_string());
-            fp.new_blob = Some(b.to_string());
-            if let Some(m) = parts.next() {
-                index_mode = Some(parse_mode(m.as_bytes(), no)?);
+            if let Some(m) = parse_index_line(input, fp, v, no)? {
+                index_mode = Some(m);
             }
         } else if l.starts_with(b"similarity index ") || l.starts_with(b"dissimilarity index ") {
         } else {
@@ -214,69 +215,96 @@ fn parse_git_file(input: &mut Lines<'_>) -> Result<FilePatch, ParseError> {
         }
         input.pos += 1;
     }
-    // Like `git apply`, the mode on the `index` line only states the old mode; a file
-    // keeps its mode unless `new mode`/`new file mode` says otherwise.
-    if fp.old_mode.is_none() && fp.operation != Operation::Add {
-        fp.old_mode = index_mode;
-    }
-    match fp.operation {
-        Operation::Add => fp.old_path = None,
-        Operation::Delete => fp.new_path = None,
-        _ => {}
-    }
+    Ok(index_mode)
+}
 
-    if let (Some(a), Some(b)) = (input.peek(), input.peek_at(1))
-        && a.starts_with(b"--- ")
-        && b.starts_with(b"+++ ")
-    {
-        let old = header_path(&a[4..], input.line_no())?;
-        let new = header_path(&b[4..], input.line_no() + 1)?;
-        if fp.operation == Operation::Modify {
-            match (&old, &new) {
-                (None, Some(_)) => fp.operation = Operation::Add,
-                (Some(_), None) => fp.operation = Operation::Delete,
-                _ => {}
-            }
-        }
-        if !matches!(fp.operation, Operation::Rename | Operation::Copy) {
-            if fp.operation != Operation::Add {
-                fp.old_path = old.or(fp.old_path.take());
-            }
-            if fp.operation != Operation::Delete {
-                fp.new_path = new.or(fp.new_path.take());
-            }
-        }
-        input.pos += 2;
-    }
-    match input.peek().map(text) {
-        Some(l)
-            if l == b"GIT binary patch"
-                || (l.starts_with(b"Binary files ") && l.ends_with(b" differ")) =>
-        {
-            fp.binary = true;
-            input.pos += 1;
-            while let Some(l) = input.peek() {
-                if l.starts_with(b"diff --git ") || l == b"-- \n" {
-                    break;
-                }
-                input.pos += 1;
-            }
-            return Ok(fp);
-        }
-        _ => {}
-    }
-    parse_hunks(input, &mut fp)?;
-    let mode_change = fp.new_mode.is_some() && fp.old_mode != fp.new_mode;
-    if fp.hunks.is_empty() && fp.operation == Operation::Modify && !mode_change {
+/// A file name from a `rename`/`copy` header line, unquoted.
+fn quoted_name(input: &Lines<'_>, value: &[u8], no: usize) -> Result<BString, ParseError> {
+    Ok(unquote(value)
+        .ok_or_else(|| input.error(no, "malformed quoted file name"))?
+        .into())
+}
+
+/// Reads `index OLD..NEW [MODE]` into `fp`'s blob ids; returns the mode, if given.
+fn parse_index_line(
+    input: &Lines<'_>,
+    fp: &mut FilePatch,
+    value: &[u8],
+    no: usize,
+) -> Result<Option<FileMode>, ParseError> {
+    let s = String::from_utf8_lossy(value);
+    let mut parts = s.split_whitespace();
+    let ids = parts.next().unwrap_or("");
+    let (a, b) = ids.split_once("..").ok_or_else(|| {
+        input.error(
+            no,
+            format!("malformed `index {s}` line: expected `index OLD..NEW [MODE]`"),
+        )
+    })?;
+    let hex = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_hexdigit());
+    if !hex(a) || !hex(b) {
         return Err(input.error(
-            header_line,
-            format!(
-                "`diff --git` header for {} has no hunks, mode change or binary data",
-                fp.path()
-            ),
+            no,
+            format!("malformed `index {s}` line: blob ids must be hex"),
         ));
     }
-    Ok(fp)
+    fp.old_blob = Some(a.to_string());
+    fp.new_blob = Some(b.to_string());
+    parts
+        .next()
+        .map(|m| parse_mode(m.as_bytes(), no))
+        .transpose()
+}
+
+/// Reads the `---`/`+++` pair after git's extended headers, if present: it may turn
+/// a modification into an addition or deletion and names the paths of plain changes.
+fn parse_file_names(input: &mut Lines<'_>, fp: &mut FilePatch) -> Result<(), ParseError> {
+    let (Some(a), Some(b)) = (input.peek(), input.peek_at(1)) else {
+        return Ok(());
+    };
+    if !a.starts_with(b"--- ") || !b.starts_with(b"+++ ") {
+        return Ok(());
+    }
+    let old = header_path(&a[4..], input.line_no())?;
+    let new = header_path(&b[4..], input.line_no() + 1)?;
+    if fp.operation == Operation::Modify {
+        match (&old, &new) {
+            (None, Some(_)) => fp.operation = Operation::Add,
+            (Some(_), None) => fp.operation = Operation::Delete,
+            _ => {}
+        }
+    }
+    if !matches!(fp.operation, Operation::Rename | Operation::Copy) {
+        if fp.operation != Operation::Add {
+            fp.old_path = old.or(fp.old_path.take());
+        }
+        if fp.operation != Operation::Delete {
+            fp.new_path = new.or(fp.new_path.take());
+        }
+    }
+    input.pos += 2;
+    Ok(())
+}
+
+/// Skips a binary patch (`GIT binary patch` or `Binary files … differ`) up to the next
+/// file or the signature; false, and nothing consumed, when the file is not binary.
+fn skip_binary(input: &mut Lines<'_>) -> bool {
+    let binary = matches!(
+        input.peek().map(text),
+        Some(l) if l == b"GIT binary patch"
+            || (l.starts_with(b"Binary files ") && l.ends_with(b" differ"))
+    );
+    if !binary {
+        return false;
+    }
+    input.pos += 1;
+    while let Some(l) = input.peek() {
+        if l.starts_with(b"diff --git ") || l == b"-- \n" {
+            break;
+        }
+        input.pos += 1;
+    }
+    true
 }
 
 fn parse_plain_file(input: &mut Lines<'_>) -> Result<FilePatch, ParseError> {
@@ -325,113 +353,141 @@ fn parse_hunks(input: &mut Lines<'_>, fp: &mut FilePatch) -> Result<(), ParseErr
         if !raw.starts_with(b"@@ ") {
             break;
         }
-        let hunk_line = input.line_no();
-        let (old_start, old_len, new_start, new_len) =
-            parse_hunk_header(text(raw)).ok_or_else(|| {
-                input.error(
-                    hunk_line,
-                    "malformed hunk header: expected `@@ -START[,COUNT] +START[,COUNT] @@`",
-                )
-            })?;
-        input.pos += 1;
-        let mut hunk = Hunk {
-            old_start,
-            old_len,
-            new_start,
-            new_len,
-            // Reserve no more than the input can hold: headers may claim absurd counts.
-            lines: Vec::with_capacity(old_len.max(new_len).min(input.lines.len() - input.pos)),
-            line: hunk_line,
+        let hunk = parse_hunk(input, fp, raw)?;
+        fp.hunks.push(hunk);
+    }
+    Ok(())
+}
+
+/// One hunk: its `@@` header `raw`, then as many lines as the header counts, then
+/// any `\ No newline` markers.
+fn parse_hunk(input: &mut Lines<'_>, fp: &FilePatch, raw: &[u8]) -> Result<Hunk, ParseError> {
+    let hunk_line = input.line_no();
+    let (old_start, old_len, new_start, new_len) =
+        parse_hunk_header(text(raw)).ok_or_else(|| {
+            input.error(
+                hunk_line,
+                "malformed hunk header: expected `@@ -START[,COUNT] +START[,COUNT] @@`",
+            )
+        })?;
+    input.pos += 1;
+    let mut hunk = Hunk {
+        old_start,
+        old_len,
+        new_start,
+        new_len,
+        // Reserve no more than the input can hold: headers may claim absurd counts.
+        lines: Vec::with_capacity(old_len.max(new_len).min(input.lines.len() - input.pos)),
+        line: hunk_line,
+    };
+    let (mut old_left, mut new_left) = (old_len, new_len);
+    while old_left > 0 || new_left > 0 {
+        let Some(raw) = input.peek() else {
+            return Err(input.error(
+                input.line_no(),
+                format!(
+                    "truncated hunk starting at line {hunk_line} in {}: expected {old_left} more old and {new_left} more new lines",
+                    fp.path()
+                ),
+            ));
         };
-        let (mut old_left, mut new_left) = (old_len, new_len);
-        while old_left > 0 || new_left > 0 {
-            let Some(raw) = input.peek() else {
-                return Err(input.error(
-                    input.line_no(),
-                    format!(
-                        "truncated hunk starting at line {hunk_line} in {}: expected {old_left} more old and {new_left} more new lines",
-                        fp.path()
-                    ),
-                ));
-            };
-            let no = input.line_no();
-            let (kind, body): (LineKind, &[u8]) = match raw.first() {
-                Some(b' ') => (LineKind::Context, &raw[1..]),
-                Some(b'\n') => (LineKind::Context, raw),
-                Some(b'\r') if raw == b"\r\n" => (LineKind::Context, raw),
-                Some(b'-') => (LineKind::Remove, &raw[1..]),
-                Some(b'+') => (LineKind::Add, &raw[1..]),
-                Some(b'\\') => {
-                    mark_no_newline(&mut hunk, input, no)?;
-                    input.pos += 1;
-                    continue;
-                }
-                _ => {
-                    return Err(input.error(
-                        no,
-                        format!(
-                            "corrupt hunk starting at line {hunk_line} in {}: expected ` `, `-` or `+` with {old_left} old and {new_left} new lines to go, found {:?}",
-                            fp.path(),
-                            String::from_utf8_lossy(&text(raw)[..text(raw).len().min(40)])
-                        ),
-                    ));
-                }
-            };
-            match kind {
-                LineKind::Context if old_left == 0 || new_left == 0 => {
-                    return Err(input.error(
-                        no,
-                        format!(
-                            "hunk starting at line {hunk_line} has more lines than its header says"
-                        ),
-                    ));
-                }
-                LineKind::Context => {
-                    old_left -= 1;
-                    new_left -= 1;
-                }
-                LineKind::Remove if old_left == 0 => {
-                    return Err(input.error(no, format!("hunk starting at line {hunk_line} removes more lines than its header says")));
-                }
-                LineKind::Remove => old_left -= 1,
-                LineKind::Add if new_left == 0 => {
-                    return Err(input.error(
-                        no,
-                        format!(
-                            "hunk starting at line {hunk_line} adds more lines than its header says"
-                        ),
-                    ));
-                }
-                LineKind::Add => new_left -= 1,
-            }
-            let mut text = body.to_vec();
-            if !text.ends_with(b"\n") {
-                // The last line of the file without a newline: treat as if it had one;
-                // only a `\ No newline` marker removes it.
-                text.push(b'\n');
-            }
-            hunk.lines.push(Line {
-                kind,
-                text,
-                old_no_newline: false,
-                new_no_newline: false,
-            });
-            input.pos += 1;
-        }
-        // A marker may follow the last line.
-        while let Some(raw) = input.peek() {
-            if raw.starts_with(b"\\") {
-                let no = input.line_no();
+        let no = input.line_no();
+        let Some((kind, body)) = hunk_line_kind(raw) else {
+            if raw.first() == Some(&b'\\') {
                 mark_no_newline(&mut hunk, input, no)?;
                 input.pos += 1;
-            } else {
-                break;
+                continue;
             }
+            return Err(input.error(
+                no,
+                format!(
+                    "corrupt hunk starting at line {hunk_line} in {}: expected ` `, `-` or `+` with {old_left} old and {new_left} new lines to go, found {:?}",
+                    fp.path(),
+                    String::from_utf8_lossy(&text(raw)[..text(raw).len().min(40)])
+                ),
+            ));
+        };
+        count_hunk_line(input, kind, no, hunk_line, &mut old_left, &mut new_left)?;
+        let mut text = body.to_vec();
+        if !text.ends_with(b"\n") {
+            // The last line of the file without a newline: treat as if it had one;
+            // only a `\ No newline` marker removes it.
+            text.push(b'\n');
         }
-        if hunk.lines.iter().all(|l| l.kind == LineKind::Context) {
-            return Err(input.error(hunk_line, "hunk changes nothing (no `-` or `+` lines)"));
+        hunk.lines.push(Line {
+            kind,
+            text,
+            old_no_newline: false,
+            new_no_newline: false,
+        });
+        input.pos += 1;
+    }
+    // A marker may follow the last line.
+    while let Some(raw) = input.peek() {
+        if raw.starts_with(b"\\") {
+            let no = input.line_no();
+            mark_no_newline(&mut hunk, input, no)?;
+            input.pos += 1;
+        } else {
+            break;
         }
-        fp.hunks.push(hunk);
+    }
+    if hunk.lines.iter().all(|l| l.kind == LineKind::Context) {
+        return Err(input.error(hunk_line, "hunk changes nothing (no `-` or `+` lines)"));
+    }
+    Ok(hunk)
+}
+
+/// The kind and text of a hunk line (an empty line is context, as git accepts);
+/// `None` for anything else, a `\ No newline` marker included.
+fn hunk_line_kind(raw: &[u8]) -> Option<(LineKind, &[u8])> {
+    match raw.first() {
+        Some(b' ') => Some((LineKind::Context, &raw[1..])),
+        Some(b'\n') => Some((LineKind::Context, raw)),
+        Some(b'\r') if raw == b"\r\n" => Some((LineKind::Context, raw)),
+        Some(b'-') => Some((LineKind::Remove, &raw[1..])),
+        Some(b'+') => Some((LineKind::Add, &raw[1..])),
+        _ => None,
+    }
+}
+
+/// Counts one hunk line against the lines its header has left on each side; an
+/// error when the hunk has more lines of that kind than the header says.
+fn count_hunk_line(
+    input: &Lines<'_>,
+    kind: LineKind,
+    no: usize,
+    hunk_line: usize,
+    old_left: &mut usize,
+    new_left: &mut usize,
+) -> Result<(), ParseError> {
+    match kind {
+        LineKind::Context if *old_left == 0 || *new_left == 0 => {
+            return Err(input.error(
+                no,
+                format!("hunk starting at line {hunk_line} has more lines than its header says"),
+            ));
+        }
+        LineKind::Context => {
+            *old_left -= 1;
+            *new_left -= 1;
+        }
+        LineKind::Remove if *old_left == 0 => {
+            return Err(input.error(
+                no,
+                format!(
+                    "hunk starting at line {hunk_line} removes more lines than its header says"
+                ),
+            ));
+        }
+        LineKind::Remove => *old_left -= 1,
+        LineKind::Add if *new_left == 0 => {
+            return Err(input.error(
+                no,
+                format!("hunk starting at line {hunk_line} adds more lines than its header says"),
+            ));
+        }
+        LineKind::Add => *new_left -= 1,
     }
     Ok(())
 }

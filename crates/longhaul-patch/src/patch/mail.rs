@@ -99,62 +99,18 @@ pub enum PatchPart {
 
 /// Parse a mail's headers and message, as `git mailinfo` does, and locate the patch.
 pub fn parse_header(message: &Message<'_>) -> Result<(CommitMeta, PatchPart), ParseError> {
-    let err = |line: usize, msg: String| ParseError { line, message: msg };
     let (headers, body_offset) = mailparse::parse_headers(message.bytes)
-        .map_err(|e| err(message.line, format!("malformed mail header: {e}")))?;
+        .map_err(|e| mail_error(message.line, format!("malformed mail header: {e}")))?;
     let mut subject = headers.get_first_value("Subject").unwrap_or_default();
     let mut from = headers.get_first_value("From");
     let mut date = headers.get_first_value("Date");
-    let content_type = headers.get_first_value("Content-Type").unwrap_or_default();
-    if content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/")
-    {
-        return Err(err(
-            message.line,
-            format!(
-                "multipart mail (`Content-Type: {content_type}`) is not supported: save the patch as a plain `git format-patch` file"
-            ),
-        ));
-    }
-    let encoding = headers
-        .get_first_value("Content-Transfer-Encoding")
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let decoded = match encoding.as_str() {
-        "quoted-printable" => Some(decode_quoted_printable(&message.bytes[body_offset..])),
-        "base64" => Some(
-            mailparse::parse_mail(message.bytes)
-                .and_then(|m| m.get_body_raw())
-                .map_err(|e| {
-                    err(
-                        message.line,
-                        format!("cannot decode the base64 mail body: {e}"),
-                    )
-                })?,
-        ),
-        _ => None,
-    };
+    refuse_multipart(&headers, message.line)?;
+    let decoded = decode_body(&headers, message, body_offset)?;
     let body: &[u8] = match &decoded {
         Some(d) => d,
         None => &message.bytes[body_offset..],
     };
-    // The message ends where the patch begins: a `---` line, or a diff header.
-    let mut cut = body.len();
-    let mut pos = 0;
-    for raw in body.split_inclusive(|&b| b == b'\n') {
-        let text = trim_eol(raw);
-        if text == b"---"
-            || (text.starts_with(b"---") && text[3..].iter().all(u8::is_ascii_whitespace))
-            || text.starts_with(b"diff -")
-            || text.starts_with(b"Index: ")
-        {
-            cut = pos;
-            break;
-        }
-        pos += raw.len();
-    }
+    let cut = message_end(body);
     let mut log = String::from_utf8_lossy(&body[..cut]).into_owned();
 
     // In-body headers (`git format-patch --from`): From/Date/Subject lines first.
@@ -163,27 +119,13 @@ pub fn parse_header(message: &Message<'_>) -> Result<(CommitMeta, PatchPart), Pa
     }
 
     let (author_name, author_email) = parse_author(from.as_deref()).ok_or_else(|| {
-        err(
+        mail_error(
             message.line,
             "mail has no usable `From:` header (expected `From: Name <email>`)".into(),
         )
     })?;
-    let date = date.ok_or_else(|| err(message.line, "mail has no `Date:` header".into()))?;
-    let expected =
-        "expected an RFC 2822 date such as `Mon, 1 Jan 2024 12:00:00 +0000`, as `git am` does";
-    // mailparse reads anything, garbage included, as time 0: check the shape first.
-    if !looks_like_rfc2822(&date) {
-        return Err(err(
-            message.line,
-            format!("cannot parse `Date: {date}`: {expected}"),
-        ));
-    }
-    let time = mailparse::dateparse(&date).map_err(|e| {
-        err(
-            message.line,
-            format!("cannot parse `Date: {date}`: {e}; {expected}"),
-        )
-    })?;
+    let date = date.ok_or_else(|| mail_error(message.line, "mail has no `Date:` header".into()))?;
+    let time = parse_date(&date, message.line)?;
     let offset_seconds = parse_offset(&date);
     let subject = cleanup_subject(&subject);
     let message_text = stripspace(&format!("{subject}\n\n{log}"));
@@ -208,6 +150,91 @@ pub fn parse_header(message: &Message<'_>) -> Result<(CommitMeta, PatchPart), Pa
         None => PatchPart::At(body_offset + cut),
     };
     Ok((meta, part))
+}
+
+fn mail_error(line: usize, message: String) -> ParseError {
+    ParseError { line, message }
+}
+
+/// Multipart mails are refused: their patch may be any part.
+fn refuse_multipart(headers: &[mailparse::MailHeader<'_>], line: usize) -> Result<(), ParseError> {
+    let content_type = headers.get_first_value("Content-Type").unwrap_or_default();
+    if content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/")
+    {
+        return Err(mail_error(
+            line,
+            format!(
+                "multipart mail (`Content-Type: {content_type}`) is not supported: save the patch as a plain `git format-patch` file"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The body decoded from its transfer encoding (quoted-printable, base64), or `None`
+/// when it is sent as it is.
+fn decode_body(
+    headers: &[mailparse::MailHeader<'_>],
+    message: &Message<'_>,
+    body_offset: usize,
+) -> Result<Option<Vec<u8>>, ParseError> {
+    let encoding = headers
+        .get_first_value("Content-Transfer-Encoding")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    Ok(match encoding.as_str() {
+        "quoted-printable" => Some(decode_quoted_printable(&message.bytes[body_offset..])),
+        "base64" => Some(
+            mailparse::parse_mail(message.bytes)
+                .and_then(|m| m.get_body_raw())
+                .map_err(|e| {
+                    mail_error(
+                        message.line,
+                        format!("cannot decode the base64 mail body: {e}"),
+                    )
+                })?,
+        ),
+        _ => None,
+    })
+}
+
+/// Where the commit message ends and the patch begins: a `---` line, or a diff header.
+fn message_end(body: &[u8]) -> usize {
+    let mut pos = 0;
+    for raw in body.split_inclusive(|&b| b == b'\n') {
+        let text = trim_eol(raw);
+        if text == b"---"
+            || (text.starts_with(b"---") && text[3..].iter().all(u8::is_ascii_whitespace))
+            || text.starts_with(b"diff -")
+            || text.starts_with(b"Index: ")
+        {
+            return pos;
+        }
+        pos += raw.len();
+    }
+    body.len()
+}
+
+/// The time of a `Date:` header, in seconds since the epoch.
+fn parse_date(date: &str, line: usize) -> Result<i64, ParseError> {
+    let expected =
+        "expected an RFC 2822 date such as `Mon, 1 Jan 2024 12:00:00 +0000`, as `git am` does";
+    // mailparse reads anything, garbage included, as time 0: check the shape first.
+    if !looks_like_rfc2822(date) {
+        return Err(mail_error(
+            line,
+            format!("cannot parse `Date: {date}`: {expected}"),
+        ));
+    }
+    mailparse::dateparse(date).map_err(|e| {
+        mail_error(
+            line,
+            format!("cannot parse `Date: {date}`: {e}; {expected}"),
+        )
+    })
 }
 
 /// Quoted-printable as `git mailinfo` decodes it: `=XX` escapes and `=` soft line

@@ -11,7 +11,7 @@
 //! bounded like every other input: only regular files, at most
 //! [`MAX_ENTRY_BYTES`].
 
-use crate::checks::run::CheckResult;
+use crate::checks::result::CheckResult;
 use ring::hmac;
 use std::path::{Path, PathBuf};
 
@@ -168,7 +168,7 @@ fn unhex(text: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::run::CheckStatus;
+    use crate::checks::result::CheckStatus;
 
     fn result(status: CheckStatus) -> CheckResult {
         CheckResult {

@@ -177,40 +177,72 @@ pub fn select(
         .collect())
 }
 
+/// An error of one check entry: its line, and what is wrong there.
+type EntryError = (usize, String);
+
 fn spec(manifest: &Manifest, e: &CheckEntry) -> Result<CheckSpec> {
-    let err = |line: usize, message: String| Error::Manifest {
+    let err = |(line, message): EntryError| Error::Manifest {
         file: manifest.path.clone(),
         line,
         message: format!("check `{}`: {message}", e.name),
     };
-    let words = split_words(&e.run.value).map_err(|m| err(e.run.line, m))?;
+    let words = run_words(e).map_err(err)?;
+    let setup_words = setup_words(e).map_err(err)?;
+    let parser = parser(e, &words).map_err(err)?;
+    let tolerated = tolerated(e).map_err(err)?;
+    let packages = package_set(e, parser).map_err(err)?;
+    Ok(CheckSpec {
+        name: e.name.clone(),
+        run: e.run.value.clone(),
+        words,
+        parser,
+        retries: e.retries.unwrap_or(0),
+        tolerated,
+        packages,
+        setup: e.setup.as_ref().map(|s| s.value.clone()),
+        setup_words,
+        line: e.run.line,
+    })
+}
+
+/// The words of `run:`: not empty, with known placeholders only.
+fn run_words(e: &CheckEntry) -> std::result::Result<Vec<String>, EntryError> {
+    let at = |m: String| (e.run.line, m);
+    let words = split_words(&e.run.value).map_err(at)?;
     if words.is_empty() {
-        return Err(err(
-            e.run.line,
+        return Err(at(
             "`run:` is empty (expected a command such as `go build {packages}`)".into(),
         ));
     }
-    check_placeholders(&words, true).map_err(|m| err(e.run.line, m))?;
-    let setup_words = match &e.setup {
-        None => Vec::new(),
-        Some(setup) => {
-            let w = split_words(&setup.value).map_err(|m| err(setup.line, m))?;
-            if w.is_empty() {
-                return Err(err(setup.line, "`setup:` is empty".into()));
-            }
-            check_placeholders(&w, false).map_err(|m| err(setup.line, format!("setup: {m}")))?;
-            w
-        }
+    check_placeholders(&words, true).map_err(at)?;
+    Ok(words)
+}
+
+/// The words of `setup:` (none without one): not empty, and no `{packages}`.
+fn setup_words(e: &CheckEntry) -> std::result::Result<Vec<String>, EntryError> {
+    let Some(setup) = &e.setup else {
+        return Ok(Vec::new());
     };
+    let w = split_words(&setup.value).map_err(|m| (setup.line, m))?;
+    if w.is_empty() {
+        return Err((setup.line, "`setup:` is empty".into()));
+    }
+    check_placeholders(&w, false).map_err(|m| (setup.line, format!("setup: {m}")))?;
+    Ok(w)
+}
+
+/// The parser `parser:` names, else the one the command implies (`go test`,
+/// `go build`/`go vet`, or only the exit code).
+fn parser(e: &CheckEntry, words: &[String]) -> std::result::Result<Parser, EntryError> {
     let is_go = |sub: &str| {
         words
             .first()
             .is_some_and(|w| w == "go" || w.ends_with("/go"))
             && words.get(1).is_some_and(|w| w == sub)
     };
-    let parser = match &e.parser {
+    Ok(match &e.parser {
         Some(p) => Parser::named(&p.value).ok_or_else(|| {
-            err(
+            (
                 p.line,
                 format!(
                     "unknown parser `{}` (expected one of {})",
@@ -226,48 +258,43 @@ fn spec(manifest: &Manifest, e: &CheckEntry) -> Result<CheckSpec> {
         None if is_go("test") => Parser::GoTest,
         None if is_go("build") || is_go("vet") => Parser::GoBuild,
         None => Parser::ExitCode,
-    };
-    let tolerated = match &e.tolerated {
-        None => None,
-        Some(t) => Some(match t.value.as_str() {
-            "test_failures_tolerated" => Tolerated::TestFailuresTolerated,
-            "test_integration_failures_tolerated" => Tolerated::TestIntegrationFailuresTolerated,
-            other => {
-                return Err(err(
-                    t.line,
-                    format!(
-                        "`tolerated: {other}`: expected test_failures_tolerated or test_integration_failures_tolerated"
-                    ),
-                ));
-            }
-        }),
-    };
-    let packages = match &e.packages {
-        None if parser == Parser::GoTest => PackageSet::Tested,
-        None => PackageSet::Affected,
-        Some(p) => match p.value.as_str() {
-            "affected" => PackageSet::Affected,
-            "tested" => PackageSet::Tested,
-            other => {
-                return Err(err(
-                    p.line,
-                    format!("`packages: {other}`: expected affected or tested"),
-                ));
-            }
-        },
-    };
-    Ok(CheckSpec {
-        name: e.name.clone(),
-        run: e.run.value.clone(),
-        words,
-        parser,
-        retries: e.retries.unwrap_or(0),
-        tolerated,
-        packages,
-        setup: e.setup.as_ref().map(|s| s.value.clone()),
-        setup_words,
-        line: e.run.line,
     })
+}
+
+/// The tolerated list `tolerated:` names, if any.
+fn tolerated(e: &CheckEntry) -> std::result::Result<Option<Tolerated>, EntryError> {
+    let Some(t) = &e.tolerated else {
+        return Ok(None);
+    };
+    match t.value.as_str() {
+        "test_failures_tolerated" => Ok(Some(Tolerated::TestFailuresTolerated)),
+        "test_integration_failures_tolerated" => {
+            Ok(Some(Tolerated::TestIntegrationFailuresTolerated))
+        }
+        other => Err((
+            t.line,
+            format!(
+                "`tolerated: {other}`: expected test_failures_tolerated or test_integration_failures_tolerated"
+            ),
+        )),
+    }
+}
+
+/// The packages `packages:` names; by default the tested ones for `go test`, else
+/// the affected ones.
+fn package_set(e: &CheckEntry, parser: Parser) -> std::result::Result<PackageSet, EntryError> {
+    match &e.packages {
+        None if parser == Parser::GoTest => Ok(PackageSet::Tested),
+        None => Ok(PackageSet::Affected),
+        Some(p) => match p.value.as_str() {
+            "affected" => Ok(PackageSet::Affected),
+            "tested" => Ok(PackageSet::Tested),
+            other => Err((
+                p.line,
+                format!("`packages: {other}`: expected affected or tested"),
+            )),
+        },
+    }
 }
 
 /// Every `{…}` in `words` must be a known placeholder; `{packages}` only when

@@ -79,107 +79,181 @@ fn push_line(lines: &mut Vec<String>, line: &str) {
 /// `go test` output, plain or `go test -json` (whose build errors still come
 /// as plain lines).
 fn parse_go_test(output: &str) -> Parsed {
-    let mut seen = Seen::default();
-    let mut passed = Vec::new();
-    // Plain output: the test lines come before the package's FAIL line, with
-    // no package name; they are kept here until that line names it.
-    let mut loose = Pending::default();
-    let mut build_package: Option<String> = None;
+    let mut reader = GoTestReader {
+        seen: Seen::default(),
+        passed: Vec::new(),
+        loose: Pending::default(),
+        state: State::Loose,
+    };
     for line in output.lines() {
         if line.starts_with('{')
             && let Ok(event) = serde_json::from_str::<serde_json::Value>(line)
         {
-            let package = event["Package"].as_str().unwrap_or_default();
-            let test = event["Test"].as_str();
-            match (event["Action"].as_str(), test) {
-                (Some("fail"), Some(test)) => {
-                    let p = seen.entry(package);
-                    p.failed = true;
-                    // A subtest's failure fails its parent too: keep the leaf.
-                    p.tests.retain(|t| !test.starts_with(&format!("{t}/")));
-                    if !p.tests.iter().any(|t| t.starts_with(&format!("{test}/"))) {
-                        p.tests.push(test.to_string());
-                    }
-                }
-                (Some("fail"), None) => {
-                    seen.entry(package).failed = true;
-                }
-                (Some("pass"), None) => passed.push(package.to_string()),
-                (Some("output"), _) => {
-                    let text = event["Output"].as_str().unwrap_or_default();
-                    let keep = text.contains("FAIL")
-                        || text.starts_with("    ")
-                        || text.contains(".go:")
-                        || text.starts_with("panic:");
-                    if keep && !text.starts_with("=== ") && !text.starts_with("FAIL\t") {
-                        push_line(&mut seen.entry(package).lines, text);
-                    }
-                }
-                _ => {}
-            }
-            continue;
+            reader.json_event(&event);
+        } else {
+            reader.plain_line(line);
         }
+    }
+    reader.seen.finish(reader.passed)
+}
+
+/// What a plain line that names no package belongs to.
+enum State {
+    /// Between packages: the line waits in `loose` until a `FAIL pkg` line names
+    /// its package (plain test output comes before the package's FAIL line).
+    Loose,
+    /// After a `# pkg` header: build errors, which are that package's.
+    BuildErrors(String),
+}
+
+/// A plain `go test` line, by what it says.
+enum PlainLine<'a> {
+    /// `# pkg`: the build errors of `pkg` follow.
+    BuildHeader(String),
+    /// `--- FAIL: TestName`: a test failed (its package is named later).
+    TestFailed(&'a str),
+    /// `ok  pkg`: a package passed.
+    PackagePassed(Option<&'a str>),
+    /// `FAIL pkg …`: a package failed; the rest of the line.
+    PackageFailed(&'a str),
+    /// `FAIL`, `PASS`, `=== RUN`, `?  pkg [no test files]`: nothing to keep.
+    Noise,
+    /// Anything else: a message.
+    Message,
+}
+
+impl<'a> PlainLine<'a> {
+    fn of(line: &'a str) -> PlainLine<'a> {
         if let Some(name) = header_package(line) {
-            // The build errors that follow are this package's.
-            seen.entry(&name);
-            build_package = Some(name);
-            continue;
-        }
-        if let Some(rest) = line.trim_start().strip_prefix("--- FAIL: ") {
-            let test = rest.split_whitespace().next().unwrap_or_default();
-            loose.tests.retain(|t| !test.starts_with(&format!("{t}/")));
-            loose.tests.push(test.to_string());
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix("ok ") {
-            if let Some(name) = rest.split_whitespace().next() {
-                passed.push(name.to_string());
-            }
-            loose = Pending::default();
-            continue;
-        }
-        if let Some(rest) = line
+            PlainLine::BuildHeader(name)
+        } else if let Some(rest) = line.trim_start().strip_prefix("--- FAIL: ") {
+            PlainLine::TestFailed(rest.split_whitespace().next().unwrap_or_default())
+        } else if let Some(rest) = line.strip_prefix("ok ") {
+            PlainLine::PackagePassed(rest.split_whitespace().next())
+        } else if let Some(rest) = line
             .strip_prefix("FAIL\t")
             .or_else(|| line.strip_prefix("FAIL "))
         {
-            let name = rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            let p = seen.entry(&name);
-            p.failed = true;
-            for t in std::mem::take(&mut loose.tests) {
-                if !p.tests.contains(&t) {
-                    p.tests.push(t);
+            PlainLine::PackageFailed(rest)
+        } else if line == "FAIL"
+            || line == "PASS"
+            || line.starts_with("=== ")
+            || line.starts_with("?  ")
+        {
+            PlainLine::Noise
+        } else {
+            PlainLine::Message
+        }
+    }
+}
+
+/// The `go test` reader: the packages seen so far, and its [`State`].
+struct GoTestReader {
+    seen: Seen,
+    passed: Vec<String>,
+    /// Plain test lines not yet attributed to a package.
+    loose: Pending,
+    state: State,
+}
+
+impl GoTestReader {
+    /// One `go test -json` event.
+    fn json_event(&mut self, event: &serde_json::Value) {
+        let package = event["Package"].as_str().unwrap_or_default();
+        let test = event["Test"].as_str();
+        match (event["Action"].as_str(), test) {
+            (Some("fail"), Some(test)) => {
+                let p = self.seen.entry(package);
+                p.failed = true;
+                // A subtest's failure fails its parent too: keep the leaf.
+                p.tests.retain(|t| !test.starts_with(&format!("{t}/")));
+                if !p.tests.iter().any(|t| t.starts_with(&format!("{test}/"))) {
+                    p.tests.push(test.to_string());
                 }
             }
-            for l in std::mem::take(&mut loose.lines) {
-                push_line(&mut p.lines, &l);
+            (Some("fail"), None) => {
+                self.seen.entry(package).failed = true;
             }
-            if rest.contains("[build failed]") || rest.contains("[setup failed]") {
-                p.tests.clear();
+            (Some("pass"), None) => self.passed.push(package.to_string()),
+            (Some("output"), _) => {
+                let text = event["Output"].as_str().unwrap_or_default();
+                let keep = text.contains("FAIL")
+                    || text.starts_with("    ")
+                    || text.contains(".go:")
+                    || text.starts_with("panic:");
+                if keep && !text.starts_with("=== ") && !text.starts_with("FAIL\t") {
+                    push_line(&mut self.seen.entry(package).lines, text);
+                }
             }
-            build_package = None;
-            continue;
+            _ => {}
         }
-        if line == "FAIL" || line == "PASS" || line.starts_with("=== ") || line.starts_with("?  ") {
-            continue;
+    }
+
+    /// One plain line (plain `go test`, or build errors in `-json` output).
+    fn plain_line(&mut self, line: &str) {
+        match PlainLine::of(line) {
+            PlainLine::BuildHeader(name) => {
+                self.seen.entry(&name);
+                self.state = State::BuildErrors(name);
+            }
+            PlainLine::TestFailed(test) => {
+                self.loose
+                    .tests
+                    .retain(|t| !test.starts_with(&format!("{t}/")));
+                self.loose.tests.push(test.to_string());
+            }
+            PlainLine::PackagePassed(name) => {
+                if let Some(name) = name {
+                    self.passed.push(name.to_string());
+                }
+                self.loose = Pending::default();
+            }
+            PlainLine::PackageFailed(rest) => self.package_failed(rest),
+            PlainLine::Noise => {}
+            PlainLine::Message => self.message(line),
         }
-        match &build_package {
-            Some(name)
+    }
+
+    /// `FAIL pkg …`: the loose tests and lines are `pkg`'s (none of its tests when
+    /// it did not build); back to [`State::Loose`].
+    fn package_failed(&mut self, rest: &str) {
+        let name = rest
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let p = self.seen.entry(&name);
+        p.failed = true;
+        for t in std::mem::take(&mut self.loose.tests) {
+            if !p.tests.contains(&t) {
+                p.tests.push(t);
+            }
+        }
+        for l in std::mem::take(&mut self.loose.lines) {
+            push_line(&mut p.lines, &l);
+        }
+        if rest.contains("[build failed]") || rest.contains("[setup failed]") {
+            p.tests.clear();
+        }
+        self.state = State::Loose;
+    }
+
+    /// A message line: a build error of the package in [`State::BuildErrors`] when
+    /// it looks like one, else a loose line.
+    fn message(&mut self, line: &str) {
+        match &self.state {
+            State::BuildErrors(name)
                 if line.starts_with(|c: char| {
                     c == '.' || c == '/' || c.is_alphanumeric() || c == '\t' || c == ' '
                 }) =>
             {
-                let p = seen.entry(name);
+                let p = self.seen.entry(name);
                 p.failed = true;
                 push_line(&mut p.lines, line);
             }
-            _ => push_line(&mut loose.lines, line),
+            _ => push_line(&mut self.loose.lines, line),
         }
     }
-    seen.finish(passed)
 }
 
 /// `go build` / `go vet` output: `# pkg` then its messages.

@@ -17,5 +17,6 @@ pub mod go_packages;
 pub mod junit;
 pub mod materialize;
 pub mod plan;
+pub mod result;
 pub mod run;
 pub mod toolchain;

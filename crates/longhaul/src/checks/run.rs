@@ -6,11 +6,12 @@ use crate::checks::affected::ReleaseTree;
 use crate::checks::build_constraints::Target;
 use crate::checks::config::{CheckSpec, PackageSet, Tolerated};
 use crate::checks::go_output::{self, PackageFailure, Parser};
+pub use crate::checks::result::{CheckResult, CheckStatus};
 use crate::checks::toolchain::{self, GoMode, GoNeeded, Toolchain};
 use crate::error::{Error, Result};
 use crate::release::manifest::Manifest;
 use crate::release::patch_cache::PatchLoader;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::PathBuf;
@@ -25,64 +26,6 @@ pub enum Scope {
     Affected,
     /// Every package (`./...`).
     All,
-}
-
-/// A check's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckStatus {
-    /// It ran and passed on the first attempt.
-    Passed,
-    /// It did not run, for the reason given.
-    Skipped,
-    /// It failed, then passed when the failing packages ran again.
-    Flaky,
-    /// It failed only in packages the release's tolerated list names.
-    Tolerated,
-    /// It failed in a package that is not tolerated.
-    Failed,
-}
-
-impl CheckStatus {
-    /// The word reports use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckStatus::Passed => "passed",
-            CheckStatus::Skipped => "skipped",
-            CheckStatus::Flaky => "flaky",
-            CheckStatus::Tolerated => "tolerated",
-            CheckStatus::Failed => "failed",
-        }
-    }
-}
-
-/// One check's result on one release.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CheckResult {
-    /// The check.
-    pub name: String,
-    /// The verdict.
-    pub status: CheckStatus,
-    /// The command as configured (placeholders not expanded).
-    pub run: String,
-    /// The packages `{packages}` named (`./...` with --scope all).
-    pub packages: Vec<String>,
-    /// How many times the command ran.
-    pub attempts: u32,
-    /// Failures that decide a `failed` verdict (from the last attempt).
-    pub failures: Vec<PackageFailure>,
-    /// Failures the tolerated list covers.
-    pub tolerated: Vec<PackageFailure>,
-    /// Failures that passed on a retry.
-    pub flaky: Vec<PackageFailure>,
-    /// Why it was skipped, or what went wrong when no package could be named.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Wall time of the runs, in milliseconds (of the original run when cached).
-    pub duration_ms: u64,
-    /// Whether this result came from the cache (nothing ran).
-    #[serde(default)]
-    pub cached: bool,
 }
 
 /// Every check of one release.
@@ -234,20 +177,22 @@ impl Checker<'_> {
             .and_then(|n| self.toolchain.mismatch(n))
             .into_iter()
             .collect();
-        let module = built.graph.module.clone();
-        let normalize = |p: &str| built.graph.module_mode_name(p).to_string();
         let tested: Vec<String> = {
             let mut s: BTreeSet<String> = affected.affected.iter().cloned().collect();
             s.extend(affected.tests.iter().cloned());
             s.into_iter().collect()
         };
-        let mut workspace: Option<Workspace> = None;
-        // A cache that cannot be opened (no home folder, a read-only disk) only
-        // costs a run.
-        let cache = self
-            .cache_dir
-            .as_deref()
-            .and_then(|d| crate::checks::cache::CheckCache::open(d).ok());
+        let mut run = TreeRun {
+            release,
+            built,
+            // A cache that cannot be opened (no home folder, a read-only disk) only
+            // costs a run.
+            cache: self
+                .cache_dir
+                .as_deref()
+                .and_then(|d| crate::checks::cache::CheckCache::open(d).ok()),
+            workspace: None,
+        };
         let mut results = Vec::new();
         for spec in checks {
             let packages: Vec<String> = match (self.scope, spec.packages) {
@@ -260,64 +205,7 @@ impl Checker<'_> {
                 .and_then(|list| tolerated_lists.iter().find(|(l, _)| *l == list))
                 .map(|(_, entries)| entries.clone())
                 .unwrap_or_default();
-            if packages.is_empty() {
-                results.push(CheckResult::skipped(
-                    spec,
-                    "no Go package of the tree is affected by the release's patches",
-                ));
-                continue;
-            }
-            let key = cache_key(
-                &built.tree.to_string(),
-                spec,
-                &packages,
-                &self.toolchain,
-                &self.target,
-                &tolerated,
-            );
-            if let Some(mut hit) = cache.as_ref().and_then(|c| c.read(&key)) {
-                hit.cached = true;
-                results.push(hit);
-                continue;
-            }
-            if workspace.is_none() {
-                (self.progress)(&format!("{release}: writing the tree"));
-                workspace = Some(Workspace::create(
-                    self.repo,
-                    built.tree,
-                    module.as_deref(),
-                    &self.toolchain,
-                )?);
-            }
-            let ws = workspace.as_ref().expect("created above");
-            let names = |ps: &[String]| -> Vec<String> {
-                match &ws.mode {
-                    GoMode::Module { .. } => ps.to_vec(),
-                    GoMode::Gopath { .. } => ps
-                        .iter()
-                        .map(|p| match built.graph.packages.get(p) {
-                            Some(pkg) if p != "./..." => format!("./{}", pkg.folder)
-                                .trim_end_matches('/')
-                                .to_string(),
-                            _ => p.clone(),
-                        })
-                        .collect(),
-                }
-            };
-            let result = match self.setup(release, spec, ws)? {
-                Some(failed) => failed,
-                None => {
-                    self.run_check(release, spec, &packages, &names, &tolerated, ws, &normalize)?
-                }
-            };
-            // A failure is not cached: the next run looks again (after a fix to
-            // the environment, say); passed, tolerated and flaky results are.
-            if let Some(c) = &cache
-                && result.status != CheckStatus::Failed
-            {
-                c.write(&key, &result);
-            }
-            results.push(result);
+            results.push(self.check_one(&mut run, spec, &packages, &tolerated)?);
         }
         let ok = results.iter().all(|r| r.status != CheckStatus::Failed);
         Ok(ReleaseChecks {
@@ -325,13 +213,68 @@ impl Checker<'_> {
             tree: built.tree.to_string(),
             go_needed,
             go: self.toolchain.version.clone(),
-            mode: workspace.map(|w| w.mode),
+            mode: run.workspace.map(|w| w.mode),
             warnings,
             changed: affected.changed.len(),
             affected: affected.affected.len(),
             checks: results,
             ok,
         })
+    }
+
+    /// One check of a tree: skipped when it names no package, the cached result
+    /// when a trusted entry exists, else run (after its setup) in the workspace,
+    /// which is written on the first check that runs.
+    fn check_one(
+        &self,
+        run: &mut TreeRun<'_>,
+        spec: &CheckSpec,
+        packages: &[String],
+        tolerated: &[String],
+    ) -> Result<CheckResult> {
+        let (release, built) = (run.release, run.built);
+        if packages.is_empty() {
+            return Ok(CheckResult::skipped(
+                spec,
+                "no Go package of the tree is affected by the release's patches",
+            ));
+        }
+        let key = cache_key(
+            &built.tree.to_string(),
+            spec,
+            packages,
+            &self.toolchain,
+            &self.target,
+            tolerated,
+        );
+        if let Some(mut hit) = run.cache.as_ref().and_then(|c| c.read(&key)) {
+            hit.cached = true;
+            return Ok(hit);
+        }
+        if run.workspace.is_none() {
+            (self.progress)(&format!("{release}: writing the tree"));
+            run.workspace = Some(Workspace::create(
+                self.repo,
+                built.tree,
+                built.graph.module.as_deref(),
+                &self.toolchain,
+            )?);
+        }
+        let ws = run.workspace.as_ref().expect("created above");
+        let names = |ps: &[String]| go_names(&ws.mode, built, ps);
+        let normalize = |p: &str| built.graph.module_mode_name(p).to_string();
+        let result = match self.setup(release, spec, ws)? {
+            Some(failed) => failed,
+            None => self.run_check(release, spec, packages, &names, tolerated, ws, &normalize)?,
+        };
+        // A failure is not cached: the next run looks again (after a fix to
+        // the environment, say); passed, tolerated and flaky results are.
+        if let Some(c) = &run.cache
+            && result.status != CheckStatus::Failed
+        {
+            c.write(&key, &result);
+        }
+        Ok(result)
     }
 
     /// Run `spec`'s setup command in the workspace, once per workspace: `None`
@@ -423,59 +366,17 @@ impl Checker<'_> {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            (self.progress)(&if attempts == 1 {
-                format!("{release}: {}", spec.name)
-            } else {
-                format!(
-                    "{release}: {} (attempt {attempts}, {} packages)",
-                    spec.name,
-                    run_on.len()
-                )
-            });
+            (self.progress)(&attempt_message(release, spec, attempts, run_on.len()));
             let command = spec.command(&names(&run_on), release);
             let (success, output) = ws.run(&command, &self.target)?;
-            let mut result = CheckResult {
-                name: spec.name.clone(),
-                status: CheckStatus::Passed,
-                run: spec.run.clone(),
-                packages: packages.to_vec(),
-                attempts,
-                failures: Vec::new(),
-                tolerated: Vec::new(),
-                flaky: Vec::new(),
-                reason: None,
-                duration_ms: 0,
-                cached: false,
-            };
+            let mut result = attempt_result(spec, packages, attempts);
             if success {
-                if !earlier.is_empty() {
-                    result.status = CheckStatus::Flaky;
-                    result.flaky = earlier;
-                }
-                // Tolerated failures of an earlier attempt still count: the
-                // retry ran only the other packages.
-                if !tolerated_seen.is_empty() {
-                    result.status = CheckStatus::Tolerated;
-                    result.tolerated = tolerated_seen;
-                }
+                passed_on_attempt(&mut result, earlier, tolerated_seen);
                 result.duration_ms = start.elapsed().as_millis() as u64;
                 return Ok(result);
             }
-            let mut failures = go_output::parse(spec.parser, &output).failures;
-            if failures.is_empty() {
-                // Nothing to name: the whole command failed.
-                failures.push(PackageFailure {
-                    package: String::new(),
-                    tests: Vec::new(),
-                    message: last_lines(&output, 12),
-                });
-                if spec.parser != Parser::ExitCode {
-                    result.reason = Some(format!(
-                        "`{}` failed and its output names no failing package",
-                        command.first().map(String::as_str).unwrap_or_default()
-                    ));
-                }
-            }
+            let (failures, reason) = named_failures(spec, &command, &output);
+            result.reason = reason;
             let (ok_to_fail, blocking): (Vec<_>, Vec<_>) = failures
                 .into_iter()
                 .partition(|f| !f.package.is_empty() && tolerated.contains(&normalize(&f.package)));
@@ -497,35 +398,118 @@ impl Checker<'_> {
                 result.duration_ms = start.elapsed().as_millis() as u64;
                 return Ok(result);
             }
-            // Retry only the failing packages, when each is one we named.
             let failing: Vec<String> = blocking.iter().map(|f| normalize(&f.package)).collect();
-            if packages.iter().any(|p| p == "./...")
-                || failing.iter().any(|f| !packages.contains(f))
-            {
-                run_on = packages.to_vec();
-            } else {
-                run_on = failing;
-            }
+            run_on = retry_set(packages, failing);
             earlier = blocking;
         }
     }
 }
 
-impl CheckResult {
-    fn skipped(spec: &CheckSpec, reason: &str) -> CheckResult {
-        CheckResult {
-            name: spec.name.clone(),
-            status: CheckStatus::Skipped,
-            run: spec.run.clone(),
-            packages: Vec::new(),
-            attempts: 0,
-            failures: Vec::new(),
-            tolerated: Vec::new(),
-            flaky: Vec::new(),
-            reason: Some(reason.to_string()),
-            duration_ms: 0,
-            cached: false,
+/// One release tree's checks in progress: the cache, and the workspace once a
+/// check had to run.
+struct TreeRun<'t> {
+    release: &'t str,
+    built: &'t ReleaseTree,
+    cache: Option<crate::checks::cache::CheckCache>,
+    workspace: Option<Workspace>,
+}
+
+/// Package names as `go` takes them in the workspace's mode: import paths in
+/// module mode, `./folder` in GOPATH mode.
+fn go_names(mode: &GoMode, built: &ReleaseTree, packages: &[String]) -> Vec<String> {
+    match mode {
+        GoMode::Module { .. } => packages.to_vec(),
+        GoMode::Gopath { .. } => packages
+            .iter()
+            .map(|p| match built.graph.packages.get(p) {
+                Some(pkg) if p != "./..." => format!("./{}", pkg.folder)
+                    .trim_end_matches('/')
+                    .to_string(),
+                _ => p.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// An attempt's result before its verdict: passed, nothing failed.
+fn attempt_result(spec: &CheckSpec, packages: &[String], attempts: u32) -> CheckResult {
+    CheckResult {
+        name: spec.name.clone(),
+        status: CheckStatus::Passed,
+        run: spec.run.clone(),
+        packages: packages.to_vec(),
+        attempts,
+        failures: Vec::new(),
+        tolerated: Vec::new(),
+        flaky: Vec::new(),
+        reason: None,
+        duration_ms: 0,
+        cached: false,
+    }
+}
+
+/// The progress line of a check's attempt.
+fn attempt_message(release: &str, spec: &CheckSpec, attempts: u32, packages: usize) -> String {
+    if attempts == 1 {
+        format!("{release}: {}", spec.name)
+    } else {
+        format!(
+            "{release}: {} (attempt {attempts}, {packages} packages)",
+            spec.name
+        )
+    }
+}
+
+/// A passing attempt's verdict: flaky when an earlier attempt failed, tolerated
+/// when an earlier attempt failed only where tolerated (the retry ran only the
+/// other packages).
+fn passed_on_attempt(
+    result: &mut CheckResult,
+    earlier: Vec<PackageFailure>,
+    tolerated_seen: Vec<PackageFailure>,
+) {
+    if !earlier.is_empty() {
+        result.status = CheckStatus::Flaky;
+        result.flaky = earlier;
+    }
+    if !tolerated_seen.is_empty() {
+        result.status = CheckStatus::Tolerated;
+        result.tolerated = tolerated_seen;
+    }
+}
+
+/// The failures a failed command's output names; when it names none, one for the
+/// whole command (its last lines), and why, unless the parser reads only exit codes.
+fn named_failures(
+    spec: &CheckSpec,
+    command: &[String],
+    output: &str,
+) -> (Vec<PackageFailure>, Option<String>) {
+    let mut failures = go_output::parse(spec.parser, output).failures;
+    let mut reason = None;
+    if failures.is_empty() {
+        // Nothing to name: the whole command failed.
+        failures.push(PackageFailure {
+            package: String::new(),
+            tests: Vec::new(),
+            message: last_lines(output, 12),
+        });
+        if spec.parser != Parser::ExitCode {
+            reason = Some(format!(
+                "`{}` failed and its output names no failing package",
+                command.first().map(String::as_str).unwrap_or_default()
+            ));
         }
+    }
+    (failures, reason)
+}
+
+/// Retry only the failing packages, when each is one we named; else all of them.
+fn retry_set(packages: &[String], failing: Vec<String>) -> Vec<String> {
+    if packages.iter().any(|p| p == "./...") || failing.iter().any(|f| !packages.contains(f)) {
+        packages.to_vec()
+    } else {
+        failing
     }
 }
 

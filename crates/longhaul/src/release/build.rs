@@ -124,6 +124,25 @@ pub fn prepare<'p>(
     options: ApplyOptions,
     force: bool,
 ) -> Result<Prepared<'p>> {
+    let existing = check_buildable(repo, manifest, plan, force)?;
+    let (base_commit, pending) = apply_in_memory(repo, manifest, plan, options)?;
+    Ok(Prepared {
+        plan,
+        options,
+        base_commit,
+        existing,
+        pending,
+    })
+}
+
+/// The checks before anything is applied: a name that can be a tag, no tag of that
+/// name (unless `force`), every patch item at hand. Returns the tag's current target.
+fn check_buildable(
+    repo: &gix::ThreadSafeRepository,
+    manifest: &Manifest,
+    plan: &Plan,
+    force: bool,
+) -> Result<Option<ObjectId>> {
     let disk = repo.to_thread_local();
     if let Some(why) = crate::release::name::problem(&plan.release) {
         return Err(Error::Manifest {
@@ -160,8 +179,17 @@ pub fn prepare<'p>(
             ),
         });
     }
+    Ok(existing)
+}
 
-    // Phase 1: apply everything in memory, recording the tree after each commit.
+/// Phase 1: apply everything in memory, recording the tree after each commit.
+/// Returns the base commit and the commits to write.
+fn apply_in_memory(
+    repo: &gix::ThreadSafeRepository,
+    manifest: &Manifest,
+    plan: &Plan,
+    options: ApplyOptions,
+) -> Result<(ObjectId, Vec<PendingCommit>)> {
     let memory = repo::in_memory(repo);
     let base_commit = repo::resolve_commit(&memory, &plan.base).map_err(|e| Error::Manifest {
         file: manifest.path.clone(),
@@ -204,13 +232,7 @@ pub fn prepare<'p>(
             }
         }
     }
-    Ok(Prepared {
-        plan,
-        options,
-        base_commit,
-        existing,
-        pending,
-    })
+    Ok((base_commit, pending))
 }
 
 impl Prepared<'_> {
@@ -226,65 +248,53 @@ impl Prepared<'_> {
         repo: &gix::ThreadSafeRepository,
         committer: &Identity,
     ) -> Result<BuildReport> {
-        let Prepared {
-            plan,
-            options,
-            base_commit,
-            existing,
-            pending,
-        } = self;
         let disk = repo.to_thread_local();
-
-        // Phase 2: the same writes on disk. Blobs and trees are re-created by replaying
-        // the series with a disk-backed handle, so only complete results are persisted.
-        let mut on_disk = PatchedTree::new(&disk, repo::tree_of(&disk, base_commit)?);
-        let mut parent = base_commit;
         let committer_sig = committer.signature();
+        let (parent, written) = self.write_commits(&disk, &committer_sig)?;
+        let Prepared { plan, existing, .. } = self;
+        let tree = repo::tree_of(&disk, parent)?;
+        let tag = write_tag(&disk, plan, parent, existing, &committer_sig)?;
+        Ok(BuildReport {
+            name: plan.release.clone(),
+            base: plan.base.clone(),
+            commit: parent.to_string(),
+            tree: tree.to_string(),
+            tag: tag.to_string(),
+            commits: written,
+            replaced: existing.is_some(),
+            previous: existing.map(|id| id.to_string()),
+        })
+    }
+
+    /// Phase 2: the same writes on disk. Blobs and trees are re-created by replaying
+    /// the series with a disk-backed handle, so only complete results are persisted.
+    /// Returns the last commit and how many commits were written.
+    fn write_commits(
+        &self,
+        disk: &gix::Repository,
+        committer_sig: &gix::actor::Signature,
+    ) -> Result<(ObjectId, usize)> {
+        let mut on_disk = PatchedTree::new(disk, repo::tree_of(disk, self.base_commit)?);
+        let mut parent = self.base_commit;
         let mut index = 0;
         let mut written = 0;
-        for p in &plan.patches {
+        for p in &self.plan.patches {
             for (_, loaded) in &p.items {
                 let file = loaded
                     .as_ref()
                     .as_ref()
                     .map_err(|e| e.clone().into_error())?;
                 for c in &file.commits {
-                    on_disk.apply_commit(c, options)?;
+                    on_disk.apply_commit(c, self.options)?;
                     let tree = on_disk.write_tree()?;
-                    let want = &pending[index];
+                    let want = &self.pending[index];
                     debug_assert_eq!(tree, want.tree);
                     index += 1;
                     // `git am -3`: "No changes -- Patch already applied." adds no commit.
-                    if tree == repo::tree_of(&disk, parent)? {
+                    if tree == repo::tree_of(disk, parent)? {
                         continue;
                     }
-                    let (author, message) = match &want.meta {
-                        Some(m) => (
-                            gix::actor::Signature {
-                                name: m.author_name.as_str().into(),
-                                email: m.author_email.as_str().into(),
-                                time: gix::date::Time {
-                                    seconds: m.time,
-                                    offset: m.offset_seconds,
-                                },
-                            },
-                            m.message.clone(),
-                        ),
-                        // A plain diff has no author: the committer applies it, under the
-                        // patch name, with the diff's own description when it has one.
-                        None => {
-                            let body = want
-                                .description
-                                .as_deref()
-                                .map(|d| format!("{d}\n\n"))
-                                .unwrap_or_default();
-                            let message = format!(
-                                "{}\n\n{body}Applied from {} by longhaul.\n",
-                                want.patch, want.item
-                            );
-                            (committer_sig.clone(), message)
-                        }
-                    };
+                    let (author, message) = author_and_message(want, committer_sig);
                     let commit = gix::objs::Commit {
                         tree,
                         parents: [parent].into_iter().collect(),
@@ -299,17 +309,62 @@ impl Prepared<'_> {
                 }
             }
         }
-        let tree = repo::tree_of(&disk, parent)?;
-        let message = tag_message(plan);
-        let constraint = match existing {
-            Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
-            None => PreviousValue::MustNotExist,
-        };
-        let tagger = committer_sig.clone();
-        let reference = disk
+        Ok((parent, written))
+    }
+}
+
+/// A commit's author and message: the mail's, or for a plain diff (which has no
+/// author) the committer, under the patch name, with the diff's own description
+/// when it has one.
+fn author_and_message(
+    want: &PendingCommit,
+    committer_sig: &gix::actor::Signature,
+) -> (gix::actor::Signature, String) {
+    match &want.meta {
+        Some(m) => (
+            gix::actor::Signature {
+                name: m.author_name.as_str().into(),
+                email: m.author_email.as_str().into(),
+                time: gix::date::Time {
+                    seconds: m.time,
+                    offset: m.offset_seconds,
+                },
+            },
+            m.message.clone(),
+        ),
+        None => {
+            let body = want
+                .description
+                .as_deref()
+                .map(|d| format!("{d}\n\n"))
+                .unwrap_or_default();
+            let message = format!(
+                "{}\n\n{body}Applied from {} by longhaul.\n",
+                want.patch, want.item
+            );
+            (committer_sig.clone(), message)
+        }
+    }
+}
+
+/// Creates (or, when `existing`, moves from exactly there) the release's annotated
+/// tag at `commit`; returns the tag object's id.
+fn write_tag(
+    disk: &gix::Repository,
+    plan: &Plan,
+    commit: ObjectId,
+    existing: Option<ObjectId>,
+    tagger: &gix::actor::Signature,
+) -> Result<ObjectId> {
+    let message = tag_message(plan);
+    let constraint = match existing {
+        Some(old) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
+        None => PreviousValue::MustNotExist,
+    };
+    let reference = disk
         .tag(
             &plan.release,
-            parent,
+            commit,
             gix::objs::Kind::Commit,
             Some(tagger.to_ref(&mut gix::date::parse::TimeBuf::default())),
             message,
@@ -324,18 +379,7 @@ impl Prepared<'_> {
                 plan.release
             ),
         })?;
-        let tag = reference.id().detach();
-        Ok(BuildReport {
-            name: plan.release.clone(),
-            base: plan.base.clone(),
-            commit: parent.to_string(),
-            tree: tree.to_string(),
-            tag: tag.to_string(),
-            commits: written,
-            replaced: existing.is_some(),
-            previous: existing.map(|id| id.to_string()),
-        })
-    }
+    Ok(reference.id().detach())
 }
 
 /// Point tag `name` back at `previous` (or delete it when there was none):

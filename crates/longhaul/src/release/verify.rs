@@ -4,7 +4,7 @@ use crate::apply::tree::{ApplyOptions, Failure, PatchedTree, SharedResults, Stat
 use crate::error::{Error, Result};
 use crate::release::base_tags::{self, MissingBase};
 use crate::release::manifest::Manifest;
-use crate::release::plan::Plan;
+use crate::release::plan::{Plan, PlannedPatch};
 use crate::repo::{self, RepoError};
 use serde::Serialize;
 use std::sync::Mutex;
@@ -100,40 +100,9 @@ pub fn verify_release(
     let mut patches = Vec::with_capacity(plan.patches.len());
     let mut ok = true;
     for p in &plan.patches {
-        let mut status = Status::Clean;
-        let mut files = Vec::new();
-        let mut failures = Vec::new();
-        for (source, loaded) in &p.items {
-            let Ok(file) = loaded.as_ref() else {
-                status = status.max(Status::Unverifiable);
-                continue;
-            };
-            for c in &file.commits {
-                let outcome = patched.apply_commit(c, options).map_err(|e| Error::Build {
-                    release: plan.release.clone(),
-                    message: format!(
-                        "patch `{}` ({}), commit at line {}: the repository could not be read: {e}",
-                        p.name,
-                        source.display(),
-                        c.line
-                    ),
-                })?;
-                status = status.max(outcome.status);
-                for f in outcome.files {
-                    if !files.contains(&f) {
-                        files.push(f);
-                    }
-                }
-                failures.extend(outcome.failures);
-            }
-        }
-        ok &= status < Status::Unverifiable;
-        patches.push(PatchReport {
-            name: p.name.clone(),
-            files,
-            status,
-            failures,
-        });
+        let report = verify_patch(&mut patched, plan, p, options)?;
+        ok &= report.status < Status::Unverifiable;
+        patches.push(report);
     }
     let tree = if ok {
         Some(
@@ -164,6 +133,49 @@ pub fn verify_release(
             .collect(),
         missing_base: None,
         patches,
+    })
+}
+
+/// One patch entry applied onto `patched`: its worst status (unverifiable when
+/// an item could not be loaded), the files it touches, what failed.
+fn verify_patch(
+    patched: &mut PatchedTree<'_>,
+    plan: &Plan,
+    p: &PlannedPatch,
+    options: ApplyOptions,
+) -> Result<PatchReport> {
+    let mut status = Status::Clean;
+    let mut files = Vec::new();
+    let mut failures = Vec::new();
+    for (source, loaded) in &p.items {
+        let Ok(file) = loaded.as_ref() else {
+            status = status.max(Status::Unverifiable);
+            continue;
+        };
+        for c in &file.commits {
+            let outcome = patched.apply_commit(c, options).map_err(|e| Error::Build {
+                release: plan.release.clone(),
+                message: format!(
+                    "patch `{}` ({}), commit at line {}: the repository could not be read: {e}",
+                    p.name,
+                    source.display(),
+                    c.line
+                ),
+            })?;
+            status = status.max(outcome.status);
+            for f in outcome.files {
+                if !files.contains(&f) {
+                    files.push(f);
+                }
+            }
+            failures.extend(outcome.failures);
+        }
+    }
+    Ok(PatchReport {
+        name: p.name.clone(),
+        files,
+        status,
+        failures,
     })
 }
 
