@@ -6,7 +6,9 @@
 #
 # Environment: K8S_REPO (default /tmp/k8s-v1.20.2) is built with
 # ../shared/bench/make-k8s-repo.sh when missing; KLTS_PATCHES defaults to
-# ../shared/data/klts/patches. Writes only to K8S_REPO's object store (git's loops)
+# ../shared/data/klts/patches. VS=OLD_BIN adds an interleaved A/B of `verify --all`
+# (this build against OLD_BIN, run in turn, RUNS pairs) with the median ratio, and checks
+# that both give the same JSON. Writes only to K8S_REPO's object store (git's loops)
 # and to a temporary folder.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -113,6 +115,20 @@ for _ in $(seq 1 "$am_runs"); do
 done
 gam=$(printf '%s\n' "${am_times[@]}" | median)
 
+# 4. Optional A/B against another longhaul binary, interleaved so that load falls on both.
+ab_line=""
+if [ -n "${VS:-}" ]; then
+  ratios=()
+  for _ in $(seq 1 "$runs"); do
+    t0=$(now_ns); "$longhaul" -C "$work/lts" --upstream "$repo" --offline --json verify --all >"$work/new.json"; t1=$(now_ns)
+    "$VS" -C "$work/lts" --upstream "$repo" --offline --json verify --all >"$work/old.json"; t2=$(now_ns)
+    ratios+=("$(awk -v a=$(( t1 - t0 )) -v b=$(( t2 - t1 )) 'BEGIN { printf "%.4f", a / b }')")
+  done
+  r=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  verdict=$(cmp -s "$work/new.json" "$work/old.json" && echo "same output" || echo "DIFFERENT output")
+  ab_line="  A/B against $(basename "$VS"): this build / old = ${r} (median of $runs interleaved pairs; min $(printf '%s\n' "${ratios[@]}" | sort -n | head -1), max $(printf '%s\n' "${ratios[@]}" | sort -n | tail -1)); $verdict"
+fi
+
 same() { cmp -s "$1" "$2" && echo "identical" || echo "DIFFERENT"; }
 ms() { awk -v n="$1" 'BEGIN { printf "%.1f ms", n / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0fx", a / b }'; }
@@ -123,3 +139,4 @@ echo "  longhaul verify --all           $(ms "$lh")   peak RSS $(( rss_kb / 1024
 echo "  longhaul verify (1 release)     $(ms "$one")   (starting any process here: $(ms "$spawn"))"
 echo "  git read-tree/apply/write-tree  $(ms "$ga")   longhaul is $(ratio "$ga" "$lh") faster   trees: $(same "$work/longhaul.trees" "$work/apply.trees")"
 echo "  git checkout -f + git am -3     $(ms "$gam")   longhaul is $(ratio "$gam" "$lh") faster   trees: $(same "$work/longhaul.trees" "$work/am.trees")"
+[ -z "$ab_line" ] || echo "$ab_line"
