@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::ui;
 use anyhow::bail;
-use longhaul::release::edit::{Edits, NewRelease, unified_diff};
+use longhaul::maintain::edit::{Edits, NewRelease, unified_diff};
 use longhaul::release::manifest::Manifest;
 use std::process::ExitCode;
 
@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, json: bool, lines: &[String]) -> anyhow::Result<ExitCo
         added.push(name);
     }
     let new_text = edits.finish(&manifest)?;
-    longhaul::release::edit::write_manifest(&manifest, &new_text)?;
+    longhaul::maintain::edit::write_manifest(&manifest, &new_text)?;
     let name = manifest
         .path
         .file_name()

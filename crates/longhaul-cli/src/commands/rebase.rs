@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::ui;
-use longhaul::release::rebase::{Fate, rebase};
+use longhaul::maintain::rebase::{Fate, rebase};
 use std::process::ExitCode;
 
 pub fn run(ctx: &Context, json: bool, line: &str, onto: &str) -> anyhow::Result<ExitCode> {

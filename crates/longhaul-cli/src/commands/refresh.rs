@@ -15,7 +15,7 @@ pub fn run(
     let files = if explicit {
         files.to_vec()
     } else {
-        longhaul::release::refresh::used_files(&manifest)?
+        longhaul::maintain::refresh::used_files(&manifest)?
     };
     let repo = ctx.upstream(Some(&manifest))?;
     let memory = longhaul::repo::in_memory(&repo);
@@ -34,7 +34,7 @@ pub fn run(
             skipped.push(f.display().to_string());
             continue;
         }
-        let r = longhaul::release::refresh::refresh(&memory, &manifest, &loader, f)?;
+        let r = longhaul::maintain::refresh::refresh(&memory, &manifest, &loader, f)?;
         let canonical = current == r.canonical;
         results.push((r, canonical));
     }

@@ -194,7 +194,7 @@ fn go_of(
     release: &str,
     loader: &crate::release::patch_cache::PatchLoader,
 ) -> GoLookup {
-    let tip = crate::port::backport::release_tip(repo, manifest, release, loader)
+    let tip = crate::release::tip::release_tip(repo, manifest, release, loader)
         .map_err(|e| format!("{release} does not build in memory: {e}"))?;
     let tree = crate::repo::tree_of(repo, tip).map_err(|e| e.to_string())?;
     match crate::checks::toolchain::needed(repo, tree).map_err(|e| e.to_string())? {

@@ -1,7 +1,7 @@
 //! Backporting upstream commits onto a release's tip (the engine half): port
 //! them onto the tip, write each successful port as a canonical patch, and
 //! check that the patch rebuilds the port. The workflow that finds the tip from
-//! a manifest is [`crate::maintain::backport`].
+//! a manifest is `maintain::backport`, a layer above.
 
 use super::format_patch::{FormatError, commit_meta, format_patch};
 use super::{Context, Outcome, Status, port_commit_dropping_tests, port_commit_in};
@@ -12,10 +12,6 @@ use crate::repo;
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use serde::Serialize;
-
-// Paths that name these from before the workflows moved to `maintain`.
-pub use crate::maintain::backport::{backport_onto, cves_named};
-pub use crate::maintain::tip::release_tip;
 
 /// The result of backporting onto one release.
 #[derive(Debug, Clone, Serialize)]

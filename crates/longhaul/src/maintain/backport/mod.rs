@@ -229,7 +229,7 @@ fn port_targets(
     progress.start("porting", targets.len());
     let mut results = Vec::new();
     for release in targets {
-        let tip = super::tip::release_tip(repo, manifest, release, loader)?;
+        let tip = crate::release::tip::release_tip(repo, manifest, release, loader)?;
         let result = backport_onto(repo, release, tip, changes, request.drop_conflicting_tests)?;
         results.push((tip, result));
         progress.step();
