@@ -5,10 +5,12 @@
 //! - [`backport`]: port upstream commits or patch mails onto maintained
 //!   releases, typecheck the ports, and (with `write`) add them to the manifest;
 //! - [`rebase`]: a line's patch chain ported onto a newer upstream tag;
+//! - [`bump`]: the next `-lts.N` release of a line added to the manifest;
 //! - [`refresh`]: patch files rewritten in their canonical form;
 //! - [`edit`]: line edits to the manifest that keep everything else.
 
 pub mod backport;
+pub mod bump;
 pub mod edit;
 pub mod rebase;
 pub mod refresh;
