@@ -11,6 +11,9 @@
 # Each command's standard output, standard error and exit code are recorded per binary in
 # a folder of the same name (so paths in messages are equal), then the two are compared
 # with `diff -r`. Exit 0 when they agree, 1 with the diff when they do not.
+#
+# INTENDED="NAME…" names records whose change is intended (a fixed bug): their diff is
+# shown and they are left out of the verdict, e.g. INTENDED=ex-backport-write-again.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 old=$(realpath "$1")
@@ -70,7 +73,23 @@ run_example() {
   record ex-backport-write-again "${lw[@]}" --json backport --commit main --name CVE-2025-0002 --maintained --write
   cp -R "$work/tiny-write" "$rec/ex-backport-write-tree"
   record ex-rebase "${lh[@]}" --json rebase 1.0 --onto v1.1.1
+  record ex-rebase-text "${lh[@]}" rebase v1.1.1-lts.1 --onto v1.1.1
+  record ex-rebase-bad-line "${lh[@]}" rebase 9.9 --onto v1.1.1
   record ex-refresh "${lh[@]}" --json refresh --check
+  record ex-refresh-text "${lh[@]}" refresh --check
+  # refresh and bump writing into a copy: their output, and every file of the copy.
+  cp -R "$work/tiny" "$work/tiny-edit"
+  local le=("$1" -C "$work/tiny-edit" --upstream "$work/tiny-upstream" --offline)
+  # (The example's mails abbreviate their blob ids to 7 digits: refresh rewrites them.)
+  record ex-refresh-stale "${le[@]}" refresh --check
+  record ex-refresh-write "${le[@]}" --json refresh
+  record ex-refresh-named "${le[@]}" refresh "$work/tiny-edit/patches/main-usage.patch"
+  record ex-refresh-plain "${le[@]}" refresh "$work/tiny-edit/patches/token-length.patch"
+  record ex-bump "${le[@]}" bump 1.0 1.1
+  record ex-bump-json "${le[@]}" --json bump v1.0.3-lts.3
+  record ex-bump-bad "${le[@]}" --json bump 9.9
+  record ex-bump-twice "${le[@]}" bump 1.1 1.1
+  cp -R "$work/tiny-edit" "$rec/ex-edit-tree"
   record ex-osv "${lh[@]}" osv --out "$work/ex-osv"
   record ex-site "${lh[@]}" site --out "$work/ex-site"
   cp -R "$work/ex-osv" "$work/ex-site" "$rec/"
@@ -90,6 +109,8 @@ run_klts() {
   record klts-lifecycle "${lh[@]}" --json lifecycle
   record klts-upgrade "${lh[@]}" --json upgrade-path v1.18.20-lts.3 --to 1.28
   record klts-backport "${lh[@]}" --json backport --commit v1.20.2 --name CVE-2099-0001 --maintained
+  record klts-rebase "${lh[@]}" --json rebase 1.18 --onto v1.20.2
+  record klts-refresh "${lh[@]}" --json refresh --check
   record klts-osv "${lh[@]}" osv --out "$work/klts-osv"
   record klts-site "${lh[@]}" site --out "$work/klts-site"
   cp -R "$work/klts-osv" "$work/klts-site" "$rec/"
@@ -104,6 +125,14 @@ for side in old new; do
   run_example "$bin"
   rm -rf "$work" && mkdir -p "$work"
   if [ -f "$data/klts/releases.yml" ]; then run_klts "$bin"; fi
+done
+
+for name in ${INTENDED:-}; do
+  echo "intended change in $name:"
+  for part in out err rc; do
+    diff "$out/old/$name.$part" "$out/new/$name.$part" || true
+  done
+  rm -f "$out"/{old,new}/"$name".{out,err,rc}
 done
 
 if diff -r "$out/old" "$out/new"; then

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use longhaul::release::edit::{Edits, NewPatch, NewRelease};
+use longhaul::maintain::edit::{Edits, NewPatch, NewRelease};
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {

@@ -441,3 +441,44 @@ fn rebase_drops_what_the_new_tag_contains() {
     assert!(stderr(&out).contains("v9.9.9"), "{}", stderr(&out));
     assert_eq!(snapshot(&lts), before);
 }
+
+/// A second `backport --write` of the same upstream commit (by the same name
+/// or another) is refused: exit 2, naming the patch file of the manifest that
+/// already makes the change, and nothing is written. A dry run says the same.
+/// (It used to fail with "the written patch does not parse again".)
+#[test]
+fn backporting_a_commit_twice_names_the_patch_already_there() {
+    let (_tmp, lts) = example();
+    let write = |name: &str, extra: &[&str]| {
+        let mut args = vec![
+            "backport",
+            "--commit",
+            "main",
+            "--name",
+            name,
+            "--maintained",
+        ];
+        args.extend_from_slice(extra);
+        longhaul(&lts, &args)
+    };
+    let first = write("CVE-2025-0002", &["--write"]);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let before = snapshot(&lts);
+    for (name, extra) in [
+        ("CVE-2025-0002", &["--write"][..]),
+        ("CVE-2025-0003", &["--write"][..]),
+        ("CVE-2025-0002", &[][..]),
+    ] {
+        let out = write(name, extra);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name} {extra:?}: {err}");
+        assert!(
+            err.contains("v1.1.1-lts.1")
+                && err.contains("patches/CVE-2025-0002.1.1.patch")
+                && err.contains("already"),
+            "{name} {extra:?}: {err}"
+        );
+        assert!(!err.contains("does not parse again"), "{err}");
+        assert_eq!(snapshot(&lts), before, "{name} {extra:?} wrote nothing");
+    }
+}

@@ -20,7 +20,8 @@
 //! - [`gomod`]: the files Go's module system owns (`go.mod`, `go.sum`,
 //!   `vendor/modules.txt`), read and edited as text;
 //! - [`maintain`]: the workflows that combine a manifest with the engines
-//!   (backport: port, typecheck, write the patch and edit the manifest);
+//!   (backport: port, typecheck, write the patch and edit the manifest; rebase,
+//!   refresh, bump, and the manifest editor they share);
 //! - [`lifecycle`]: dates, version skew, API removals and upgrade paths;
 //! - [`publish`]: what users read: the published view (embargoes), release
 //!   notes, the status site and its feed;

@@ -542,7 +542,7 @@ fn the_schemas_reject_what_they_should() {
 /// original line is kept in order, and the result parses to exactly the intent.
 #[test]
 fn manifest_edits_on_the_real_klts_manifest_keep_every_line() {
-    use longhaul::release::edit::{Edits, NewPatch, NewRelease};
+    use longhaul::maintain::edit::{Edits, NewPatch, NewRelease};
     let Some(data) = real_data("manifest_edits_on_the_real_klts_manifest_keep_every_line") else {
         return;
     };

@@ -212,6 +212,19 @@ fn status_cell(status: CheckStatus) -> String {
 }
 
 fn print_human(reports: &[ReleaseChecks]) {
+    print_table(reports);
+    for r in reports {
+        print_release(r);
+    }
+    let failed = reports.iter().filter(|r| !r.ok).count();
+    println!(
+        "{} of {} releases pass their checks",
+        reports.len() - failed,
+        reports.len()
+    );
+}
+
+fn print_table(reports: &[ReleaseChecks]) {
     let mut t = ui::table(&["RELEASE", "CHECK", "RESULT", "PACKAGES", "TIME"]);
     for r in reports {
         for c in &r.checks {
@@ -235,64 +248,65 @@ fn print_human(reports: &[ReleaseChecks]) {
         }
     }
     println!("{t}");
-    for r in reports {
-        let mode = match &r.mode {
-            Some(longhaul::checks::toolchain::GoMode::Gopath { .. }) => ", GOPATH mode",
-            Some(longhaul::checks::toolchain::GoMode::Module { vendor: true }) => {
-                ", module mode, -mod=vendor"
-            }
-            Some(longhaul::checks::toolchain::GoMode::Module { vendor: false }) => ", module mode",
-            None => "",
-        };
-        let needed = r
-            .go_needed
-            .as_ref()
-            .map(|n| format!("needs Go {} ({})", n.version, n.source))
-            .unwrap_or_else(|| "no Go version found in the tree".into());
-        // An unverifiable release has no tree: its warning says why.
-        if !r.tree.is_empty() {
-            println!(
-                "{}: {} changed, {} affected packages; {needed}; ran with {}{mode}",
-                r.release, r.changed, r.affected, r.go
-            );
+}
+
+/// A release's summary line, its warnings, and each check's reason and findings.
+fn print_release(r: &ReleaseChecks) {
+    let mode = match &r.mode {
+        Some(longhaul::checks::toolchain::GoMode::Gopath { .. }) => ", GOPATH mode",
+        Some(longhaul::checks::toolchain::GoMode::Module { vendor: true }) => {
+            ", module mode, -mod=vendor"
         }
-        for w in &r.warnings {
-            println!("{} {}: {w}", ui::paint("!", ui::Color::Yellow), r.release);
+        Some(longhaul::checks::toolchain::GoMode::Module { vendor: false }) => ", module mode",
+        None => "",
+    };
+    let needed = r
+        .go_needed
+        .as_ref()
+        .map(|n| format!("needs Go {} ({})", n.version, n.source))
+        .unwrap_or_else(|| "no Go version found in the tree".into());
+    // An unverifiable release has no tree: its warning says why.
+    if !r.tree.is_empty() {
+        println!(
+            "{}: {} changed, {} affected packages; {needed}; ran with {}{mode}",
+            r.release, r.changed, r.affected, r.go
+        );
+    }
+    for w in &r.warnings {
+        println!("{} {}: {w}", ui::paint("!", ui::Color::Yellow), r.release);
+    }
+    for c in &r.checks {
+        if let Some(reason) = &c.reason {
+            println!("  {} {}: {reason}", c.name, c.status.as_str());
         }
-        for c in &r.checks {
-            if let Some(reason) = &c.reason {
-                println!("  {} {}: {reason}", c.name, c.status.as_str());
-            }
-            for (word, list) in [
-                ("failed", &c.failures),
-                ("tolerated", &c.tolerated),
-                ("flaky", &c.flaky),
-            ] {
-                for f in list {
-                    let what = if f.package.is_empty() {
-                        "(no package named)".to_string()
-                    } else {
-                        f.package.clone()
-                    };
-                    let tests = if f.tests.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" {}", f.tests.join(", "))
-                    };
-                    println!("  {} {word}: {what}{tests}", c.name);
-                    if word == "failed" {
-                        for line in f.message.lines().take(6) {
-                            println!("      {line}");
-                        }
-                    }
-                }
+        for (word, list) in [
+            ("failed", &c.failures),
+            ("tolerated", &c.tolerated),
+            ("flaky", &c.flaky),
+        ] {
+            for f in list {
+                print_finding(&c.name, word, f);
             }
         }
     }
-    let failed = reports.iter().filter(|r| !r.ok).count();
-    println!(
-        "{} of {} releases pass their checks",
-        reports.len() - failed,
-        reports.len()
-    );
+}
+
+/// One failed, tolerated or flaky package of check `check`.
+fn print_finding(check: &str, word: &str, f: &longhaul::checks::go_output::PackageFailure) {
+    let what = if f.package.is_empty() {
+        "(no package named)".to_string()
+    } else {
+        f.package.clone()
+    };
+    let tests = if f.tests.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", f.tests.join(", "))
+    };
+    println!("  {check} {word}: {what}{tests}");
+    if word == "failed" {
+        for line in f.message.lines().take(6) {
+            println!("      {line}");
+        }
+    }
 }

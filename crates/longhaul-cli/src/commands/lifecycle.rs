@@ -39,6 +39,18 @@ pub fn compute(ctx: &Context) -> anyhow::Result<Lifecycle> {
 }
 
 fn print_human(l: &Lifecycle) {
+    print_table(l);
+    print_warnings(l);
+    println!(
+        "{} lines on {}; LTS ends {} years after upstream end of life unless the manifest says otherwise; upstream dates as of {} (`+`: newest known patch, not final).",
+        l.rows.len(),
+        l.today,
+        l.lts_years,
+        l.data_as_of
+    );
+}
+
+fn print_table(l: &Lifecycle) {
     let mut t = ui::table(&[
         "LINE",
         "RELEASED",
@@ -82,6 +94,11 @@ fn print_human(l: &Lifecycle) {
         ]);
     }
     println!("{t}");
+}
+
+/// The flags of every line, and the lines whose Go is unknown (on standard
+/// error).
+fn print_warnings(l: &Lifecycle) {
     let flagged: Vec<_> = l
         .rows
         .iter()
@@ -115,11 +132,4 @@ fn print_human(l: &Lifecycle) {
             if unknown_go.len() > 1 { "; …" } else { "" }
         );
     }
-    println!(
-        "{} lines on {}; LTS ends {} years after upstream end of life unless the manifest says otherwise; upstream dates as of {} (`+`: newest known patch, not final).",
-        l.rows.len(),
-        l.today,
-        l.lts_years,
-        l.data_as_of
-    );
 }

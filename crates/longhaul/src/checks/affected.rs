@@ -51,7 +51,7 @@ impl ReleaseTree {
         loader: &PatchLoader,
         target: &Target,
     ) -> Result<ReleaseTree> {
-        let tip = crate::port::backport::release_tip(repo, manifest, release, loader)?;
+        let tip = crate::release::tip::release_tip(repo, manifest, release, loader)?;
         let commit = repo.find_commit(tip).map_err(git_err)?;
         let base_commit = commit
             .parent_ids()

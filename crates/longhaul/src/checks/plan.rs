@@ -69,7 +69,7 @@ pub fn plan(
         if !maintained || !selected {
             continue;
         }
-        let tip = crate::port::backport::release_tip(repo, manifest, &r.name, loader)?;
+        let tip = crate::release::tip::release_tip(repo, manifest, &r.name, loader)?;
         let tree = crate::repo::tree_of(repo, tip)?;
         let go = match crate::checks::toolchain::needed(repo, tree)? {
             Some(n) => n.version,

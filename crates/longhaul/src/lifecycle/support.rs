@@ -116,48 +116,14 @@ pub fn lifecycle(
     let rows = minors
         .into_iter()
         .map(|minor| {
-            let line = lines.iter().find(|l| l.minor == minor);
-            let data = dates.lines.get(&minor);
-            let newest = line.map(|l| l.newest());
-            let base = newest.and_then(|r| manifest.base_tag(&r.name).ok());
-            let lts_end = data.and_then(|d| dates.lts_end_of_life(d));
-            let eol = data.and_then(|d| d.end_of_life);
-            let phase = match (eol, lts_end) {
-                (Some(e), _) if today <= e => Phase::Upstream,
-                (Some(_), Some(l)) if today <= l => Phase::Lts,
-                (Some(_), Some(_)) => Phase::Ended,
-                _ => Phase::Unknown,
-            };
-            let maintained = line.is_some_and(|l| l.releases.iter().any(|r| r.must));
-            let (go_used, go_unknown) = match (newest, go.get(&minor)) {
-                (None, _) => (None, None),
-                (Some(_), Some(Ok(g))) => (Some(g.clone()), None),
-                (Some(_), Some(Err(why))) => (None, Some(why.clone())),
-                (Some(_), None) => (None, Some("not read".to_string())),
-            };
-            let go_end = go_used
-                .as_ref()
-                .and_then(|g| Minor::parse(&g.version))
-                .and_then(|m| dates.go_end_of_support(m));
-            let mut row = Row {
-                line: minor,
-                released: data.and_then(|d| d.released),
-                upstream_end_of_life: eol,
-                last_patch: data.and_then(|d| d.last_patch.clone()),
-                last_patch_final: data.is_none_or(|d| d.last_patch_final),
-                lts_end_of_life: lts_end,
-                dates_from: data.map(|d| d.origin),
-                newest_release: newest.map(|r| r.name.clone()),
-                base,
-                maintained,
-                go: go_used,
-                go_unknown,
-                go_end_of_support: go_end,
-                phase,
-                flags: Vec::new(),
-            };
-            row.flags = flags(&row, today);
-            row
+            row_of(
+                manifest,
+                dates,
+                go,
+                today,
+                minor,
+                lines.iter().find(|l| l.minor == minor),
+            )
         })
         .collect();
     Lifecycle {
@@ -166,6 +132,58 @@ pub fn lifecycle(
         data_as_of: dates.as_of,
         rows,
     }
+}
+
+/// The row of line `minor` (`line`: its releases in the manifest, if any).
+fn row_of(
+    manifest: &Manifest,
+    dates: &Dates,
+    go: &BTreeMap<Minor, GoLookup>,
+    today: Date,
+    minor: Minor,
+    line: Option<&crate::release::line::Line<'_>>,
+) -> Row {
+    let data = dates.lines.get(&minor);
+    let newest = line.map(|l| l.newest());
+    let base = newest.and_then(|r| manifest.base_tag(&r.name).ok());
+    let lts_end = data.and_then(|d| dates.lts_end_of_life(d));
+    let eol = data.and_then(|d| d.end_of_life);
+    let phase = match (eol, lts_end) {
+        (Some(e), _) if today <= e => Phase::Upstream,
+        (Some(_), Some(l)) if today <= l => Phase::Lts,
+        (Some(_), Some(_)) => Phase::Ended,
+        _ => Phase::Unknown,
+    };
+    let maintained = line.is_some_and(|l| l.releases.iter().any(|r| r.must));
+    let (go_used, go_unknown) = match (newest, go.get(&minor)) {
+        (None, _) => (None, None),
+        (Some(_), Some(Ok(g))) => (Some(g.clone()), None),
+        (Some(_), Some(Err(why))) => (None, Some(why.clone())),
+        (Some(_), None) => (None, Some("not read".to_string())),
+    };
+    let go_end = go_used
+        .as_ref()
+        .and_then(|g| Minor::parse(&g.version))
+        .and_then(|m| dates.go_end_of_support(m));
+    let mut row = Row {
+        line: minor,
+        released: data.and_then(|d| d.released),
+        upstream_end_of_life: eol,
+        last_patch: data.and_then(|d| d.last_patch.clone()),
+        last_patch_final: data.is_none_or(|d| d.last_patch_final),
+        lts_end_of_life: lts_end,
+        dates_from: data.map(|d| d.origin),
+        newest_release: newest.map(|r| r.name.clone()),
+        base,
+        maintained,
+        go: go_used,
+        go_unknown,
+        go_end_of_support: go_end,
+        phase,
+        flags: Vec::new(),
+    };
+    row.flags = flags(&row, today);
+    row
 }
 
 /// The Go each line's newest release builds with, read from its tree (the
@@ -194,7 +212,7 @@ fn go_of(
     release: &str,
     loader: &crate::release::patch_cache::PatchLoader,
 ) -> GoLookup {
-    let tip = crate::port::backport::release_tip(repo, manifest, release, loader)
+    let tip = crate::release::tip::release_tip(repo, manifest, release, loader)
         .map_err(|e| format!("{release} does not build in memory: {e}"))?;
     let tree = crate::repo::tree_of(repo, tip).map_err(|e| e.to_string())?;
     match crate::checks::toolchain::needed(repo, tree).map_err(|e| e.to_string())? {
@@ -208,83 +226,98 @@ fn go_of(
     }
 }
 
+/// What is wrong with `row`, each with a code and a message saying what to do.
 fn flags(row: &Row, today: Date) -> Vec<Flag> {
-    let mut out = Vec::new();
-    let mut flag = |code, message| out.push(Flag { code, message });
     let line = row.line;
+    let mut out = Vec::new();
     if row.dates_from.is_none() {
-        flag(
-            "no-dates",
-            format!(
+        out.push(Flag {
+            code: "no-dates",
+            message: format!(
                 "no upstream dates for {line}: add them under `lifecycle: lines: \"{line}\":` in the manifest"
             ),
-        );
+        });
     }
-    match (row.phase, row.maintained, &row.newest_release) {
-        (Phase::Ended, true, _) => flag(
+    out.extend(phase_flag(row));
+    out.extend(base_flag(row));
+    out.extend(go_flag(row, today));
+    out
+}
+
+/// A line maintained after its LTS window, or not maintained inside it.
+fn phase_flag(row: &Row) -> Option<Flag> {
+    let line = row.line;
+    let (code, message) = match (row.phase, row.maintained, &row.newest_release) {
+        (Phase::Ended, true, _) => (
             "ended-but-maintained",
             format!(
                 "LTS ended on {} but the manifest still maintains {line} (`must: true`): drop `must:` or extend `lifecycle: lines: \"{line}\": lts_end_of_life:`",
                 fmt(row.lts_end_of_life)
             ),
         ),
-        (Phase::Lts, false, None) => flag(
+        (Phase::Lts, false, None) => (
             "in-window-not-maintained",
             format!(
                 "{line} is inside its LTS window (until {}) but the manifest has no release for it",
                 fmt(row.lts_end_of_life)
             ),
         ),
-        (Phase::Lts, false, Some(r)) => flag(
+        (Phase::Lts, false, Some(r)) => (
             "in-window-not-maintained",
             format!(
                 "{line} is inside its LTS window (until {}) but its newest release {r} is not `must: true`",
                 fmt(row.lts_end_of_life)
             ),
         ),
-        _ => {}
-    }
+        _ => return None,
+    };
+    Some(Flag { code, message })
+}
+
+/// A base older than upstream's last patch, or newer than the data knows.
+fn base_flag(row: &Row) -> Option<Flag> {
+    let line = row.line;
     let base_version = row.base.as_deref().and_then(version_of);
     let parse = crate::security::advisory::range::parse_version;
-    if let (Some(base), Some(last)) = (&base_version, &row.last_patch)
-        && let (Some(b), Some(l)) = (parse(base), parse(last))
-    {
-        if b < l {
-            flag(
-                "base-not-last-patch",
-                format!(
-                    "{} is built on {base}, but upstream's {} {last} is newer: its fixes are missing unless backported",
-                    row.newest_release
-                        .as_deref()
-                        .unwrap_or("the newest release"),
-                    if row.last_patch_final {
-                        "last patch"
-                    } else {
-                        "newest known patch"
-                    }
-                ),
-            );
-        } else if b > l && row.last_patch_final {
-            flag(
-                "base-newer-than-data",
-                format!(
-                    "the base {base} is newer than the last upstream patch the data knows ({last}): correct the data with `lifecycle: lines: \"{line}\": last_patch: {base}`"
-                ),
-            );
-        }
-    }
-    if let (Some(go), Some(end)) = (&row.go, row.go_end_of_support)
-        && today.days() - end.days() > GO_GRACE_DAYS
-    {
-        flag(
-            "go-out-of-support",
-            format!(
-                "builds with Go {} ({}), out of support since {end}, more than a year: its own CVEs go unfixed",
-                go.version, go.source
+    let (base, last) = (base_version.as_ref()?, row.last_patch.as_ref()?);
+    let (b, l) = (parse(base)?, parse(last)?);
+    if b < l {
+        Some(Flag {
+            code: "base-not-last-patch",
+            message: format!(
+                "{} is built on {base}, but upstream's {} {last} is newer: its fixes are missing unless backported",
+                row.newest_release
+                    .as_deref()
+                    .unwrap_or("the newest release"),
+                if row.last_patch_final {
+                    "last patch"
+                } else {
+                    "newest known patch"
+                }
             ),
-        );
+        })
+    } else if b > l && row.last_patch_final {
+        Some(Flag {
+            code: "base-newer-than-data",
+            message: format!(
+                "the base {base} is newer than the last upstream patch the data knows ({last}): correct the data with `lifecycle: lines: \"{line}\": last_patch: {base}`"
+            ),
+        })
+    } else {
+        None
     }
-    out
+}
+
+/// A Go out of support for more than a year.
+fn go_flag(row: &Row, today: Date) -> Option<Flag> {
+    let (go, end) = (row.go.as_ref()?, row.go_end_of_support?);
+    (today.days() - end.days() > GO_GRACE_DAYS).then(|| Flag {
+        code: "go-out-of-support",
+        message: format!(
+            "builds with Go {} ({}), out of support since {end}, more than a year: its own CVEs go unfixed",
+            go.version, go.source
+        ),
+    })
 }
 
 fn fmt(d: Option<Date>) -> String {

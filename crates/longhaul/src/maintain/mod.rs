@@ -4,10 +4,16 @@
 //!
 //! - [`backport`]: port upstream commits or patch mails onto maintained
 //!   releases, typecheck the ports, and (with `write`) add them to the manifest;
-//! - [`tip`]: a release's tip, its whole chain applied in memory, to port onto.
+//! - [`rebase`]: a line's patch chain ported onto a newer upstream tag;
+//! - [`bump`]: the next `-lts.N` release of a line added to the manifest;
+//! - [`refresh`]: patch files rewritten in their canonical form;
+//! - [`edit`]: line edits to the manifest that keep everything else.
 
 pub mod backport;
-pub mod tip;
+pub mod bump;
+pub mod edit;
+pub mod rebase;
+pub mod refresh;
 
 use crate::release::manifest::Manifest;
 use crate::release::patch_cache::PatchLoader;

@@ -1,7 +1,7 @@
 //! Backporting upstream commits onto a release's tip (the engine half): port
 //! them onto the tip, write each successful port as a canonical patch, and
 //! check that the patch rebuilds the port. The workflow that finds the tip from
-//! a manifest is [`crate::maintain::backport`].
+//! a manifest is `maintain::backport`, a layer above.
 
 use super::format_patch::{FormatError, commit_meta, format_patch};
 use super::{Context, Outcome, Status, port_commit_dropping_tests, port_commit_in};
@@ -12,10 +12,6 @@ use crate::repo;
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use serde::Serialize;
-
-// Paths that name these from before the workflows moved to `maintain`.
-pub use crate::maintain::backport::{backport_onto, cves_named};
-pub use crate::maintain::tip::release_tip;
 
 /// The result of backporting onto one release.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +32,11 @@ pub struct TargetResult {
     /// The canonical patch for the port (absent on conflict).
     #[serde(skip)]
     pub patch: Option<Vec<u8>>,
+    /// The label of the first change the tip already makes (its port changes
+    /// nothing). Porting stops there: `tree` and `patch` are then absent, and
+    /// there is nothing to write (a patch for it would be empty).
+    #[serde(skip)]
+    pub already_made: Option<String>,
 }
 
 impl TargetResult {
@@ -81,7 +82,8 @@ pub struct CommitResult {
 /// and write the canonical patch of a successful port; the patch is checked to
 /// rebuild the ported tree when applied to the tip. With
 /// `drop_conflicting_tests`, a commit whose only conflicts are in test files is
-/// ported without them, and its message says so.
+/// ported without them, and its message says so. A change the tip already
+/// makes stops the port ([`TargetResult::already_made`]).
 pub fn port_changes(
     repo: &gix::Repository,
     release: &str,
@@ -96,6 +98,7 @@ pub fn port_changes(
     let mut patch = Vec::new();
     let mut files: Vec<String> = Vec::new();
     let mut ok = true;
+    let mut already_made = None;
     for change in changes {
         let before = repo::tree_of(repo, target)?;
         let (outcome, label, meta) =
@@ -110,6 +113,10 @@ pub fn port_changes(
             ok = false;
             break;
         };
+        if tree == before {
+            already_made = Some(label);
+            break;
+        }
         let bytes = canonical_patch(repo, release, &label, before, tree, &meta, &mut files)?;
         // `--stdout` separates the mails of a series with a blank line.
         if !patch.is_empty() {
@@ -123,7 +130,8 @@ pub fn port_changes(
     } else {
         Status::Conflict
     };
-    let tree = ok.then(|| repo::tree_of(repo, target)).transpose()?;
+    let ported = ok && already_made.is_none();
+    let tree = ported.then(|| repo::tree_of(repo, target)).transpose()?;
     if let Some(tree) = tree {
         check_rebuilds(repo, release, start_tree, &patch, tree)?;
     }
@@ -133,8 +141,9 @@ pub fn port_changes(
         status,
         files,
         tree: tree.map(|t| t.to_string()),
-        patch: ok.then_some(patch),
+        patch: ported.then_some(patch),
         commits: results,
+        already_made,
     })
 }
 

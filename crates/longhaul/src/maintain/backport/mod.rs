@@ -5,6 +5,7 @@
 //! [`BackportReport`]; the engine that ports onto one tip is
 //! [`crate::port::backport::port_changes`].
 
+mod already;
 mod review;
 mod typecheck;
 mod write;
@@ -106,6 +107,7 @@ pub fn backport(
     let mut results = port_targets(
         &memory, &manifest, &loader, &targets, &changes, request, progress,
     )?;
+    already::refuse_already_made(&memory, &manifest, &loader, &changes, &results)?;
     let typechecks = if request.typecheck {
         let cache_dir = inputs.check_cache_dir();
         typecheck::typecheck_ports(
@@ -229,7 +231,7 @@ fn port_targets(
     progress.start("porting", targets.len());
     let mut results = Vec::new();
     for release in targets {
-        let tip = super::tip::release_tip(repo, manifest, release, loader)?;
+        let tip = crate::release::tip::release_tip(repo, manifest, release, loader)?;
         let result = backport_onto(repo, release, tip, changes, request.drop_conflicting_tests)?;
         results.push((tip, result));
         progress.step();

@@ -3,8 +3,8 @@
 
 use super::review::{review_file, review_paths};
 use crate::maintain::Error;
+use crate::maintain::edit::{Edits, NewPatch, unified_diff};
 use crate::port::backport::TargetResult;
-use crate::release::edit::{Edits, NewPatch, unified_diff};
 use crate::release::manifest::Manifest;
 use gix::ObjectId;
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ pub(super) fn write_ports(
     }
     let mut manifest_diff = String::new();
     if new_text != text {
-        crate::release::edit::write_manifest(manifest, &new_text)?;
+        crate::maintain::edit::write_manifest(manifest, &new_text)?;
         manifest_diff = unified_diff(&text, &new_text, &super::super::shown_name(&manifest.path));
     }
     for ((tip, r), file) in results.iter().zip(reviews) {

@@ -188,36 +188,8 @@ impl Edits {
                     self.lines[k] = format!("{}patches:{comment}\n", " ".repeat(key_indent));
                     self.lines.insert(k + 1, item);
                 } else if rest.is_empty() {
-                    // The block list: after its last item line.
-                    let mut at = k + 1;
-                    let mut last = k + 1;
-                    let mut item_indent = None;
-                    while at < self.lines.len() {
-                        let l = &self.lines[at];
-                        if l.trim().is_empty() {
-                            at += 1;
-                            continue;
-                        }
-                        if is_blank_or_comment(l) {
-                            // A commented-out item belongs to the list.
-                            if indent_of(l) > key_indent {
-                                last = at + 1;
-                            }
-                        } else {
-                            if at >= end {
-                                break;
-                            }
-                            if indent_of(l) < key_indent
-                                || (indent_of(l) == key_indent && !l.trim_start().starts_with('-'))
-                            {
-                                break;
-                            }
-                            item_indent.get_or_insert(indent_of(l));
-                            last = at + 1;
-                        }
-                        at += 1;
-                    }
-                    let indent = item_indent.unwrap_or(key_indent + 2);
+                    let (last, indent) = self.block_list_end(k, end, key_indent);
+                    let indent = indent.unwrap_or(key_indent + 2);
                     self.lines
                         .insert(last, format!("{}- {}\n", " ".repeat(indent), scalar(patch)));
                 } else {
@@ -237,6 +209,41 @@ impl Edits {
         self.added_to_release
             .push((release.to_string(), patch.to_string()));
         Ok(())
+    }
+
+    /// The block list under the `patches:` key at line `key` (of an item
+    /// ending before `end`, its keys at `key_indent`): one past its last item
+    /// line (a commented-out item belongs to the list), and its items'
+    /// indentation when it has any.
+    fn block_list_end(&self, key: usize, end: usize, key_indent: usize) -> (usize, Option<usize>) {
+        let mut at = key + 1;
+        let mut last = key + 1;
+        let mut item_indent = None;
+        while at < self.lines.len() {
+            let l = &self.lines[at];
+            if l.trim().is_empty() {
+                at += 1;
+                continue;
+            }
+            if is_blank_or_comment(l) {
+                if indent_of(l) > key_indent {
+                    last = at + 1;
+                }
+            } else {
+                if at >= end {
+                    break;
+                }
+                if indent_of(l) < key_indent
+                    || (indent_of(l) == key_indent && !l.trim_start().starts_with('-'))
+                {
+                    break;
+                }
+                item_indent.get_or_insert(indent_of(l));
+                last = at + 1;
+            }
+            at += 1;
+        }
+        (last, item_indent)
     }
 
     /// Add a definition at the end of the top-level `patches:` list.
@@ -349,12 +356,29 @@ impl Edits {
                 format!("the edit would leave the manifest invalid ({e}); nothing was written"),
             )
         })?;
-        let wrong = |what: String| {
-            self.error(
-                0,
-                format!("the edit did not come out as intended: {what}; nothing was written"),
-            )
-        };
+        self.check_added_to_release(&edited, original)?;
+        self.check_added_patches(&edited)?;
+        self.check_added_releases(&edited)?;
+        let expected_releases = original.releases.len() + self.added_releases.len();
+        let expected_patches = original.patches.len() + self.added_patches.len();
+        if edited.releases.len() != expected_releases || edited.patches.len() != expected_patches {
+            return Err(
+                self.wrong("the number of releases or patch definitions changed otherwise".into())
+            );
+        }
+        Ok(text)
+    }
+
+    /// An edit whose result reads differently from what was intended.
+    fn wrong(&self, what: String) -> Error {
+        self.error(
+            0,
+            format!("the edit did not come out as intended: {what}; nothing was written"),
+        )
+    }
+
+    /// Each release that got patches lists its old ones, then the added ones.
+    fn check_added_to_release(&self, edited: &Manifest, original: &Manifest) -> Result<()> {
         for (release, patch) in &self.added_to_release {
             let r = edited.release(release)?;
             let before = original.release(release)?;
@@ -367,39 +391,39 @@ impl Edits {
                     .map(|(_, p)| p.as_str()),
             );
             if names != expected {
-                return Err(wrong(format!(
+                return Err(self.wrong(format!(
                     "release `{release}` lists {names:?}, expected {expected:?} (adding `{patch}`)"
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// Each added definition reads as intended.
+    fn check_added_patches(&self, edited: &Manifest) -> Result<()> {
         for p in &self.added_patches {
             let def = edited
                 .patch(&p.name)
-                .ok_or_else(|| wrong(format!("no definition of `{}`", p.name)))?;
+                .ok_or_else(|| self.wrong(format!("no definition of `{}`", p.name)))?;
             let items: Vec<&str> = def.items.iter().map(|i| i.value.as_str()).collect();
             if items != [p.file.as_str()] || def.cves != p.cves || def.note != p.note {
-                return Err(wrong(format!(
-                    "the definition of `{}` reads differently",
-                    p.name
-                )));
+                return Err(self.wrong(format!("the definition of `{}` reads differently", p.name)));
             }
         }
+        Ok(())
+    }
+
+    /// Each added release reads as intended.
+    fn check_added_releases(&self, edited: &Manifest) -> Result<()> {
         for r in &self.added_releases {
             let got = edited.release(&r.name)?;
             let names: Vec<&str> = got.patches.iter().map(|p| p.value.as_str()).collect();
             if got.base_release.value != r.base_release || got.must != r.must || names != r.patches
             {
-                return Err(wrong(format!("release `{}` reads differently", r.name)));
+                return Err(self.wrong(format!("release `{}` reads differently", r.name)));
             }
         }
-        let expected_releases = original.releases.len() + self.added_releases.len();
-        let expected_patches = original.patches.len() + self.added_patches.len();
-        if edited.releases.len() != expected_releases || edited.patches.len() != expected_patches {
-            return Err(wrong(
-                "the number of releases or patch definitions changed otherwise".into(),
-            ));
-        }
-        Ok(text)
+        Ok(())
     }
 }
 

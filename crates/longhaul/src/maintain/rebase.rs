@@ -7,7 +7,11 @@
 //! accepts that because every line the patch adds (removes) is already there
 //! (gone) on the new base. A plain diff without `index` lines is applied by the
 //! engine, exactly or at an offset, or reported.
+//!
+//! [`rebase`] takes a [`RebaseRequest`] and returns a [`RebaseReport`];
+//! [`rebase_chain`] ports one release's chain.
 
+use super::Inputs;
 use crate::apply::tree::{ApplyOptions, PatchedTree, Status as Applied};
 use crate::error::Result;
 use crate::port::{Conflict, Context, Outcome, Status, port_trees};
@@ -44,10 +48,57 @@ pub struct Rebased {
     pub conflicts: Vec<Conflict>,
 }
 
+/// What to rebase, and onto what.
+pub struct RebaseRequest<'a> {
+    /// A line (`1.28`: its newest shipped release) or a release name.
+    pub line: &'a str,
+    /// The newer upstream tag (or commit) to port the chain onto.
+    pub onto: &'a str,
+}
+
+/// The chain of one release on the newer tag. Nothing is written.
+pub struct RebaseReport {
+    /// The release whose chain was ported.
+    pub release: String,
+    /// The tag (or commit) ported onto, as asked.
+    pub onto: String,
+    /// What became of each patch, in chain order.
+    pub patches: Vec<Rebased>,
+    /// The tree of the new base with every patch that ported.
+    pub tree: ObjectId,
+}
+
+impl RebaseReport {
+    /// True when no patch conflicted.
+    pub fn ok(&self) -> bool {
+        self.patches.iter().all(|r| r.fate != Fate::Conflict)
+    }
+}
+
+/// Port the chain of the newest release of `request.line` onto
+/// `request.onto`, on the manifest and upstream of `inputs`.
+pub fn rebase(
+    inputs: &dyn Inputs,
+    request: &RebaseRequest<'_>,
+) -> std::result::Result<RebaseReport, super::Error> {
+    let manifest = inputs.manifest().map_err(super::Error::Other)?;
+    let release = super::bump::newest_of(&manifest, request.line)?;
+    let repo = inputs.upstream(&manifest).map_err(super::Error::Other)?;
+    let memory = repo::in_memory(&repo);
+    let loader = inputs.loader(&manifest);
+    let (patches, tree) = rebase_chain(&memory, &manifest, &release, request.onto, &loader)?;
+    Ok(RebaseReport {
+        release,
+        onto: request.onto.to_string(),
+        patches,
+        tree,
+    })
+}
+
 /// Port the chain of `release` onto `new_base` (a tag or commit), patch by
 /// patch; a conflicting patch is reported and left out of the tree the later
 /// ones are ported onto. Returns the per-patch results and the final tree.
-pub fn rebase(
+pub fn rebase_chain(
     repo: &gix::Repository,
     manifest: &Manifest,
     release: &str,
