@@ -13,6 +13,8 @@
 //!   and the OpenVEX and OSV outputs;
 //! - [`checks`]: the Go packages a release's patches reach, and the checks
 //!   (typecheck, tests) run on its tree;
+//! - [`deps`]: what a release ships (Go, modules, deployed components) and
+//!   its findings against the Go vulnerability database;
 //! - shared plumbing: [`repo`] (the upstream repository), [`fs`] (bounded reads,
 //!   atomic writes), [`download`], [`time`], [`error`].
 //!
@@ -43,6 +45,7 @@
 
 pub mod apply;
 pub mod checks;
+pub mod deps;
 pub mod download;
 pub mod error;
 pub mod fs;

@@ -54,14 +54,33 @@ pub struct Affected {
     pub tests: Vec<String>,
 }
 
-impl PackageGraph {
-    /// Read every Go package of `tree` as `target` sees it. Folders named
+/// The Go sources of a tree, read once for any number of targets: every
+/// folder's `.go` files with their headers, and the tree's modules.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// The main module's path, from the root `go.mod`.
+    pub module: Option<String>,
+    /// Folders (tree order) with their files: name, blob and header.
+    pub folders: Vec<(String, Vec<SourceFile>)>,
+    /// The folders with a `go.mod` that count as modules of their own.
+    modules: BTreeMap<String, String>,
+}
+
+/// One `.go` file of a tree.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The file name (no folder).
+    pub name: String,
+    /// Its blob.
+    pub blob: ObjectId,
+    /// Its header: constraints, package clause, imports.
+    pub header: Header,
+}
+
+impl Sources {
+    /// Read the header of every `.go` file of `tree`. Folders named
     /// `testdata` or starting with `.` or `_` are skipped, as `go` skips them.
-    pub fn load(
-        repo: &gix::Repository,
-        tree: ObjectId,
-        target: &Target,
-    ) -> Result<PackageGraph, RepoError> {
+    pub fn read(repo: &gix::Repository, tree: ObjectId) -> Result<Sources, RepoError> {
         let mut folders: Vec<(String, Vec<(String, ObjectId)>)> = Vec::new();
         let mut modules: BTreeMap<String, String> = BTreeMap::new();
         walk(repo, tree, String::new(), &mut folders, &mut modules)?;
@@ -79,33 +98,68 @@ impl PackageGraph {
             .map(|w| w.to_str_lossy().into_owned())
             .collect();
         modules.retain(|folder, path| folder.is_empty() || used.contains(path));
-        let module = modules.get("").cloned();
-        let mut graph = PackageGraph {
-            module,
-            ..Default::default()
+        let mut out = Sources {
+            module: modules.get("").cloned(),
+            folders: Vec::with_capacity(folders.len()),
+            modules,
         };
         for (folder, files) in folders {
+            let mut read = Vec::with_capacity(files.len());
+            for (name, blob) in files {
+                let data = repo.find_object(blob).map_err(git_err)?.detach().data;
+                read.push(SourceFile {
+                    name,
+                    blob,
+                    header: Header::parse(&data),
+                });
+            }
+            out.folders.push((folder, read));
+        }
+        Ok(out)
+    }
+
+    /// The module-mode import path of `folder`.
+    pub fn import_path(&self, folder: &str) -> String {
+        import_path(folder, &self.modules)
+    }
+}
+
+impl PackageGraph {
+    /// Read every Go package of `tree` as `target` sees it. Folders named
+    /// `testdata` or starting with `.` or `_` are skipped, as `go` skips them.
+    pub fn load(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        target: &Target,
+    ) -> Result<PackageGraph, RepoError> {
+        Ok(PackageGraph::from_sources(&Sources::read(repo, tree)?, target))
+    }
+
+    /// The packages of `sources` as `target` sees them.
+    pub fn from_sources(sources: &Sources, target: &Target) -> PackageGraph {
+        let mut graph = PackageGraph {
+            module: sources.module.clone(),
+            ..Default::default()
+        };
+        for (folder, files) in &sources.folders {
             let mut package = Package {
-                import_path: import_path(&folder, &modules),
+                import_path: sources.import_path(folder),
                 folder: folder.clone(),
                 ..Default::default()
             };
             let mut any = false;
-            for (name, blob) in files {
-                if !target.matches_file_name(&name) {
-                    continue;
-                }
-                let data = repo.find_object(blob).map_err(git_err)?.detach().data;
-                let header = Header::parse(&data);
-                if header.package.is_empty() || !target.matches_constraints(&header) {
-                    continue;
-                }
-                if !target.cgo && header.imports.iter().any(|i| i == "C") {
+            for file in files {
+                let header = &file.header;
+                if !target.matches_file_name(&file.name)
+                    || header.package.is_empty()
+                    || !target.matches_constraints(header)
+                    || (!target.cgo && header.imports.iter().any(|i| i == "C"))
+                {
                     continue;
                 }
                 any = true;
-                let imports = header.imports.into_iter().filter(|i| i != "C");
-                if name.ends_with("_test.go") {
+                let imports = header.imports.iter().filter(|i| *i != "C").cloned();
+                if file.name.ends_with("_test.go") {
                     package.test_imports.extend(imports);
                 } else {
                     package.buildable = true;
@@ -113,7 +167,7 @@ impl PackageGraph {
                 }
             }
             if any {
-                graph.by_folder.insert(folder, package.import_path.clone());
+                graph.by_folder.insert(folder.clone(), package.import_path.clone());
                 // A real vendor folder wins over a second copy of the same path.
                 let vendored = package.folder.starts_with("vendor/");
                 match graph.packages.get(&package.import_path) {
@@ -134,7 +188,7 @@ impl PackageGraph {
                     .collect();
             }
         }
-        Ok(graph)
+        graph
     }
 
     /// `path` as module mode names it: GOPATH mode's `<module>/vendor/X` is `X`

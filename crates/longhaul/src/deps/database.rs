@@ -1,0 +1,219 @@
+//! The Go vulnerability database as longhaul reads it: a folder of OSV
+//! records, one file per record named by its id. `advisories import` stores
+//! the Go records it is given in `advisories/go-vulndb/` (beside the
+//! Kubernetes feed, never mixed with it); `--go-vulndb DIR` reads any such
+//! folder (the database's own `osv/` folder) in place.
+
+use super::age::DbAge;
+use super::record::{Parsed, Record, RecordError};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The folder of imported Go records, inside the advisory folder.
+pub const STORE_DIR: &str = "go-vulndb";
+
+/// The name outputs use for it.
+pub const NAME: &str = "Go vulnerability database";
+
+/// The records read from a folder.
+#[derive(Debug, Clone, Default)]
+pub struct Database {
+    /// Where they were read from.
+    pub dir: PathBuf,
+    /// Go records in force, sorted by id.
+    pub records: Vec<Record>,
+    /// Files skipped because they are for other ecosystems: ecosystem → count.
+    pub skipped: BTreeMap<String, usize>,
+    /// Withdrawn records (not matched).
+    pub withdrawn: Vec<String>,
+    /// Module path (`stdlib` included) → (record index, affected index).
+    by_module: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl Database {
+    /// Read every `*.json` in `dir`. A missing folder is an empty database; a
+    /// file that is not a Go record parses as, or whose name is not its id, is
+    /// an error naming it. Records of other ecosystems are skipped and
+    /// counted; withdrawn records are kept aside.
+    pub fn load(dir: &Path) -> Result<Database, RecordError> {
+        let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                return Err(RecordError {
+                    file: dir.display().to_string(),
+                    line: 0,
+                    message: format!("cannot read the folder: {e}"),
+                });
+            }
+        };
+        paths.sort();
+        let mut texts = Vec::with_capacity(paths.len());
+        for p in paths {
+            let file = p.display().to_string();
+            let text = crate::fs::read_to_string(&p).map_err(|e| RecordError {
+                file: file.clone(),
+                line: 0,
+                message: e.to_string(),
+            })?;
+            texts.push((file, text));
+        }
+        let mut db = Database::from_texts(&texts, true)?;
+        db.dir = dir.to_path_buf();
+        Ok(db)
+    }
+
+    /// Parse `(file, text)` pairs. With `named`, each file's stem must be its
+    /// record's id (so that a record cannot pose as another).
+    pub fn from_texts(texts: &[(String, String)], named: bool) -> Result<Database, RecordError> {
+        let parsed = parse_all(texts)?;
+        let mut db = Database::default();
+        for ((file, _), p) in texts.iter().zip(parsed) {
+            match p {
+                Parsed::Other { ecosystem, .. } => *db.skipped.entry(ecosystem).or_default() += 1,
+                Parsed::Go(r) => {
+                    let stem = Path::new(file).file_stem().and_then(|s| s.to_str());
+                    if named && stem != Some(r.id.as_str()) {
+                        return Err(RecordError {
+                            file: file.clone(),
+                            line: 0,
+                            message: format!(
+                                "holds record `{}`: expected the file to be named {}.json",
+                                r.id, r.id
+                            ),
+                        });
+                    }
+                    if r.withdrawn.is_some() {
+                        db.withdrawn.push(r.id);
+                    } else {
+                        db.records.push(r);
+                    }
+                }
+            }
+        }
+        db.records.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(w) = db.records.windows(2).find(|w| w[0].id == w[1].id) {
+            return Err(RecordError {
+                file: "(import)".into(),
+                line: 0,
+                message: format!("record {} is given twice", w[0].id),
+            });
+        }
+        db.index();
+        Ok(db)
+    }
+
+    fn index(&mut self) {
+        self.by_module.clear();
+        for (i, r) in self.records.iter().enumerate() {
+            for (j, a) in r.affected.iter().enumerate() {
+                self.by_module.entry(a.module.clone()).or_default().push((i, j));
+            }
+        }
+    }
+
+    /// The (record, affected entry) pairs for `module`.
+    pub fn for_module<'a>(
+        &'a self,
+        module: &str,
+    ) -> impl Iterator<Item = (&'a Record, &'a super::record::AffectedModule)> + 'a {
+        self.by_module
+            .get(module)
+            .into_iter()
+            .flatten()
+            .map(|&(i, j)| (&self.records[i], &self.records[i].affected[j]))
+    }
+
+    /// The record with id `id`.
+    pub fn record(&self, id: &str) -> Option<&Record> {
+        self.records
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.records[i])
+    }
+
+    /// The database's age, from its records.
+    pub fn age(&self) -> DbAge {
+        DbAge::of(
+            NAME,
+            self.records
+                .iter()
+                .map(|r| (r.id.as_str(), r.modified.as_str())),
+        )
+    }
+
+    /// How many files were skipped for other ecosystems.
+    pub fn skipped_count(&self) -> usize {
+        self.skipped.values().sum()
+    }
+}
+
+/// Parse on every core: the database has thousands of records.
+fn parse_all(texts: &[(String, String)]) -> Result<Vec<Parsed>, RecordError> {
+    let jobs = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = texts.len().div_ceil(jobs).max(1);
+    let results: Vec<Result<Vec<Parsed>, RecordError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(file, text)| Record::parse(text, file))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("parsing does not panic"))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(texts.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+/// Write `texts` (Go records, already checked with [`Database::from_texts`])
+/// into `dir` in one step: a complete new folder with the old records and the
+/// new ones, pretty-printed, is swapped in; a failure leaves the old one whole.
+/// Returns the number of records the folder holds afterwards.
+pub fn save(dir: &Path, records: &[(String, serde_json::Value)]) -> Result<usize, RecordError> {
+    let error = |message: String| RecordError {
+        file: dir.display().to_string(),
+        line: 0,
+        message,
+    };
+    crate::fs::recover_dir(dir).map_err(|e| error(format!("cannot recover from an interrupted import: {e}")))?;
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") && !crate::fs::is_temporary_name(&name) {
+                let text = crate::fs::read_to_string(&e.path()).map_err(|err| error(format!("{name}: {err}")))?;
+                files.insert(name, text);
+            }
+        }
+    }
+    for (id, value) in records {
+        let name = crate::fs::safe_file_name(id)
+            .map(|n| format!("{n}.json"))
+            .ok_or_else(|| error(format!("record id `{}` is not a plain file name; nothing was written", id.escape_debug())))?;
+        files.insert(name, serde_json::to_string_pretty(value).expect("serializable") + "\n");
+    }
+    let count = files.len();
+    crate::fs::replace_dir(dir, |stage| {
+        for (name, text) in &files {
+            std::fs::write(stage.join(name), text)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| error(format!("cannot write the records: {e}; the folder is unchanged")))?;
+    Ok(count)
+}

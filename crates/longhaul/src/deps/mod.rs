@@ -1,0 +1,21 @@
+//! Dependency coverage: what a release ships (the Go toolchain, the modules
+//! of `vendor/modules.txt`, the components kubeadm deploys), matched against
+//! the Go vulnerability database, with how far each finding can reach the
+//! release's binaries and the smallest upgrade that clears it.
+//!
+//! Lowest first:
+//! - [`version`], [`module`], [`range`]: Go versions, modules and OSV ranges
+//!   as the Go toolchain compares them;
+//! - [`modules_txt`], [`go_mod`], [`components`], [`ships`]: what a tree ships;
+//! - [`record`], [`database`], [`age`]: the Go vulnerability database;
+
+pub mod age;
+pub mod components;
+pub mod database;
+pub mod go_mod;
+pub mod module;
+pub mod modules_txt;
+pub mod range;
+pub mod record;
+pub mod ships;
+pub mod version;
