@@ -16,6 +16,7 @@ pub struct Context {
     cli_cache: Option<PathBuf>,
     cli_advisories: Option<PathBuf>,
     cli_statements: Option<PathBuf>,
+    cli_go_vulndb: Option<PathBuf>,
     offline: bool,
 }
 
@@ -37,6 +38,7 @@ impl Context {
             cli_cache: rel(&cli.patch_cache),
             cli_advisories: rel(&cli.advisories),
             cli_statements: rel(&cli.statements),
+            cli_go_vulndb: rel(&cli.go_vulndb),
             offline: cli.offline,
             dir,
         }
@@ -82,6 +84,15 @@ impl Context {
             manifest
                 .dir()
                 .join(longhaul::security::statements::DEFAULT_FILE)
+        })
+    }
+
+    /// The Go vulnerability database folder: `--go-vulndb`, else
+    /// advisories/go-vulndb/ (where `advisories import` stores Go records).
+    pub fn go_vulndb_dir(&self, manifest: Option<&Manifest>) -> PathBuf {
+        self.cli_go_vulndb.clone().unwrap_or_else(|| {
+            self.advisories_dir(manifest)
+                .join(longhaul::deps::database::STORE_DIR)
         })
     }
 

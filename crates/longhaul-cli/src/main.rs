@@ -32,6 +32,10 @@ pub struct Cli {
     /// Maintainers' statements (default: statements.yml beside the manifest).
     #[arg(long, global = true, value_name = "FILE")]
     pub statements: Option<PathBuf>,
+    /// Folder of Go vulnerability database records, read in place (default:
+    /// advisories/go-vulndb/, where `advisories import` stores them).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub go_vulndb: Option<PathBuf>,
     /// Never download URL patch items; use only the patch cache.
     #[arg(long, global = true, env = "LONGHAUL_OFFLINE")]
     pub offline: bool,
@@ -116,6 +120,19 @@ pub enum Command {
         /// Print a Markdown table (for a status page or a pull request).
         #[arg(long, conflicts_with = "json")]
         markdown: bool,
+    },
+    /// What each release ships (Go, the modules of vendor/modules.txt, the
+    /// components kubeadm deploys) against the Go vulnerability database:
+    /// each finding with its reachability tier and evidence, and the smallest
+    /// upgrade that clears them.
+    Deps {
+        /// Releases (default: the `must: true` releases).
+        releases: Vec<String>,
+        /// Every release of the manifest.
+        #[arg(long, conflicts_with = "releases")]
+        all: bool,
+        #[command(flatten)]
+        go: GorootArgs,
     },
     /// Write an OpenVEX 0.2.0 document for a release.
     Vex {
@@ -353,6 +370,15 @@ pub enum ScopeArg {
     Affected,
     /// Every package of the tree.
     All,
+}
+
+/// Go installations whose standard library `deps` may read.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct GorootArgs {
+    /// A Go installation (GOROOT) whose standard library's own imports decide
+    /// the closure for releases of its minor (repeatable; default: the Go on PATH).
+    #[arg(long, value_name = "DIR")]
+    pub goroot: Vec<PathBuf>,
 }
 
 /// The platform whose build constraints apply.

@@ -9,6 +9,7 @@ mod bump;
 mod check;
 mod ci;
 mod coverage;
+mod deps;
 mod lifecycle;
 mod lint;
 mod notes;
@@ -64,6 +65,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             all,
             markdown,
         } => coverage::run(&ctx, cli.json, *markdown, releases, *all),
+        Command::Deps { releases, all, go } => deps::run(&ctx, cli.json, releases, *all, go),
         Command::Vex {
             release,
             out,

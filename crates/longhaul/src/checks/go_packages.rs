@@ -103,16 +103,51 @@ impl Sources {
             folders: Vec::with_capacity(folders.len()),
             modules,
         };
+        // Decompressing the blobs is most of the work: spread it over the cores,
+        // each thread with its own handle (a clone keeps in-memory objects).
+        let all: Vec<(usize, &str, ObjectId)> = folders
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, files))| files.iter().map(move |(n, b)| (i, n.as_str(), *b)))
+            .collect();
+        let jobs = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let chunk = all.len().div_ceil(jobs).max(1);
+        let parsed: Vec<Result<Vec<Header>, RepoError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = all
+                .chunks(chunk)
+                .map(|part| {
+                    let local = repo.clone();
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(_, _, blob)| {
+                                let object = local.find_object(*blob).map_err(git_err)?;
+                                Ok(Header::parse(&object.data))
+                            })
+                            .collect::<Result<Vec<_>, RepoError>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("reading does not panic"))
+                .collect()
+        });
+        let mut headers = Vec::with_capacity(all.len());
+        for p in parsed {
+            headers.extend(p?);
+        }
+        let mut headers = headers.into_iter();
         for (folder, files) in folders {
-            let mut read = Vec::with_capacity(files.len());
-            for (name, blob) in files {
-                let data = repo.find_object(blob).map_err(git_err)?.detach().data;
-                read.push(SourceFile {
+            let read = files
+                .into_iter()
+                .map(|(name, blob)| SourceFile {
                     name,
                     blob,
-                    header: Header::parse(&data),
-                });
-            }
+                    header: headers.next().expect("one header per file"),
+                })
+                .collect();
             out.folders.push((folder, read));
         }
         Ok(out)
@@ -121,6 +156,11 @@ impl Sources {
     /// The module-mode import path of `folder`.
     pub fn import_path(&self, folder: &str) -> String {
         import_path(folder, &self.modules)
+    }
+
+    /// `path` as module mode names it (GOPATH mode's `<module>/vendor/X` is `X`).
+    pub fn module_mode_name<'p>(&self, path: &'p str) -> &'p str {
+        module_mode_name(self.module.as_deref(), path)
     }
 }
 
@@ -132,7 +172,10 @@ impl PackageGraph {
         tree: ObjectId,
         target: &Target,
     ) -> Result<PackageGraph, RepoError> {
-        Ok(PackageGraph::from_sources(&Sources::read(repo, tree)?, target))
+        Ok(PackageGraph::from_sources(
+            &Sources::read(repo, tree)?,
+            target,
+        ))
     }
 
     /// The packages of `sources` as `target` sees them.
@@ -167,7 +210,9 @@ impl PackageGraph {
                 }
             }
             if any {
-                graph.by_folder.insert(folder.clone(), package.import_path.clone());
+                graph
+                    .by_folder
+                    .insert(folder.clone(), package.import_path.clone());
                 // A real vendor folder wins over a second copy of the same path.
                 let vendored = package.folder.starts_with("vendor/");
                 match graph.packages.get(&package.import_path) {

@@ -119,17 +119,34 @@ mod tests {
         let now = crate::time::parse_rfc3339("2026-03-01T00:00:00Z").unwrap();
         let age = DbAge::of(
             "Go vulnerability database",
-            [("GO-2026-0002", "2026-02-20T10:00:00Z"), ("GO-2020-0001", "2021-01-01T00:00:00Z")],
+            [
+                ("GO-2026-0002", "2026-02-20T10:00:00Z"),
+                ("GO-2020-0001", "2021-01-01T00:00:00Z"),
+            ],
         );
         assert_eq!(age.newest_modified.as_deref(), Some("2026-02-20T10:00:00Z"));
         assert_eq!(age.days_old(now), Some(8));
         assert_eq!(age.warning(now, 30), None);
         assert!(age.warning(now, 5).unwrap().contains("8 days old"));
-        assert!(age.describe(now).contains("2 records, newest modified 2026-02-20T10:00:00Z (8 days ago)"));
-        let zero = DbAge::of("Go vulnerability database", [("GO-2026-6249", "0001-01-01T00:00:00Z")]);
+        assert!(
+            age.describe(now)
+                .contains("2 records, newest modified 2026-02-20T10:00:00Z (8 days ago)")
+        );
+        let zero = DbAge::of(
+            "Go vulnerability database",
+            [("GO-2026-6249", "0001-01-01T00:00:00Z")],
+        );
         assert_eq!((zero.newest_modified.as_deref(), zero.undated), (None, 1));
         let w = zero.warning(now, 30).unwrap();
-        assert!(w.contains("age is unknown") && w.contains("GO-2026-6249"), "{w}");
-        assert!(DbAge::of("x", []).warning(now, 30).unwrap().contains("no x imported"));
+        assert!(
+            w.contains("age is unknown") && w.contains("GO-2026-6249"),
+            "{w}"
+        );
+        assert!(
+            DbAge::of("x", [])
+                .warning(now, 30)
+                .unwrap()
+                .contains("no x imported")
+        );
     }
 }

@@ -49,8 +49,9 @@ pub fn kubeadm(constants: &str) -> Vec<Component> {
         let Some((line, tag)) = string_constant(constants, constant) else {
             continue;
         };
-        let version = Version::parse_osv(tag.trim_start_matches('v').split('-').next().unwrap_or(""))
-            .or_else(|| Version::parse_go(tag.split('-').next().unwrap_or("")));
+        let version =
+            Version::parse_osv(tag.trim_start_matches('v').split('-').next().unwrap_or(""))
+                .or_else(|| Version::parse_go(tag.split('-').next().unwrap_or("")));
         let (modules, note) = match name {
             "etcd" => (
                 ETCD_MODULES.iter().map(|m| m.to_string()).collect(),
@@ -91,11 +92,23 @@ mod tests {
         let text = "package constants\n\nconst (\n\t// DefaultEtcdVersion indicates the default etcd version that kubeadm uses\n\tDefaultEtcdVersion = \"3.4.13-0\"\n\tCoreDNSVersion = \"v1.8.0\"\n\tPauseVersion = \"3.2\"\n)\n";
         let c = kubeadm(text);
         assert_eq!(c.len(), 3);
-        assert_eq!(c[0].version.as_ref().map(ToString::to_string).as_deref(), Some("v3.4.13"));
+        assert_eq!(
+            c[0].version.as_ref().map(ToString::to_string).as_deref(),
+            Some("v3.4.13")
+        );
         assert_eq!(c[0].source, "cmd/kubeadm/app/constants/constants.go:5");
-        assert!(c[0].modules.contains(&"go.etcd.io/etcd/server/v3".to_string()));
-        assert_eq!(c[1].version.as_ref().map(ToString::to_string).as_deref(), Some("v1.8.0"));
-        assert_eq!(c[2].version.as_ref().map(ToString::to_string).as_deref(), Some("v3.2.0"));
+        assert!(
+            c[0].modules
+                .contains(&"go.etcd.io/etcd/server/v3".to_string())
+        );
+        assert_eq!(
+            c[1].version.as_ref().map(ToString::to_string).as_deref(),
+            Some("v1.8.0")
+        );
+        assert_eq!(
+            c[2].version.as_ref().map(ToString::to_string).as_deref(),
+            Some("v3.2.0")
+        );
         assert!(c[2].modules.is_empty());
         assert!(kubeadm("package x\n").is_empty());
     }

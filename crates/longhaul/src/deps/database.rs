@@ -110,7 +110,10 @@ impl Database {
         self.by_module.clear();
         for (i, r) in self.records.iter().enumerate() {
             for (j, a) in r.affected.iter().enumerate() {
-                self.by_module.entry(a.module.clone()).or_default().push((i, j));
+                self.by_module
+                    .entry(a.module.clone())
+                    .or_default()
+                    .push((i, j));
             }
         }
     }
@@ -190,13 +193,15 @@ pub fn save(dir: &Path, records: &[(String, serde_json::Value)]) -> Result<usize
         line: 0,
         message,
     };
-    crate::fs::recover_dir(dir).map_err(|e| error(format!("cannot recover from an interrupted import: {e}")))?;
+    crate::fs::recover_dir(dir)
+        .map_err(|e| error(format!("cannot recover from an interrupted import: {e}")))?;
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if name.ends_with(".json") && !crate::fs::is_temporary_name(&name) {
-                let text = crate::fs::read_to_string(&e.path()).map_err(|err| error(format!("{name}: {err}")))?;
+                let text = crate::fs::read_to_string(&e.path())
+                    .map_err(|err| error(format!("{name}: {err}")))?;
                 files.insert(name, text);
             }
         }
@@ -204,8 +209,16 @@ pub fn save(dir: &Path, records: &[(String, serde_json::Value)]) -> Result<usize
     for (id, value) in records {
         let name = crate::fs::safe_file_name(id)
             .map(|n| format!("{n}.json"))
-            .ok_or_else(|| error(format!("record id `{}` is not a plain file name; nothing was written", id.escape_debug())))?;
-        files.insert(name, serde_json::to_string_pretty(value).expect("serializable") + "\n");
+            .ok_or_else(|| {
+                error(format!(
+                    "record id `{}` is not a plain file name; nothing was written",
+                    id.escape_debug()
+                ))
+            })?;
+        files.insert(
+            name,
+            serde_json::to_string_pretty(value).expect("serializable") + "\n",
+        );
     }
     let count = files.len();
     crate::fs::replace_dir(dir, |stage| {
@@ -214,6 +227,10 @@ pub fn save(dir: &Path, records: &[(String, serde_json::Value)]) -> Result<usize
         }
         Ok(())
     })
-    .map_err(|e| error(format!("cannot write the records: {e}; the folder is unchanged")))?;
+    .map_err(|e| {
+        error(format!(
+            "cannot write the records: {e}; the folder is unchanged"
+        ))
+    })?;
     Ok(count)
 }

@@ -121,7 +121,9 @@ fn requirement(fields: &[&str]) -> Result<Module, String> {
         [path, version] if is_module_path(path) => Ok(Module {
             path: path.to_string(),
             version: Version::parse_module(version).ok_or_else(|| {
-                format!("`{version}` is not a module version for {path} (expected vMAJOR.MINOR.PATCH)")
+                format!(
+                    "`{version}` is not a module version for {path} (expected vMAJOR.MINOR.PATCH)"
+                )
             })?,
         }),
         _ => Err(format!(
@@ -133,7 +135,12 @@ fn requirement(fields: &[&str]) -> Result<Module, String> {
 
 fn replace(fields: &[&str]) -> Result<Replace, String> {
     let arrow = fields.iter().position(|f| *f == "=>");
-    let bad = || format!("expected `replace MODULE [VERSION] => TARGET`, found `{}`", fields.join(" ").escape_debug());
+    let bad = || {
+        format!(
+            "expected `replace MODULE [VERSION] => TARGET`, found `{}`",
+            fields.join(" ").escape_debug()
+        )
+    };
     let arrow = arrow.ok_or_else(bad)?;
     let (old, new) = (&fields[..arrow], &fields[arrow + 1..]);
     let (path, version) = match old {
@@ -167,7 +174,9 @@ mod tests {
         assert_eq!(m.requires[1].line, 7);
         assert_eq!(
             m.replacement(&m.requires[1].module),
-            Some(&Replacement::Local { dir: "./third_party/b".into() })
+            Some(&Replacement::Local {
+                dir: "./third_party/b".into()
+            })
         );
         assert_eq!(
             m.replacement(&m.requires[2].module).unwrap().display(),

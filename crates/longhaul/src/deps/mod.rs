@@ -12,10 +12,17 @@
 pub mod age;
 pub mod components;
 pub mod database;
+pub mod finding;
 pub mod go_mod;
 pub mod module;
 pub mod modules_txt;
 pub mod range;
+pub mod reach;
 pub mod record;
+pub mod remedy;
+pub mod report;
 pub mod ships;
+pub mod status;
+pub mod stdlib;
+pub mod symbols;
 pub mod version;

@@ -18,7 +18,9 @@ pub fn is_module_path(path: &str) -> bool {
         && path.len() <= 512
         && !path.starts_with('/')
         && !path.ends_with('/')
-        && path.split('/').all(|e| !e.is_empty() && e != "." && e != "..")
+        && path
+            .split('/')
+            .all(|e| !e.is_empty() && e != "." && e != "..")
         && path.bytes().all(|b| {
             b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b'/' | b'+')
         })

@@ -92,9 +92,8 @@ impl VendorList {
                 continue;
             }
             if let Some(rest) = trimmed.strip_prefix("## ") {
-                let m = current.ok_or_else(|| {
-                    err("`##` annotation before any `# MODULE` line".into())
-                })?;
+                let m = current
+                    .ok_or_else(|| err("`##` annotation before any `# MODULE` line".into()))?;
                 annotate(&mut list.modules[m], rest);
             } else if let Some(rest) = trimmed.strip_prefix("# ") {
                 let (module, replacement) = module_line(rest).map_err(err)?;
@@ -190,13 +189,17 @@ struct ModuleLine {
 /// `PATH VERSION [=> TARGET]` or `PATH => TARGET`.
 fn module_line(rest: &str) -> Result<(ModuleLine, Option<Replacement>), String> {
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let expected = "expected `# MODULE VERSION`, `# MODULE VERSION => TARGET` or `# MODULE => TARGET`";
+    let expected =
+        "expected `# MODULE VERSION`, `# MODULE VERSION => TARGET` or `# MODULE => TARGET`";
     let (path, after) = match fields.as_slice() {
         [path, rest @ ..] => (*path, rest),
         [] => return Err(format!("empty module line ({expected})")),
     };
     if !is_module_path(path) {
-        return Err(format!("`{}` is not a module path ({expected})", path.escape_debug()));
+        return Err(format!(
+            "`{}` is not a module path ({expected})",
+            path.escape_debug()
+        ));
     }
     let (version, after) = match after {
         ["=>", ..] => (None, after),
@@ -219,7 +222,12 @@ fn module_line(rest: &str) -> Result<(ModuleLine, Option<Replacement>), String> 
                 target.join(" ").escape_debug()
             )
         })?),
-        _ => return Err(format!("unexpected `{}` after module {path} ({expected})", after.join(" "))),
+        _ => {
+            return Err(format!(
+                "unexpected `{}` after module {path} ({expected})",
+                after.join(" ")
+            ));
+        }
     };
     if version.is_none() && replacement.is_none() {
         return Err(format!("module {path} has no version ({expected})"));
@@ -268,11 +276,18 @@ k8s.io/api/core/v1
         let paths: Vec<&str> = l.modules.iter().map(|m| m.path.as_str()).collect();
         assert_eq!(
             paths,
-            ["cloud.google.com/go", "cloud.google.com/go/bigquery", "golang.org/x/net", "k8s.io/api"]
+            [
+                "cloud.google.com/go",
+                "cloud.google.com/go/bigquery",
+                "golang.org/x/net",
+                "k8s.io/api"
+            ]
         );
         // Sorted below bigquery's replacement line, but cloud.google.com/go's package.
         assert_eq!(
-            l.module_of("cloud.google.com/go/compute/metadata").unwrap().path,
+            l.module_of("cloud.google.com/go/compute/metadata")
+                .unwrap()
+                .path,
             "cloud.google.com/go"
         );
         let bq = l.module("cloud.google.com/go/bigquery").unwrap();
@@ -280,7 +295,10 @@ k8s.io/api/core/v1
         let net = l.module("golang.org/x/net").unwrap();
         assert!(net.explicit);
         assert_eq!(net.go.as_deref(), Some("1.17"));
-        assert_eq!(net.packages, ["golang.org/x/net/http2", "golang.org/x/net/http2/hpack"]);
+        assert_eq!(
+            net.packages,
+            ["golang.org/x/net/http2", "golang.org/x/net/http2/hpack"]
+        );
         assert_eq!(
             l.module("k8s.io/api").unwrap().replacement,
             Some(Replacement::Local {
@@ -295,11 +313,19 @@ k8s.io/api/core/v1
             ("golang.org/x/net\n", 1, "before any"),
             ("# golang.org/x/net v1.0\n", 1, "is not a module version"),
             ("# golang.org/x/net\n", 1, "has no version"),
-            ("# a.org/m v1.0.0\na.org/m\nnot a path\n", 3, "not a package import path"),
+            (
+                "# a.org/m v1.0.0\na.org/m\nnot a path\n",
+                3,
+                "not a package import path",
+            ),
             ("# a.org/m v1.0.0 => b.org/m\n", 1, "replacement"),
             ("\n## explicit\n", 2, "annotation before"),
             ("# a.org/m v1.0.0\nb.org/other\n", 2, "in no module"),
-            ("# a.org/m v1.0.0\n# a.org/m v1.1.0\n", 2, "one version per module"),
+            (
+                "# a.org/m v1.0.0\n# a.org/m v1.1.0\n",
+                2,
+                "one version per module",
+            ),
         ] {
             let e = VendorList::parse(text).unwrap_err();
             assert_eq!(e.line, line, "{text:?}: {e}");

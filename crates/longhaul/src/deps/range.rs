@@ -160,7 +160,10 @@ mod tests {
         ] {
             assert_eq!(r.includes(&v(ver)), want, "{ver}");
         }
-        assert_eq!(fixes_above(&[r.clone()], &[], &v("1.15.5")), [v("1.18.6"), v("1.19.1")]);
+        assert_eq!(
+            fixes_above(&[r.clone()], &[], &v("1.15.5")),
+            [v("1.18.6"), v("1.19.1")]
+        );
         assert_eq!(fixes_above(&[r], &[], &v("1.19.0")), [v("1.19.1")]);
     }
 
@@ -176,11 +179,21 @@ mod tests {
         assert!(!r.includes(&v("0.0.0-20220906165146-f3363e06e74c")));
         assert!(!r.includes(&v("0.1.0")));
         let last = Range {
-            events: vec![Event::Introduced(Bound::At(v("1.0.0"))), Event::LastAffected(v("1.2.0"))],
+            events: vec![
+                Event::Introduced(Bound::At(v("1.0.0"))),
+                Event::LastAffected(v("1.2.0")),
+            ],
         };
-        assert!(last.includes(&v("1.2.0")) && !last.includes(&v("1.2.1")) && !last.includes(&v("0.9.0")));
+        assert!(
+            last.includes(&v("1.2.0"))
+                && !last.includes(&v("1.2.1"))
+                && !last.includes(&v("0.9.0"))
+        );
         let limited = Range {
-            events: vec![Event::Introduced(Bound::Unbounded), Event::Limit(Bound::At(v("2.0.0")))],
+            events: vec![
+                Event::Introduced(Bound::Unbounded),
+                Event::Limit(Bound::At(v("2.0.0"))),
+            ],
         };
         assert!(limited.includes(&v("1.9.9")) && !limited.includes(&v("2.0.0")));
         assert!(affects(&[], &[v("3.0.0")], &v("3.0.0")));

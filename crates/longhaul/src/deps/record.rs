@@ -251,7 +251,10 @@ fn affected_module(
     {
         return Err(fail(
             &format!("\"{}\"", a.package.name),
-            format!("`{}` is not a Go module path", a.package.name.escape_debug()),
+            format!(
+                "`{}` is not a Go module path",
+                a.package.name.escape_debug()
+            ),
         ));
     }
     let version = |s: &str| {
@@ -267,7 +270,10 @@ fn affected_module(
         if r.kind != "SEMVER" {
             return Err(fail(
                 &format!("\"{}\"", r.kind),
-                format!("range type `{}` of {module} is not supported (expected SEMVER, as the Go vulnerability database writes)", r.kind),
+                format!(
+                    "range type `{}` of {module} is not supported (expected SEMVER, as the Go vulnerability database writes)",
+                    r.kind
+                ),
             ));
         }
         let mut events = Vec::new();
@@ -347,7 +353,10 @@ mod tests {
         };
         assert_eq!(r.affected.len(), 2, "the npm entry is dropped");
         assert_eq!(r.cves().collect::<Vec<_>>(), ["CVE-2099-0001"]);
-        assert_eq!(r.url.as_deref(), Some("https://pkg.go.dev/vuln/GO-2099-0001"));
+        assert_eq!(
+            r.url.as_deref(),
+            Some("https://pkg.go.dev/vuln/GO-2099-0001")
+        );
         let http2 = &r.affected[1].imports[0];
         assert!(http2.applies_to("windows", "amd64") && !http2.applies_to("linux", "amd64"));
         assert!(r.affected[0].ranges[0].includes(&Version::new(1, 15, 5)));
@@ -358,7 +367,10 @@ mod tests {
         let npm = r#"{"id": "GHSA-aaaa-bbbb-cccc", "modified": "2020-01-01T00:00:00Z", "affected": [{"package": {"name": "x", "ecosystem": "npm"}}]}"#;
         assert_eq!(
             Record::parse(npm, "n.json").unwrap(),
-            Parsed::Other { id: "GHSA-aaaa-bbbb-cccc".into(), ecosystem: "npm".into() }
+            Parsed::Other {
+                id: "GHSA-aaaa-bbbb-cccc".into(),
+                ecosystem: "npm".into()
+            }
         );
     }
 
@@ -366,7 +378,10 @@ mod tests {
     fn errors_name_record_and_line() {
         let bad = X_NET.replace("\"1.18.6\"", "\"1.18\"");
         let e = Record::parse(&bad, "x.json").unwrap_err().to_string();
-        assert!(e.starts_with("x.json:8: GO-2099-0001: `1.18` of stdlib is not a Go version"), "{e}");
+        assert!(
+            e.starts_with("x.json:8: GO-2099-0001: `1.18` of stdlib is not a Go version"),
+            "{e}"
+        );
         let git = X_NET.replacen("\"SEMVER\"", "\"GIT\"", 1);
         let e = Record::parse(&git, "x.json").unwrap_err().to_string();
         assert!(e.contains("range type `GIT`"), "{e}");

@@ -126,7 +126,9 @@ impl Shipped {
                 .map(|b| String::from_utf8_lossy(&b).into_owned()))
         };
         let bad = |file: &str, line: usize, message: &str| {
-            Error::Input(format!("{release}: {file}:{line} (in the release's tree): {message}"))
+            Error::Input(format!(
+                "{release}: {file}:{line} (in the release's tree): {message}"
+            ))
         };
         let go_mod = match text("go.mod")? {
             Some(t) => Some(GoMod::parse(&t).map_err(|e| bad("go.mod", e.line, &e.message))?),

@@ -363,24 +363,48 @@ mod tests {
         }
         // Build metadata is ignored, as semver.Compare ignores it.
         assert_eq!(m("v43.0.0+incompatible"), m("v43.0.0"));
-        assert_eq!(m("v43.0.0+incompatible").to_string(), "v43.0.0+incompatible");
+        assert_eq!(
+            m("v43.0.0+incompatible").to_string(),
+            "v43.0.0+incompatible"
+        );
     }
 
     #[test]
     fn rejects_what_go_rejects() {
-        for bad in ["1.2.3", "v1.2", "v01.2.3", "v1.2.3-01", "v1.2.3-", "v1.2.3+", "v1.2.3-a..b", "vx"] {
+        for bad in [
+            "1.2.3",
+            "v1.2",
+            "v01.2.3",
+            "v1.2.3-01",
+            "v1.2.3-",
+            "v1.2.3+",
+            "v1.2.3-a..b",
+            "vx",
+        ] {
             assert_eq!(Version::parse_module(bad), None, "{bad}");
         }
-        assert_eq!(Version::parse_osv("1.19.0-0").unwrap().to_string(), "v1.19.0-0");
-        assert_eq!(Version::parse_osv("10.5.0+incompatible").unwrap().bare(), "10.5.0+incompatible");
+        assert_eq!(
+            Version::parse_osv("1.19.0-0").unwrap().to_string(),
+            "v1.19.0-0"
+        );
+        assert_eq!(
+            Version::parse_osv("10.5.0+incompatible").unwrap().bare(),
+            "10.5.0+incompatible"
+        );
     }
 
     #[test]
     fn go_release_names() {
-        assert_eq!(Version::parse_go("go1.15.5").unwrap(), Version::new(1, 15, 5));
+        assert_eq!(
+            Version::parse_go("go1.15.5").unwrap(),
+            Version::new(1, 15, 5)
+        );
         assert_eq!(Version::parse_go("1.15.5").unwrap(), Version::new(1, 15, 5));
         assert_eq!(Version::parse_go("go1.20").unwrap(), Version::new(1, 20, 0));
-        assert_eq!(Version::parse_go("go1.22.3 X:boringcrypto").unwrap(), Version::new(1, 22, 3));
+        assert_eq!(
+            Version::parse_go("go1.22.3 X:boringcrypto").unwrap(),
+            Version::new(1, 22, 3)
+        );
         let rc = Version::parse_go("go1.21rc2").unwrap();
         assert_eq!(rc.to_string(), "v1.21.0-rc.2");
         assert!(rc < Version::new(1, 21, 0) && rc > Version::parse_osv("1.21.0-0").unwrap());
@@ -402,7 +426,10 @@ mod tests {
         assert!(m("v1.2.3-pre.0.20191109021931-daa7c04131f5").is_pseudo());
         assert!(!m("v1.2.3-rc.1").is_pseudo());
         assert!(!m("v1.2.3-20191109021931-daa7c04131f5").is_pseudo());
-        assert_eq!(p.step_to(&m("v0.0.0-20230906165146-aaaaaaaaaaaa")), Step::Patch);
+        assert_eq!(
+            p.step_to(&m("v0.0.0-20230906165146-aaaaaaaaaaaa")),
+            Step::Patch
+        );
         assert_eq!(p.step_to(&m("v0.7.0")), Step::Minor);
         assert_eq!(m("v1.2.3").step_to(&m("v2.0.0")), Step::Major);
     }

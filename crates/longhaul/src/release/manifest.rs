@@ -54,6 +54,10 @@ pub struct Manifest {
     /// `lifecycle:` (longhaul's): the LTS support policy, and dates that
     /// override the built-in upstream data.
     pub lifecycle: LifecyclePolicy,
+    /// `binaries:` (longhaul's): the folders of the release's `main` packages
+    /// whose import closure `deps` follows (`FOLDER/...`: every one below);
+    /// `None`: those directly under `cmd/`.
+    pub binaries: Option<Vec<Located>>,
     /// Unknown top-level fields.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -271,6 +275,8 @@ struct RawManifest {
     checks: Option<BTreeMap<String, RawCheck>>,
     #[serde(default)]
     lifecycle: Option<RawLifecycle>,
+    #[serde(default)]
+    binaries: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -339,6 +345,7 @@ const TOP_FIELDS: &[&str] = &[
     "patches",
     "checks",
     "lifecycle",
+    "binaries",
 ];
 
 fn located(s: &Spanned<String>) -> Located {
@@ -490,6 +497,7 @@ impl Manifest {
                     lines: l.lines,
                 })
                 .unwrap_or_default(),
+            binaries: raw.binaries.map(|b| b.iter().map(located).collect()),
             extra: extras(Some(&generic), TOP_FIELDS),
         })
     }

@@ -1,0 +1,248 @@
+//! `longhaul deps`: what each release ships against the Go vulnerability
+//! database. Also the inputs other commands need for their dependency
+//! sections (`coverage --deps`, `vex`, `notes`, `site`, `upgrade-path`).
+
+use crate::GorootArgs;
+use crate::context::{Context, select_releases};
+use crate::ui;
+use anyhow::Result;
+use longhaul::deps::database::Database;
+use longhaul::deps::report::{Analyzer, Options, ReleaseDeps, Report};
+use longhaul::deps::stdlib::Goroot;
+use longhaul::release::manifest::Manifest;
+use longhaul::release::patch_cache::PatchLoader;
+use longhaul::security::advisory::Advisory;
+use longhaul::security::statements::Statement;
+use std::process::ExitCode;
+
+/// What a dependency analysis reads: the Go vulnerability database, the
+/// statements and the Kubernetes advisories (for own-code records).
+pub struct Inputs {
+    /// The database.
+    pub db: Database,
+    /// The statements in force.
+    pub statements: Vec<Statement>,
+    /// The Kubernetes feed.
+    pub advisories: Vec<Advisory>,
+    /// The Go installations to read standard libraries from.
+    pub options: Options,
+}
+
+/// The Go installations: `--goroot` (each must be one), else the Go on PATH.
+pub fn goroots(args: &GorootArgs) -> Result<Vec<Goroot>> {
+    if args.goroot.is_empty() {
+        return Ok(Goroot::from_path().into_iter().collect());
+    }
+    args.goroot
+        .iter()
+        .map(|d| Goroot::at(d).map_err(anyhow::Error::msg))
+        .collect()
+}
+
+/// Read the database and the statements for `manifest` (statements naming
+/// Go vulndb ids are checked against the database).
+pub fn inputs(ctx: &Context, manifest: &Manifest, go: &GorootArgs) -> Result<Inputs> {
+    let loader = ctx.offline_loader(manifest);
+    let k8s = longhaul::security::coverage::load_inputs(
+        manifest,
+        &ctx.advisories_dir(Some(manifest)),
+        &ctx.statements_file(manifest),
+        &loader,
+    )?;
+    let dir = ctx.go_vulndb_dir(Some(manifest));
+    let db = Database::load(&dir).map_err(|e| longhaul::Error::Input(e.to_string()))?;
+    longhaul::deps::report::check_statements(&k8s.statements, &db, &ctx.statements_file(manifest))?;
+    Ok(Inputs {
+        db,
+        statements: k8s.statements,
+        advisories: k8s.advisories,
+        options: Options {
+            goroots: goroots(go)?,
+        },
+    })
+}
+
+/// Analyse `releases` of `manifest` (the upstream repository must hold their bases).
+pub fn analyse(
+    ctx: &Context,
+    manifest: &Manifest,
+    inputs: &Inputs,
+    releases: &[String],
+    statements: &[Statement],
+) -> Result<Report> {
+    let repo = ctx.upstream(Some(manifest))?;
+    let memory = longhaul::repo::in_memory(&repo);
+    let loader: PatchLoader = ctx.offline_loader(manifest);
+    let mut analyzer = Analyzer::new(
+        &memory,
+        manifest,
+        &loader,
+        &inputs.db,
+        inputs.options.clone(),
+    )?;
+    let bar = ui::progress(releases.len(), "deps");
+    let report = longhaul::deps::report::report(
+        &mut analyzer,
+        releases,
+        statements,
+        &inputs.advisories,
+        longhaul::time::reproducible_now()?,
+        &|_| bar.inc(1),
+    );
+    bar.finish_and_clear();
+    Ok(report?)
+}
+
+pub fn run(
+    ctx: &Context,
+    json: bool,
+    releases: &[String],
+    all: bool,
+    go: &GorootArgs,
+) -> Result<ExitCode> {
+    let manifest = ctx.manifest()?;
+    let releases = select_releases(&manifest, releases, all, "analyse")?;
+    let inputs = inputs(ctx, &manifest, go)?;
+    let report = analyse(ctx, &manifest, &inputs, &releases, &inputs.statements)?;
+    if json {
+        ui::print_json(&report);
+    } else {
+        for r in &report.releases {
+            print_release(r);
+        }
+        print_freshness(&report.freshness);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The database's age, and its warning on stderr.
+pub fn print_freshness(f: &longhaul::deps::report::Freshness) {
+    let skipped = f.skipped.values().sum::<usize>();
+    println!(
+        "{}{}",
+        f.description,
+        match skipped {
+            0 => String::new(),
+            n => format!(
+                "; {n} record(s) of other ecosystems skipped ({})",
+                f.skipped
+                    .iter()
+                    .map(|(e, n)| format!("{e}: {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    );
+    if let Some(w) = &f.warning {
+        eprintln!("{} {w}", ui::paint("warning:", ui::Color::Yellow));
+    }
+}
+
+fn print_release(r: &ReleaseDeps) {
+    let t = &r.tree;
+    let go = r
+        .go()
+        .map(|g| format!("Go {} ({})", g.version, g.source))
+        .unwrap_or_else(|| "Go unknown".into());
+    println!(
+        "{}  tree {}  {go}",
+        ui::paint(&r.name, ui::Color::Green),
+        &t.tree[..12]
+    );
+    for line in &r.summary {
+        println!("  {line}");
+    }
+    println!(
+        "  binaries: {} ({}); standard library closure: {}",
+        t.binaries.len(),
+        t.binaries
+            .iter()
+            .map(|b| b.folder.as_str())
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(", ")
+            + if t.binaries.len() > 6 { ", …" } else { "" },
+        t.stdlib_read
+            .as_deref()
+            .map(|v| format!("read from {v}"))
+            .unwrap_or_else(|| format!("not read: {}", t.stdlib_unread.as_deref().unwrap_or("?")))
+    );
+    if !r.vulnerabilities.is_empty() {
+        let mut table = ui::table(&["ID", "ALIASES", "SUBJECT", "TIER", "STATUS", "FIXED IN"]);
+        for v in &r.vulnerabilities {
+            let fix = r
+                .findings()
+                .iter()
+                .find(|f| f.id == v.id && f.fixed_in.is_some())
+                .and_then(|f| f.fixed_in.clone())
+                .unwrap_or_else(|| "-".into());
+            let color = match v.decision.status {
+                longhaul::deps::status::DepStatus::Affected => ui::Color::Red,
+                longhaul::deps::status::DepStatus::UnderInvestigation => ui::Color::Yellow,
+                longhaul::deps::status::DepStatus::NotAffected => ui::Color::Dim,
+            };
+            table.add_row(vec![
+                v.id.clone(),
+                v.aliases
+                    .iter()
+                    .find(|a| a.starts_with("CVE-"))
+                    .cloned()
+                    .unwrap_or_default(),
+                v.subject.clone(),
+                v.tier.as_str().to_string(),
+                ui::paint(
+                    &format!(
+                        "{}{}",
+                        v.decision.status.as_str(),
+                        if v.decision.source == "statement" {
+                            " (statement)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    color,
+                ),
+                fix,
+            ]);
+        }
+        println!("{table}");
+    }
+    for m in &t.remedy.modules {
+        let up = |u: &Option<longhaul::deps::remedy::Upgrade>| {
+            u.as_ref()
+                .map(|u| format!("{} ({}, fixes {})", u.version, u.step.as_str(), u.fixes))
+                .unwrap_or_else(|| "-".into())
+        };
+        println!(
+            "  remedy {} {}: reachable → {}; all → {}{}",
+            m.path,
+            m.current,
+            up(&m.reachable),
+            up(&m.all),
+            if m.unfixed.is_empty() {
+                String::new()
+            } else {
+                format!("; no fix for {}", m.unfixed.join(", "))
+            }
+        );
+    }
+    let not_in_feed: Vec<&str> = r
+        .own_code
+        .iter()
+        .filter(|o| o.in_feed.is_none())
+        .map(|o| o.record.id.as_str())
+        .collect();
+    if !r.own_code.is_empty() {
+        println!(
+            "  own code: {} Go vulndb record(s) concern the release's own modules; {} are in the Kubernetes feed (counted by `coverage`){}",
+            r.own_code.len(),
+            r.own_code.len() - not_in_feed.len(),
+            if not_in_feed.is_empty() {
+                String::new()
+            } else {
+                format!("; not in the feed: {}", not_in_feed.join(", "))
+            }
+        );
+    }
+    println!();
+}
