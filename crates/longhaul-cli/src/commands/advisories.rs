@@ -11,38 +11,47 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
     let dir = ctx.advisories_dir(manifest.as_ref());
     match action {
         AdvisoriesAction::Import { sources } => {
-            let report = longhaul::security::advisory::import::import(
-                sources,
-                &dir,
-                &longhaul::download::get,
-            )?;
+            // Kubernetes records to the advisory folder, Go vulndb records to
+            // their own folder, other ecosystems skipped and counted.
+            let go_dir = ctx.go_vulndb_dir(manifest.as_ref());
+            let imported = longhaul::deps::import::import(sources, &dir, &go_dir, &longhaul::download::get)?;
+            let skipped: usize = imported.skipped.values().map(Vec::len).sum();
             if json {
-                ui::print_json(
-                    &serde_json::json!({ "ok": true, "dir": dir, "advisories": report.advisories, "notes": report.notes }),
-                );
+                let k8s = imported.kubernetes.as_ref();
+                ui::print_json(&serde_json::json!({
+                    "ok": true,
+                    "dir": dir,
+                    "advisories": k8s.map(|r| &r.advisories),
+                    "notes": k8s.map(|r| &r.notes),
+                    "go_vulndb": {"dir": go_dir, "imported": imported.go.len(), "stored": imported.go_stored, "withdrawn": imported.go_withdrawn},
+                    "skipped": imported.skipped,
+                }));
                 return Ok(ExitCode::SUCCESS);
             }
-            let count = |c: Change| report.advisories.iter().filter(|(_, x)| *x == c).count();
-            for (id, notes) in &report.notes {
-                for n in notes {
-                    println!("{} {id}: {n}", ui::paint("note", ui::Color::Yellow));
-                }
+            if let Some(report) = &imported.kubernetes {
+                print_kubernetes(report, &dir);
             }
-            for (id, c) in report.advisories.iter().filter(|(_, c)| *c == Change::Kept) {
+            if !imported.go.is_empty() {
                 println!(
-                    "{} {id}: kept the stored OSV record over the native feed's ({c:?})",
-                    ui::paint("note", ui::Color::Dim)
+                    "{} Go vulnerability database records imported into {} ({} stored, {} withdrawn)",
+                    imported.go.len(),
+                    go_dir.display(),
+                    imported.go_stored,
+                    imported.go_withdrawn
                 );
             }
-            println!(
-                "{} advisories in {}: {} added, {} updated, {} unchanged, {} kept",
-                report.advisories.len(),
-                dir.display(),
-                count(Change::Added),
-                count(Change::Updated),
-                count(Change::Unchanged),
-                count(Change::Kept)
-            );
+            if skipped > 0 {
+                println!(
+                    "{} {skipped} record(s) skipped: ecosystem {}",
+                    ui::paint("note", ui::Color::Yellow),
+                    imported
+                        .skipped
+                        .iter()
+                        .map(|(e, f)| format!("{e} ({})", f.len()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
         }
         AdvisoriesAction::List => {
             let all = store::load(&dir)?;
@@ -82,4 +91,28 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_kubernetes(report: &longhaul::security::advisory::import::ImportReport, dir: &std::path::Path) {
+    let count = |c: Change| report.advisories.iter().filter(|(_, x)| *x == c).count();
+    for (id, notes) in &report.notes {
+        for n in notes {
+            println!("{} {id}: {n}", ui::paint("note", ui::Color::Yellow));
+        }
+    }
+    for (id, c) in report.advisories.iter().filter(|(_, c)| *c == Change::Kept) {
+        println!(
+            "{} {id}: kept the stored OSV record over the native feed's ({c:?})",
+            ui::paint("note", ui::Color::Dim)
+        );
+    }
+    println!(
+        "{} advisories in {}: {} added, {} updated, {} unchanged, {} kept",
+        report.advisories.len(),
+        dir.display(),
+        count(Change::Added),
+        count(Change::Updated),
+        count(Change::Unchanged),
+        count(Change::Kept)
+    );
 }

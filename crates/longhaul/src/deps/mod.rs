@@ -26,3 +26,4 @@ pub mod status;
 pub mod stdlib;
 pub mod symbols;
 pub mod version;
+pub mod import;

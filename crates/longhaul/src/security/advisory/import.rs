@@ -23,6 +23,14 @@ pub fn import(
     dir: &Path,
     fetch: &dyn Fn(&str) -> Result<Vec<u8>, String>,
 ) -> Result<ImportReport, AdvisoryError> {
+    import_texts(&read_sources(sources, fetch)?, dir)
+}
+
+/// The text of every source (URL, folder's `*.json`, file), as `(name, text)`.
+pub fn read_sources(
+    sources: &[String],
+    fetch: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+) -> Result<Vec<(String, String)>, AdvisoryError> {
     let mut texts: Vec<(String, String)> = Vec::new();
     let read = |path: &Path| {
         crate::fs::read_to_string(path).map_err(|e| AdvisoryError {
@@ -62,9 +70,15 @@ pub fn import(
             texts.push((source.clone(), read(Path::new(source))?));
         }
     }
+    Ok(texts)
+}
+
+/// Import `texts` (OSV records or native feeds) into `dir`: all parsed
+/// before anything is written.
+pub fn import_texts(texts: &[(String, String)], dir: &Path) -> Result<ImportReport, AdvisoryError> {
     let mut by_id: BTreeMap<String, (Advisory, bool)> = BTreeMap::new();
     let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (file, text) in &texts {
+    for (file, text) in texts {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| AdvisoryError {
             file: file.clone(),
             line: e.line(),
