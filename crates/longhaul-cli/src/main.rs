@@ -120,6 +120,12 @@ pub enum Command {
         /// Print a Markdown table (for a status page or a pull request).
         #[arg(long, conflicts_with = "json")]
         markdown: bool,
+        /// Also the dependency findings (Go vulnerability database) of the
+        /// same releases; reads their trees from the upstream repository.
+        #[arg(long)]
+        deps: bool,
+        #[command(flatten)]
+        go: GorootArgs,
     },
     /// What each release ships (Go, the modules of vendor/modules.txt, the
     /// components kubeadm deploys) against the Go vulnerability database:
@@ -147,6 +153,14 @@ pub enum Command {
         /// Document author (default: "longhaul").
         #[arg(long)]
         author: Option<String>,
+        /// Also name each dependency itself as a product of its
+        /// `not_affected` statements, as Trivy and Grype need to match a Go
+        /// binary's findings: only for scans of this release's binaries alone
+        /// (another program in the same image may embed the same version).
+        #[arg(long)]
+        package_products: bool,
+        #[command(flatten)]
+        go: GorootArgs,
     },
     /// Write OSV records that tell scanners which LTS versions are still affected.
     Osv {
@@ -431,8 +445,13 @@ pub enum CiAction {
 #[derive(Subcommand, Debug)]
 pub enum StatementsAction {
     /// Draft statements (commented-out YAML for statements.yml) for the
-    /// `not_assessed` cells of the maintained releases, grouped by CVE and line.
-    Suggest,
+    /// `not_assessed` cells of the maintained releases, grouped by CVE and
+    /// line, and for their open dependency findings when the Go
+    /// vulnerability database is imported.
+    Suggest {
+        #[command(flatten)]
+        go: GorootArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -14,7 +14,8 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
             // Kubernetes records to the advisory folder, Go vulndb records to
             // their own folder, other ecosystems skipped and counted.
             let go_dir = ctx.go_vulndb_dir(manifest.as_ref());
-            let imported = longhaul::deps::import::import(sources, &dir, &go_dir, &longhaul::download::get)?;
+            let imported =
+                longhaul::deps::import::import(sources, &dir, &go_dir, &longhaul::download::get)?;
             let skipped: usize = imported.skipped.values().map(Vec::len).sum();
             if json {
                 let k8s = imported.kubernetes.as_ref();
@@ -93,7 +94,10 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_kubernetes(report: &longhaul::security::advisory::import::ImportReport, dir: &std::path::Path) {
+fn print_kubernetes(
+    report: &longhaul::security::advisory::import::ImportReport,
+    dir: &std::path::Path,
+) {
     let count = |c: Change| report.advisories.iter().filter(|(_, x)| *x == c).count();
     for (id, notes) in &report.notes {
         for n in notes {

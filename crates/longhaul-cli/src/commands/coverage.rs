@@ -11,6 +11,7 @@ pub fn run(
     markdown: bool,
     releases: &[String],
     all: bool,
+    deps: Option<&crate::GorootArgs>,
 ) -> anyhow::Result<ExitCode> {
     let every: Vec<String>;
     let releases = if all {
@@ -24,13 +25,43 @@ pub fn run(
     } else {
         releases
     };
-    let (_, _, coverage) = ctx.coverage(releases)?;
+    let (manifest, _, coverage) = ctx.coverage(releases)?;
+    let deps = match deps {
+        Some(go) => Some(super::deps::coverage_rows(
+            ctx,
+            &manifest,
+            &coverage.releases,
+            go,
+        )?),
+        None => None,
+    };
     if json {
-        ui::print_json(&coverage);
+        let mut value = serde_json::to_value(&coverage)?;
+        if let (Some((rows, freshness)), Some(map)) = (&deps, value.as_object_mut()) {
+            map.insert(
+                "deps".into(),
+                serde_json::json!({ "freshness": freshness, "rows": rows }),
+            );
+        }
+        ui::print_json(&value);
     } else if markdown {
         print!("{}", to_markdown(&coverage));
+        if let Some((rows, freshness)) = &deps {
+            println!("\n### Dependencies ({})\n", freshness.description);
+            print!(
+                "{}",
+                longhaul::deps::matrix::to_markdown(rows, &coverage.releases)
+            );
+            if let Some(w) = &freshness.warning {
+                println!("\n**Warning:** {w}");
+            }
+        }
     } else {
         print_human(&coverage);
+        if let Some((rows, freshness)) = &deps {
+            super::deps::print_rows(rows);
+            super::deps::print_freshness(freshness);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

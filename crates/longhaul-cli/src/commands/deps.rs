@@ -246,3 +246,117 @@ fn print_release(r: &ReleaseDeps) {
     }
     println!();
 }
+
+/// The dependency report of one published release, with the published
+/// statements; `None` when no Go vulnerability database is imported. Without
+/// the upstream repository the dependency part is left out, and stderr says so.
+pub fn published_release(
+    ctx: &Context,
+    publication: &longhaul::publish::embargo::Publication,
+    release: &str,
+    go: &GorootArgs,
+) -> Result<Option<ReleaseDeps>> {
+    let manifest = &publication.manifest;
+    let mut inputs = inputs(ctx, manifest, go)?;
+    if inputs.db.records.is_empty() {
+        return Ok(None);
+    }
+    inputs.statements = publication.statements.clone();
+    match analyse(
+        ctx,
+        manifest,
+        &inputs,
+        &[release.to_string()],
+        &publication.statements,
+    ) {
+        Ok(mut report) => Ok(report.releases.pop()),
+        Err(e) if ctx.upstream(Some(manifest)).is_err() => {
+            eprintln!(
+                "{} no dependency statements: {e:#}",
+                ui::paint("warning:", ui::Color::Yellow)
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The dependency rows of `coverage --deps` for `releases`, and the database's age.
+pub fn coverage_rows(
+    ctx: &Context,
+    manifest: &Manifest,
+    releases: &[String],
+    go: &GorootArgs,
+) -> Result<(
+    Vec<longhaul::deps::matrix::Row>,
+    longhaul::deps::report::Freshness,
+)> {
+    let inputs = inputs(ctx, manifest, go)?;
+    let report = analyse(ctx, manifest, &inputs, releases, &inputs.statements)?;
+    Ok((
+        longhaul::deps::matrix::matrix(&report.releases),
+        report.freshness,
+    ))
+}
+
+/// The dependency rows as a table: per id, the releases by status.
+pub fn print_rows(rows: &[longhaul::deps::matrix::Row]) {
+    use longhaul::deps::status::DepStatus;
+    let mut t = ui::table(&[
+        "GO VULNDB",
+        "CVE",
+        "SUBJECT",
+        "AFFECTED",
+        "UNDER INVESTIGATION",
+        "NOT AFFECTED",
+    ]);
+    for row in rows {
+        let of = |s: DepStatus| {
+            row.cells
+                .iter()
+                .filter(|c| c.status == s)
+                .map(|c| {
+                    format!(
+                        "{} ({})",
+                        c.release,
+                        if c.source == "statement" {
+                            "statement"
+                        } else {
+                            c.tier.as_str()
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        t.add_row(vec![
+            row.id.clone(),
+            row.aliases
+                .iter()
+                .find(|a| a.starts_with("CVE-"))
+                .cloned()
+                .unwrap_or_default(),
+            row.subject.clone(),
+            ui::paint(&of(DepStatus::Affected), ui::Color::Red),
+            ui::paint(&of(DepStatus::UnderInvestigation), ui::Color::Yellow),
+            of(DepStatus::NotAffected),
+        ]);
+    }
+    println!("{t}");
+}
+
+/// Drafts for the open dependency findings of `releases`; `None` when no Go
+/// vulnerability database is imported.
+pub fn suggestions(
+    ctx: &Context,
+    manifest: &Manifest,
+    releases: &[String],
+    go: &GorootArgs,
+) -> Result<Option<Vec<longhaul::deps::suggest::Suggestion>>> {
+    let inputs = inputs(ctx, manifest, go)?;
+    if inputs.db.records.is_empty() {
+        return Ok(None);
+    }
+    let report = analyse(ctx, manifest, &inputs, releases, &inputs.statements)?;
+    Ok(Some(longhaul::deps::suggest::suggestions(&report.releases)))
+}

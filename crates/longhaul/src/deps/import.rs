@@ -82,7 +82,8 @@ pub fn import(
         }
     }
     // Check the Go records completely first: a bad one writes nothing.
-    let go_texts: Vec<(String, String)> = go.iter().map(|(f, t, _)| (f.clone(), t.clone())).collect();
+    let go_texts: Vec<(String, String)> =
+        go.iter().map(|(f, t, _)| (f.clone(), t.clone())).collect();
     let db = Database::from_texts(&go_texts, false).map_err(|e| AdvisoryError {
         file: e.file,
         line: e.line,
@@ -98,7 +99,15 @@ pub fn import(
     if !go.is_empty() {
         let records: Vec<(String, serde_json::Value)> = go
             .into_iter()
-            .map(|(_, _, v)| (v.get("id").and_then(|i| i.as_str()).unwrap_or("").to_string(), v))
+            .map(|(_, _, v)| {
+                (
+                    v.get("id")
+                        .and_then(|i| i.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                    v,
+                )
+            })
             .collect();
         ids = records.iter().map(|(id, _)| id.clone()).collect();
         go_stored = super::database::save(go_dir, &records).map_err(|e| AdvisoryError {
