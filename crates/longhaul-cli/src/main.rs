@@ -326,6 +326,8 @@ pub enum Command {
         /// Compare with this release instead of the previous one of the line.
         #[arg(long, value_name = "RELEASE")]
         since: Option<String>,
+        #[command(flatten)]
+        go: GorootArgs,
     },
     /// Write the static status site (index of lines, a page per release and
     /// CVE, the coverage matrix, JSON twins, OpenVEX, an Atom feed). Works

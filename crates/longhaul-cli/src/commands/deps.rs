@@ -247,6 +247,42 @@ fn print_release(r: &ReleaseDeps) {
     println!();
 }
 
+/// The dependency section of `release`'s notes, compared with `since`;
+/// `None` when no Go vulnerability database is imported or the upstream
+/// repository is missing (stderr says so then).
+pub fn published_notes(
+    ctx: &Context,
+    publication: &longhaul::publish::embargo::Publication,
+    release: &str,
+    since: Option<&str>,
+    go: &GorootArgs,
+) -> Result<Option<longhaul::deps::notes::DepsNotes>> {
+    let manifest = &publication.manifest;
+    let inputs = inputs(ctx, manifest, go)?;
+    if inputs.db.records.is_empty() {
+        return Ok(None);
+    }
+    let names: Vec<String> = std::iter::once(release)
+        .chain(since)
+        .map(String::from)
+        .collect();
+    match analyse(ctx, manifest, &inputs, &names, &publication.statements) {
+        Ok(report) => Ok(Some(longhaul::deps::notes::notes(
+            &report.releases[0],
+            report.releases.get(1),
+            &report.freshness,
+        ))),
+        Err(e) if ctx.upstream(Some(manifest)).is_err() => {
+            eprintln!(
+                "{} no dependency section: {e:#}",
+                ui::paint("warning:", ui::Color::Yellow)
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The dependency report of one published release, with the published
 /// statements; `None` when no Go vulnerability database is imported. Without
 /// the upstream repository the dependency part is left out, and stderr says so.
@@ -359,4 +395,75 @@ pub fn suggestions(
     }
     let report = analyse(ctx, manifest, &inputs, releases, &inputs.statements)?;
     Ok(Some(longhaul::deps::suggest::suggestions(&report.releases)))
+}
+
+/// The site's dependency sections and statements for every published
+/// release; `None` without a Go vulnerability database. Without the
+/// upstream repository, the pages say why they have none.
+pub fn site_dependencies(
+    ctx: &Context,
+    publication: &longhaul::publish::embargo::Publication,
+) -> Result<Option<longhaul::publish::site::Dependencies>> {
+    let manifest = &publication.manifest;
+    let inputs = inputs(ctx, manifest, &GorootArgs::default())?;
+    if inputs.db.records.is_empty() {
+        return Ok(None);
+    }
+    let lines = longhaul::release::line::lines(manifest);
+    let repo = match ctx.upstream(Some(manifest)) {
+        Ok(r) => r,
+        Err(e) => {
+            return Ok(Some(longhaul::publish::site::Dependencies {
+                missing: Some(format!("{e:#}")),
+                ..Default::default()
+            }));
+        }
+    };
+    let memory = longhaul::repo::in_memory(&repo);
+    let loader = ctx.offline_loader(manifest);
+    let mut analyzer = Analyzer::new(
+        &memory,
+        manifest,
+        &loader,
+        &inputs.db,
+        inputs.options.clone(),
+    )?;
+    // A release whose chain does not build has no section; the others do.
+    let mut releases = Vec::new();
+    for r in lines.iter().flat_map(|l| l.releases.iter()) {
+        if let Ok(mut d) = analyzer.release(&r.name, &publication.statements) {
+            d.own_code =
+                longhaul::deps::report::join_own_code(&d.tree.matches.own_code, &inputs.advisories);
+            releases.push(d);
+        }
+    }
+    let report = Report {
+        freshness: longhaul::deps::report::Freshness::of(
+            &inputs.db,
+            longhaul::time::reproducible_now()?,
+        ),
+        releases,
+    };
+    let by_name: std::collections::BTreeMap<&str, &ReleaseDeps> = report
+        .releases
+        .iter()
+        .map(|r| (r.name.as_str(), r))
+        .collect();
+    let mut out = longhaul::publish::site::Dependencies::default();
+    for r in &report.releases {
+        let previous = lines
+            .iter()
+            .find_map(|l| l.previous(&r.name))
+            .and_then(|p| by_name.get(p.name.as_str()).copied());
+        out.notes.insert(
+            r.name.clone(),
+            longhaul::deps::notes::notes(r, previous, &report.freshness),
+        );
+        let products = longhaul::security::openvex::products(manifest.product.as_deref(), &r.name);
+        out.statements.insert(
+            r.name.clone(),
+            longhaul::deps::vex::statements(r, &products, false),
+        );
+    }
+    Ok(Some(out))
 }

@@ -158,7 +158,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             to,
             manifests,
         } => upgrade_path::run(&ctx, cli.json, from, to, manifests),
-        Command::Notes { release, since } => notes::run(&ctx, cli.json, release, since.as_deref()),
+        Command::Notes { release, since, go } => {
+            notes::run(&ctx, cli.json, release, since.as_deref(), go)
+        }
         Command::Site {
             out,
             title,

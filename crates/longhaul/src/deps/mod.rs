@@ -18,6 +18,7 @@ pub mod import;
 pub mod matrix;
 pub mod module;
 pub mod modules_txt;
+pub mod notes;
 pub mod range;
 pub mod reach;
 pub mod record;

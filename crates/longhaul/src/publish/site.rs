@@ -26,6 +26,20 @@ pub struct Options {
     /// The URL the site will be served from, for the feed's ids and links
     /// (`None`: links relative to the feed, ids from the product name).
     pub base_url: Option<String>,
+    /// Each release's dependency section and its OpenVEX statements, when
+    /// the Go vulnerability database is imported.
+    pub dependencies: Option<Dependencies>,
+}
+
+/// What the site shows about dependencies.
+#[derive(Debug, Clone, Default)]
+pub struct Dependencies {
+    /// Release → its dependency section.
+    pub notes: BTreeMap<String, crate::deps::notes::DepsNotes>,
+    /// Release → its dependency statements, added to its OpenVEX document.
+    pub statements: BTreeMap<String, Vec<crate::security::openvex::VexStatement>>,
+    /// Why they were not computed, if they were not.
+    pub missing: Option<String>,
 }
 
 /// The built site: relative path → bytes.
@@ -111,6 +125,8 @@ struct LineRow {
     maintained: bool,
     open: Option<usize>,
     not_assessed: Option<usize>,
+    go: String,
+    deps_open: Option<usize>,
     older: Vec<String>,
 }
 
@@ -162,6 +178,8 @@ struct ReleasePage<'a> {
     previous_slug: Option<String>,
     has_vex: bool,
     missing: &'a [String],
+    deps: Option<&'a crate::deps::notes::DepsNotes>,
+    deps_missing: Option<&'a str>,
 }
 
 struct LineStatus {
@@ -301,6 +319,14 @@ pub fn build(
                 previous_slug: previous.as_deref().map(slug),
                 has_vex: coverage.is_some(),
                 missing: &p.missing,
+                deps: options
+                    .dependencies
+                    .as_ref()
+                    .and_then(|d| d.notes.get(&r.name)),
+                deps_missing: options
+                    .dependencies
+                    .as_ref()
+                    .and_then(|d| d.missing.as_deref()),
             };
             site.files
                 .insert(format!("releases/{}.html", slug(&r.name)), render(&page)?);
@@ -309,13 +335,20 @@ pub fn build(
                 notes::to_markdown(&n).into_bytes(),
             );
             if let Some(cov) = coverage {
-                let doc = crate::security::openvex::document(
+                let mut doc = crate::security::openvex::document(
                     cov,
                     &r.name,
                     manifest.product.as_deref(),
                     "longhaul",
                     &generated,
                 );
+                if let Some(extra) = options
+                    .dependencies
+                    .as_ref()
+                    .and_then(|d| d.statements.get(&r.name))
+                {
+                    doc.extend(&r.name, extra.clone());
+                }
                 site.files
                     .insert(format!("vex/{}.json", slug(&r.name)), json(&doc));
             }
@@ -451,6 +484,13 @@ pub fn build(
                 not_assessed: counts(&|s| {
                     matches!(s, Status::NotAssessed | Status::UnderInvestigation)
                 }),
+                go: line
+                    .and_then(|l| options.dependencies.as_ref()?.notes.get(&l.newest().name))
+                    .and_then(|d| d.go.clone())
+                    .unwrap_or_else(|| "?".into()),
+                deps_open: line
+                    .and_then(|l| options.dependencies.as_ref()?.notes.get(&l.newest().name))
+                    .map(|d| d.open.len()),
                 older: line
                     .map(|l| l.releases.iter().skip(1).map(|r| r.name.clone()).collect())
                     .unwrap_or_default(),
