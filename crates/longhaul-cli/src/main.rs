@@ -315,6 +315,8 @@ pub enum Command {
         /// and `kustomize build` output) to check for removed API versions.
         #[arg(long, value_name = "PATH", num_args = 1..)]
         manifests: Vec<PathBuf>,
+        #[command(flatten)]
+        go: GorootArgs,
     },
     /// Release notes for a release (Markdown; --json for the structure): its
     /// base, every patch of its chain newest release first (commits, authors,

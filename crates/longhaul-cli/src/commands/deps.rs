@@ -467,3 +467,63 @@ pub fn site_dependencies(
     }
     Ok(Some(out))
 }
+
+/// Open dependency vulnerabilities at each stop of `plan`; `None` without a
+/// Go vulnerability database or an upstream repository.
+pub fn plan_stops(
+    ctx: &Context,
+    publication: &longhaul::publish::embargo::Publication,
+    plan: &longhaul::lifecycle::upgrade::Plan,
+    go: &GorootArgs,
+) -> Result<
+    Option<(
+        Vec<longhaul::deps::stops::StopDeps>,
+        longhaul::deps::report::Freshness,
+    )>,
+> {
+    let manifest = &publication.manifest;
+    let inputs = inputs(ctx, manifest, go)?;
+    if inputs.db.records.is_empty() {
+        return Ok(None);
+    }
+    let Ok(repo) = ctx.upstream(Some(manifest)) else {
+        eprintln!(
+            "{} no dependency exposure per stop: no upstream repository",
+            ui::paint("warning:", ui::Color::Yellow)
+        );
+        return Ok(None);
+    };
+    let memory = longhaul::repo::in_memory(&repo);
+    let loader = ctx.offline_loader(manifest);
+    let mut analyzer = Analyzer::new(
+        &memory,
+        manifest,
+        &loader,
+        &inputs.db,
+        inputs.options.clone(),
+    )?;
+    let stops = longhaul::deps::stops::stops(&mut analyzer, plan, &publication.statements);
+    Ok(Some((
+        stops,
+        longhaul::deps::report::Freshness::of(&inputs.db, longhaul::time::reproducible_now()?),
+    )))
+}
+
+/// `lint`'s dependency findings. Inputs that cannot be read are left to
+/// the commands that need them (which say why).
+pub fn lint_findings(ctx: &Context, manifest: &Manifest) -> Vec<longhaul::release::lint::Finding> {
+    let Ok(db) = Database::load(&ctx.go_vulndb_dir(Some(manifest))) else {
+        return Vec::new();
+    };
+    let loader = ctx.offline_loader(manifest);
+    let (advisories, statements) = match longhaul::security::coverage::load_inputs(
+        manifest,
+        &ctx.advisories_dir(Some(manifest)),
+        &ctx.statements_file(manifest),
+        &loader,
+    ) {
+        Ok(i) => (i.advisories, i.statements),
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    longhaul::deps::lint::findings(manifest, &advisories, &db, &statements)
+}

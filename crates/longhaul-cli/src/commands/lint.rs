@@ -32,6 +32,9 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         &loader,
         longhaul::time::reproducible_now()?,
     ));
+    // Dependencies: `binaries:`, statements naming Go vulndb ids, and where
+    // the Go vulndb and the Kubernetes feed disagree.
+    findings.extend(super::deps::lint_findings(ctx, &manifest));
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

@@ -157,7 +157,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             from,
             to,
             manifests,
-        } => upgrade_path::run(&ctx, cli.json, from, to, manifests),
+            go,
+        } => upgrade_path::run(&ctx, cli.json, from, to, manifests, go),
         Command::Notes { release, since, go } => {
             notes::run(&ctx, cli.json, release, since.as_deref(), go)
         }

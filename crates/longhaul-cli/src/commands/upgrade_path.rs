@@ -17,6 +17,7 @@ pub fn run(
     from: &str,
     to: &str,
     manifests: &[PathBuf],
+    go: &crate::GorootArgs,
 ) -> anyhow::Result<ExitCode> {
     let publication = ctx.publication(longhaul::time::reproducible_now()?)?;
     if let Some(why) = publication.withheld_release(from) {
@@ -40,18 +41,36 @@ pub fn run(
         to,
     )
     .map_err(anyhow::Error::msg)?;
+    let deps = super::deps::plan_stops(ctx, &publication, &plan, go)?;
     if json {
         ui::print_json(&serde_json::json!({
             "ok": true,
             "plan": plan,
             "documents_skipped": skipped,
             "missing": publication.missing,
+            "dependencies": deps.as_ref().map(|(stops, freshness)| serde_json::json!({"stops": stops, "freshness": freshness})),
         }));
     } else {
         print!(
             "{}",
             render(&plan, manifests.is_empty(), skipped, &publication.missing)
         );
+        if let Some((stops, freshness)) = &deps {
+            println!("\nDependency vulnerabilities open at each stop (Go vulnerability database):");
+            for s in stops {
+                match &s.unknown {
+                    Some(why) => println!("  {}: unknown ({why})", s.stop),
+                    None => println!(
+                        "  {}: Go {}, {} open ({} in the standard library)",
+                        s.stop,
+                        s.go.as_deref().unwrap_or("?"),
+                        s.open,
+                        s.open_stdlib
+                    ),
+                }
+            }
+            super::deps::print_freshness(freshness);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -194,6 +194,17 @@ impl<'a> Analyzer<'a> {
         })
     }
 
+    /// The tree of the upstream tag `tag`.
+    pub fn tag_tree(&self, tag: &str) -> Result<ObjectId> {
+        let commit = crate::repo::resolve_commit(self.repo, tag)?;
+        Ok(crate::repo::tree_of(self.repo, commit)?)
+    }
+
+    /// The database the analyzer matches against.
+    pub fn database(&self) -> &Database {
+        self.db
+    }
+
     /// The report of `release`, with `statements` applied.
     pub fn release(&mut self, release: &str, statements: &[Statement]) -> Result<ReleaseDeps> {
         self.manifest.release(release)?;
