@@ -81,6 +81,83 @@ impl Sources {
     /// Read the header of every `.go` file of `tree`. Folders named
     /// `testdata` or starting with `.` or `_` are skipped, as `go` skips them.
     pub fn read(repo: &gix::Repository, tree: ObjectId) -> Result<Sources, RepoError> {
+        Sources::read_files(repo, tree, &|_| true)
+    }
+
+    /// [`Sources::read`], keeping only the `.go` files whose name `keep`
+    /// accepts (`deps` needs no `_test.go` file).
+    pub fn read_files(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Sources, RepoError> {
+        let mut out = Sources::list(repo, tree, keep)?;
+        let all: Vec<(usize, usize)> = out
+            .folders
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, files))| (0..files.len()).map(move |j| (i, j)))
+            .collect();
+        out.read_headers(repo, &all)?;
+        Ok(out)
+    }
+
+    /// [`Sources::read_files`], reading only the folders that the folders
+    /// `roots` accepts reach through imports (in any file, on any platform):
+    /// the others keep their files listed, with empty headers. What a set of
+    /// binaries can reach is all there is to read for their closures.
+    pub fn read_reachable(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+        roots: &dyn Fn(&str) -> bool,
+    ) -> Result<Sources, RepoError> {
+        let mut out = Sources::list(repo, tree, keep)?;
+        // The folder of each import path, the vendored copy first, as `-mod=vendor` resolves.
+        let mut owner: HashMap<String, usize> = HashMap::new();
+        for (i, (folder, _)) in out.folders.iter().enumerate() {
+            let path = out.import_path(folder);
+            let vendored = folder.starts_with("vendor/");
+            match owner.get(&path) {
+                Some(&o) if out.folders[o].0.starts_with("vendor/") && !vendored => {}
+                _ => {
+                    owner.insert(path, i);
+                }
+            }
+        }
+        let mut seen: BTreeSet<usize> = (0..out.folders.len())
+            .filter(|&i| roots(&out.folders[i].0))
+            .collect();
+        let mut wave: Vec<usize> = seen.iter().copied().collect();
+        while !wave.is_empty() {
+            let files: Vec<(usize, usize)> = wave
+                .iter()
+                .flat_map(|&i| (0..out.folders[i].1.len()).map(move |j| (i, j)))
+                .collect();
+            out.read_headers(repo, &files)?;
+            let mut next = Vec::new();
+            for &(i, j) in &files {
+                for import in &out.folders[i].1[j].header.imports {
+                    let name = out.module_mode_name(import);
+                    if let Some(&o) = owner.get(name)
+                        && seen.insert(o)
+                    {
+                        next.push(o);
+                    }
+                }
+            }
+            wave = next;
+        }
+        Ok(out)
+    }
+
+    /// The tree's folders with `.go` files (names and blobs, headers empty)
+    /// and its modules.
+    fn list(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Sources, RepoError> {
         let mut folders: Vec<(String, Vec<(String, ObjectId)>)> = Vec::new();
         let mut modules: BTreeMap<String, String> = BTreeMap::new();
         walk(repo, tree, String::new(), &mut folders, &mut modules)?;
@@ -98,30 +175,53 @@ impl Sources {
             .map(|w| w.to_str_lossy().into_owned())
             .collect();
         modules.retain(|folder, path| folder.is_empty() || used.contains(path));
-        let mut out = Sources {
+        let folders = folders
+            .into_iter()
+            .map(|(folder, files)| {
+                let files: Vec<SourceFile> = files
+                    .into_iter()
+                    .filter(|(name, _)| keep(name))
+                    .map(|(name, blob)| SourceFile {
+                        name,
+                        blob,
+                        header: Header::default(),
+                    })
+                    .collect();
+                (folder, files)
+            })
+            .filter(|(_, files)| !files.is_empty())
+            .collect();
+        Ok(Sources {
             module: modules.get("").cloned(),
-            folders: Vec::with_capacity(folders.len()),
+            folders,
             modules,
-        };
-        // Decompressing the blobs is most of the work: spread it over the cores,
-        // each thread with its own handle (a clone keeps in-memory objects).
-        let all: Vec<(usize, &str, ObjectId)> = folders
+        })
+    }
+
+    /// Read the headers of `files` (folder, file indexes). Decompressing the
+    /// blobs is most of the work: it is spread over the cores, each thread
+    /// with its own handle (a clone keeps in-memory objects).
+    fn read_headers(
+        &mut self,
+        repo: &gix::Repository,
+        files: &[(usize, usize)],
+    ) -> Result<(), RepoError> {
+        let blobs: Vec<ObjectId> = files
             .iter()
-            .enumerate()
-            .flat_map(|(i, (_, files))| files.iter().map(move |(n, b)| (i, n.as_str(), *b)))
+            .map(|&(i, j)| self.folders[i].1[j].blob)
             .collect();
         let jobs = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
-        let chunk = all.len().div_ceil(jobs).max(1);
+        let chunk = blobs.len().div_ceil(jobs).max(1);
         let parsed: Vec<Result<Vec<Header>, RepoError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = all
+            let handles: Vec<_> = blobs
                 .chunks(chunk)
                 .map(|part| {
                     let local = repo.clone();
                     scope.spawn(move || {
                         part.iter()
-                            .map(|(_, _, blob)| {
+                            .map(|blob| {
                                 let object = local.find_object(*blob).map_err(git_err)?;
                                 Ok(Header::parse(&object.data))
                             })
@@ -134,23 +234,14 @@ impl Sources {
                 .map(|h| h.join().expect("reading does not panic"))
                 .collect()
         });
-        let mut headers = Vec::with_capacity(all.len());
+        let mut headers = Vec::with_capacity(files.len());
         for p in parsed {
             headers.extend(p?);
         }
-        let mut headers = headers.into_iter();
-        for (folder, files) in folders {
-            let read = files
-                .into_iter()
-                .map(|(name, blob)| SourceFile {
-                    name,
-                    blob,
-                    header: headers.next().expect("one header per file"),
-                })
-                .collect();
-            out.folders.push((folder, read));
+        for (&(i, j), header) in files.iter().zip(headers) {
+            self.folders[i].1[j].header = header;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The module-mode import path of `folder`.

@@ -72,8 +72,9 @@ pub struct Evidence {
     /// The binaries (folders) that reach it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub binaries: Vec<String>,
-    /// The vulnerable symbols the record lists.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The vulnerable symbols the record lists (the record has them; the
+    /// hint says which are named).
+    #[serde(skip)]
     pub symbols: Vec<String>,
     /// Which importing files name them (a hint, for `imported` only).
     #[serde(skip_serializing_if = "Option::is_none")]

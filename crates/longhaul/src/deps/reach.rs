@@ -427,6 +427,13 @@ fn main_folders(sources: &Sources) -> Vec<String> {
         .collect()
 }
 
+impl Binaries {
+    /// Whether `folder` is one of the binaries' folders (if it holds a `main` package).
+    pub fn selects(&self, folder: &str) -> bool {
+        selected(folder, self)
+    }
+}
+
 fn selected(folder: &str, binaries: &Binaries) -> bool {
     match binaries {
         Binaries::Default => folder

@@ -219,7 +219,15 @@ impl<'a> Analyzer<'a> {
             return Ok(t.clone());
         }
         let shipped = Shipped::read(self.repo, tree, name)?;
-        let sources = Sources::read(self.repo, tree)?;
+        // Only what the binaries can reach is read, and no test file: binaries
+        // are built without them.
+        let binaries = &self.binaries;
+        let sources = Sources::read_reachable(
+            self.repo,
+            tree,
+            &|name| !name.ends_with("_test.go"),
+            &|folder| binaries.selects(folder),
+        )?;
         let go_minor = shipped.go.as_ref().map_or(99, |g| g.matched.minor as u32);
         let std = self.stdlib_for(shipped.go.as_ref());
         let reach = Reach::compute(
@@ -228,7 +236,8 @@ impl<'a> Analyzer<'a> {
             go_minor,
             std.as_ref().ok().map(Rc::as_ref),
         );
-        let read = hinter(self.repo, &sources, &reach);
+        let interest = interest(&shipped, self.db);
+        let read = hinter(self.repo, &interest, &sources, &reach);
         let matches = super::finding::find(&shipped, &reach, self.db, &read);
         let remedy = remedy(&matches.findings, shipped.go.as_ref().map(|g| &g.matched));
         let deps = Rc::new(TreeDeps {
@@ -298,11 +307,41 @@ fn binaries_of(manifest: &Manifest) -> Result<Binaries> {
     ))
 }
 
+/// The exported names of the vulnerable symbols that matter to `shipped`
+/// (those of the records whose ranges include its Go or a module's
+/// version), and the packages they belong to.
+fn interest(shipped: &Shipped, db: &Database) -> super::symbols::Interest {
+    let mut wanted: Vec<(&str, &super::version::Version)> = Vec::new();
+    if let Some(go) = &shipped.go {
+        wanted.push((super::module::STDLIB, &go.matched));
+    }
+    let modules: Vec<super::module::Module> = shipped
+        .modules
+        .iter()
+        .filter_map(ShippedModule::effective)
+        .collect();
+    wanted.extend(modules.iter().map(|m| (m.path.as_str(), &m.version)));
+    let mut symbols: Vec<&str> = Vec::new();
+    for (module, version) in wanted {
+        for (_, a) in db.for_module(module) {
+            if super::range::affects(&a.ranges, &a.versions, version) {
+                symbols.extend(
+                    a.imports
+                        .iter()
+                        .flat_map(|i| i.symbols.iter().map(String::as_str)),
+                );
+            }
+        }
+    }
+    super::symbols::Interest::of(symbols)
+}
+
 /// The symbol hints of a tree: the files of the binaries' closure that
-/// import a package, read lazily (each once); one hint per package and
-/// symbol list.
+/// import a package, read lazily (each at most once, indexing only the names
+/// of `interest`); one hint per package and symbol list.
 fn hinter<'r>(
     repo: &'r gix::Repository,
+    interest: &'r super::symbols::Interest,
     sources: &'r Sources,
     reach: &'r Reach,
 ) -> impl Fn(&str, &[String]) -> super::symbols::SymbolHint + 'r {
@@ -312,7 +351,8 @@ fn hinter<'r>(
         .enumerate()
         .map(|(i, (f, _))| (f.as_str(), i))
         .collect();
-    let texts: RefCell<HashMap<ObjectId, Rc<super::symbols::FileNames>>> = RefCell::default();
+    let empty = Rc::new(super::symbols::FileNames::default());
+    let indexed: RefCell<HashMap<ObjectId, Rc<super::symbols::FileNames>>> = RefCell::default();
     let hints: RefCell<HashMap<(String, Vec<String>), super::symbols::SymbolHint>> =
         RefCell::default();
     move |package: &str, symbols: &[String]| {
@@ -332,24 +372,24 @@ fn hinter<'r>(
                     })
                     .map(move |f| (name, f))
             })
-            .filter_map(|(name, f)| {
-                let cached = texts.borrow().get(&f.blob).cloned();
-                let index = match cached {
-                    Some(t) => t,
-                    None => {
-                        let object = repo.find_object(f.blob).ok()?;
-                        let t = Rc::new(super::symbols::FileNames::index(&object.data));
-                        texts.borrow_mut().insert(f.blob, t.clone());
-                        t
-                    }
-                };
-                let local = super::symbols::local_name(&f.header, package);
+            .map(|(name, f)| {
+                let cached = indexed.borrow().get(&f.blob).cloned();
+                let index = cached.unwrap_or_else(|| {
+                    let names = repo
+                        .find_object(f.blob)
+                        .ok()
+                        .and_then(|o| super::symbols::FileNames::index_for(&o.data, interest))
+                        .map(Rc::new)
+                        .unwrap_or_else(|| empty.clone());
+                    indexed.borrow_mut().insert(f.blob, names.clone());
+                    names
+                });
                 let path = if name.is_empty() {
                     f.name.clone()
                 } else {
                     format!("{name}/{}", f.name)
                 };
-                Some((path, index, local))
+                (path, index, super::symbols::local_name(&f.header, package))
             });
         let h = super::symbols::hint(files, symbols);
         hints.borrow_mut().insert(key, h.clone());

@@ -104,9 +104,46 @@ pub struct FileNames {
     members: Hashes,
 }
 
+/// The names worth indexing: the functions and methods of the vulnerable
+/// symbols that matter to a release (hashes of the name after the last dot).
+#[derive(Debug, Clone, Default)]
+pub struct Interest(Hashes);
+
+impl Interest {
+    /// The exported names among `symbols`.
+    pub fn of<'s>(symbols: impl IntoIterator<Item = &'s str>) -> Interest {
+        Interest(
+            symbols
+                .into_iter()
+                .filter(|s| exported(s))
+                .map(|s| fnv(&[s.rsplit('.').next().unwrap_or(s).as_bytes()]))
+                .collect(),
+        )
+    }
+
+    /// Whether there is nothing to look for.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 impl FileNames {
+    /// Index the names of a Go file that `interest` lists; `None` when it
+    /// names none of them.
+    pub fn index_for(text: &[u8], interest: &Interest) -> Option<FileNames> {
+        if interest.is_empty() {
+            return None;
+        }
+        let all = FileNames::index_filtered(text, Some(interest));
+        (!all.idents.is_empty()).then_some(all)
+    }
+
     /// Index the text of a Go file.
     pub fn index(text: &[u8]) -> FileNames {
+        FileNames::index_filtered(text, None)
+    }
+
+    fn index_filtered(text: &[u8], interest: Option<&Interest>) -> FileNames {
         let mut out = FileNames::default();
         let ident_start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b >= 0x80;
         let ident_byte = |b: u8| ident_start(b) || b.is_ascii_digit();
@@ -121,9 +158,14 @@ impl FileNames {
                 i += 1;
             }
             let word = &text[start..i];
-            out.idents.insert(fnv(&[word]));
+            let hash = fnv(&[word]);
+            if interest.is_some_and(|w| !w.0.contains(&hash)) {
+                prev = Some((start, i));
+                continue;
+            }
+            out.idents.insert(hash);
             if start > 0 && text[start - 1] == b'.' {
-                out.members.insert(fnv(&[word]));
+                out.members.insert(hash);
                 if let Some((a, z)) = prev.filter(|&(_, z)| z + 1 == start) {
                     out.selectors.insert(fnv(&[&text[a..z], word]));
                 }
