@@ -143,6 +143,8 @@ struct IndexPage<'a> {
     data_as_of: String,
     lts_years: u32,
     cve_count: usize,
+    deps_age: Option<String>,
+    deps_warning: Option<String>,
 }
 
 struct PatchView {
@@ -510,6 +512,16 @@ pub fn build(
         data_as_of: lifecycle.data_as_of.to_string(),
         lts_years: lifecycle.lts_years,
         cve_count: advisory_pages.len(),
+        deps_age: options
+            .dependencies
+            .as_ref()
+            .and_then(|d| d.notes.values().next())
+            .map(|n| n.freshness.clone()),
+        deps_warning: options
+            .dependencies
+            .as_ref()
+            .and_then(|d| d.notes.values().next())
+            .and_then(|n| n.warning.clone()),
     };
     site.files.insert("index.html".into(), render(&page)?);
     site.files
