@@ -152,80 +152,30 @@ fn print_release(r: &ReleaseDeps) {
     for line in &r.summary {
         println!("  {line}");
     }
+    let shown: Vec<&str> = t
+        .binaries
+        .iter()
+        .map(|b| b.folder.as_str())
+        .take(6)
+        .collect();
     println!(
-        "  binaries: {} ({}); standard library closure: {}",
+        "  binaries: {} ({}{}); standard library closure: {}",
         t.binaries.len(),
-        t.binaries
-            .iter()
-            .map(|b| b.folder.as_str())
-            .take(6)
-            .collect::<Vec<_>>()
-            .join(", ")
-            + if t.binaries.len() > 6 { ", …" } else { "" },
+        shown.join(", "),
+        if t.binaries.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        },
         t.stdlib_read
             .as_deref()
             .map(|v| format!("read from {v}"))
             .unwrap_or_else(|| format!("not read: {}", t.stdlib_unread.as_deref().unwrap_or("?")))
     );
     if !r.vulnerabilities.is_empty() {
-        let mut table = ui::table(&["ID", "ALIASES", "SUBJECT", "TIER", "STATUS", "FIXED IN"]);
-        for v in &r.vulnerabilities {
-            let fix = r
-                .findings()
-                .iter()
-                .find(|f| f.id == v.id && f.fixed_in.is_some())
-                .and_then(|f| f.fixed_in.clone())
-                .unwrap_or_else(|| "-".into());
-            let color = match v.decision.status {
-                longhaul::deps::status::DepStatus::Affected => ui::Color::Red,
-                longhaul::deps::status::DepStatus::UnderInvestigation => ui::Color::Yellow,
-                longhaul::deps::status::DepStatus::NotAffected => ui::Color::Dim,
-            };
-            table.add_row(vec![
-                v.id.clone(),
-                v.aliases
-                    .iter()
-                    .find(|a| a.starts_with("CVE-"))
-                    .cloned()
-                    .unwrap_or_default(),
-                v.subject.clone(),
-                v.tier.as_str().to_string(),
-                ui::paint(
-                    &format!(
-                        "{}{}",
-                        v.decision.status.as_str(),
-                        if v.decision.source == "statement" {
-                            " (statement)"
-                        } else {
-                            ""
-                        }
-                    ),
-                    color,
-                ),
-                fix,
-            ]);
-        }
-        println!("{table}");
+        println!("{}", vulnerability_table(r));
     }
-    for m in &t.remedy.modules {
-        let up = |u: &Option<longhaul::deps::remedy::Upgrade>| {
-            u.as_ref()
-                .map(|u| format!("{} ({}, fixes {})", u.version, u.step.as_str(), u.fixes))
-                .unwrap_or_else(|| "-".into())
-        };
-        println!(
-            "  remedy {} {}: reachable → {}; all → {}{}",
-            m.path,
-            m.current,
-            up(&m.reachable),
-            up(&m.all),
-            if m.unfixed.is_empty() {
-                String::new()
-            } else {
-                format!("; no fix for {}", m.unfixed.join(", "))
-            }
-        );
-    }
+    print_remedies(&t.remedy);
     let not_in_feed: Vec<&str> = r
         .own_code
         .iter()
@@ -245,6 +195,65 @@ fn print_release(r: &ReleaseDeps) {
         );
     }
     println!();
+}
+
+/// One row per vulnerability: id, CVE, subject, tier, status, fix.
+fn vulnerability_table(r: &ReleaseDeps) -> comfy_table::Table {
+    use longhaul::deps::status::DepStatus;
+    let mut table = ui::table(&["ID", "ALIASES", "SUBJECT", "TIER", "STATUS", "FIXED IN"]);
+    for v in &r.vulnerabilities {
+        let fix = r
+            .findings()
+            .iter()
+            .find(|f| f.id == v.id && f.fixed_in.is_some())
+            .and_then(|f| f.fixed_in.clone())
+            .unwrap_or_else(|| "-".into());
+        let color = match v.decision.status {
+            DepStatus::Affected => ui::Color::Red,
+            DepStatus::UnderInvestigation => ui::Color::Yellow,
+            DepStatus::NotAffected => ui::Color::Dim,
+        };
+        let by = if v.decision.source == "statement" {
+            " (statement)"
+        } else {
+            ""
+        };
+        table.add_row(vec![
+            v.id.clone(),
+            v.aliases
+                .iter()
+                .find(|a| a.starts_with("CVE-"))
+                .cloned()
+                .unwrap_or_default(),
+            v.subject.clone(),
+            v.tier.as_str().to_string(),
+            ui::paint(&format!("{}{by}", v.decision.status.as_str()), color),
+            fix,
+        ]);
+    }
+    table
+}
+
+fn print_remedies(remedy: &longhaul::deps::remedy::Remedy) {
+    let up = |u: &Option<longhaul::deps::remedy::Upgrade>| {
+        u.as_ref()
+            .map(|u| format!("{} ({}, fixes {})", u.version, u.step.as_str(), u.fixes))
+            .unwrap_or_else(|| "-".into())
+    };
+    for m in &remedy.modules {
+        println!(
+            "  remedy {} {}: reachable → {}; all → {}{}",
+            m.path,
+            m.current,
+            up(&m.reachable),
+            up(&m.all),
+            if m.unfixed.is_empty() {
+                String::new()
+            } else {
+                format!("; no fix for {}", m.unfixed.join(", "))
+            }
+        );
+    }
 }
 
 /// The dependency section of `release`'s notes, compared with `since`;

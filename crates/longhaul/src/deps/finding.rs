@@ -189,6 +189,35 @@ pub fn find(shipped: &Shipped, reach: &Reach, db: &Database, read: &ReadImporter
             });
         }
     }
+    out.findings.extend(modules(shipped, &own, reach, db, read));
+    out.findings.extend(components(shipped, db));
+    out.own_code.sort_by(|a, b| a.id.cmp(&b.id));
+    out.own_code
+        .dedup_by(|a, b| a.id == b.id && a.module == b.module);
+    out.toolchain.sort();
+    out.toolchain.dedup();
+    let key = |f: &Finding| {
+        (
+            f.id.clone(),
+            f.module.clone(),
+            f.package.clone(),
+            f.component.clone(),
+        )
+    };
+    out.findings.sort_by_key(key);
+    out.findings.dedup_by(|a, b| key(a) == key(b));
+    out
+}
+
+/// The findings of the modules built (own modules left out).
+fn modules(
+    shipped: &Shipped,
+    own: &[&str],
+    reach: &Reach,
+    db: &Database,
+    read: &ReadImporters,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
     for m in &shipped.modules {
         let Some(effective) = m.effective() else {
             continue;
@@ -204,51 +233,39 @@ pub fn find(shipped: &Shipped, reach: &Reach, db: &Database, read: &ReadImporter
                     version: &effective.version,
                     display: effective.version.to_string(),
                 };
-                out.findings
-                    .extend(module_findings(&ctx, m, shipped, reach, read));
+                out.extend(module_findings(&ctx, m, shipped, reach, read));
             }
         }
     }
+    out
+}
+
+/// The findings of the components kubeadm deploys: always `unknown`.
+fn components(shipped: &Shipped, db: &Database) -> Vec<Finding> {
+    let mut out = Vec::new();
     for c in &shipped.components {
         let Some(version) = &c.version else { continue };
-        for module in &c.modules {
-            for (record, affected) in db.for_module(module) {
-                if super::range::affects(&affected.ranges, &affected.versions, version) {
-                    let ctx = Ctx {
-                        record,
-                        affected,
-                        version,
-                        display: version.to_string(),
-                    };
-                    let mut f = ctx.finding(None, Tier::Unknown, Evidence {
-                        reason: format!(
-                            "kubeadm deploys {} {} ({}); its code is not built from this tree, so whether the vulnerable code is reached cannot be read here",
-                            c.name, c.tag, c.source
-                        ),
-                        ..Default::default()
-                    });
-                    f.component = Some(c.name.clone());
-                    out.findings.push(f);
-                }
+        for (record, affected) in c.modules.iter().flat_map(|m| db.for_module(m)) {
+            if !super::range::affects(&affected.ranges, &affected.versions, version) {
+                continue;
             }
+            let ctx = Ctx {
+                record,
+                affected,
+                version,
+                display: version.to_string(),
+            };
+            let mut f = ctx.finding(None, Tier::Unknown, Evidence {
+                reason: format!(
+                    "kubeadm deploys {} {} ({}); its code is not built from this tree, so whether the vulnerable code is reached cannot be read here",
+                    c.name, c.tag, c.source
+                ),
+                ..Default::default()
+            });
+            f.component = Some(c.name.clone());
+            out.push(f);
         }
     }
-    out.own_code.sort_by(|a, b| a.id.cmp(&b.id));
-    out.own_code
-        .dedup_by(|a, b| a.id == b.id && a.module == b.module);
-    out.toolchain.sort();
-    out.toolchain.dedup();
-    out.findings.sort_by(|a, b| {
-        (&a.id, &a.module, &a.package, &a.component).cmp(&(
-            &b.id,
-            &b.module,
-            &b.package,
-            &b.component,
-        ))
-    });
-    out.findings.dedup_by(|a, b| {
-        a.id == b.id && a.module == b.module && a.package == b.package && a.component == b.component
-    });
     out
 }
 

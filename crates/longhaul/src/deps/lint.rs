@@ -69,48 +69,18 @@ fn disagreements(manifest: &Manifest, advisories: &[Advisory], db: &Database) ->
             .iter()
             .filter(|a| scope.contains(&a.module))
             .collect();
-        if own.is_empty() {
-            continue;
-        }
-        let Some(feed) = advisories.iter().find(|a| {
+        let feed = advisories.iter().find(|a| {
             record
                 .cves()
                 .any(|c| c == a.cve() || a.aliases.iter().any(|x| x == c))
-        }) else {
+        });
+        let (Some(feed), false) = (feed, own.is_empty()) else {
             continue;
         };
-        let mut differ = Vec::new();
-        for v in &versions {
-            let (Some(go_v), Some(feed_v)) = (
-                Version::parse_osv(v),
-                crate::security::advisory::range::parse_version(v),
-            ) else {
-                continue;
-            };
-            let go_affected = own
-                .iter()
-                .any(|a| super::range::affects(&a.ranges, &a.versions, &go_v));
-            let feed_says = published(feed, &scope, Some(&feed_v));
-            let agree = matches!(
-                (&feed_says, go_affected),
-                (Published::Affected, true) | (Published::Fixed, false)
-            ) || (matches!(feed_says, Published::NotAssessed(_)) && !go_affected);
-            if !agree {
-                let feed_word = match feed_says {
-                    Published::Affected => "affected",
-                    Published::Fixed => "fixed",
-                    Published::NotAssessed(_) => "outside its ranges",
-                };
-                differ.push(format!(
-                    "{v} (feed: {feed_word}; Go vulndb: {})",
-                    if go_affected {
-                        "affected"
-                    } else {
-                        "not affected"
-                    }
-                ));
-            }
-        }
+        let differ: Vec<String> = versions
+            .iter()
+            .filter_map(|v| disagreement(v, &own, feed, &scope))
+            .collect();
         if !differ.is_empty() {
             out.push(Finding {
                 severity: Severity::Warning,
@@ -127,4 +97,38 @@ fn disagreements(manifest: &Manifest, advisories: &[Advisory], db: &Database) ->
         }
     }
     out
+}
+
+/// `1.20.2 (feed: affected; Go vulndb: not affected)` when they disagree on `v`.
+fn disagreement(
+    v: &str,
+    own: &[&super::record::AffectedModule],
+    feed: &Advisory,
+    scope: &[String],
+) -> Option<String> {
+    let go_v = Version::parse_osv(v)?;
+    let feed_v = crate::security::advisory::range::parse_version(v)?;
+    let go_affected = own
+        .iter()
+        .any(|a| super::range::affects(&a.ranges, &a.versions, &go_v));
+    let feed_says = published(feed, scope, Some(&feed_v));
+    let agree = matches!(
+        (&feed_says, go_affected),
+        (Published::Affected, true) | (Published::Fixed, false)
+    ) || (matches!(feed_says, Published::NotAssessed(_)) && !go_affected);
+    let feed_word = match feed_says {
+        Published::Affected => "affected",
+        Published::Fixed => "fixed",
+        Published::NotAssessed(_) => "outside its ranges",
+    };
+    (!agree).then(|| {
+        format!(
+            "{v} (feed: {feed_word}; Go vulndb: {})",
+            if go_affected {
+                "affected"
+            } else {
+                "not affected"
+            }
+        )
+    })
 }

@@ -161,7 +161,7 @@ mod tests {
             assert_eq!(r.includes(&v(ver)), want, "{ver}");
         }
         assert_eq!(
-            fixes_above(&[r.clone()], &[], &v("1.15.5")),
+            fixes_above(std::slice::from_ref(&r), &[], &v("1.15.5")),
             [v("1.18.6"), v("1.19.1")]
         );
         assert_eq!(fixes_above(&[r], &[], &v("1.19.0")), [v("1.19.1")]);

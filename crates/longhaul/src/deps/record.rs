@@ -265,38 +265,11 @@ fn affected_module(
             )
         })
     };
-    let mut ranges = Vec::new();
-    for r in &a.ranges {
-        if r.kind != "SEMVER" {
-            return Err(fail(
-                &format!("\"{}\"", r.kind),
-                format!(
-                    "range type `{}` of {module} is not supported (expected SEMVER, as the Go vulnerability database writes)",
-                    r.kind
-                ),
-            ));
-        }
-        let mut events = Vec::new();
-        for e in &r.events {
-            for (kind, v) in e {
-                events.push(match (kind.as_str(), v.as_str()) {
-                    ("introduced", "0") => Event::Introduced(Bound::Unbounded),
-                    ("introduced", v) => Event::Introduced(Bound::At(version(v)?)),
-                    ("fixed", v) => Event::Fixed(version(v)?),
-                    ("last_affected", v) => Event::LastAffected(version(v)?),
-                    ("limit", "*") => Event::Limit(Bound::Unbounded),
-                    ("limit", v) => Event::Limit(Bound::At(version(v)?)),
-                    (other, _) => {
-                        return Err(fail(
-                            &format!("\"{other}\""),
-                            format!("unknown range event `{other}` of {module} (expected introduced, fixed, last_affected or limit)"),
-                        ));
-                    }
-                });
-            }
-        }
-        ranges.push(Range { events });
-    }
+    let ranges = a
+        .ranges
+        .iter()
+        .map(|r| range(r, &module, &version, fail))
+        .collect::<Result<Vec<_>, _>>()?;
     let versions = a
         .versions
         .iter()
@@ -323,6 +296,44 @@ fn affected_module(
         versions,
         imports,
     })
+}
+
+/// One `SEMVER` range of `module`.
+fn range(
+    r: &RawRange,
+    module: &str,
+    version: &dyn Fn(&str) -> Result<Version, RecordError>,
+    fail: &dyn Fn(&str, String) -> RecordError,
+) -> Result<Range, RecordError> {
+    if r.kind != "SEMVER" {
+        return Err(fail(
+            &format!("\"{}\"", r.kind),
+            format!(
+                "range type `{}` of {module} is not supported (expected SEMVER, as the Go vulnerability database writes)",
+                r.kind
+            ),
+        ));
+    }
+    let mut events = Vec::new();
+    for e in &r.events {
+        for (kind, v) in e {
+            events.push(match (kind.as_str(), v.as_str()) {
+                ("introduced", "0") => Event::Introduced(Bound::Unbounded),
+                ("introduced", v) => Event::Introduced(Bound::At(version(v)?)),
+                ("fixed", v) => Event::Fixed(version(v)?),
+                ("last_affected", v) => Event::LastAffected(version(v)?),
+                ("limit", "*") => Event::Limit(Bound::Unbounded),
+                ("limit", v) => Event::Limit(Bound::At(version(v)?)),
+                (other, _) => {
+                    return Err(fail(
+                        &format!("\"{other}\""),
+                        format!("unknown range event `{other}` of {module} (expected introduced, fixed, last_affected or limit)"),
+                    ));
+                }
+            });
+        }
+    }
+    Ok(Range { events })
 }
 
 #[cfg(test)]

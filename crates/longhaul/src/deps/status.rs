@@ -72,50 +72,29 @@ pub fn statement_for<'s>(
 /// same id) and the statement that covers it, if any.
 pub fn decide(findings: &[&Finding], statement: Option<&Statement>) -> Decision {
     if let Some(s) = statement {
-        return Decision {
-            status: match s.status {
-                StatedStatus::NotAffected => DepStatus::NotAffected,
-                StatedStatus::Affected => DepStatus::Affected,
-                StatedStatus::UnderInvestigation => DepStatus::UnderInvestigation,
-            },
-            source: "statement",
-            rationale: s.rationale.clone(),
-            note: s
-                .note
-                .clone()
-                .unwrap_or_else(|| "Maintainers' statement.".into()),
-            statement_line: Some(s.line),
-        };
+        return stated(s);
     }
-    let worst = findings.iter().map(|f| f.tier).max_by_key(|t| match t {
-        Tier::NotPresent => 0,
-        Tier::NotImported => 1,
-        Tier::Unknown => 2,
-        Tier::Imported => 3,
-    });
-    let packages = || {
+    let worst = findings
+        .iter()
+        .map(|f| f.tier)
+        .max_by_key(|t| super::report::tier_rank(*t));
+    let note = format!(
+        "Derived by longhaul from the release's tree: {}.",
         findings
             .iter()
-            .map(|f| {
-                format!(
-                    "{} ({})",
-                    f.package.as_deref().unwrap_or(&f.module),
-                    f.tier.as_str()
-                )
-            })
+            .map(|f| format!(
+                "{} ({})",
+                f.package.as_deref().unwrap_or(&f.module),
+                f.tier.as_str()
+            ))
             .collect::<Vec<_>>()
             .join(", ")
-    };
-    let fix = findings
+    );
+    let reasons = findings
         .iter()
-        .find_map(|f| f.fixed_in.as_ref().map(|v| (f.module.as_str(), v.as_str())));
-    let upgrade = match fix {
-        Some((module, v)) if module == super::module::STDLIB => {
-            format!("Upgrade Go to {v} or later.")
-        }
-        Some((module, v)) => format!("Upgrade {module} to {v} or later."),
-        None => "No fixed version is published.".to_string(),
-    };
+        .map(|f| f.evidence.reason.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
     match worst {
         Some(t) if t.excludes_code() => Decision {
             status: DepStatus::NotAffected,
@@ -123,19 +102,11 @@ pub fn decide(findings: &[&Finding], statement: Option<&Statement>) -> Decision 
             rationale: Rationale {
                 justification: Some("vulnerable_code_not_present".into()),
                 impact_statement: Some(format!(
-                    "The vulnerable code is not in the release's binaries: {}.",
-                    findings
-                        .iter()
-                        .map(|f| f.evidence.reason.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    "The vulnerable code is not in the release's binaries: {reasons}."
                 )),
                 action_statement: None,
             },
-            note: format!(
-                "Derived by longhaul from the release's tree: {}.",
-                packages()
-            ),
+            note,
             statement_line: None,
         },
         Some(Tier::Imported) => Decision {
@@ -143,30 +114,53 @@ pub fn decide(findings: &[&Finding], statement: Option<&Statement>) -> Decision 
             source: "tiers",
             rationale: Rationale {
                 action_statement: Some(format!(
-                    "A binary of the release imports the vulnerable package; whether the vulnerable symbols are called was not established. {upgrade}"
+                    "A binary of the release imports the vulnerable package; whether the vulnerable symbols are called was not established. {}",
+                    upgrade(findings)
                 )),
                 ..Default::default()
             },
-            note: format!(
-                "Derived by longhaul from the release's tree: {}.",
-                packages()
-            ),
+            note,
             statement_line: None,
         },
         _ => Decision {
             status: DepStatus::UnderInvestigation,
             source: "tiers",
             rationale: Rationale::default(),
-            note: format!(
-                "Not decided: {}. Treat it as possibly affected.",
-                findings
-                    .iter()
-                    .map(|f| f.evidence.reason.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
+            note: format!("Not decided: {reasons}. Treat it as possibly affected."),
             statement_line: None,
         },
+    }
+}
+
+/// What a maintainers' statement decides.
+fn stated(s: &Statement) -> Decision {
+    Decision {
+        status: match s.status {
+            StatedStatus::NotAffected => DepStatus::NotAffected,
+            StatedStatus::Affected => DepStatus::Affected,
+            StatedStatus::UnderInvestigation => DepStatus::UnderInvestigation,
+        },
+        source: "statement",
+        rationale: s.rationale.clone(),
+        note: s
+            .note
+            .clone()
+            .unwrap_or_else(|| "Maintainers' statement.".into()),
+        statement_line: Some(s.line),
+    }
+}
+
+/// "Upgrade X to V or later." for the first finding with a fix.
+fn upgrade(findings: &[&Finding]) -> String {
+    match findings
+        .iter()
+        .find_map(|f| f.fixed_in.as_ref().map(|v| (f.module.as_str(), v.as_str())))
+    {
+        Some((module, v)) if module == super::module::STDLIB => {
+            format!("Upgrade Go to {v} or later.")
+        }
+        Some((module, v)) => format!("Upgrade {module} to {v} or later."),
+        None => "No fixed version is published.".to_string(),
     }
 }
 

@@ -25,6 +25,7 @@
 //! "this package is not affected" is true of this release's binaries, not of
 //! every binary that embeds the same version (an image's other programs).
 
+use super::finding::Finding;
 use super::module::STDLIB;
 use super::report::ReleaseDeps;
 use super::status::DepStatus;
@@ -66,8 +67,8 @@ pub fn statements(
     package_products: bool,
 ) -> Vec<VexStatement> {
     let mut out = Vec::new();
-    for v in deps.vulnerabilities.iter() {
-        let findings: Vec<_> = deps
+    for v in &deps.vulnerabilities {
+        let findings: Vec<&Finding> = deps
             .findings()
             .iter()
             .filter(|f| f.id == v.id && f.component.is_none())
@@ -75,54 +76,18 @@ pub fn statements(
         let Some(first) = findings.first() else {
             continue;
         };
-        let mut purls: Vec<String> = Vec::new();
-        for f in &findings {
-            for p in dependency_purls(&f.module, &f.version) {
-                if !purls.contains(&p) {
-                    purls.push(p);
-                }
-            }
-        }
-        let subcomponents: Vec<Subcomponent> = purls
-            .iter()
-            .map(|p| Subcomponent {
-                id: p.clone(),
-                identifiers: Identifiers { purl: p.clone() },
-            })
-            .collect();
-        let mut list: Vec<Product> = products
-            .iter()
-            .map(|p| Product {
-                subcomponents: subcomponents.clone(),
-                ..Product::purl(p.clone())
-            })
-            .collect();
-        if v.decision.status != DepStatus::NotAffected || package_products {
-            list.extend(purls.iter().cloned().map(Product::purl));
-        }
+        let purls = purls_of(&findings);
+        let list = product_list(
+            products,
+            &purls,
+            v.decision.status != DepStatus::NotAffected || package_products,
+        );
         let mut aliases: Vec<String> = Vec::new();
-        for a in &first.aliases {
-            if !aliases.contains(a) && *a != v.id {
+        for a in first.aliases.iter().filter(|a| **a != v.id) {
+            if !aliases.contains(a) {
                 aliases.push(a.clone());
             }
         }
-        let rationale = match v.decision.status {
-            // OpenVEX: justification only with not_affected, action only with affected.
-            DepStatus::NotAffected => Rationale {
-                action_statement: None,
-                ..v.decision.rationale.clone()
-            },
-            DepStatus::Affected => Rationale {
-                action_statement: v.decision.rationale.action_statement.clone().or_else(|| {
-                    Some(format!(
-                        "Upgrade {} past the affected versions.",
-                        first.module
-                    ))
-                }),
-                ..Default::default()
-            },
-            DepStatus::UnderInvestigation => Rationale::default(),
-        };
         out.push(VexStatement {
             vulnerability: Vulnerability {
                 name: v.id.clone(),
@@ -131,7 +96,7 @@ pub fn statements(
             },
             products: list,
             status: v.decision.status.as_str().to_string(),
-            rationale,
+            rationale: rationale(v, first),
             status_notes: Some(format!(
                 "{} {} in release {} (tier {}): {}",
                 first.module,
@@ -143,6 +108,63 @@ pub fn statements(
         });
     }
     out
+}
+
+/// Every purl of the findings' dependencies, without repeats.
+fn purls_of(findings: &[&Finding]) -> Vec<String> {
+    let mut purls: Vec<String> = Vec::new();
+    for f in findings {
+        for p in dependency_purls(&f.module, &f.version) {
+            if !purls.contains(&p) {
+                purls.push(p);
+            }
+        }
+    }
+    purls
+}
+
+/// The release's products with the dependency as subcomponent, and, when
+/// `bare`, the dependency's own purls as products (what binary scans match).
+fn product_list(products: &[String], purls: &[String], bare: bool) -> Vec<Product> {
+    let subcomponents: Vec<Subcomponent> = purls
+        .iter()
+        .map(|p| Subcomponent {
+            id: p.clone(),
+            identifiers: Identifiers { purl: p.clone() },
+        })
+        .collect();
+    let mut list: Vec<Product> = products
+        .iter()
+        .map(|p| Product {
+            subcomponents: subcomponents.clone(),
+            ..Product::purl(p.clone())
+        })
+        .collect();
+    if bare {
+        list.extend(purls.iter().cloned().map(Product::purl));
+    }
+    list
+}
+
+/// OpenVEX allows a justification only with `not_affected` and wants an
+/// action statement with `affected`.
+fn rationale(v: &super::report::Vulnerability, first: &Finding) -> Rationale {
+    match v.decision.status {
+        DepStatus::NotAffected => Rationale {
+            action_statement: None,
+            ..v.decision.rationale.clone()
+        },
+        DepStatus::Affected => Rationale {
+            action_statement: v.decision.rationale.action_statement.clone().or_else(|| {
+                Some(format!(
+                    "Upgrade {} past the affected versions.",
+                    first.module
+                ))
+            }),
+            ..Default::default()
+        },
+        DepStatus::UnderInvestigation => Rationale::default(),
+    }
 }
 
 #[cfg(test)]
