@@ -326,6 +326,13 @@ fn go_vulndb_records_bad_input_and_other_ecosystems() {
         "{}",
         stderr(&o)
     );
+    // A record that is a link (out of the folder) is refused, not read.
+    let linked = tmp.path().join("linked");
+    std::fs::create_dir(&linked).unwrap();
+    std::os::unix::fs::symlink(&bad, linked.join("GO-2021-0113.json")).unwrap();
+    let o = run(&lts, &["--go-vulndb", linked.to_str().unwrap(), "deps"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is a symbolic link"), "{}", stderr(&o));
     // An id that is not a plain name never becomes a file name.
     let evil = tmp.path().join("evil.json");
     std::fs::write(&evil, good.replace("GO-2021-0113", "GO-../../x")).unwrap();

@@ -54,6 +54,15 @@ impl Database {
         let mut texts = Vec::with_capacity(paths.len());
         for p in paths {
             let file = p.display().to_string();
+            // A record is a file of the folder, never a link out of it.
+            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(RecordError {
+                    file,
+                    line: 0,
+                    message: "is a symbolic link: records must be regular files of the folder"
+                        .into(),
+                });
+            }
             let text = crate::fs::read_to_string(&p).map_err(|e| RecordError {
                 file: file.clone(),
                 line: 0,

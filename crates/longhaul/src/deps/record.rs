@@ -181,6 +181,20 @@ impl Record {
         if let Err(why) = crate::security::advisory::check_id(&raw.id) {
             return Err(fail("\"id\"", format!("the id {why}")));
         }
+        // Aliases are ids too: they reach statements, drafts and pages.
+        if let Some(bad) = raw
+            .aliases
+            .iter()
+            .find(|a| crate::fs::safe_file_name(a).is_none())
+        {
+            return Err(fail(
+                "\"aliases\"",
+                format!(
+                    "alias `{}` is not an id (expected letters, digits, `.`, `_` and `-`)",
+                    bad.escape_debug()
+                ),
+            ));
+        }
         let go: Vec<&RawAffected> = raw
             .affected
             .iter()
@@ -219,7 +233,15 @@ impl Record {
             modified: raw.modified,
             published: raw.published,
             withdrawn: raw.withdrawn,
-            aliases: raw.aliases,
+            aliases: {
+                let mut seen = Vec::new();
+                for a in raw.aliases {
+                    if !seen.contains(&a) {
+                        seen.push(a);
+                    }
+                }
+                seen
+            },
             summary: raw.summary,
             url,
             affected,
@@ -400,5 +422,11 @@ mod tests {
         assert_eq!((e.file.as_str(), e.line), ("y.json", 1));
         let e = Record::parse(&X_NET.replace("GO-2099-0001", "../../etc"), "z.json").unwrap_err();
         assert!(e.message.contains("id"), "{e}");
+        let e = Record::parse(
+            &X_NET.replace("CVE-2099-0001", "CVE-1\\n#   - cve: x"),
+            "a.json",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("is not an id"), "{e}");
     }
 }
