@@ -158,6 +158,12 @@ impl FileNames {
                 i += 1;
             }
             let word = &text[start..i];
+            // Vulnerable symbols worth a hint are exported: other words need no hash.
+            let exported = text[start].is_ascii_uppercase();
+            if !exported && interest.is_some() {
+                prev = Some((start, i));
+                continue;
+            }
             let hash = fnv(&[word]);
             if interest.is_some_and(|w| !w.0.contains(&hash)) {
                 prev = Some((start, i));
