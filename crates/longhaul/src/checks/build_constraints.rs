@@ -184,7 +184,11 @@ impl Header {
     /// Read the header of a Go source file: the leading comments, the package
     /// clause and the import declarations (stops at the first other declaration).
     pub fn parse(src: &[u8]) -> Header {
-        let text = String::from_utf8_lossy(src);
+        // Valid UTF-8 (nearly every file) is checked on the fast path.
+        let text = match std::str::from_utf8(src) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(src),
+        };
         let mut header = Header::default();
         let mut lexer = Lexer::new(&text);
         // `//go:build` is a line comment before the package clause.

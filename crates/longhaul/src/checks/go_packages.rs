@@ -98,7 +98,7 @@ impl Sources {
             .enumerate()
             .flat_map(|(i, (_, files))| (0..files.len()).map(move |j| (i, j)))
             .collect();
-        out.read_headers(repo, &all)?;
+        out.read_headers(repo, &all, &|_, _| None::<()>)?;
         Ok(out)
     }
 
@@ -112,6 +112,21 @@ impl Sources {
         keep: &(dyn Fn(&str) -> bool + Sync),
         roots: &dyn Fn(&str) -> bool,
     ) -> Result<Sources, RepoError> {
+        Sources::read_reachable_visiting(repo, tree, keep, roots, &|_, _| None::<()>)
+            .map(|(sources, _)| sources)
+    }
+
+    /// [`Sources::read_reachable`], also calling `visit` on each file read
+    /// (its header and text, while the text is in memory, on the reading
+    /// threads): what it returns, by blob. Work that needs a file's text
+    /// then costs no second decompression.
+    pub fn read_reachable_visiting<T: Send>(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+        roots: &dyn Fn(&str) -> bool,
+        visit: &(dyn Fn(&Header, &[u8]) -> Option<T> + Sync),
+    ) -> Result<(Sources, HashMap<ObjectId, T>), RepoError> {
         let mut out = Sources::list(repo, tree, keep)?;
         // The folder of each import path, the vendored copy first, as `-mod=vendor` resolves.
         let mut owner: HashMap<String, usize> = HashMap::new();
@@ -129,12 +144,13 @@ impl Sources {
             .filter(|&i| roots(&out.folders[i].0))
             .collect();
         let mut wave: Vec<usize> = seen.iter().copied().collect();
+        let mut visited = HashMap::new();
         while !wave.is_empty() {
             let files: Vec<(usize, usize)> = wave
                 .iter()
                 .flat_map(|&i| (0..out.folders[i].1.len()).map(move |j| (i, j)))
                 .collect();
-            out.read_headers(repo, &files)?;
+            visited.extend(out.read_headers(repo, &files, visit)?);
             let mut next = Vec::new();
             for &(i, j) in &files {
                 for import in &out.folders[i].1[j].header.imports {
@@ -148,7 +164,7 @@ impl Sources {
             }
             wave = next;
         }
-        Ok(out)
+        Ok((out, visited))
     }
 
     /// The tree's folders with `.go` files (names and blobs, headers empty)
@@ -198,14 +214,16 @@ impl Sources {
         })
     }
 
-    /// Read the headers of `files` (folder, file indexes). Decompressing the
-    /// blobs is most of the work: it is spread over the cores, each thread
-    /// with its own handle (a clone keeps in-memory objects).
-    fn read_headers(
+    /// Read the headers of `files` (folder, file indexes), calling `visit`
+    /// on each; what it returns, by blob. Decompressing the blobs is most of
+    /// the work: it is spread over the cores, each thread with its own handle
+    /// (a clone keeps in-memory objects).
+    fn read_headers<T: Send>(
         &mut self,
         repo: &gix::Repository,
         files: &[(usize, usize)],
-    ) -> Result<(), RepoError> {
+        visit: &(dyn Fn(&Header, &[u8]) -> Option<T> + Sync),
+    ) -> Result<Vec<(ObjectId, T)>, RepoError> {
         let blobs: Vec<ObjectId> = files
             .iter()
             .map(|&(i, j)| self.folders[i].1[j].blob)
@@ -214,7 +232,8 @@ impl Sources {
             .map_or(1, |n| n.get())
             .clamp(1, 8);
         let chunk = blobs.len().div_ceil(jobs).max(1);
-        let parsed: Vec<Result<Vec<Header>, RepoError>> = std::thread::scope(|scope| {
+        type Read<T> = (Header, Option<T>);
+        let parsed: Vec<Result<Vec<Read<T>>, RepoError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = blobs
                 .chunks(chunk)
                 .map(|part| {
@@ -223,7 +242,9 @@ impl Sources {
                         part.iter()
                             .map(|blob| {
                                 let object = local.find_object(*blob).map_err(git_err)?;
-                                Ok(Header::parse(&object.data))
+                                let header = Header::parse(&object.data);
+                                let seen = visit(&header, &object.data);
+                                Ok((header, seen))
                             })
                             .collect::<Result<Vec<_>, RepoError>>()
                     })
@@ -234,14 +255,16 @@ impl Sources {
                 .map(|h| h.join().expect("reading does not panic"))
                 .collect()
         });
-        let mut headers = Vec::with_capacity(files.len());
+        let mut read = Vec::with_capacity(files.len());
         for p in parsed {
-            headers.extend(p?);
+            read.extend(p?);
         }
-        for (&(i, j), header) in files.iter().zip(headers) {
+        let mut visited = Vec::new();
+        for ((&(i, j), (header, seen)), blob) in files.iter().zip(read).zip(blobs) {
             self.folders[i].1[j].header = header;
+            visited.extend(seen.map(|t| (blob, t)));
         }
-        Ok(())
+        Ok(visited)
     }
 
     /// The module-mode import path of `folder`.
@@ -476,7 +499,10 @@ fn import_path(folder: &str, modules: &BTreeMap<String, String>) -> String {
     let owner = modules
         .iter()
         .filter(|(root, _)| {
-            root.is_empty() || folder == root.as_str() || folder.starts_with(&format!("{root}/"))
+            root.is_empty()
+                || folder
+                    .strip_prefix(root.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         })
         .max_by_key(|(root, _)| root.len());
     match owner {

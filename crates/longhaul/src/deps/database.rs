@@ -51,26 +51,9 @@ impl Database {
             }
         };
         paths.sort();
-        let mut texts = Vec::with_capacity(paths.len());
-        for p in paths {
-            let file = p.display().to_string();
-            // A record is a file of the folder, never a link out of it.
-            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(RecordError {
-                    file,
-                    line: 0,
-                    message: "is a symbolic link: records must be regular files of the folder"
-                        .into(),
-                });
-            }
-            let text = crate::fs::read_to_string(&p).map_err(|e| RecordError {
-                file: file.clone(),
-                line: 0,
-                message: e.to_string(),
-            })?;
-            texts.push((file, text));
-        }
-        let mut db = Database::from_texts(&texts, true)?;
+        let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let parsed = on_every_core(&paths, read_record)?;
+        let mut db = Database::assemble(files.iter().map(String::as_str).zip(parsed), true)?;
         db.dir = dir.to_path_buf();
         Ok(db)
     }
@@ -78,16 +61,24 @@ impl Database {
     /// Parse `(file, text)` pairs. With `named`, each file's stem must be its
     /// record's id (so that a record cannot pose as another).
     pub fn from_texts(texts: &[(String, String)], named: bool) -> Result<Database, RecordError> {
-        let parsed = parse_all(texts)?;
+        let parsed = on_every_core(texts, |(file, text)| Record::parse(text, file))?;
+        Database::assemble(texts.iter().map(|(f, _)| f.as_str()).zip(parsed), named)
+    }
+
+    /// The database of parsed files.
+    fn assemble<'f>(
+        parsed: impl Iterator<Item = (&'f str, Parsed)>,
+        named: bool,
+    ) -> Result<Database, RecordError> {
         let mut db = Database::default();
-        for ((file, _), p) in texts.iter().zip(parsed) {
+        for (file, p) in parsed {
             match p {
                 Parsed::Other { ecosystem, .. } => *db.skipped.entry(ecosystem).or_default() += 1,
                 Parsed::Go(r) => {
                     let stem = Path::new(file).file_stem().and_then(|s| s.to_str());
                     if named && stem != Some(r.id.as_str()) {
                         return Err(RecordError {
-                            file: file.clone(),
+                            file: file.to_string(),
                             line: 0,
                             message: format!(
                                 "holds record `{}`: expected the file to be named {}.json",
@@ -163,29 +154,47 @@ impl Database {
     }
 }
 
-/// Parse on every core: the database has thousands of records.
-fn parse_all(texts: &[(String, String)]) -> Result<Vec<Parsed>, RecordError> {
+/// Read and parse the record file `path`: a regular file of the folder,
+/// never a link out of it.
+fn read_record(path: &PathBuf) -> Result<Parsed, RecordError> {
+    let file = path.display().to_string();
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(RecordError {
+            file,
+            line: 0,
+            message: "is a symbolic link: records must be regular files of the folder".into(),
+        });
+    }
+    let text = crate::fs::read_to_string(path).map_err(|e| RecordError {
+        file: file.clone(),
+        line: 0,
+        message: e.to_string(),
+    })?;
+    Record::parse(&text, &file)
+}
+
+/// `work` on each of `items`, on every core (the database has thousands of
+/// records), in order; the first error in order wins.
+fn on_every_core<I: Sync, T: Send>(
+    items: &[I],
+    work: impl Fn(&I) -> Result<T, RecordError> + Sync,
+) -> Result<Vec<T>, RecordError> {
     let jobs = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
-    let chunk = texts.len().div_ceil(jobs).max(1);
-    let results: Vec<Result<Vec<Parsed>, RecordError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = texts
+    let chunk = items.len().div_ceil(jobs).max(1);
+    let work = &work;
+    let results: Vec<Result<Vec<T>, RecordError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(file, text)| Record::parse(text, file))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-            })
+            .map(|part| s.spawn(move || part.iter().map(work).collect::<Result<Vec<_>, _>>()))
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().expect("parsing does not panic"))
+            .map(|h| h.join().expect("reading does not panic"))
             .collect()
     });
-    let mut out = Vec::with_capacity(texts.len());
+    let mut out = Vec::with_capacity(items.len());
     for r in results {
         out.extend(r?);
     }

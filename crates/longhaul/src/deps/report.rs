@@ -150,6 +150,8 @@ pub struct Analyzer<'a> {
     shared: SharedResults,
     trees: HashMap<ObjectId, Rc<TreeDeps>>,
     std: HashMap<std::path::PathBuf, Rc<StdSources>>,
+    /// (base tag, patch items in order) → the tree they build.
+    built: RefCell<HashMap<(String, Vec<String>), ObjectId>>,
 }
 
 impl<'a> Analyzer<'a> {
@@ -171,12 +173,24 @@ impl<'a> Analyzer<'a> {
             shared: SharedResults::new(),
             trees: HashMap::new(),
             std: HashMap::new(),
+            built: RefCell::default(),
         })
     }
 
     /// The tree of `release`, built in memory (every patch must apply).
     pub fn release_tree(&self, release: &str) -> Result<ObjectId> {
         let plan = crate::release::plan::plan(self.manifest, release, self.loader)?;
+        // Releases with the same base and the same patch files build the same tree.
+        let key = (
+            plan.base.clone(),
+            plan.patches
+                .iter()
+                .flat_map(|p| p.items.iter().map(|(source, _)| source.display()))
+                .collect::<Vec<_>>(),
+        );
+        if let Some(tree) = self.built.borrow().get(&key) {
+            return Ok(*tree);
+        }
         let report = crate::release::verify::verify_release(
             self.repo,
             self.manifest,
@@ -188,10 +202,12 @@ impl<'a> Analyzer<'a> {
             release: release.to_string(),
             message: "its patch chain does not apply (run `longhaul verify` on it): its dependencies cannot be read".into(),
         })?;
-        ObjectId::from_hex(tree.as_bytes()).map_err(|e| Error::Build {
+        let tree = ObjectId::from_hex(tree.as_bytes()).map_err(|e| Error::Build {
             release: release.to_string(),
             message: e.to_string(),
-        })
+        })?;
+        self.built.borrow_mut().insert(key, tree);
+        Ok(tree)
     }
 
     /// The tree of the upstream tag `tag`.
@@ -220,13 +236,21 @@ impl<'a> Analyzer<'a> {
         }
         let shipped = Shipped::read(self.repo, tree, name)?;
         // Only what the binaries can reach is read, and no test file: binaries
-        // are built without them.
+        // are built without them. The files that import a vulnerable package
+        // are indexed for symbol hints while they are read.
+        let interest = interest(&shipped, self.db);
         let binaries = &self.binaries;
-        let sources = Sources::read_reachable(
+        let (sources, indexed) = Sources::read_reachable_visiting(
             self.repo,
             tree,
             &|name| !name.ends_with("_test.go"),
             &|folder| binaries.selects(folder),
+            &|header, text| {
+                interest
+                    .imported_by(header)
+                    .then(|| super::symbols::FileNames::index_for(text, header, &interest))
+                    .flatten()
+            },
         )?;
         let go_minor = shipped.go.as_ref().map_or(99, |g| g.matched.minor as u32);
         let std = self.stdlib_for(shipped.go.as_ref());
@@ -236,8 +260,7 @@ impl<'a> Analyzer<'a> {
             go_minor,
             std.as_ref().ok().map(Rc::as_ref),
         );
-        let interest = interest(&shipped, self.db);
-        let read = hinter(self.repo, &interest, &sources, &reach);
+        let read = hinter(self.repo, &interest, indexed, &sources, &reach);
         let matches = super::finding::find(&shipped, &reach, self.db, &read);
         let remedy = remedy(&matches.findings, shipped.go.as_ref().map(|g| &g.matched));
         let deps = Rc::new(TreeDeps {
@@ -307,9 +330,9 @@ fn binaries_of(manifest: &Manifest) -> Result<Binaries> {
     ))
 }
 
-/// The exported names of the vulnerable symbols that matter to `shipped`
-/// (those of the records whose ranges include its Go or a module's
-/// version), and the packages they belong to.
+/// The vulnerable packages and the exported names of their symbols that
+/// matter to `shipped` (those of the records whose ranges include its Go or
+/// a module's version).
 fn interest(shipped: &Shipped, db: &Database) -> super::symbols::Interest {
     let mut wanted: Vec<(&str, &super::version::Version)> = Vec::new();
     if let Some(go) = &shipped.go {
@@ -321,27 +344,30 @@ fn interest(shipped: &Shipped, db: &Database) -> super::symbols::Interest {
         .filter_map(ShippedModule::effective)
         .collect();
     wanted.extend(modules.iter().map(|m| (m.path.as_str(), &m.version)));
-    let mut symbols: Vec<&str> = Vec::new();
+    let mut imports: Vec<&super::record::Import> = Vec::new();
     for (module, version) in wanted {
         for (_, a) in db.for_module(module) {
             if super::range::affects(&a.ranges, &a.versions, version) {
-                symbols.extend(
-                    a.imports
-                        .iter()
-                        .flat_map(|i| i.symbols.iter().map(String::as_str)),
-                );
+                imports.extend(&a.imports);
             }
         }
     }
-    super::symbols::Interest::of(symbols)
+    super::symbols::Interest::of(
+        imports.iter().map(|i| i.path.as_str()),
+        imports
+            .iter()
+            .flat_map(|i| i.symbols.iter().map(String::as_str)),
+    )
 }
 
 /// The symbol hints of a tree: the files of the binaries' closure that
-/// import a package, read lazily (each at most once, indexing only the names
-/// of `interest`); one hint per package and symbol list.
+/// import a package, with their names (`indexed`: those read with the
+/// sources; a package `interest` does not list is read here, each file at
+/// most once); one hint per package and symbol list.
 fn hinter<'r>(
     repo: &'r gix::Repository,
     interest: &'r super::symbols::Interest,
+    indexed: HashMap<ObjectId, super::symbols::FileNames>,
     sources: &'r Sources,
     reach: &'r Reach,
 ) -> impl Fn(&str, &[String]) -> super::symbols::SymbolHint + 'r {
@@ -352,9 +378,30 @@ fn hinter<'r>(
         .map(|(i, (f, _))| (f.as_str(), i))
         .collect();
     let empty = Rc::new(super::symbols::FileNames::default());
-    let indexed: RefCell<HashMap<ObjectId, Rc<super::symbols::FileNames>>> = RefCell::default();
+    let indexed: HashMap<ObjectId, Rc<super::symbols::FileNames>> =
+        indexed.into_iter().map(|(k, v)| (k, Rc::new(v))).collect();
+    let late: RefCell<HashMap<ObjectId, Rc<super::symbols::FileNames>>> = RefCell::default();
     let hints: RefCell<HashMap<(String, Vec<String>), super::symbols::SymbolHint>> =
         RefCell::default();
+    let names_of = move |package: &str, file: &crate::checks::go_packages::SourceFile| {
+        if interest.has_package(package) {
+            return indexed
+                .get(&file.blob)
+                .cloned()
+                .unwrap_or_else(|| empty.clone());
+        }
+        let cached = late.borrow().get(&file.blob).cloned();
+        cached.unwrap_or_else(|| {
+            let names = repo
+                .find_object(file.blob)
+                .ok()
+                .and_then(|o| super::symbols::FileNames::index_for(&o.data, &file.header, interest))
+                .map(Rc::new)
+                .unwrap_or_else(|| empty.clone());
+            late.borrow_mut().insert(file.blob, names.clone());
+            names
+        })
+    };
     move |package: &str, symbols: &[String]| {
         let key = (package.to_string(), symbols.to_vec());
         if let Some(h) = hints.borrow().get(&key) {
@@ -373,22 +420,12 @@ fn hinter<'r>(
                     .map(move |f| (name, f))
             })
             .map(|(name, f)| {
-                let cached = indexed.borrow().get(&f.blob).cloned();
-                let index = cached.unwrap_or_else(|| {
-                    let names = repo
-                        .find_object(f.blob)
-                        .ok()
-                        .and_then(|o| super::symbols::FileNames::index_for(&o.data, interest))
-                        .map(Rc::new)
-                        .unwrap_or_else(|| empty.clone());
-                    indexed.borrow_mut().insert(f.blob, names.clone());
-                    names
-                });
                 let path = if name.is_empty() {
                     f.name.clone()
                 } else {
                     format!("{name}/{}", f.name)
                 };
+                let index = names_of(package, f);
                 (path, index, super::symbols::local_name(&f.header, package))
             });
         let h = super::symbols::hint(files, symbols);

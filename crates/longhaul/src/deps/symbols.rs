@@ -3,6 +3,7 @@
 //! behind an interface or another package, and a name can match code that is
 //! never run, so this only says where to look.
 
+use crate::checks::build_constraints::Header;
 use serde::Serialize;
 
 /// Where a finding's symbols are named.
@@ -49,15 +50,22 @@ pub const MAX_FILES: usize = 10;
 
 /// The name a file uses for `import_path` (from its header): `None` for a
 /// blank (`_`) import, `Some("")` for a dot import.
-pub fn local_name(
-    header: &crate::checks::build_constraints::Header,
-    import_path: &str,
-) -> Option<String> {
+pub fn local_name(header: &Header, import_path: &str) -> Option<String> {
     match header.local_name(import_path)?.as_str() {
         "_" => None,
         "." => Some(String::new()),
         name => Some(name.to_string()),
     }
+}
+
+/// A byte that can start a Go identifier (any non-ASCII byte counts: a hint).
+fn ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+/// A byte that can continue a Go identifier.
+fn ident_byte(b: u8) -> bool {
+    ident_start(b) || b.is_ascii_digit()
 }
 
 /// FNV-1a, 64 bits: names are hashed once and compared as numbers.
@@ -105,37 +113,101 @@ pub struct FileNames {
 }
 
 /// The names worth indexing: the functions and methods of the vulnerable
-/// symbols that matter to a release (hashes of the name after the last dot).
+/// symbols that matter to a release (hashes of the name after the last dot),
+/// and the packages they belong to (only files importing one are indexed).
 #[derive(Debug, Clone, Default)]
-pub struct Interest(Hashes);
+pub struct Interest {
+    names: Hashes,
+    packages: std::collections::HashSet<String>,
+}
 
 impl Interest {
-    /// The exported names among `symbols`.
-    pub fn of<'s>(symbols: impl IntoIterator<Item = &'s str>) -> Interest {
-        Interest(
-            symbols
+    /// The exported names among `symbols`, in `packages`.
+    pub fn of<'s>(
+        packages: impl IntoIterator<Item = &'s str>,
+        symbols: impl IntoIterator<Item = &'s str>,
+    ) -> Interest {
+        Interest {
+            names: symbols
                 .into_iter()
                 .filter(|s| exported(s))
                 .map(|s| fnv(&[s.rsplit('.').next().unwrap_or(s).as_bytes()]))
                 .collect(),
-        )
+            packages: packages.into_iter().map(str::to_string).collect(),
+        }
     }
 
     /// Whether there is nothing to look for.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.names.is_empty()
+    }
+
+    /// Whether `package` is one of the packages of interest.
+    pub fn has_package(&self, package: &str) -> bool {
+        self.packages.contains(package)
+    }
+
+    /// Whether a file with `header` imports a package of interest.
+    pub fn imported_by(&self, header: &Header) -> bool {
+        header.imports.iter().any(|i| self.packages.contains(i))
     }
 }
 
 impl FileNames {
-    /// Index the names of a Go file that `interest` lists; `None` when it
-    /// names none of them.
-    pub fn index_for(text: &[u8], interest: &Interest) -> Option<FileNames> {
+    /// Index the names of a Go file with `header` that `interest` lists;
+    /// `None` when it names none of them. Unless the file dot-imports a
+    /// package of interest, only names after a `.` can matter (`local.Func`,
+    /// `.Method`): those are found from the dots, the rest is skipped.
+    pub fn index_for(text: &[u8], header: &Header, interest: &Interest) -> Option<FileNames> {
         if interest.is_empty() {
             return None;
         }
-        let all = FileNames::index_filtered(text, Some(interest));
+        let dot_import = header
+            .named
+            .iter()
+            .any(|(name, path)| name == "." && interest.has_package(path));
+        let all = if dot_import {
+            FileNames::index_filtered(text, Some(interest))
+        } else {
+            FileNames::index_after_dots(text, interest)
+        };
         (!all.idents.is_empty()).then_some(all)
+    }
+
+    /// The names of `interest` that follow a `.`, with the word before the
+    /// dot: what [`FileNames::index_filtered`] finds for them, reached by
+    /// jumping from dot to dot.
+    fn index_after_dots(text: &[u8], interest: &Interest) -> FileNames {
+        use gix::bstr::ByteSlice;
+        let mut out = FileNames::default();
+        let mut from = 0;
+        while let Some(at) = text[from..].find_byte(b'.') {
+            let dot = from + at;
+            from = dot + 1;
+            if !text.get(from).is_some_and(u8::is_ascii_uppercase) {
+                continue;
+            }
+            let end = from + text[from..].iter().take_while(|&&b| ident_byte(b)).count();
+            let hash = fnv(&[&text[from..end]]);
+            if interest.names.contains(&hash) {
+                out.idents.insert(hash);
+                out.members.insert(hash);
+                // The word before the dot, as a forward scan reads it (a run
+                // of identifier bytes, leading digits not part of it).
+                let run = text[..dot]
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| ident_byte(b))
+                    .count();
+                let before = &text[dot - run..dot];
+                let before = &before[before.iter().take_while(|b| b.is_ascii_digit()).count()..];
+                if !before.is_empty() {
+                    out.selectors.insert(fnv(&[before, &text[from..end]]));
+                }
+            }
+            from = end;
+        }
+        out
     }
 
     /// Index the text of a Go file.
@@ -145,8 +217,6 @@ impl FileNames {
 
     fn index_filtered(text: &[u8], interest: Option<&Interest>) -> FileNames {
         let mut out = FileNames::default();
-        let ident_start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b >= 0x80;
-        let ident_byte = |b: u8| ident_start(b) || b.is_ascii_digit();
         let (mut i, mut prev) = (0, None::<(usize, usize)>);
         while i < text.len() {
             if !ident_start(text[i]) {
@@ -165,7 +235,7 @@ impl FileNames {
                 continue;
             }
             let hash = fnv(&[word]);
-            if interest.is_some_and(|w| !w.0.contains(&hash)) {
+            if interest.is_some_and(|w| !w.names.contains(&hash)) {
                 prev = Some((start, i));
                 continue;
             }
@@ -197,7 +267,7 @@ impl FileNames {
 
 /// Whether `text` (a Go file that imports `import_path`) names `symbol`.
 pub fn names(text: &str, import_path: &str, symbol: &str) -> bool {
-    let header = crate::checks::build_constraints::Header::parse(text.as_bytes());
+    let header = Header::parse(text.as_bytes());
     local_name(&header, import_path)
         .is_some_and(|local| FileNames::index(text.as_bytes()).names(&local, symbol))
 }
@@ -299,5 +369,39 @@ mod tests {
             }]
         );
         assert_eq!(h.not_named, ["MatchStrings"]);
+    }
+
+    #[test]
+    fn the_dot_index_answers_as_the_full_index() {
+        let f = "package a\n\nimport (\n\tx1 \"golang.org/x/net/http2\"\n\t\"net/http\"\n)\n\nfunc f() { x1.ConfigureServer(s, nil); v.ServeConn(c); 9x.Handle(); http.ListenAndServe(a, h); _ = \u{e9}t\u{e9}.Serve }\n";
+        let h = crate::checks::build_constraints::Header::parse(f.as_bytes());
+        let symbols = [
+            "ConfigureServer",
+            "Server.ServeConn",
+            "Handle",
+            "ListenAndServe",
+            "Serve",
+        ];
+        let interest = Interest::of(["golang.org/x/net/http2", "net/http"], symbols);
+        let fast = FileNames::index_for(f.as_bytes(), &h, &interest).expect("names some");
+        let full = FileNames::index(f.as_bytes());
+        for local in ["x1", "http", "x", "9x", "v", "\u{e9}t\u{e9}", ""] {
+            for symbol in symbols.iter().chain(&["Server.Serve", "Other"]) {
+                if local.is_empty() {
+                    continue; // no dot import here: bare names are not indexed
+                }
+                assert_eq!(
+                    fast.names(local, symbol),
+                    full.names(local, symbol),
+                    "{local}.{symbol}"
+                );
+            }
+        }
+        assert!(fast.names("x1", "ConfigureServer"));
+        assert!(fast.names("x", "Handle"), "as a forward scan reads `9x`");
+        let dot = "package a\n\nimport . \"net/http\"\n\nfunc f() { ListenAndServe(a, h) }\n";
+        let h = crate::checks::build_constraints::Header::parse(dot.as_bytes());
+        let names = FileNames::index_for(dot.as_bytes(), &h, &interest).expect("dot import");
+        assert!(names.names("", "ListenAndServe"));
     }
 }
