@@ -37,4 +37,12 @@ fi
 
 if [ $# -eq 0 ]; then set -- verify --all; fi
 cd "$root"
-exec cargo run -q -p longhaul-cli -- -C examples/tiny-lts --offline "$@"
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/longhaul"
+if [ ! -x "$bin" ]; then
+  # The first build compiles every dependency: show cargo's progress.
+  echo "building longhaul (first time: a few minutes)…" >&2
+  cargo build -p longhaul-cli >&2
+else
+  cargo build -q -p longhaul-cli >&2
+fi
+exec "$bin" -C examples/tiny-lts --offline "$@"

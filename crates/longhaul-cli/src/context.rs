@@ -17,12 +17,19 @@ pub struct Context {
     cli_advisories: Option<PathBuf>,
     cli_statements: Option<PathBuf>,
     cli_go_vulndb: Option<PathBuf>,
+    cli_cache_dir: Option<PathBuf>,
     offline: bool,
 }
 
 impl Context {
-    pub fn new(cli: &Cli) -> Self {
-        let dir = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    /// The context of `cli`; with `-C DIR`, the process moves into DIR first
+    /// (as git does), so every relative path of the command line (`--out`,
+    /// `--manifests`, patch files) means the same folder `--manifest` does.
+    pub fn new(cli: &Cli) -> Result<Self> {
+        let dir = match &cli.dir {
+            Some(d) => enter(d)?,
+            None => PathBuf::from("."),
+        };
         let rel = |p: &Option<PathBuf>| {
             p.as_ref().map(|p| {
                 if p.is_absolute() {
@@ -32,24 +39,25 @@ impl Context {
                 }
             })
         };
-        Context {
+        Ok(Context {
             cli_manifest: rel(&cli.manifest),
             cli_upstream: rel(&cli.upstream),
             cli_cache: rel(&cli.patch_cache),
             cli_advisories: rel(&cli.advisories),
             cli_statements: rel(&cli.statements),
             cli_go_vulndb: rel(&cli.go_vulndb),
+            cli_cache_dir: cli.cache_dir.clone(),
             offline: cli.offline,
             dir,
-        }
+        })
     }
 
     pub fn manifest(&self) -> Result<Manifest> {
         let path = match &self.cli_manifest {
             Some(p) => p.clone(),
-            None => Manifest::find(&self.dir).with_context(|| {
+            None => Manifest::find_upward(&self.dir).with_context(|| {
                 format!(
-                    "no manifest in {}: expected one of {} (or pass --manifest FILE)",
+                    "no manifest in {} or a folder above it (up to the top of its git repository): expected one of {} (or pass --manifest FILE)",
                     self.dir.display(),
                     MANIFEST_NAMES.join(", ")
                 )
@@ -65,7 +73,10 @@ impl Context {
                 .unwrap_or_else(|| self.dir.clone())
                 .join(DEFAULT_CACHE_DIR)
         });
-        PatchLoader::new(cache, !self.offline)
+        let root = manifest
+            .map(|m| m.dir().to_path_buf())
+            .unwrap_or_else(|| self.dir.clone());
+        PatchLoader::new(cache, !self.offline).confined_to(&root)
     }
 
     /// The advisory folder: `--advisories`, else advisories/ beside the manifest.
@@ -96,6 +107,22 @@ impl Context {
         })
     }
 
+    /// The Go vulnerability database. The default folder is the
+    /// repository's and must stay inside it (a committed link out is
+    /// refused); `--go-vulndb DIR` is the operator's and read where it is.
+    pub fn go_vulndb(
+        &self,
+        manifest: Option<&Manifest>,
+    ) -> anyhow::Result<longhaul::deps::database::Database> {
+        let dir = self.go_vulndb_dir(manifest);
+        if let Some(m) = manifest.filter(|_| self.cli_go_vulndb.is_none()) {
+            longhaul::confine::resolve_inside(m.dir(), &dir)
+                .map_err(|e| longhaul::Error::Input(e.to_string()))?;
+        }
+        longhaul::deps::database::Database::load(&dir)
+            .map_err(|e| longhaul::Error::Input(e.to_string()).into())
+    }
+
     /// Manifest, coverage inputs and the matrix for `releases` (all when empty).
     pub fn coverage(
         &self,
@@ -110,10 +137,7 @@ impl Context {
             manifest.release(r)?;
         }
         // Coverage reads only: never download while computing it.
-        let loader = PatchLoader::new(
-            self.loader(Some(&manifest)).cache_dir().to_path_buf(),
-            false,
-        );
+        let loader = self.offline_loader(&manifest);
         let inputs = longhaul::security::coverage::load_inputs(
             &manifest,
             &self.advisories_dir(Some(&manifest)),
@@ -141,10 +165,7 @@ impl Context {
     /// missing advisories or statements are said in `missing`, not errors.
     pub fn publication(&self, now: i64) -> Result<longhaul::publish::embargo::Publication> {
         let manifest = self.manifest()?;
-        let loader = PatchLoader::new(
-            self.loader(Some(&manifest)).cache_dir().to_path_buf(),
-            false,
-        );
+        let loader = self.offline_loader(&manifest);
         Ok(longhaul::publish::embargo::Publication::load(
             &manifest,
             &self.advisories_dir(Some(&manifest)),
@@ -191,9 +212,19 @@ impl Context {
         Ok((publication, coverage))
     }
 
+    /// The folder of the check result cache: `--cache-dir` (or
+    /// `LONGHAUL_CACHE_DIR`), else the user's cache folder; `None` when there
+    /// is none (checks then run without a cache).
+    pub fn check_cache_dir(&self) -> Option<PathBuf> {
+        self.cli_cache_dir
+            .clone()
+            .or_else(longhaul::checks::cache::default_dir)
+    }
+
     /// A patch loader that never downloads (for commands that only read).
     pub fn offline_loader(&self, manifest: &Manifest) -> PatchLoader {
         PatchLoader::new(self.loader(Some(manifest)).cache_dir().to_path_buf(), false)
+            .confined_to(manifest.dir())
     }
 
     /// `--timestamp`, else `SOURCE_DATE_EPOCH`, else now, as RFC 3339.
@@ -210,9 +241,9 @@ impl Context {
             return Ok(p.clone());
         }
         if let Some(m) = manifest
-            && let Some(u) = &m.upstream
+            && let Some(u) = longhaul::release::upstream::from_manifest(m)?
         {
-            return Ok(m.dir().join(u));
+            return Ok(u);
         }
         match manifest {
             Some(m) => bail!(
@@ -229,6 +260,22 @@ impl Context {
     ) -> Result<longhaul::gix::ThreadSafeRepository> {
         Ok(longhaul::repo::open(&self.upstream_path(manifest)?)?)
     }
+}
+
+/// Move into `-C DIR`: its canonical path, or an error naming it when it
+/// is no folder.
+fn enter(dir: &std::path::Path) -> Result<PathBuf> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => bail!("-C {}: not a folder", dir.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            bail!("-C {}: no such folder", dir.display())
+        }
+        Err(e) => bail!("-C {}: {e}", dir.display()),
+    }
+    let abs = std::fs::canonicalize(dir).with_context(|| format!("-C {}", dir.display()))?;
+    std::env::set_current_dir(&abs).with_context(|| format!("-C {}", dir.display()))?;
+    Ok(abs)
 }
 
 /// The releases a command runs on: every release with `all`, the named ones

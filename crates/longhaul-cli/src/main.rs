@@ -5,7 +5,7 @@ mod commands;
 mod context;
 mod ui;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,12 +36,26 @@ pub struct Cli {
     /// advisories/go-vulndb/, where `advisories import` stores them).
     #[arg(long, global = true, value_name = "DIR")]
     pub go_vulndb: Option<PathBuf>,
-    /// Never download URL patch items; use only the patch cache.
-    #[arg(long, global = true, env = "LONGHAUL_OFFLINE")]
+    /// Folder of longhaul's own caches, such as check results (default:
+    /// $XDG_CACHE_HOME/longhaul or ~/.cache/longhaul); never inside the LTS
+    /// repository, where a pull request could write it.
+    #[arg(long, global = true, value_name = "DIR", env = "LONGHAUL_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Never download URL patch items; use only the patch cache
+    /// (`LONGHAUL_OFFLINE`: 1, true, yes or on; 0, false, no or off).
+    #[arg(
+        long,
+        global = true,
+        env = "LONGHAUL_OFFLINE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub offline: bool,
     /// Print one JSON document instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Colour the output: auto (a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ui::ColorChoice::Auto)]
+    pub color: ui::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -71,7 +85,12 @@ pub enum Command {
     /// List releases with their resolved chains and patch files.
     Releases,
     /// Report manifest problems (exit 1 when any is an error).
-    Lint,
+    Lint {
+        /// Also report what changed since REV (a pull request's base) that
+        /// moves authority: `upstream:`, `base:`, `checks:`, tolerated lists.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+    },
     /// Apply releases in memory and report (exit 1 if any fails).
     Verify {
         /// Releases to verify (default: those with `must: true`).
@@ -109,7 +128,9 @@ pub enum Command {
         #[command(subcommand)]
         action: StatementsAction,
     },
-    /// CVE x release matrix: which CVE is fixed, by what, and which is still exposed.
+    /// CVE x release matrix: which CVE is fixed, by what, and which is still
+    /// exposed; one column per line (its newest release), newest first,
+    /// fitted to the terminal.
     Coverage {
         /// Releases (columns); default every shipped release (intermediate bases
         /// such as KLTS's `-ci` entries left out).
@@ -118,8 +139,12 @@ pub enum Command {
         #[arg(long, conflicts_with = "releases")]
         all: bool,
         /// Print a Markdown table (for a status page or a pull request).
-        #[arg(long, conflicts_with = "json")]
+        #[arg(long)]
         markdown: bool,
+        /// Per CVE, the releases fixed by each patch, stated, exposed and
+        /// not assessed, instead of the matrix of short words.
+        #[arg(long, conflicts_with = "markdown")]
+        wide: bool,
         /// Also the dependency findings (Go vulnerability database) of the
         /// same releases; reads their trees from the upstream repository.
         #[arg(long)]
@@ -287,6 +312,15 @@ pub enum Command {
         /// Run everything again, ignoring cached results (and cache the new ones).
         #[arg(long)]
         no_cache: bool,
+        /// Say which check commands and tolerated lists changed since REV (a
+        /// pull request's base): `checks:` runs code.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+        /// Run the `checks:` map of the manifest at REV (the base branch)
+        /// instead of the working tree's, so that a pull request cannot
+        /// choose the commands its own gate runs.
+        #[arg(long, value_name = "REV")]
+        trusted_checks_from: Option<String>,
         /// Check up to N releases at once (each in its own folder; Go itself
         /// already uses every core).
         #[arg(short = 'j', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
@@ -338,7 +372,8 @@ pub enum Command {
         /// Output folder (replaced as a whole; refused if it holds other files).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Page title (default: from the manifest's `product:` or `base:`).
+        /// Page title (default: "NAME LTS status", NAME from the manifest's
+        /// `product:` purl, else the LTS repository's folder).
         #[arg(long)]
         title: Option<String>,
         /// The URL the site is served from, for absolute links in the feed.
@@ -378,6 +413,20 @@ pub enum Command {
         since: Option<String>,
         #[command(flatten)]
         target: TargetArgs,
+    },
+    /// Print the shell completion script (e.g. `longhaul completions bash >
+    /// /etc/bash_completion.d/longhaul`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page longhaul.1 (roff); with --out, write it and a page
+    /// per command into DIR.
+    Man {
+        /// Folder to write longhaul.1 and longhaul-COMMAND.1 into.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -422,9 +471,9 @@ impl TargetArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum CiAction {
-    /// Write the GitHub Actions workflow: lint and verify, then one `check`
-    /// job per maintained release with the Go it needs (only the releases a
-    /// pull request can affect).
+    /// Write the GitHub Actions workflow: lint and verify, plan the check
+    /// matrix at run time (`ci plan`), then one `check` job per planned
+    /// release with the Go it needs.
     Github {
         /// Where to write it (default: .github/workflows/longhaul.yml in the
         /// repository that holds the manifest).
@@ -443,6 +492,14 @@ pub enum CiAction {
         /// The branch whose pushes check every release.
         #[arg(long, value_name = "BRANCH", default_value = "main")]
         branch: String,
+    },
+    /// The check matrix the workflow runs, computed now: every maintained
+    /// release, or with --since only those a change touches, each with the
+    /// Go version its tree names (JSON for `strategy.matrix` with --json).
+    Plan {
+        /// Only the releases a change since REV (a pull request's base) touches.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
     },
 }
 
@@ -470,6 +527,20 @@ pub enum AdvisoriesAction {
     List,
 }
 
+/// The command line as parsed, completed and documented: `vex` always
+/// prints JSON, so its help does not offer `--json`.
+pub fn command() -> clap::Command {
+    // A hidden `--json` of its own stands in for the global one.
+    Cli::command().mut_subcommand("vex", |vex| {
+        vex.arg(
+            clap::Arg::new("json")
+                .long("json")
+                .action(clap::ArgAction::SetTrue)
+                .hide(true),
+        )
+    })
+}
+
 fn main() -> ExitCode {
     // A closed pipe (`longhaul releases | head`) ends the process quietly, as
     // for other Unix tools, instead of a panic on the next write.
@@ -478,18 +549,20 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
+    ui::set_color(cli.color);
     match commands::run(&cli) {
         Ok(code) => code,
         Err(e) => {
+            let text = ui::error_text(&e);
             if cli.json {
-                let doc = serde_json::json!({ "ok": false, "error": format!("{e:#}") });
+                let doc = serde_json::json!({ "ok": false, "error": text });
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&doc).expect("serializable")
                 );
             }
-            eprintln!("{} {e:#}", ui::paint("error:", ui::Color::Red));
+            eprintln!("{} {text}", ui::paint_stderr("error:", ui::Color::Red));
             ExitCode::from(2)
         }
     }

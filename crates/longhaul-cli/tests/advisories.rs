@@ -91,8 +91,9 @@ fn import_then_coverage_json_lists_every_pair() {
 
     let md = longhaul(&dir, &["coverage", "--markdown"]);
     let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.starts_with("Feed: 2 records, newest modified "), "{md}");
     assert!(
-        md.starts_with("| CVE | CVSS | v1.18.20-lts.1 | v1.17.17-lts.1 | v1.20.15-lts.1 |"),
+        md.contains("\n| CVE | CVSS | v1.18.20-lts.1 | v1.17.17-lts.1 | v1.20.15-lts.1 |"),
         "{md}"
     );
     assert!(
@@ -400,7 +401,14 @@ fn import_refuses_colliding_ids_and_cleans_stale_temporaries() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["CVE-2021-25741.json", "CVE-2099-0001.json"]);
+    assert_eq!(
+        names,
+        [
+            "CVE-2021-25741.json",
+            "CVE-2099-0001.json",
+            "imported-at.txt"
+        ]
+    );
 }
 
 /// Issue 6, defect 5: a statements file or an advisory that is a symlink to

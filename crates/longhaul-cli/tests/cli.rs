@@ -161,7 +161,15 @@ fn missing_tag_names_the_manifest_line() {
         "upstream: ../upstream\nreleases:\n  - name: v9.9.9-lts.1\n    base_release: v9.9.9\n    patches: []\npatches: []\n",
     )
     .unwrap();
-    assert_input_error(&l, &["verify", "--all"], "releases.yml:4: base tag v9.9.9");
+    // verify: unverifiable, not an input error (a partial clone is normal; issue 18).
+    let out = longhaul(&l.dir, &["verify", "--all"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("v9.9.9-lts.1: base tag v9.9.9 is not in the upstream repository")
+            && text.contains("releases.yml:4)"),
+        "{text}"
+    );
     assert_input_error(&l, &["build", "v9.9.9-lts.1"], "releases.yml:4");
 }
 
@@ -448,8 +456,10 @@ fn special_patch_files_are_refused() {
     let out = longhaul(&l.dir, &["--json", "verify"]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
     assert_ne!(out.status.code(), Some(0));
+    // Refused before it is opened: a device, and (issue 17) outside the repository.
     assert!(
-        text.contains("fix.patch") && text.contains("found a device"),
+        text.contains("fix.patch")
+            && (text.contains("found a device") || text.contains("resolves to /dev/zero")),
         "{text}"
     );
     std::fs::remove_file(l.dir.join("patches/fix.patch")).unwrap();
@@ -555,4 +565,69 @@ fn port_json_and_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("deadbeef"), "{}", stderr(&out));
     assert_eq!(git(&up, &["for-each-ref"]), refs_before);
+}
+
+/// The README's `LONGHAUL_OFFLINE=1` works: with it, a URL patch item is not
+/// downloaded (no connection reaches the loopback server) and its release is
+/// unverifiable; with `LONGHAUL_OFFLINE=0` the same item is downloaded and the
+/// release verifies. A value that is not a boolean is a usage error.
+#[test]
+fn offline_from_the_environment_takes_one_and_zero() {
+    use std::io::{Read, Write};
+    let l = lts();
+    let patch = std::fs::read(l.dir.join("patches/fix.patch")).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/pull/1.patch", listener.local_addr().unwrap());
+    std::fs::remove_file(l.dir.join("patches/fix.patch")).unwrap();
+    common::edit_file(
+        &l.dir.join("releases.yml"),
+        "patches: []",
+        &format!("patches:\n  - name: fix\n    patch: [\"{url}\"]"),
+    );
+    let run = |offline: &str| {
+        Command::new(env!("CARGO_BIN_EXE_longhaul"))
+            .arg("-C")
+            .arg(&l.dir)
+            .args(["--json", "verify"])
+            .env("LONGHAUL_OFFLINE", offline)
+            .env("NO_COLOR", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap()
+    };
+
+    let out = run("1");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!v["releases"][0]["unverifiable"].is_null(), "{v}");
+    listener.set_nonblocking(true).unwrap();
+    assert!(
+        listener.accept().is_err(),
+        "LONGHAUL_OFFLINE=1 still connected"
+    );
+    listener.set_nonblocking(false).unwrap();
+
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 2048];
+        let _ = s.read(&mut buf).unwrap();
+        write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            patch.len()
+        )
+        .unwrap();
+        s.write_all(&patch).unwrap();
+    });
+    let out = run("0");
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let out = run("maybe");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("LONGHAUL_OFFLINE") || stderr(&out).contains("--offline"),
+        "{}",
+        stderr(&out)
+    );
 }

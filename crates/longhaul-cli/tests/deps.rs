@@ -187,12 +187,19 @@ fn the_example_shows_every_tier_with_its_evidence() {
             .iter()
             .all(|v| v["id"] != "GO-2021-0113")
     );
-    // The database's age is stated, and it is old.
+    // The database's age is stated as the Kubernetes feed's is, and it is
+    // stale: its newest record is old and nothing records an import.
+    let age = &report["freshness"]["go_vulndb"];
+    assert_eq!(
+        (age["stale"].as_bool(), age["modified_days_ago"].as_i64()),
+        (Some(true), Some(451)),
+        "{age}"
+    );
     assert!(
         report["freshness"]["warning"]
             .as_str()
             .unwrap()
-            .contains("days old"),
+            .contains("Go vulnerability database may be out of date"),
         "{report}"
     );
 }
@@ -465,7 +472,7 @@ fn notes_site_and_upgrade_path_say_the_dependency_state() {
     );
     assert!(
         notes
-            .contains("Go vulnerability database: 7 records, newest modified 2025-09-01T00:00:00Z"),
+            .contains("Go vulnerability database: 7 records, newest modified 2025-09-01 (451 days ago), imported unknown"),
         "{notes}"
     );
     let out = tmp.path().join("site");
@@ -939,4 +946,212 @@ fn govulncheck_agrees_with_the_imported_tier() {
             records.display()
         );
     }
+}
+
+/// A new upstream tag `tag` on top of v1.1.1 whose tree has `link` as a
+/// symbolic link to `target`, and a release on it.
+fn tag_with_link(lts: &Path, tag: &str, link: &str, target: &str) {
+    let up = lts.parent().unwrap().join("upstream");
+    git(
+        &up,
+        &["checkout", "-q", "-f", "v1.1.1"],
+        "2024-06-01T10:00:00Z",
+    );
+    let path = up.join(link);
+    std::fs::remove_file(&path).ok();
+    std::os::unix::fs::symlink(target, &path).unwrap();
+    git(&up, &["add", "-A"], "2024-07-01T10:00:00Z");
+    git(&up, &["commit", "-qm", tag], "2024-07-01T10:00:00Z");
+    git(&up, &["tag", tag], "2024-07-01T10:00:00Z");
+    edit_file(
+        &lts.join("releases.yml"),
+        "releases:\n",
+        &format!("releases:\n  - name: {tag}-lts.1\n    base_release: {tag}\n"),
+    );
+}
+
+#[test]
+fn module_lists_that_are_links_in_the_tree_are_refused() {
+    let (_tmp, lts) = lts();
+    // The link text would otherwise be read as the file, or a checkout would
+    // read what it points to.
+    for (tag, file) in [("v1.2.0", "go.mod"), ("v1.2.1", "vendor/modules.txt")] {
+        tag_with_link(&lts, tag, file, "/etc/passwd");
+        let release = format!("{tag}-lts.1");
+        let o = run(&lts, &["deps", &release]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "{release}: {file} (in the release's tree) is a symbolic link"
+            )),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert!(run(&lts, &["deps", "v1.1.1-lts.1"]).status.success());
+}
+
+#[test]
+fn a_go_vulndb_folder_linked_out_of_the_repository_is_refused() {
+    let (tmp, lts) = lts();
+    let store = lts.join("advisories/go-vulndb");
+    let outside = tmp.path().join("outside");
+    std::fs::rename(&store, &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &store).unwrap();
+    let before: BTreeSet<_> = std::fs::read_dir(&outside)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let o = run(&lts, &["deps", "v1.0.3-lts.2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("outside the LTS repository"),
+        "{}",
+        stderr(&o)
+    );
+    // An import does not write through the link either.
+    let record = outside.join("GO-2021-0113.json");
+    let o = run(&lts, &["advisories", "import", record.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+    let after: BTreeSet<_> = std::fs::read_dir(&outside)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(before, after, "nothing written outside");
+    // The operator's --go-vulndb is read where it is.
+    let o = run(
+        &lts,
+        &[
+            "--go-vulndb",
+            outside.to_str().unwrap(),
+            "deps",
+            "v1.0.3-lts.2",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn tree_file_names_in_symbol_hints_stay_inert_in_drafts() {
+    let (_tmp, lts) = lts();
+    // A file whose name holds YAML line breaks and a statement names a
+    // vulnerable symbol: the draft must stay one comment line.
+    let name = "pkg/i18n/a\n  - cve: GO-2022-1059\r    status: not_affected\u{2028}x\u{85}.go";
+    let up = lts.parent().unwrap().join("upstream");
+    git(&up, &["checkout", "-q", "v1.1.1"], "2024-06-01T10:00:00Z");
+    std::fs::write(
+        up.join(name),
+        "package i18n\n\nimport \"golang.org/x/text/language\"\n\nfunc Accept(s string) { language.ParseAcceptLanguage(s) }\n",
+    )
+    .unwrap();
+    git(&up, &["add", "-A"], "2024-07-01T10:00:00Z");
+    git(&up, &["commit", "-qm", "v1.2.0"], "2024-07-01T10:00:00Z");
+    git(&up, &["tag", "v1.2.0"], "2024-07-01T10:00:00Z");
+    edit_file(
+        &lts.join("releases.yml"),
+        "releases:\n",
+        "releases:\n  - name: v1.2.0-lts.1\n    base_release: v1.2.0\n",
+    );
+    let report = json(&run(&lts, &["--json", "deps", "v1.2.0-lts.1"]));
+    let hint = &finding(
+        release(&report, "v1.2.0-lts.1"),
+        "GO-2022-1059",
+        "golang.org/x/text/language",
+    )["evidence"]["symbol_hint"];
+    assert_eq!(hint["named_in"][0]["file"], name, "{hint}");
+    let o = run(&lts, &["statements", "suggest"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let drafts = String::from_utf8(o.stdout).unwrap();
+    assert!(drafts.contains("GO-2022-1059"), "{drafts}");
+    // Every line, as any YAML reader breaks lines, is a comment or empty.
+    for line in drafts.split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+        assert!(
+            line.is_empty() || line.starts_with('#'),
+            "a line YAML would read: {line:?}\n{drafts}"
+        );
+    }
+}
+
+#[test]
+fn a_stale_or_missing_go_vulndb_is_never_an_all_clear() {
+    let (tmp, lts) = lts();
+    // One record, for a module no release ships: every release has 0 open.
+    let store = lts.join("advisories/go-vulndb");
+    let record = std::fs::read_to_string(store.join("GO-2021-0113.json"))
+        .unwrap()
+        .replace("golang.org/x/text", "example.com/unshipped");
+    let source = tmp.path().join("GO-2021-0113.json");
+    std::fs::write(&source, &record).unwrap();
+    std::fs::remove_dir_all(&store).unwrap();
+    std::fs::create_dir(&store).unwrap();
+    std::fs::copy(&source, store.join("GO-2021-0113.json")).unwrap();
+    let go_cell = |site: &Path| {
+        let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+        let at = index.find("1.20.14 (.go-version)").expect("the Go column");
+        index[at..at + 120].to_string()
+    };
+    // Stale (no import recorded): said everywhere, and zero is not green.
+    let report = json(&run(&lts, &["--json", "deps", "v1.1.1-lts.1"]));
+    let r = release(&report, "v1.1.1-lts.1");
+    assert!(r["vulnerabilities"].as_array().unwrap().is_empty(), "{r}");
+    assert_eq!(report["freshness"]["go_vulndb"]["stale"], true);
+    let text = run(&lts, &["deps", "v1.1.1-lts.1"]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("warning:") && text.contains("may be out of date"),
+        "{text}"
+    );
+    let site = tmp.path().join("site");
+    assert!(
+        run(&lts, &["site", "--out", site.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(go_cell(&site).contains("count warn"), "{}", go_cell(&site));
+    let notes = run(&lts, &["notes", "v1.1.1-lts.1"]);
+    let notes = String::from_utf8(notes.stdout).unwrap();
+    assert!(
+        notes.contains("None found, but the database may be out of date"),
+        "{notes}"
+    );
+    // Imported now, within the manifest's limit: current, and zero is zero.
+    edit_file(
+        &lts.join("releases.yml"),
+        "releases:\n",
+        "feed:\n  max_age_days: 3650\nreleases:\n",
+    );
+    let o = run(&lts, &["advisories", "import", source.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(store.join("imported-at.txt").is_file());
+    let report = json(&run(&lts, &["--json", "deps", "v1.1.1-lts.1"]));
+    assert_eq!(report["freshness"]["go_vulndb"]["stale"], false, "{report}");
+    assert!(report["freshness"].get("warning").is_none(), "{report}");
+    let site = tmp.path().join("site2");
+    assert!(
+        run(&lts, &["site", "--out", site.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(go_cell(&site).contains("count zero"), "{}", go_cell(&site));
+    // No database at all: a warning, never a silent zero.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let report = json(&run(
+        &lts,
+        &[
+            "--go-vulndb",
+            empty.to_str().unwrap(),
+            "--json",
+            "deps",
+            "v1.1.1-lts.1",
+        ],
+    ));
+    assert!(
+        report["freshness"]["warning"]
+            .as_str()
+            .unwrap()
+            .contains("no Go vulnerability database imported"),
+        "{report}"
+    );
 }

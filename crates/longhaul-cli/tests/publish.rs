@@ -164,9 +164,12 @@ fn lifecycle_reads_dates_go_and_flags_contradictions() {
     );
     assert_ne!(edited, text);
     std::fs::write(lts.join("releases.yml"), edited).unwrap();
-    let human = stdout(&run(&lts, &["lifecycle"], NOW));
-    assert!(human.contains("1.1: 1.1 is inside its LTS window (until 2028-06-01) but its newest release v1.1.1-lts.1 is not `must: true` [in-window-not-maintained]"), "{human}");
-    let later = stdout(&run(&lts, &["lifecycle"], "1861920000")); // 2029-01-01
+    // Warnings go to standard error, apart from the table (issue 18).
+    let out = run(&lts, &["lifecycle"], NOW);
+    let (human, warnings) = (stdout(&out), stderr(&out));
+    assert!(warnings.contains("1.1: 1.1 is inside its LTS window (until 2028-06-01) but its newest release v1.1.1-lts.1 is not `must: true` [in-window-not-maintained]"), "{warnings}");
+    assert!(!human.contains("warning"), "{human}");
+    let later = stderr(&run(&lts, &["lifecycle"], "1861920000")); // 2029-01-01
     assert!(
         later.contains("1.0: LTS ended on 2028-01-10 but the manifest still maintains 1.0"),
         "{later}"

@@ -1,4 +1,6 @@
 //! The library's error type: every variant names the file (and line) at fault.
+//! It sits at the bottom and knows no domain type: each concern's error
+//! converts into it from above.
 
 use crate::repo::RepoError;
 use std::path::PathBuf;
@@ -40,9 +42,17 @@ pub enum Error {
     /// The upstream repository.
     #[error(transparent)]
     Repo(#[from] RepoError),
-    /// An advisory file or feed.
-    #[error(transparent)]
-    Advisory(#[from] crate::security::advisory::AdvisoryError),
+    /// A data file (an advisory, a feed, a record) that is malformed; each
+    /// concern converts its own error into this one.
+    #[error("{file}{}: {message}", if *line > 0 { format!(":{line}") } else { String::new() })]
+    Data {
+        /// The file or URL.
+        file: String,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {
@@ -52,13 +62,8 @@ pub enum Error {
         source: std::io::Error,
     },
     /// An input file that was refused or could not be read (see [`crate::fs`]).
-    #[error("{path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: crate::fs::ReadError,
-    },
+    #[error(transparent)]
+    Read(#[from] crate::fs::FileError),
     /// A tag exists already and `--force` was not given.
     #[error("tag {name} already exists (at {target}); pass --force to move it")]
     TagExists {

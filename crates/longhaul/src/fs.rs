@@ -64,17 +64,27 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
     read_limited(path, MAX_INPUT_BYTES)
 }
 
+/// A file that was refused or could not be read, with its path.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct FileError {
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    pub source: ReadError,
+}
+
 /// [`read_to_string`] with the path in the error, for callers that report it.
-pub fn read_text(path: &Path) -> Result<String, crate::error::Error> {
-    read_to_string(path).map_err(|source| crate::error::Error::Read {
+pub fn read_text(path: &Path) -> Result<String, FileError> {
+    read_to_string(path).map_err(|source| FileError {
         path: path.to_path_buf(),
         source,
     })
 }
 
 /// [`read`] with the path in the error, for callers that report it.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>, crate::error::Error> {
-    read(path).map_err(|source| crate::error::Error::Read {
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, FileError> {
+    read(path).map_err(|source| FileError {
         path: path.to_path_buf(),
         source,
     })

@@ -1,64 +1,60 @@
 //! longhaul: long-term support for Kubernetes releases after upstream ends them.
 //!
+//! The crates, each above the one before:
+//! - `longhaul-patch`: the engine, an in-memory `git am -3` (re-exported here
+//!   as [`patch`], [`apply`] and [`repo`]); it knows no manifest, advisory or CLI;
+//! - `longhaul` (this crate): the domain;
+//! - `longhaul-cli`: the `longhaul` binary, one module per command (parse, call
+//!   one function of this crate, render).
+//!
 //! The domain, one folder per concern, lowest layer first (nothing below knows
 //! about anything above it):
-//! - [`patch`]: what a patch says: `git format-patch` mboxes and unified diffs,
-//!   paths as git keeps them; no repository;
-//! - [`apply`]: applying patches: placing hunks in one file like `git apply`
-//!   ([`apply::hunks`]), the three-way content merge ([`apply::merge3`]), and a git
-//!   tree patched in memory ([`apply::tree`]);
+//! - [`port`]: porting an upstream commit onto another tree: the ladder of rungs,
+//!   the guard against silent wrong backports, `git format-patch` output;
 //! - [`release`]: the manifest and its chains, lint, plans, the patch cache, and
 //!   the two jobs, verify and build;
 //! - [`security`]: advisories (the CVE feed), maintainers' statements, coverage,
 //!   and the OpenVEX and OSV outputs;
 //! - [`checks`]: the Go packages a release's patches reach, and the checks
-//!   (typecheck, tests) run on its tree;
+//!   (typecheck, tests) run on its tree, with their result cache;
 //! - [`deps`]: what a release ships (Go, modules, deployed components) and
 //!   its findings against the Go vulnerability database;
-//! - shared plumbing: [`repo`] (the upstream repository), [`fs`] (bounded reads,
-//!   atomic writes), [`download`], [`time`], [`error`].
+//! - [`lifecycle`]: dates, version skew, API removals and upgrade paths;
+//! - [`publish`]: what users read: the published view (embargoes), release
+//!   notes, the status site and its feed;
+//! - shared plumbing, at the bottom: [`repo`] (the upstream repository),
+//!   [`fs`] (bounded reads, atomic writes), [`confine`] (reads and writes that
+//!   stay inside the LTS repository, symbolic links included), [`escape`]
+//!   (untrusted text in YAML and Markdown), [`download`], [`time`], [`error`].
 //!
-//! Parsing a patch and placing its hunks, without any repository:
-//!
-//! ```
-//! let patch = longhaul::patch::parse(
-//!     b"--- a/notes.txt\n+++ b/notes.txt\n@@ -3,3 +3,3 @@\n c\n-d\n+D\n e\n",
-//! )?;
-//! let file = &patch.commits[0].files[0];
-//! assert_eq!(file.path(), "notes.txt");
-//!
-//! // One extra line above the context: git applies this at an offset, and so do we.
-//! let applied = longhaul::apply::hunks::apply_hunks(b"new\na\nb\nc\nd\ne\nf\n", &file.hunks, 0).unwrap();
-//! assert_eq!(applied.content, b"new\na\nb\nc\nD\ne\nf\n");
-//! assert_eq!(applied.placements, [longhaul::apply::hunks::Placement::Offset(1)]);
-//!
-//! // A hunk that starts at line 1 must match at the top of the file, as in git.
-//! let top = longhaul::patch::parse(b"--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n")?;
-//! assert!(longhaul::apply::hunks::apply_hunks(b"x\na\nb\n", &top.commits[0].files[0].hunks, 0).is_err());
-//! # Ok::<(), longhaul::patch::ParseError>(())
-//! ```
+//! The engine's own examples (a patch applied to a tree in memory) are in
+//! `longhaul-patch`'s crate documentation.
 //!
 //! Verifying a manifest's releases against an upstream clone is
 //! [`release::manifest::Manifest::load`], [`release::plan::plan`] and
 //! [`release::verify::verify_all`]; the
 //! `longhaul` binary is a thin layer over exactly that.
 
-pub mod apply;
 pub mod checks;
+pub mod confine;
 pub mod deps;
 pub mod download;
 pub mod error;
+pub mod escape;
 pub mod fs;
 pub mod lifecycle;
-pub mod patch;
 pub mod port;
 pub mod publish;
 pub mod release;
-pub mod repo;
 pub mod security;
 pub mod time;
 
 pub use error::{Error, Result};
+
+/// The engine, re-exported: [`patch`] (what a patch says), [`apply`] (hunks, the
+/// three-way merge, trees patched in memory) and [`repo`] (the repository plumbing
+/// they share), from the `longhaul-patch` crate.
+pub use longhaul_patch::{apply, patch, repo};
 
 /// The gitoxide version longhaul is built on, for callers that need its types.
 pub use gix;

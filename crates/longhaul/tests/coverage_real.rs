@@ -410,11 +410,14 @@ fn vex_products_match_what_trivy_reports() {
         .filter(|c| c.in_scope)
         .map(|c| c.id.as_str())
         .collect();
+    // The names Trivy's KBOM and cluster scan use (issue 17: read from its
+    // sources; `kube-apiserver` is a pod name, no purl).
     for component in [
         "kubernetes",
-        "kube-apiserver",
-        "kube-controller-manager",
+        "apiserver",
+        "controller-manager",
         "kube-scheduler",
+        "cloud-provider",
         "kube-proxy",
         "kubelet",
         "kubectl",

@@ -104,9 +104,15 @@ fn every_go_vulndb_record_reads_and_its_ranges_match_an_independent_reading() {
         .count();
     assert_eq!((entries, records), (168, 167));
     // Every record's modified time is Go's zero time: the age is unknown, and said.
-    let age = db.age();
-    assert_eq!(age.newest_modified, None);
-    assert!(age.warning(0, 30).unwrap().contains("age is unknown"));
+    let now = 1_795_651_200; // 2026-11-26
+    let age = db.age(now, 30);
+    assert_eq!((age.newest_modified.as_deref(), age.stale), (None, true));
+    let freshness = longhaul::deps::report::Freshness::of(&db, None, now);
+    let warning = freshness.warning.unwrap();
+    assert!(
+        warning.contains("may be out of date") && warning.contains("Go's zero time"),
+        "{warning}"
+    );
     let mut probes = 0;
     for record in &db.records {
         let raw: Value = serde_json::from_str(

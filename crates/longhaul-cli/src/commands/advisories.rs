@@ -12,10 +12,20 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
     match action {
         AdvisoriesAction::Import { sources } => {
             // Kubernetes records to the advisory folder, Go vulndb records to
-            // their own folder, other ecosystems skipped and counted.
+            // their own folder, other ecosystems skipped and counted. The
+            // default folders are the repository's: no link on the way.
             let go_dir = ctx.go_vulndb_dir(manifest.as_ref());
-            let imported =
-                longhaul::deps::import::import(sources, &dir, &go_dir, &longhaul::download::get)?;
+            for d in [&dir, &go_dir] {
+                refuse_links_inside(manifest.as_ref(), d)?;
+            }
+            let now = longhaul::time::reproducible_now()?;
+            let imported = longhaul::deps::import::import(
+                sources,
+                &dir,
+                &go_dir,
+                &longhaul::download::get,
+                Some(now),
+            )?;
             let skipped: usize = imported.skipped.values().map(Vec::len).sum();
             if json {
                 let k8s = imported.kubernetes.as_ref();
@@ -53,6 +63,17 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
                         .join(", ")
                 );
             }
+            if imported.kubernetes.is_some() {
+                print_feed(&dir, manifest.as_ref(), now)?;
+            }
+            if !imported.go.is_empty() {
+                let db = ctx.go_vulndb(manifest.as_ref())?;
+                super::deps::print_freshness(&longhaul::deps::report::Freshness::of(
+                    &db,
+                    manifest.as_ref(),
+                    now,
+                ));
+            }
         }
         AdvisoriesAction::List => {
             let all = store::load(&dir)?;
@@ -78,17 +99,12 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
                         .map(|x| x.package.name.as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
-                    a.summary
-                        .as_deref()
-                        .unwrap_or("")
-                        .trim()
-                        .chars()
-                        .take(60)
-                        .collect(),
+                    shorten(a.summary.as_deref().unwrap_or("").trim(), 60),
                 ]);
             }
             println!("{t}");
             println!("{} advisories in {}", all.len(), dir.display());
+            print_feed(&dir, manifest.as_ref(), longhaul::time::reproducible_now()?)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -119,4 +135,78 @@ fn print_kubernetes(
         count(Change::Unchanged),
         count(Change::Kept)
     );
+}
+
+/// A folder of the repository that an import replaces: the folders on the way
+/// are created without following a link, and the folder itself must not be one.
+fn refuse_links_inside(
+    manifest: Option<&longhaul::release::manifest::Manifest>,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let Some(m) = manifest.filter(|m| dir.starts_with(m.dir())) else {
+        return Ok(());
+    };
+    if let Some(parent) = dir.parent() {
+        longhaul::confine::create_dirs(m.dir(), parent)?;
+    }
+    if std::fs::symlink_metadata(dir).is_ok_and(|x| x.file_type().is_symlink()) {
+        anyhow::bail!(
+            "{}: a symbolic link; refusing to replace what it points to (pass --advisories DIR or --go-vulndb DIR)",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// The age of the advisories in `dir` (all of them), and the warning when stale.
+fn print_feed(
+    dir: &std::path::Path,
+    manifest: Option<&longhaul::release::manifest::Manifest>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let all = store::load(dir)?;
+    let max = manifest
+        .and_then(|m| m.feed_max_age_days)
+        .unwrap_or(longhaul::security::freshness::DEFAULT_MAX_AGE_DAYS);
+    let feed = longhaul::security::freshness::FeedAge::new(
+        all.iter().map(|a| (a.id.as_str(), a.modified.as_str())),
+        longhaul::security::freshness::read_import_record(dir),
+        now,
+        max,
+    );
+    println!("feed: {}", feed.summary());
+    if let Some(w) = feed.warning() {
+        println!("{} {w}", ui::paint("warning:", ui::Color::Yellow));
+    }
+    Ok(())
+}
+
+/// `text` cut to at most `max` characters at a word boundary, with `…`
+/// when anything was cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let at_word = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", at_word.trim_end_matches([' ', ',', ';', ':', '.']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn summaries_are_cut_at_a_word_with_an_ellipsis() {
+        assert_eq!(shorten("short", 60), "short");
+        assert_eq!(
+            shorten("Node denial of service via kubelet Checkpoint API", 30),
+            "Node denial of service via…"
+        );
+        assert_eq!(shorten("abcdefghijklmnopqrstuvwxyz", 10), "abcdefghi…");
+        assert!(shorten(&"é".repeat(100), 60).chars().count() <= 60);
+    }
 }

@@ -51,9 +51,19 @@ pub fn since(ctx: &Context, json: bool, rev: &str) -> anyhow::Result<ExitCode> {
     let revision = Revision::open(&now.path, rev)?;
     let then = revision.manifest(&now)?;
     let touched = changed_since(&then, &now, &|p| revision.changed(p))?;
+    // What moved authority rather than data: the upstream, check commands.
+    let authority: Vec<String> = longhaul::release::trust::findings_since(&then, &now)
+        .into_iter()
+        .map(|f| format!("{}:{}: {}", now.path.display(), f.line, f.message))
+        .collect();
     if json {
-        ui::print_json(&serde_json::json!({ "since": rev, "releases": touched }));
+        ui::print_json(
+            &serde_json::json!({ "since": rev, "releases": touched, "authority": authority }),
+        );
         return Ok(ExitCode::SUCCESS);
+    }
+    for a in &authority {
+        println!("{} {a}", ui::paint("!", ui::Color::Yellow));
     }
     if touched.is_empty() {
         println!("no release uses anything changed since {rev}");

@@ -114,7 +114,15 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
     }
     bar.finish_and_clear();
     let typechecks = if typecheck {
-        typecheck_ports(&memory, &manifest, &loader, go, &mut results, json)?
+        typecheck_ports(
+            &memory,
+            &manifest,
+            &loader,
+            go,
+            ctx.check_cache_dir(),
+            &mut results,
+            json,
+        )?
     } else {
         vec![None; results.len()]
     };
@@ -165,17 +173,26 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
             edits.add_patch_to_release(&r.release, patch_name)?;
         }
         let new_text = edits.finish(&manifest)?;
-        // Everything is decided and checked; now write: patches, then the manifest.
-        std::fs::create_dir_all(&patch_dir)
-            .with_context(|| format!("cannot create {}", patch_dir.display()))?;
+        // Review files are named by release: two releases whose names make
+        // the same file name would overwrite each other.
+        let reviews = review_paths(&manifest, name, results.iter().map(|(_, r)| r))?;
+        let root = manifest.dir();
+        for file in files
+            .values()
+            .map(|(f, _)| f)
+            .chain(reviews.iter().flatten())
+        {
+            longhaul::confine::check_writable(root, file)?;
+        }
+        // Everything is decided and checked; now write: patches, then the
+        // manifest. Nothing is written through a symbolic link.
         for (file, bytes) in files.values() {
-            longhaul::fs::write_atomic(file, bytes)
+            longhaul::confine::write_atomic(root, file, bytes)
                 .with_context(|| format!("cannot write {}", file.display()))?;
             written.push(file.clone());
         }
         if new_text != text {
-            longhaul::fs::write_atomic(&manifest.path, new_text.as_bytes())
-                .with_context(|| format!("cannot write {}", manifest.path.display()))?;
+            longhaul::release::edit::write_manifest(&manifest, &new_text)?;
             let shown = manifest
                 .path
                 .file_name()
@@ -183,14 +200,10 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
                 .unwrap_or_default();
             manifest_diff = unified_diff(&text, &new_text, &shown);
         }
-        for ((tip, r), _) in results.iter().zip(&names) {
-            if r.status == Status::Conflict {
-                let dir = manifest.dir().join(".longhaul").join("review");
-                std::fs::create_dir_all(&dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-                let file = dir.join(format!("{name}.{}.txt", r.release));
+        for ((tip, r), file) in results.iter().zip(reviews) {
+            if let Some(file) = file {
                 let text = review_file(&memory, *tip, r)?;
-                longhaul::fs::write_atomic(&file, text.as_bytes())
+                longhaul::confine::write_atomic(root, &file, text.as_bytes())
                     .with_context(|| format!("cannot write {}", file.display()))?;
                 written.push(file);
             }
@@ -303,6 +316,34 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
     })
 }
 
+/// The review file of each conflicting target, `.longhaul/review/NAME.RELEASE.txt`
+/// with the release name made a safe file name; an error when two releases
+/// would share one.
+fn review_paths<'a>(
+    manifest: &longhaul::release::manifest::Manifest,
+    name: &str,
+    results: impl Iterator<Item = &'a TargetResult>,
+) -> anyhow::Result<Vec<Option<PathBuf>>> {
+    let dir = manifest.dir().join(".longhaul").join("review");
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for r in results {
+        if r.status != Status::Conflict {
+            out.push(None);
+            continue;
+        }
+        let file = format!("{name}.{}.txt", longhaul::publish::site::slug(&r.release));
+        if let Some(other) = seen.insert(file.clone(), &r.release) {
+            bail!(
+                "releases `{other}` and `{}` would both write the review file {file}; rename one (nothing was written)",
+                r.release
+            );
+        }
+        out.push(Some(dir.join(file)));
+    }
+    Ok(out)
+}
+
 /// Run the `typecheck` check on every successful port, on its line: a port
 /// that fails becomes a conflict (nothing is written for it) whose reasons are
 /// the compiler's messages.
@@ -311,6 +352,7 @@ fn typecheck_ports(
     manifest: &longhaul::release::manifest::Manifest,
     loader: &longhaul::release::patch_cache::PatchLoader,
     go: Option<&Path>,
+    cache_dir: Option<PathBuf>,
     results: &mut [(longhaul::gix::ObjectId, TargetResult)],
     json: bool,
 ) -> anyhow::Result<Vec<Option<CheckResult>>> {
@@ -330,7 +372,7 @@ fn typecheck_ports(
         target: target.clone(),
         toolchain,
         scope: Scope::Affected,
-        cache_dir: Some(manifest.dir().join(".longhaul/check-cache")),
+        cache_dir,
         progress: &progress,
     };
     let mut out = Vec::new();

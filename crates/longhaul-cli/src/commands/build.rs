@@ -109,11 +109,11 @@ pub fn run(
     } else {
         for report in &reports {
             println!(
-                "{} {} on {}: {} commit(s), commit {}, tree {}{}",
+                "{} {} on {}: {}, commit {}, tree {}{}",
                 ui::paint("tagged", ui::Color::Green),
                 report.name,
                 report.base,
-                report.commits,
+                ui::count(report.commits, "commit", "commits"),
                 &report.commit[..12],
                 &report.tree[..12],
                 if report.replaced {

@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::ui;
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use longhaul::release::edit::{Edits, NewRelease, unified_diff};
 use longhaul::release::manifest::Manifest;
 use std::process::ExitCode;
@@ -35,8 +35,7 @@ pub fn run(ctx: &Context, json: bool, lines: &[String]) -> anyhow::Result<ExitCo
         added.push(name);
     }
     let new_text = edits.finish(&manifest)?;
-    longhaul::fs::write_atomic(&manifest.path, new_text.as_bytes())
-        .with_context(|| format!("cannot write {}", manifest.path.display()))?;
+    longhaul::release::edit::write_manifest(&manifest, &new_text)?;
     let name = manifest
         .path
         .file_name()

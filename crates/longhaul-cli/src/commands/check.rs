@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::ui;
+use longhaul::checks::affected::Revision;
 use longhaul::checks::build_constraints::Target;
 use longhaul::checks::run::{CheckStatus, Checker, ReleaseChecks, Scope};
 use longhaul::checks::toolchain::Toolchain;
@@ -19,22 +20,38 @@ pub struct Request<'a> {
     pub go: Option<&'a Path>,
     pub junit: Option<&'a Path>,
     pub no_cache: bool,
+    pub since: Option<&'a str>,
+    pub trusted_checks_from: Option<&'a str>,
     pub jobs: usize,
     pub target: Target,
 }
 
 pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest()?;
-    let checks = longhaul::checks::config::checks(&manifest)?;
+    let authority = authority_changes(&manifest, req.since)?;
+    let trusted = match req.trusted_checks_from {
+        Some(rev) => {
+            let then = Revision::open(&manifest.path, rev)?.manifest(&manifest)?;
+            let mut m = manifest.clone();
+            m.checks = then.checks;
+            Some(m)
+        }
+        None => None,
+    };
+    let checks = longhaul::checks::config::checks(trusted.as_ref().unwrap_or(&manifest))?;
     let checks = longhaul::checks::config::select(checks, req.checks, &manifest)?;
     let selected = crate::context::select_releases(&manifest, req.releases, req.all, "check")?;
     let toolchain = Toolchain::find(req.go).map_err(longhaul::Error::Input)?;
     let repo = ctx.upstream(Some(&manifest))?;
+    let (missing, advice) = missing_bases(&repo, &manifest, &selected);
     let loader = ctx.loader(Some(&manifest));
+    let cache_dir = ctx.check_cache_dir();
     let spinner = if json || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
     } else {
-        let s = indicatif::ProgressBar::new_spinner();
+        // Cleared when dropped, so an error is never printed after a stale spinner.
+        let s =
+            indicatif::ProgressBar::new_spinner().with_finish(indicatif::ProgressFinish::AndClear);
         s.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
                 .expect("valid template"),
@@ -59,8 +76,11 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
                     target: req.target.clone(),
                     toolchain: toolchain.clone(),
                     scope: req.scope,
-                    cache_dir: (!req.no_cache)
-                        .then(|| manifest.dir().join(".longhaul/check-cache")),
+                    cache_dir: if req.no_cache {
+                        None
+                    } else {
+                        cache_dir.clone()
+                    },
                     progress: &progress,
                 };
                 loop {
@@ -68,7 +88,18 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
                     let Some(release) = selected.get(i) else {
                         break;
                     };
-                    let report = checker.check_release(release, &checks);
+                    let report = match missing.iter().find(|m| &m.release == release) {
+                        Some(m) => Ok(ReleaseChecks::unverifiable(
+                            m,
+                            &manifest,
+                            &checks,
+                            &toolchain,
+                            advice
+                                .as_deref()
+                                .filter(|_| m.release == missing[0].release),
+                        )),
+                        None => checker.check_release(release, &checks),
+                    };
                     *slots[i].lock().expect("not poisoned") = Some(report);
                 }
             });
@@ -89,8 +120,19 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     }
     let ok = reports.iter().all(|r| r.ok);
     if json {
-        ui::print_json(&serde_json::json!({ "ok": ok, "releases": reports }));
+        ui::print_json(&serde_json::json!({
+            "ok": ok,
+            "releases": reports,
+            "checks_from": req.trusted_checks_from,
+            "changed_since": authority,
+        }));
     } else {
+        for w in &authority {
+            println!("{} {w}", ui::paint("!", ui::Color::Yellow));
+        }
+        if let Some(rev) = req.trusted_checks_from {
+            println!("checks: as defined at {rev} (--trusted-checks-from)");
+        }
         print_human(&reports);
     }
     Ok(if ok {
@@ -98,6 +140,48 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The check commands and tolerated lists that changed since `since`, as
+/// sentences naming the manifest line (nothing without `--since`).
+fn authority_changes(
+    manifest: &longhaul::release::manifest::Manifest,
+    since: Option<&str>,
+) -> anyhow::Result<Vec<String>> {
+    let Some(rev) = since else {
+        return Ok(Vec::new());
+    };
+    let then = Revision::open(&manifest.path, rev)?.manifest(manifest)?;
+    Ok(longhaul::release::trust::findings_since(&then, manifest)
+        .into_iter()
+        .filter(|f| f.code != "upstream-changed")
+        .map(|f| {
+            format!(
+                "{}:{}: since {rev}: {}",
+                manifest.path.display(),
+                f.line,
+                f.message
+            )
+        })
+        .collect())
+}
+
+/// The releases whose base tag the clone lacks (they are reported, not
+/// checked), and the git commands that fetch exactly those tags.
+fn missing_bases(
+    repo: &longhaul::gix::ThreadSafeRepository,
+    manifest: &longhaul::release::manifest::Manifest,
+    selected: &[String],
+) -> (
+    Vec<longhaul::release::base_tags::MissingBase>,
+    Option<String>,
+) {
+    use longhaul::release::base_tags;
+    let local = repo.to_thread_local();
+    let missing = base_tags::missing_bases(&local, manifest, selected);
+    let tags = base_tags::tags(&missing);
+    let advice = (!tags.is_empty()).then(|| base_tags::fetch_advice(&local, manifest, &tags));
+    (missing, advice)
 }
 
 fn status_cell(status: CheckStatus) -> String {
@@ -147,10 +231,13 @@ fn print_human(reports: &[ReleaseChecks]) {
             .as_ref()
             .map(|n| format!("needs Go {} ({})", n.version, n.source))
             .unwrap_or_else(|| "no Go version found in the tree".into());
-        println!(
-            "{}: {} changed, {} affected packages; {needed}; ran with {}{mode}",
-            r.release, r.changed, r.affected, r.go
-        );
+        // An unverifiable release has no tree: its warning says why.
+        if !r.tree.is_empty() {
+            println!(
+                "{}: {} changed, {} affected packages; {needed}; ran with {}{mode}",
+                r.release, r.changed, r.affected, r.go
+            );
+        }
         for w in &r.warnings {
             println!("{} {}: {w}", ui::paint("!", ui::Color::Yellow), r.release);
         }

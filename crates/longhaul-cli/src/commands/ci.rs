@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::ui;
-use longhaul::checks::github_workflow::{WorkflowInput, WorkflowRelease, workflow};
+use longhaul::checks::github_workflow::{WorkflowInput, workflow};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -32,48 +32,28 @@ pub fn github(
         Ok(rel) => rel.display().to_string(),
         Err(_) => ".".to_string(),
     };
-    // The Go version each maintained release builds with, read from its tree.
-    let repo = ctx.upstream(Some(&manifest))?;
-    let memory = longhaul::repo::in_memory(&repo);
-    let loader = ctx.loader(Some(&manifest));
-    let mut releases = Vec::new();
-    let mut warnings = Vec::new();
-    for r in manifest.must_releases() {
-        let tip = longhaul::port::backport::release_tip(&memory, &manifest, &r.name, &loader)?;
-        let tree = longhaul::repo::tree_of(&memory, tip)?;
-        let go = match longhaul::checks::toolchain::needed(&memory, tree)? {
-            Some(n) => n.version,
-            None => {
-                warnings.push(format!(
-                    "{}: no Go version in its tree; the workflow uses Go `stable`",
-                    r.name
-                ));
-                "stable".to_string()
-            }
-        };
-        releases.push(WorkflowRelease {
-            release: r.name.clone(),
-            go,
-        });
-    }
+    // The releases and their Go are planned when the workflow runs (`ci
+    // plan`), so writing it needs neither the upstream clone nor the trees.
+    let warnings: Vec<String> = Vec::new();
     let text = workflow(&WorkflowInput {
         dir,
         upstream_url: url,
         install: install.to_string(),
         branch: branch.to_string(),
-        releases,
     });
     let path = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join(".github/workflows/longhaul.yml"));
-    let current = std::fs::read(&path).ok();
+    let current = longhaul::fs::read(&path).ok();
     let same = current.as_deref() == Some(text.as_bytes());
     if !check && !same {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        longhaul::fs::write_atomic(&path, text.as_bytes())
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        let written = if out.is_some() {
+            longhaul::fs::write_atomic(&path, text.as_bytes()).map_err(|e| e.to_string())
+        } else {
+            longhaul::confine::write_atomic(&root, &path, text.as_bytes())
+                .map_err(|e| e.to_string())
+        };
+        written.map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }
     if json {
         ui::print_json(&serde_json::json!({
@@ -104,4 +84,47 @@ pub fn github(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `longhaul ci plan [--since REV]`: the check matrix, computed now.
+pub fn plan(ctx: &Context, json: bool, since: Option<&str>) -> anyhow::Result<ExitCode> {
+    use longhaul::checks::affected::{Revision, changed_since};
+    let manifest = ctx.manifest()?;
+    let repo = ctx.upstream(Some(&manifest))?;
+    let memory = longhaul::repo::in_memory(&repo);
+    let loader = ctx.loader(Some(&manifest));
+    let base = match since {
+        Some(rev) => {
+            let revision = Revision::open(&manifest.path, rev)?;
+            let then = revision.manifest(&manifest)?;
+            let touched = changed_since(&then, &manifest, &|p| revision.changed(p))?;
+            Some((then, touched))
+        }
+        None => None,
+    };
+    let plan = longhaul::checks::plan::plan(
+        &memory,
+        &manifest,
+        &loader,
+        base.as_ref()
+            .map(|(then, touched)| longhaul::checks::plan::Since { then, touched }),
+    )?;
+    if json {
+        ui::print_json(&serde_json::json!({
+            "since": since,
+            "matrix": plan.matrix,
+            "warnings": plan.warnings,
+        }));
+    } else {
+        for w in &plan.warnings {
+            println!("{} {w}", ui::paint("!", ui::Color::Yellow));
+        }
+        if plan.matrix.is_empty() {
+            println!("nothing to check");
+        }
+        for e in &plan.matrix {
+            println!("{} (Go {})", e.release, e.go);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -3,18 +3,26 @@
 use crate::context::Context;
 use crate::ui;
 use longhaul::security::coverage::{Cell, Coverage, Source, Status};
+use longhaul::security::freshness::FeedAge;
 use std::process::ExitCode;
 
-pub fn run(
-    ctx: &Context,
-    json: bool,
-    markdown: bool,
-    releases: &[String],
-    all: bool,
-    deps: Option<&crate::GorootArgs>,
-) -> anyhow::Result<ExitCode> {
+/// How `coverage` prints.
+pub struct Request<'a> {
+    pub releases: &'a [String],
+    pub all: bool,
+    pub markdown: bool,
+    pub wide: bool,
+    /// Also the dependency findings, with these Go installations.
+    pub deps: Option<&'a crate::GorootArgs>,
+}
+
+pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode> {
+    // `--json` is global, so clap cannot say this.
+    if json && (req.markdown || req.wide) {
+        anyhow::bail!("--json prints the matrix as JSON: leave out --markdown and --wide");
+    }
     let every: Vec<String>;
-    let releases = if all {
+    let releases = if req.all {
         every = ctx
             .manifest()?
             .releases
@@ -23,10 +31,16 @@ pub fn run(
             .collect();
         &every
     } else {
-        releases
+        req.releases
     };
-    let (manifest, _, coverage) = ctx.coverage(releases)?;
-    let deps = match deps {
+    let (manifest, advisories, coverage) = ctx.coverage(releases)?;
+    let feed = longhaul::security::freshness::of_advisories(
+        &advisories,
+        &ctx.advisories_dir(Some(&manifest)),
+        &manifest,
+        longhaul::time::reproducible_now()?,
+    );
+    let deps = match req.deps {
         Some(go) => Some(super::deps::coverage_rows(
             ctx,
             &manifest,
@@ -36,28 +50,43 @@ pub fn run(
         None => None,
     };
     if json {
-        let mut value = serde_json::to_value(&coverage)?;
-        if let (Some((rows, freshness)), Some(map)) = (&deps, value.as_object_mut()) {
-            map.insert(
-                "deps".into(),
-                serde_json::json!({ "freshness": freshness, "rows": rows }),
-            );
-        }
-        ui::print_json(&value);
-    } else if markdown {
-        print!("{}", to_markdown(&coverage));
+        let mut doc = serde_json::to_value(&coverage).expect("serializable");
+        doc["feed"] = serde_json::to_value(&feed).expect("serializable");
         if let Some((rows, freshness)) = &deps {
-            println!("\n### Dependencies ({})\n", freshness.description);
+            doc["deps"] = serde_json::json!({ "freshness": freshness, "rows": rows });
+        }
+        ui::print_json(&doc);
+    } else if req.markdown {
+        print!(
+            "{}{}{}",
+            feed_markdown(&feed),
+            to_markdown(&coverage),
+            not_in_feed_markdown(&coverage)
+        );
+        if let Some((rows, freshness)) = &deps {
             print!(
                 "{}",
-                longhaul::deps::matrix::to_markdown(rows, &coverage.releases)
+                super::deps::rows_markdown(rows, freshness, &coverage.releases)
             );
-            if let Some(w) = &freshness.warning {
-                println!("\n**Warning:** {w}");
-            }
         }
     } else {
-        print_human(&coverage);
+        print_feed(&feed);
+        if req.wide {
+            print_wide(&coverage);
+        } else {
+            // One column per line (its newest release) unless releases were named.
+            let columns = if releases.is_empty() {
+                longhaul::security::coverage::line_columns(&manifest, &coverage)
+            } else {
+                coverage
+                    .releases
+                    .iter()
+                    .map(|r| (r.clone(), r.clone()))
+                    .collect()
+            };
+            print_matrix(&coverage, &columns, ui::terminal_width());
+        }
+        print_totals(&coverage, &feed);
         if let Some((rows, freshness)) = &deps {
             super::deps::print_rows(rows);
             super::deps::print_freshness(freshness);
@@ -66,11 +95,122 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The feed's age, and the warning when it is stale.
+fn print_feed(feed: &FeedAge) {
+    println!("feed: {}", feed.summary());
+    if let Some(w) = feed.warning() {
+        println!("{} {w}", ui::paint("warning:", ui::Color::Yellow));
+    }
+}
+
+fn feed_markdown(feed: &FeedAge) -> String {
+    let mut s = format!("Feed: {}.\n\n", feed.summary());
+    if let Some(w) = feed.warning() {
+        s.push_str(&format!("> **Warning:** {w}.\n\n"));
+    }
+    s
+}
+
+fn not_in_feed_markdown(c: &Coverage) -> String {
+    if c.not_in_feed.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nNot in the feed (named by patches, no advisory; status unknown where no patch fixes them): {}.\n",
+        c.not_in_feed
+            .iter()
+            .map(|n| n.cve.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The readable default: one row per CVE, one column per entry of
+/// `columns` (header, release), a short word per cell; with a terminal
+/// `width`, the last (oldest) columns that do not fit are left out, and a
+/// note says which.
+fn print_matrix(c: &Coverage, columns: &[(String, String)], width: Option<usize>) {
+    let rows: Vec<_> = c.cves.iter().filter(|r| r.in_scope).collect();
+    let id_width = rows.iter().map(|r| r.id.len()).max().unwrap_or(3).max(3);
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|(header, release)| {
+            rows.iter()
+                .filter_map(|r| c.cell(&r.id, release))
+                .map(|x| x.word().len())
+                .max()
+                .unwrap_or(1)
+                .max(header.chars().count())
+        })
+        .collect();
+    let shown = fitting(id_width + 2 + "CVSS".len() + 2, &widths, width);
+    let mut header = vec!["CVE", "CVSS"];
+    header.extend(columns[..shown].iter().map(|(h, _)| h.as_str()));
+    let mut t = ui::table(&header);
+    for row in &rows {
+        let mut cells = vec![
+            row.id.clone(),
+            row.cvss
+                .as_ref()
+                .map(|s| format!("{:.1}", s.score))
+                .unwrap_or_else(|| "-".into()),
+        ];
+        for (_, release) in &columns[..shown] {
+            cells.push(match c.cell(&row.id, release) {
+                Some(x) => ui::paint(x.word(), word_color(x)),
+                None => "-".into(),
+            });
+        }
+        t.add_row(cells);
+    }
+    println!("{t}");
+    println!("{}", longhaul::security::coverage::WORD_LEGEND);
+    if shown < columns.len() {
+        let left: Vec<&str> = columns[shown..].iter().map(|(h, _)| h.as_str()).collect();
+        println!(
+            "{} older column{} left out to fit {} columns: {} (widen the terminal, name releases, or use --wide or --json)",
+            left.len(),
+            if left.len() == 1 { "" } else { "s" },
+            width.unwrap_or_default(),
+            left.join(", ")
+        );
+    }
+}
+
+/// How many of the columns of `widths` fit in `width` after a `fixed`
+/// start (every column costs its width plus two spaces); all without a
+/// width, and at least one.
+fn fitting(fixed: usize, widths: &[usize], width: Option<usize>) -> usize {
+    let Some(width) = width else {
+        return widths.len();
+    };
+    let mut used = fixed;
+    let mut n = 0;
+    for w in widths {
+        if used + w + 2 > width {
+            break;
+        }
+        used += w + 2;
+        n += 1;
+    }
+    n.max(1).min(widths.len())
+}
+
+fn word_color(x: &Cell) -> ui::Color {
+    match x.status {
+        Status::Fixed | Status::NotAffected => ui::Color::Green,
+        Status::Affected => ui::Color::Red,
+        Status::NotAssessed | Status::UnderInvestigation => ui::Color::Yellow,
+        Status::OutOfScope => ui::Color::Dim,
+    }
+}
+
 fn cells<'a>(c: &'a Coverage, cve: &'a str) -> impl Iterator<Item = &'a Cell> {
     c.cells.iter().filter(move |x| x.cve == cve)
 }
 
-fn print_human(c: &Coverage) {
+/// `--wide`: per CVE, which releases are fixed by what, stated, exposed.
+fn print_wide(c: &Coverage) {
     let mut t = ui::table(&[
         "CVE",
         "CVSS",
@@ -111,18 +251,30 @@ fn print_human(c: &Coverage) {
             ui::paint(&names(&patched, true), ui::Color::Green),
             stated
                 .iter()
-                .map(|x| format!("{}: {}", x.release, x.status.as_str()))
+                .map(|x| format!("{}: {}", x.release, x.status.as_words()))
                 .collect::<Vec<_>>()
                 .join("\n"),
             ui::paint(&names(&exposed, false), ui::Color::Red),
             match not_assessed {
                 0 => String::new(),
-                n => ui::paint(&format!("{n} release(s)"), ui::Color::Yellow),
+                n => ui::paint(&releases(n), ui::Color::Yellow),
             },
-            fixed_up.to_string(),
+            match fixed_up {
+                0 => String::new(),
+                n => releases(n),
+            },
         ]);
     }
     println!("{t}");
+}
+
+/// `1 release`, `17 releases`.
+fn releases(n: usize) -> String {
+    ui::count(n, "release", "releases")
+}
+
+/// The counts under the table; with a stale feed, in the warning colour.
+fn print_totals(c: &Coverage, feed: &FeedAge) {
     let out_of_scope = c.out_of_scope();
     let exposed = c
         .cells
@@ -131,6 +283,7 @@ fn print_human(c: &Coverage) {
         .count();
     let scope_note = match out_of_scope.len() {
         0 => String::new(),
+        1 => format!("; 1 advisory out of scope ({})", out_of_scope[0]),
         n => format!(
             "; {n} advisories out of scope ({})",
             out_of_scope.join(", ")
@@ -141,18 +294,58 @@ fn print_human(c: &Coverage) {
         .iter()
         .filter(|x| x.status == Status::NotAssessed)
         .count();
+    let count_color = match (feed.stale, exposed) {
+        (true, _) => ui::Color::Yellow,
+        (false, 0) => ui::Color::Green,
+        (false, _) => ui::Color::Red,
+    };
+    let cves = c.cves.len() - out_of_scope.len();
     println!(
-        "{} CVEs x {} releases: {exposed} exposed pairs without a fix or statement, {not_assessed} not assessed (`longhaul statements suggest` drafts statements for them){scope_note}",
-        c.cves.len() - out_of_scope.len(),
-        c.releases.len(),
+        "{cves} CVE{} x {}: {} without a fix or statement, {not_assessed} not assessed (`longhaul statements suggest` drafts statements for them){scope_note}{}",
+        if cves == 1 { "" } else { "s" },
+        releases(c.releases.len()),
+        ui::paint(
+            &format!(
+                "{exposed} exposed pair{}",
+                if exposed == 1 { "" } else { "s" }
+            ),
+            count_color
+        ),
+        if feed.stale {
+            " (the feed may be out of date: the counts may be too low)"
+        } else {
+            ""
+        }
     );
+    if !c.not_in_feed.is_empty() {
+        println!(
+            "{} {} CVE{} named by patches {} not in the feed, so not in the matrix: {}",
+            ui::paint("note:", ui::Color::Yellow),
+            c.not_in_feed.len(),
+            if c.not_in_feed.len() == 1 { "" } else { "s" },
+            if c.not_in_feed.len() == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            c.not_in_feed
+                .iter()
+                .map(|n| match n.fixed_in.len() {
+                    0 => format!("{} (no shipped release has the patch)", n.cve),
+                    k => format!("{} (patched in {})", n.cve, releases(k)),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
 }
 
 /// A Markdown matrix with a legend, for status pages and pull requests.
 pub fn to_markdown(c: &Coverage) -> String {
     let mut s = String::from("| CVE | CVSS |");
+    let md = longhaul::escape::markdown;
     for r in &c.releases {
-        s.push_str(&format!(" {r} |"));
+        s.push_str(&format!(" {} |", md(r)));
     }
     s.push_str("\n|---|---|");
     s.push_str(&"---|".repeat(c.releases.len()));
@@ -160,7 +353,7 @@ pub fn to_markdown(c: &Coverage) -> String {
     for row in c.cves.iter().filter(|r| r.in_scope) {
         s.push_str(&format!(
             "| {} | {} |",
-            row.id,
+            md(&row.id),
             row.cvss
                 .as_ref()
                 .map(|x| format!("{:.1}", x.score))
@@ -187,8 +380,22 @@ pub fn to_markdown(c: &Coverage) -> String {
     if !out.is_empty() {
         s.push_str(&format!(
             "\nOut of scope (packages this distribution does not ship): {}.\n",
-            out.join(", ")
+            out.iter().map(|o| md(o)).collect::<Vec<_>>().join(", ")
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fitting;
+
+    #[test]
+    fn columns_fit_the_width_oldest_dropped_first() {
+        assert_eq!(fitting(20, &[5, 5, 5], None), 3);
+        assert_eq!(fitting(20, &[5, 5, 5], Some(34)), 2);
+        assert_eq!(fitting(20, &[5, 5, 5], Some(41)), 3);
+        assert_eq!(fitting(20, &[5, 5, 5], Some(10)), 1, "at least one");
+        assert_eq!(fitting(20, &[], Some(10)), 0);
+    }
 }

@@ -49,8 +49,7 @@ pub fn inputs(ctx: &Context, manifest: &Manifest, go: &GorootArgs) -> Result<Inp
         &ctx.statements_file(manifest),
         &loader,
     )?;
-    let dir = ctx.go_vulndb_dir(Some(manifest));
-    let db = Database::load(&dir).map_err(|e| longhaul::Error::Input(e.to_string()))?;
+    let db = ctx.go_vulndb(Some(manifest))?;
     longhaul::deps::report::check_statements(&k8s.statements, &db, &ctx.statements_file(manifest))?;
     Ok(Inputs {
         db,
@@ -115,7 +114,8 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The database's age, and its warning on stderr.
+/// The database's age, and the warning when it is stale or missing, as
+/// `coverage` says the Kubernetes feed's.
 pub fn print_freshness(f: &longhaul::deps::report::Freshness) {
     let skipped = f.skipped.values().sum::<usize>();
     println!(
@@ -134,8 +134,29 @@ pub fn print_freshness(f: &longhaul::deps::report::Freshness) {
         }
     );
     if let Some(w) = &f.warning {
-        eprintln!("{} {w}", ui::paint("warning:", ui::Color::Yellow));
+        println!("{} {w}", ui::paint("warning:", ui::Color::Yellow));
     }
+}
+
+/// `coverage --deps --markdown`'s section: the rows, the database's age and
+/// its warning.
+pub fn rows_markdown(
+    rows: &[longhaul::deps::matrix::Row],
+    freshness: &longhaul::deps::report::Freshness,
+    releases: &[String],
+) -> String {
+    let mut s = format!(
+        "\n### Dependencies\n\n{}.\n\n",
+        longhaul::escape::markdown(&freshness.description)
+    );
+    if let Some(w) = &freshness.warning {
+        s.push_str(&format!(
+            "> **Warning:** {}.\n\n",
+            longhaul::escape::markdown(w)
+        ));
+    }
+    s.push_str(&longhaul::deps::matrix::to_markdown(rows, releases));
+    s
 }
 
 fn print_release(r: &ReleaseDeps) {
@@ -198,7 +219,7 @@ fn print_release(r: &ReleaseDeps) {
 }
 
 /// One row per vulnerability: id, CVE, subject, tier, status, fix.
-fn vulnerability_table(r: &ReleaseDeps) -> comfy_table::Table {
+fn vulnerability_table(r: &ReleaseDeps) -> ui::Table {
     use longhaul::deps::status::DepStatus;
     let mut table = ui::table(&["ID", "ALIASES", "SUBJECT", "TIER", "STATUS", "FIXED IN"]);
     for v in &r.vulnerabilities {
@@ -449,6 +470,7 @@ pub fn site_dependencies(
     let report = Report {
         freshness: longhaul::deps::report::Freshness::of(
             &inputs.db,
+            Some(manifest),
             longhaul::time::reproducible_now()?,
         ),
         releases,
@@ -514,14 +536,18 @@ pub fn plan_stops(
     let stops = longhaul::deps::stops::stops(&mut analyzer, plan, &publication.statements);
     Ok(Some((
         stops,
-        longhaul::deps::report::Freshness::of(&inputs.db, longhaul::time::reproducible_now()?),
+        longhaul::deps::report::Freshness::of(
+            &inputs.db,
+            Some(manifest),
+            longhaul::time::reproducible_now()?,
+        ),
     )))
 }
 
 /// `lint`'s dependency findings. Inputs that cannot be read are left to
 /// the commands that need them (which say why).
 pub fn lint_findings(ctx: &Context, manifest: &Manifest) -> Vec<longhaul::release::lint::Finding> {
-    let Ok(db) = Database::load(&ctx.go_vulndb_dir(Some(manifest))) else {
+    let Ok(db) = ctx.go_vulndb(Some(manifest)) else {
         return Vec::new();
     };
     let loader = ctx.offline_loader(manifest);

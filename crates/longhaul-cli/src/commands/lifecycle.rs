@@ -18,14 +18,20 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
 
 /// The table for the manifest `ctx` finds, on today (`SOURCE_DATE_EPOCH` pins it).
 pub fn compute(ctx: &Context) -> anyhow::Result<Lifecycle> {
-    let manifest = ctx.manifest()?;
+    // The lifecycle is published (the site shows it): it goes through the
+    // published view, so a release withheld by an embargo is not named.
+    let now = longhaul::time::reproducible_now()?;
+    let manifest = ctx.publication(now)?.manifest;
     let dates = Dates::for_manifest(&manifest)?;
-    let today = longhaul::time::Date::from_seconds(longhaul::time::reproducible_now()?);
+    let today = longhaul::time::Date::from_seconds(now);
     // Reading a release's Go needs its tree; without the upstream repository
     // the column says why it is empty instead of failing the table.
-    let repo = ctx
-        .upstream(Some(&manifest))
-        .map_err(|e| format!("the release trees need the upstream repository: {e:#}"));
+    let repo = ctx.upstream(Some(&manifest)).map_err(|e| {
+        format!(
+            "the release trees need the upstream repository: {}",
+            ui::error_text(&e)
+        )
+    });
     let handle = repo.as_ref().map(longhaul::repo::in_memory);
     let loader = ctx.loader(Some(&manifest));
     let go = support::read_go(handle.as_ref().map_err(|e| e.as_str()), &manifest, &loader);
@@ -81,10 +87,12 @@ fn print_human(l: &Lifecycle) {
         .iter()
         .flat_map(|r| r.flags.iter().map(move |f| (r.line, f)))
         .collect();
+    // Warnings go to standard error, apart from the table (which stays a table
+    // when piped).
     for (line, f) in &flagged {
-        println!(
+        eprintln!(
             "{} {line}: {} [{}]",
-            ui::paint("warning:", ui::Color::Yellow),
+            ui::paint_stderr("warning:", ui::Color::Yellow),
             f.message,
             f.code
         );
@@ -99,9 +107,11 @@ fn print_human(l: &Lifecycle) {
         })
         .collect();
     if let Some(first) = unknown_go.first() {
-        println!(
-            "Go unknown for {} line(s) ({first}{})",
+        eprintln!(
+            "{} Go unknown for {} line{} ({first}{})",
+            ui::paint_stderr("note:", ui::Color::Yellow),
             unknown_go.len(),
+            if unknown_go.len() == 1 { "" } else { "s" },
             if unknown_go.len() > 1 { "; …" } else { "" }
         );
     }

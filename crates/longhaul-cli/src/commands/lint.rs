@@ -5,16 +5,31 @@ use crate::ui;
 use longhaul::release::lint::Severity;
 use std::process::ExitCode;
 
-pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Context, json: bool, since: Option<&str>) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest()?;
     let loader = ctx.loader(Some(&manifest));
     // The upstream repository is optional for lint: with it, base tags are checked too.
-    let repo = ctx
-        .upstream_path(Some(&manifest))
+    let upstream = ctx.upstream_path(Some(&manifest));
+    let repo = upstream
+        .as_ref()
         .ok()
-        .and_then(|p| longhaul::repo::open(&p).ok())
+        .and_then(|p| longhaul::repo::open(p).ok())
         .map(|r| r.to_thread_local());
     let mut findings = longhaul::release::lint::lint(&manifest, Some(&loader), repo.as_ref());
+    if let Err(e) = longhaul::release::upstream::from_manifest(&manifest) {
+        findings.push(longhaul::release::lint::Finding {
+            severity: Severity::Error,
+            code: "upstream-inside",
+            line: manifest.upstream_line,
+            message: e.to_string(),
+        });
+    }
+    // What the change since the base moves: the upstream, the checks' commands.
+    if let Some(rev) = since {
+        let then =
+            longhaul::checks::affected::Revision::open(&manifest.path, rev)?.manifest(&manifest)?;
+        findings.extend(longhaul::release::trust::findings_since(&then, &manifest));
+    }
     // The `checks:` map is read by `check`; a bad entry is a finding here too.
     if let Err(longhaul::Error::Manifest { line, message, .. }) =
         longhaul::checks::config::checks(&manifest)
@@ -60,12 +75,12 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             );
         }
         println!(
-            "{} error(s), {} warning(s) in {} ({} releases, {} patch entries)",
-            errors,
-            findings.len() - errors,
+            "{}, {} in {} ({}, {})",
+            ui::count(errors, "error", "errors"),
+            ui::count(findings.len() - errors, "warning", "warnings"),
             manifest.path.display(),
-            manifest.releases.len(),
-            manifest.patches.len()
+            ui::count(manifest.releases.len(), "release", "releases"),
+            ui::count(manifest.patches.len(), "patch entry", "patch entries")
         );
     }
     Ok(if errors == 0 {

@@ -8,6 +8,7 @@ mod build;
 mod bump;
 mod check;
 mod ci;
+mod completions;
 mod coverage;
 mod deps;
 mod lifecycle;
@@ -32,10 +33,16 @@ use std::process::ExitCode;
 
 /// Run the command; `Err` is an input error (exit 2).
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let ctx = Context::new(cli);
+    // The conventions need no LTS repository.
+    match &cli.command {
+        Command::Completions { shell } => return completions::completions(*shell),
+        Command::Man { out } => return completions::man(out.as_deref()),
+        _ => {}
+    }
+    let ctx = Context::new(cli)?;
     match &cli.command {
         Command::Releases => releases::run(&ctx, cli.json),
-        Command::Lint => lint::run(&ctx, cli.json),
+        Command::Lint { since } => lint::run(&ctx, cli.json, since.as_deref()),
         Command::Verify {
             releases,
             all,
@@ -64,15 +71,19 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             releases,
             all,
             markdown,
+            wide,
             deps,
             go,
         } => coverage::run(
             &ctx,
             cli.json,
-            *markdown,
-            releases,
-            *all,
-            deps.then_some(go),
+            &coverage::Request {
+                releases,
+                all: *all,
+                markdown: *markdown,
+                wide: *wide,
+                deps: deps.then_some(go),
+            },
         ),
         Command::Deps { releases, all, go } => deps::run(&ctx, cli.json, releases, *all, go),
         Command::Vex {
@@ -132,6 +143,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             go,
             junit,
             no_cache,
+            since,
+            trusted_checks_from,
             jobs,
             target,
         } => check::run(
@@ -148,6 +161,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 go: go.as_deref(),
                 junit: junit.as_deref(),
                 no_cache: *no_cache,
+                since: since.as_deref(),
+                trusted_checks_from: trusted_checks_from.as_deref(),
                 jobs: usize::from(*jobs),
                 target: target.target(),
             },
@@ -176,6 +191,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 install,
                 branch,
             } => ci::github(&ctx, cli.json, out.as_deref(), *check, install, branch),
+            crate::CiAction::Plan { since } => ci::plan(&ctx, cli.json, since.as_deref()),
         },
         Command::Affected {
             release,
@@ -192,5 +208,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 &target.target(),
             ),
         },
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
 }

@@ -2,7 +2,6 @@
 
 use crate::context::Context;
 use crate::ui;
-use anyhow::Context as _;
 use std::process::ExitCode;
 
 pub fn run(
@@ -43,8 +42,15 @@ pub fn run(
     if !check {
         for (r, canonical) in &results {
             if !canonical {
-                longhaul::fs::write_atomic(&r.file, &r.canonical)
-                    .with_context(|| format!("cannot write {}", r.file.display()))?;
+                // Files named on the command line are the user's choice; the
+                // manifest's own never get written through a symbolic link.
+                if explicit {
+                    longhaul::fs::write_atomic(&r.file, &r.canonical).map_err(|e| e.to_string())
+                } else {
+                    longhaul::confine::write_atomic(manifest.dir(), &r.file, &r.canonical)
+                        .map_err(|e| e.to_string())
+                }
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", r.file.display()))?;
                 rewritten.push(r.file.display().to_string());
             }
         }

@@ -16,6 +16,9 @@ struct ReleaseView {
     patches: Vec<PatchView>,
     test_failures_tolerated: Vec<String>,
     test_integration_failures_tolerated: Vec<String>,
+    /// Whether the upstream repository has the base tag (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_in_upstream: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -39,13 +42,22 @@ struct ItemView {
 pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest()?;
     let loader = ctx.loader(Some(&manifest));
-    let views: Vec<ReleaseView> = manifest
+    let mut views: Vec<ReleaseView> = manifest
         .releases
         .iter()
         .map(|r| view(&manifest, &loader, r))
         .collect();
+    let missing = missing_bases(ctx, &manifest);
+    if let Some((missing, _)) = &missing {
+        for v in views.iter_mut().filter(|v| v.base.is_some()) {
+            v.base_in_upstream = Some(!missing.iter().any(|m| m.release == v.name));
+        }
+    }
+    let fetch = missing.as_ref().and_then(|(_, f)| f.clone());
     if json {
-        ui::print_json(&serde_json::json!({ "manifest": manifest.path, "releases": views }));
+        ui::print_json(
+            &serde_json::json!({ "manifest": manifest.path, "releases": views, "fetch": fetch }),
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = ui::table(&[
@@ -57,35 +69,69 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         "NOT AVAILABLE",
     ]);
     for v in &views {
-        let unavailable = v
+        let unavailable: Vec<&str> = v
             .patches
             .iter()
             .flat_map(|p| &p.items)
             .filter(|i| !i.available)
-            .count();
+            .map(|i| i.source.as_str())
+            .collect();
         t.add_row(vec![
             v.name.clone(),
             if v.must { "yes".into() } else { "".into() },
-            v.base
-                .clone()
-                .unwrap_or_else(|| ui::paint("?", ui::Color::Red)),
+            match (&v.base, v.base_in_upstream) {
+                (Some(b), Some(false)) => {
+                    ui::paint(&format!("{b} (not in upstream)"), ui::Color::Red)
+                }
+                (Some(b), _) => b.clone(),
+                (None, _) => ui::paint("?", ui::Color::Red),
+            },
             v.chain.join(" > "),
             v.patches.len().to_string(),
-            match (&v.error, unavailable) {
-                (Some(e), _) => ui::paint(e, ui::Color::Red),
-                (None, 0) => String::new(),
-                (None, n) => ui::paint(&format!("{n} item(s)"), ui::Color::Yellow),
+            match &v.error {
+                Some(e) => ui::paint(e, ui::Color::Red),
+                None => ui::paint(&unavailable.join("\n"), ui::Color::Yellow),
             },
         ]);
     }
     println!("{t}");
     println!(
-        "{} releases ({} must) in {}",
+        "{} release{} ({} must) in {}",
         views.len(),
+        if views.len() == 1 { "" } else { "s" },
         views.iter().filter(|v| v.must).count(),
         manifest.path.display()
     );
+    if let Some((missing, Some(fetch))) = &missing {
+        let tags = longhaul::release::base_tags::tags(missing);
+        println!(
+            "{} {} base tag{} not in the upstream repository ({} release{} unverifiable); fetch exactly those:\n  {fetch}",
+            ui::paint("!", ui::Color::Yellow),
+            tags.len(),
+            if tags.len() == 1 { " is" } else { "s are" },
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" },
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// With an upstream repository: the releases whose base tag it lacks, and
+/// how to fetch those tags. `None` without one (nothing to say).
+fn missing_bases(
+    ctx: &Context,
+    manifest: &Manifest,
+) -> Option<(
+    Vec<longhaul::release::base_tags::MissingBase>,
+    Option<String>,
+)> {
+    use longhaul::release::base_tags;
+    let repo = ctx.upstream(Some(manifest)).ok()?.to_thread_local();
+    let names: Vec<String> = manifest.releases.iter().map(|r| r.name.clone()).collect();
+    let missing = base_tags::missing_bases(&repo, manifest, &names);
+    let tags = base_tags::tags(&missing);
+    let fetch = (!tags.is_empty()).then(|| base_tags::fetch_advice(&repo, manifest, &tags));
+    Some((missing, fetch))
 }
 
 fn view(
@@ -142,6 +188,7 @@ fn view(
         patches,
         test_failures_tolerated: r.test_failures_tolerated.clone(),
         test_integration_failures_tolerated: r.test_integration_failures_tolerated.clone(),
+        base_in_upstream: None,
         error,
         extra: r.extra.clone(),
     }

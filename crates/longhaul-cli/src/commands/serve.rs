@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, port: u16, out: Option<&Path>) -> anyhow::Result<ExitC
                     last = now;
                     match super::site::build(ctx, &out, None, None) {
                         Ok(n) => eprintln!("rebuilt ({n} files)"),
-                        Err(e) => eprintln!("error: {e:#} (still serving the last good build)"),
+                        Err(e) => eprintln!("error: {} (still serving the last good build)", crate::ui::error_text(&e)),
                     }
                 }
             }

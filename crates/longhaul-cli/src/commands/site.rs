@@ -24,14 +24,9 @@ pub fn build(
         longhaul::time::Date::from_seconds(now),
     );
     let loader = ctx.offline_loader(manifest);
-    let title = title.map(String::from).unwrap_or_else(|| {
-        manifest
-            .product
-            .as_deref()
-            .or(manifest.base.as_deref())
-            .map(|p| format!("LTS status: {p}"))
-            .unwrap_or_else(|| "LTS status".into())
-    });
+    let title = title
+        .map(String::from)
+        .unwrap_or_else(|| format!("{} LTS status", project_name(manifest)));
     let site = longhaul::publish::site::build(
         &publication,
         &lifecycle,
@@ -44,6 +39,25 @@ pub fn build(
     )?;
     site.write(out)?;
     Ok(site.files.len())
+}
+
+/// What the site is about: the name in the manifest's `product:` purl
+/// (`pkg:github/example/kubernetes-lts` → `kubernetes-lts`), else the name of
+/// the folder holding the manifest (the LTS repository: `klts`).
+fn project_name(manifest: &longhaul::release::manifest::Manifest) -> String {
+    let purl_name = manifest.product.as_deref().and_then(|p| {
+        let path = p.strip_prefix("pkg:")?.split(['@', '?', '#']).next()?;
+        // type/namespace…/name: the name is the last of two or more segments.
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        (segments.len() >= 2).then(|| segments[segments.len() - 1])
+    });
+    if let Some(name) = purl_name {
+        return name.to_string();
+    }
+    std::path::absolute(manifest.dir())
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "longhaul".into())
 }
 
 pub fn run(

@@ -43,40 +43,58 @@ pub fn run(
     .map_err(anyhow::Error::msg)?;
     let deps = super::deps::plan_stops(ctx, &publication, &plan, go)?;
     if json {
+        // The list the text shows: every API version removed on the way, in
+        // hop order, with what to use instead.
+        let removals: Vec<serde_json::Value> = plan
+            .control_plane
+            .iter()
+            .flat_map(|h| {
+                h.removals.iter().map(|r| {
+                    serde_json::json!({
+                        "line": h.stop.line,
+                        "api_version": r.api_version(),
+                        "kind": r.kind,
+                        "instead": r.instead(),
+                        "replacement": r.replacement,
+                    })
+                })
+            })
+            .collect();
         ui::print_json(&serde_json::json!({
             "ok": true,
             "plan": plan,
+            "removals": removals,
             "documents_skipped": skipped,
             "missing": publication.missing,
+            "feed": publication.feed,
             "dependencies": deps.as_ref().map(|(stops, freshness)| serde_json::json!({"stops": stops, "freshness": freshness})),
         }));
     } else {
-        print!(
-            "{}",
-            render(&plan, manifests.is_empty(), skipped, &publication.missing)
-        );
+        let facts = Facts {
+            no_manifests: manifests.is_empty(),
+            skipped,
+            missing: &publication.missing,
+            feed: publication.feed.as_ref(),
+        };
+        print!("{}", render(&plan, &facts));
         if let Some((stops, freshness)) = &deps {
-            println!("\nDependency vulnerabilities open at each stop (Go vulnerability database):");
-            for s in stops {
-                match &s.unknown {
-                    Some(why) => println!("  {}: unknown ({why})", s.stop),
-                    None => println!(
-                        "  {}: Go {}, {} open ({} in the standard library)",
-                        s.stop,
-                        s.go.as_deref().unwrap_or("?"),
-                        s.open,
-                        s.open_stdlib
-                    ),
-                }
-            }
-            super::deps::print_freshness(freshness);
+            print_dep_stops(stops, freshness);
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// What the text says besides the plan.
+struct Facts<'a> {
+    no_manifests: bool,
+    skipped: usize,
+    missing: &'a [String],
+    feed: Option<&'a longhaul::security::freshness::FeedAge>,
+}
+
 /// The plan as text no wider than [`WIDTH`] columns.
-fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -> String {
+fn render(plan: &Plan, facts: &Facts) -> String {
+    let (no_manifests, skipped, missing) = (facts.no_manifests, facts.skipped, facts.missing);
     let mut out = String::new();
     let mut say = |text: &str, indent: usize| out.push_str(&wrap(text, indent));
     let s = &plan.summary;
@@ -93,6 +111,15 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
     );
     for m in missing {
         say(&format!("Missing input: {m}"), 2);
+    }
+    if let Some(f) = facts.feed {
+        say(
+            &format!("Open CVEs as of the advisory feed: {}.", f.summary()),
+            2,
+        );
+        if let Some(w) = f.warning() {
+            say(&format!("Warning: {w}"), 2);
+        }
     }
     say("", 0);
     say(
@@ -178,7 +205,7 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
             };
             say(
                 &format!(
-                    "{}:{}: {}{} ({}) {} {}; use {}",
+                    "{}:{}: {}{} ({}) {} {}; {}",
                     o.file.display(),
                     o.line,
                     o.kind,
@@ -190,7 +217,7 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
                         "breaks at"
                     },
                     b.breaks_at,
-                    b.replacement
+                    advice(&b.replacement)
                 ),
                 2,
             );
@@ -205,13 +232,18 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
                 .score
                 .map(|x| format!("{x:.1}"))
                 .unwrap_or_else(|| "unscored".into()),
-            w.cve.status.as_str(),
+            w.cve.status.as_words(),
             w.stop
         ),
         None if s.stops_with_unknown_exposure > 0 => "exposure unknown (no advisories)".into(),
         None => format!(
-            "no open CVE at any stop among the {} advisories known",
-            s.advisories
+            "no open CVE at any stop among the {} advisories known{}",
+            s.advisories,
+            if facts.feed.is_some_and(|f| f.stale) {
+                " (the feed may be out of date)"
+            } else {
+                ""
+            }
         ),
     };
     say(
@@ -236,6 +268,16 @@ fn render(plan: &Plan, no_manifests: bool, skipped: usize, missing: &[String]) -
         0,
     );
     out
+}
+
+/// `use apps/v1` for a replacement API version; a note (what to do when
+/// there is none: "no replacement API: use Pod Security Admission…") as it is.
+fn advice(instead: &str) -> String {
+    if instead.contains(' ') {
+        instead.to_string()
+    } else {
+        format!("use {instead}")
+    }
 }
 
 /// `1 node upgrade`, `5 node upgrades`.
@@ -300,4 +342,30 @@ fn wrap(text: &str, indent: usize) -> String {
     out.push_str(line.trim_end());
     out.push('\n');
     out
+}
+
+/// The open dependency vulnerabilities at each stop, and the database's age.
+fn print_dep_stops(
+    stops: &[longhaul::deps::stops::StopDeps],
+    freshness: &longhaul::deps::report::Freshness,
+) {
+    println!("\nDependency vulnerabilities open at each stop (Go vulnerability database):");
+    for s in stops {
+        match &s.unknown {
+            Some(why) => println!("  {}: unknown ({why})", s.stop),
+            None => println!(
+                "  {}: Go {}, {} open ({} in the standard library){}",
+                s.stop,
+                s.go.as_deref().unwrap_or("?"),
+                s.open,
+                s.open_stdlib,
+                if s.open == 0 && freshness.go_vulndb.stale {
+                    " (the database may be out of date)"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+    super::deps::print_freshness(freshness);
 }

@@ -35,12 +35,13 @@ pub fn run(
     let report =
         longhaul::release::verify::verify_all(&repo, &manifest, &plans, options, jobs, &|_| {
             bar.inc(1)
-        })?;
+        });
     bar.finish_and_clear();
+    let report = report?;
     if json {
         ui::print_json(&report);
     } else {
-        print_human(&report);
+        print_human(&report, &manifest.path);
     }
     Ok(if report.ok {
         ExitCode::SUCCESS
@@ -49,7 +50,7 @@ pub fn run(
     })
 }
 
-fn print_human(report: &VerifyReport) {
+fn print_human(report: &VerifyReport, manifest: &std::path::Path) {
     let mut t = ui::table(&["RELEASE", "BASE", "PATCHES", "RESULT", "TREE"]);
     for r in &report.releases {
         let worst = r
@@ -70,8 +71,15 @@ fn print_human(report: &VerifyReport) {
         };
         let result = if r.ok {
             ui::paint("ok", ui::Color::Green)
+        } else if r.missing_base.is_some() {
+            ui::status_cell(Status::Unverifiable)
         } else {
             ui::status_cell(worst)
+        };
+        let counts = if r.missing_base.is_some() {
+            format!("{} not applied", r.patches.len())
+        } else {
+            counts
         };
         t.add_row(vec![
             r.name.clone(),
@@ -90,6 +98,16 @@ fn print_human(report: &VerifyReport) {
     }
     println!("{t}");
     for r in report.releases.iter().filter(|r| !r.ok) {
+        if let Some(m) = &r.missing_base {
+            println!(
+                "{} {}: base tag {} is not in the upstream repository ({}:{})",
+                ui::paint("?", ui::Color::Yellow),
+                r.name,
+                m.tag,
+                manifest.display(),
+                m.line
+            );
+        }
         for m in &r.unverifiable {
             println!(
                 "{} {}: {} ({})",
@@ -101,7 +119,11 @@ fn print_human(report: &VerifyReport) {
         }
         for p in &r.patches {
             for f in &p.failures {
+                // The reason names the hunk already ("hunk #1 (patch line 14): …").
                 let at = match (f.hunk, f.line) {
+                    (Some(h), Some(l)) if f.reason.starts_with(&format!("hunk #{h} ")) => {
+                        format!("{}:{l}", f.file)
+                    }
                     (Some(h), Some(l)) => format!("{}:{l} hunk #{h}", f.file),
                     _ => f.file.clone(),
                 };
@@ -116,5 +138,21 @@ fn print_human(report: &VerifyReport) {
         }
     }
     let ok = report.releases.iter().filter(|r| r.ok).count();
-    println!("{ok} of {} releases apply", report.releases.len());
+    let total = report.releases.len();
+    println!(
+        "{ok} of {}",
+        ui::count(total, "release applies", "releases apply")
+    );
+    if let Some(fetch) = &report.fetch {
+        let missing = report
+            .releases
+            .iter()
+            .filter(|r| r.missing_base.is_some())
+            .count();
+        println!(
+            "{missing} unverifiable: the upstream clone lacks {} ({}). Fetch exactly those:\n  {fetch}",
+            ui::count(report.missing_tags.len(), "base tag", "base tags"),
+            report.missing_tags.join(", ")
+        );
+    }
 }

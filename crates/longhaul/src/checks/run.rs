@@ -13,7 +13,7 @@ use crate::release::patch_cache::PatchLoader;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
@@ -112,6 +112,44 @@ pub struct ReleaseChecks {
     pub ok: bool,
 }
 
+impl ReleaseChecks {
+    /// The report of a release whose base tag the upstream repository lacks:
+    /// every check skipped, and the release not ok (nothing was checked).
+    /// `advice` (how to fetch the missing tags) joins its warning.
+    pub fn unverifiable(
+        missing: &crate::release::base_tags::MissingBase,
+        manifest: &Manifest,
+        checks: &[CheckSpec],
+        toolchain: &Toolchain,
+        advice: Option<&str>,
+    ) -> ReleaseChecks {
+        let why = format!(
+            "base tag {} is not in the upstream repository ({}:{})",
+            missing.tag,
+            manifest.path.display(),
+            missing.line
+        );
+        ReleaseChecks {
+            release: missing.release.clone(),
+            tree: String::new(),
+            go_needed: None,
+            go: toolchain.version.clone(),
+            mode: None,
+            warnings: vec![match advice {
+                Some(a) => format!("unverifiable: {why}; fetch the missing tags with `{a}`"),
+                None => format!("unverifiable: {why}"),
+            }],
+            changed: 0,
+            affected: 0,
+            checks: checks
+                .iter()
+                .map(|c| CheckResult::skipped(c, &why))
+                .collect(),
+            ok: false,
+        }
+    }
+}
+
 /// What every release's checks share.
 pub struct Checker<'a> {
     /// The upstream repository, in memory (see [`crate::repo::in_memory`]).
@@ -126,7 +164,8 @@ pub struct Checker<'a> {
     pub toolchain: Toolchain,
     /// Which packages.
     pub scope: Scope,
-    /// Where results are cached (`None`: no cache).
+    /// The cache folder (`None`: no cache); see [`crate::checks::cache`]:
+    /// never a folder a pull request can write.
     pub cache_dir: Option<PathBuf>,
     /// Told what is happening (`"v1.0.3-lts.1: unit (attempt 2)"`).
     pub progress: &'a (dyn Fn(&str) + Sync),
@@ -203,6 +242,12 @@ impl Checker<'_> {
             s.into_iter().collect()
         };
         let mut workspace: Option<Workspace> = None;
+        // A cache that cannot be opened (no home folder, a read-only disk) only
+        // costs a run.
+        let cache = self
+            .cache_dir
+            .as_deref()
+            .and_then(|d| crate::checks::cache::CheckCache::open(d).ok());
         let mut results = Vec::new();
         for spec in checks {
             let packages: Vec<String> = match (self.scope, spec.packages) {
@@ -230,7 +275,7 @@ impl Checker<'_> {
                 &self.target,
                 &tolerated,
             );
-            if let Some(mut hit) = self.cache_dir.as_deref().and_then(|d| cache_read(d, &key)) {
+            if let Some(mut hit) = cache.as_ref().and_then(|c| c.read(&key)) {
                 hit.cached = true;
                 results.push(hit);
                 continue;
@@ -267,10 +312,10 @@ impl Checker<'_> {
             };
             // A failure is not cached: the next run looks again (after a fix to
             // the environment, say); passed, tolerated and flaky results are.
-            if let Some(d) = &self.cache_dir
+            if let Some(c) = &cache
                 && result.status != CheckStatus::Failed
             {
-                cache_write(d, &key, &result);
+                c.write(&key, &result);
             }
             results.push(result);
         }
@@ -581,7 +626,8 @@ fn last_lines(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// The cache key: everything the result depends on.
+/// The cache key: everything the result depends on, as text (the cache
+/// authenticates it with its secret key).
 fn cache_key(
     tree: &str,
     spec: &CheckSpec,
@@ -590,8 +636,8 @@ fn cache_key(
     target: &Target,
     tolerated: &[String],
 ) -> String {
-    let text = format!(
-        "longhaul check v1\0{tree}\0{}\0{}\0{:?}\0{:?}\0{}\0{}\0{}/{}/{}\0{}\0{}",
+    format!(
+        "longhaul check v2\0{tree}\0{}\0{}\0{:?}\0{:?}\0{}\0{}\0{}/{}/{}\0{}\0{}",
         spec.name,
         spec.run,
         spec.setup,
@@ -603,26 +649,5 @@ fn cache_key(
         target.cgo,
         packages.join(" "),
         tolerated.join(" "),
-    );
-    gix::objs::compute_hash(
-        gix::hash::Kind::Sha1,
-        gix::objs::Kind::Blob,
-        text.as_bytes(),
     )
-    .map(|id| id.to_string())
-    .unwrap_or_default()
-}
-
-fn cache_read(dir: &Path, key: &str) -> Option<CheckResult> {
-    let bytes = std::fs::read(dir.join(format!("{key}.json"))).ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
-
-/// Best effort: a cache that cannot be written only costs a re-run.
-fn cache_write(dir: &Path, key: &str, result: &CheckResult) {
-    if std::fs::create_dir_all(dir).is_ok()
-        && let Ok(json) = serde_json::to_vec_pretty(result)
-    {
-        let _ = crate::fs::write_atomic(&dir.join(format!("{key}.json")), &json);
-    }
 }

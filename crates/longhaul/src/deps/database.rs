@@ -4,8 +4,8 @@
 //! Kubernetes feed, never mixed with it); `--go-vulndb DIR` reads any such
 //! folder (the database's own `osv/` folder) in place.
 
-use super::age::DbAge;
 use super::record::{Parsed, Record, RecordError};
+use crate::security::freshness::FeedAge;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -138,13 +138,22 @@ impl Database {
             .map(|i| &self.records[i])
     }
 
-    /// The database's age, from its records.
-    pub fn age(&self) -> DbAge {
-        DbAge::of(
-            NAME,
-            self.records
-                .iter()
-                .map(|r| (r.id.as_str(), r.modified.as_str())),
+    /// The database's age at `now`: the newest `modified` among its records
+    /// (Go's zero time, `0001-01-01T00:00:00Z`, says nothing and is left out)
+    /// and the import time `advisories import` recorded in its folder.
+    pub fn age(&self, now: i64, max_age_days: u32) -> FeedAge {
+        let dated = |m: &str| crate::time::parse_rfc3339(m).is_some_and(|t| t > 0);
+        let imported = (!self.dir.as_os_str().is_empty())
+            .then(|| crate::security::freshness::read_import_record(&self.dir))
+            .flatten();
+        FeedAge::new(
+            self.records.iter().map(|r| {
+                let m = r.modified.as_str();
+                (r.id.as_str(), if dated(m) { m } else { "" })
+            }),
+            imported,
+            now,
+            max_age_days,
         )
     }
 
@@ -204,8 +213,14 @@ fn on_every_core<I: Sync, T: Send>(
 /// Write `texts` (Go records, already checked with [`Database::from_texts`])
 /// into `dir` in one step: a complete new folder with the old records and the
 /// new ones, pretty-printed, is swapped in; a failure leaves the old one whole.
-/// Returns the number of records the folder holds afterwards.
-pub fn save(dir: &Path, records: &[(String, serde_json::Value)]) -> Result<usize, RecordError> {
+/// `imported`, when given, is recorded as the import time (else the old
+/// record, if any, is kept). Returns the number of records the folder holds
+/// afterwards.
+pub fn save(
+    dir: &Path,
+    records: &[(String, serde_json::Value)],
+    imported: Option<i64>,
+) -> Result<usize, RecordError> {
     let error = |message: String| RecordError {
         file: dir.display().to_string(),
         line: 0,
@@ -233,12 +248,28 @@ pub fn save(dir: &Path, records: &[(String, serde_json::Value)]) -> Result<usize
                     id.escape_debug()
                 ))
             })?;
-        files.insert(
-            name,
-            serde_json::to_string_pretty(value).expect("serializable") + "\n",
-        );
+        let text = serde_json::to_string_pretty(value).expect("serializable") + "\n";
+        // What is written must read back: every later command reads each
+        // record with the same limit.
+        if text.len() as u64 > crate::fs::MAX_INPUT_BYTES {
+            return Err(error(format!(
+                "record `{id}` would be written as {} bytes, more than the {}-byte limit every command reads a file with; nothing was written",
+                text.len(),
+                crate::fs::MAX_INPUT_BYTES
+            )));
+        }
+        files.insert(name, text);
     }
     let count = files.len();
+    let record = crate::security::freshness::IMPORT_RECORD;
+    // The old record is kept only as a time it reads back as (never through a link).
+    let stamp = imported.or_else(|| crate::security::freshness::read_import_record(dir));
+    files.extend(stamp.map(|t| {
+        (
+            record.to_string(),
+            crate::security::freshness::import_record(t),
+        )
+    }));
     crate::fs::replace_dir(dir, |stage| {
         for (name, text) in &files {
             std::fs::write(stage.join(name), text)?;

@@ -59,12 +59,14 @@ fn kind(value: &serde_json::Value) -> Kind {
     }
 }
 
-/// Import `sources` into `advisories` (the Kubernetes feed) and `go_dir`.
+/// Import `sources` into `advisories` (the Kubernetes feed) and `go_dir`;
+/// `now`, when given, is recorded in each folder written as its import time.
 pub fn import(
     sources: &[String],
     advisories: &Path,
     go_dir: &Path,
     fetch: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+    now: Option<i64>,
 ) -> Result<Imported, AdvisoryError> {
     let texts = read_sources(sources, fetch)?;
     let (mut k8s, mut go) = (Vec::new(), Vec::new());
@@ -92,7 +94,7 @@ pub fn import(
     let kubernetes = if k8s.is_empty() {
         None
     } else {
-        Some(import_texts(&k8s, advisories)?)
+        Some(import_texts(&k8s, advisories, now)?)
     };
     let mut go_stored = 0;
     let mut ids = Vec::new();
@@ -110,7 +112,7 @@ pub fn import(
             })
             .collect();
         ids = records.iter().map(|(id, _)| id.clone()).collect();
-        go_stored = super::database::save(go_dir, &records).map_err(|e| AdvisoryError {
+        go_stored = super::database::save(go_dir, &records, now).map_err(|e| AdvisoryError {
             file: e.file,
             line: e.line,
             message: e.message,

@@ -67,13 +67,18 @@ pub fn matrix(reports: &[ReleaseDeps]) -> Vec<Row> {
 pub fn to_markdown(rows: &[Row], releases: &[String]) -> String {
     let mut s = String::from("| Go vulndb | subject |");
     for r in releases {
-        let _ = write!(s, " {r} |");
+        let _ = write!(s, " {} |", crate::escape::markdown(r));
     }
     s.push_str("\n|---|---|");
     s.push_str(&"---|".repeat(releases.len()));
     s.push('\n');
     for row in rows {
-        let _ = write!(s, "| {} | {} |", row.id, row.subject);
+        let _ = write!(
+            s,
+            "| {} | {} |",
+            crate::escape::markdown(&row.id),
+            crate::escape::markdown(&row.subject)
+        );
         for r in releases {
             let mark = match row.cells.iter().find(|c| &c.release == r) {
                 None => String::new(),

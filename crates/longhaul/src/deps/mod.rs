@@ -7,9 +7,17 @@
 //! - [`version`], [`module`], [`range`]: Go versions, modules and OSV ranges
 //!   as the Go toolchain compares them;
 //! - [`modules_txt`], [`go_mod`], [`components`], [`ships`]: what a tree ships;
-//! - [`record`], [`database`], [`age`]: the Go vulnerability database;
+//! - [`record`], [`database`], [`import`]: the Go vulnerability database
+//!   (its age is a [`crate::security::freshness::FeedAge`], as the
+//!   Kubernetes feed's is);
+//! - [`stdlib`], [`reach`], [`symbols`]: the binaries' import closures on
+//!   every shipped platform, and where vulnerable symbols are named;
+//! - [`finding`], [`status`], [`remedy`]: findings with their tiers, their
+//!   statuses, and the smallest upgrades that clear them;
+//! - [`report`]: the per-tree analysis of releases (cached by tree id);
+//! - [`matrix`], [`vex`], [`notes`], [`suggest`], [`stops`], [`lint`]: what
+//!   the other outputs take from it.
 
-pub mod age;
 pub mod components;
 pub mod database;
 pub mod finding;

@@ -45,8 +45,10 @@ pub struct DepsNotes {
     pub new_since: Vec<String>,
     /// The database's age.
     pub freshness: String,
-    /// Its warning, when old or of unknown age.
+    /// Its warning, when stale, missing or of unknown age.
     pub warning: Option<String>,
+    /// Whether counts from it may be out of date (a zero is then no all-clear).
+    pub stale: bool,
 }
 
 fn entries(r: &ReleaseDeps) -> Vec<Entry> {
@@ -97,50 +99,57 @@ pub fn notes(
         open,
         freshness: freshness.description.clone(),
         warning: freshness.warning.clone(),
+        stale: freshness.stale(),
     }
 }
 
-/// The section in Markdown.
+/// The section in Markdown. Everything from the tree or the records
+/// (versions, module paths, summaries) is escaped: it renders as text.
 pub fn to_markdown(n: &DepsNotes) -> String {
+    let md = crate::escape::markdown;
     let mut s = String::from("\n## Dependencies\n\n");
     if let Some(go) = &n.go {
-        let _ = writeln!(s, "Built with Go {go}.\n");
+        let _ = writeln!(s, "Built with Go {}.\n", md(go));
     }
     for line in &n.summary {
-        let _ = writeln!(s, "- {line}");
+        let _ = writeln!(s, "- {}", md(line));
     }
-    let _ = writeln!(s, "\n{}.", n.freshness);
+    let _ = writeln!(s, "\n{}.", md(&n.freshness));
     if let Some(w) = &n.warning {
-        let _ = writeln!(s, "\n**Warning:** {w}.");
+        let _ = writeln!(s, "\n**Warning:** {}.", md(w));
     }
     if let Some(since) = &n.since {
-        let _ = writeln!(s, "\n### Since {since}\n");
+        let _ = writeln!(s, "\n### Since {}\n", md(since));
         if n.fixed_since.is_empty() && n.new_since.is_empty() {
             s.push_str("No dependency vulnerability was fixed or newly opened.\n");
         }
         for e in &n.fixed_since {
-            let _ = writeln!(s, "- fixed: {} ({}){}", e.id, e.subject, cve(e));
+            let _ = writeln!(s, "- fixed: {} ({}){}", md(&e.id), md(&e.subject), cve(e));
         }
         for id in &n.new_since {
-            let _ = writeln!(s, "- newly open: {id}");
+            let _ = writeln!(s, "- newly open: {}", md(id));
         }
     }
     let _ = writeln!(s, "\n### Open dependency vulnerabilities\n");
     if n.open.is_empty() {
-        s.push_str("None.\n");
+        s.push_str(if n.stale {
+            "None found, but the database may be out of date (see the warning above).\n"
+        } else {
+            "None.\n"
+        });
     }
     for e in &n.open {
         let _ = writeln!(
             s,
             "- {} ({}){}: {}, {}{}",
-            e.id,
-            e.subject,
+            md(&e.id),
+            md(&e.subject),
             cve(e),
             e.status.as_str().replace('_', " "),
             e.tier.replace('_', " "),
             e.fixed_in
                 .as_deref()
-                .map(|f| format!("; fixed in {f}"))
+                .map(|f| format!("; fixed in {}", md(f)))
                 .unwrap_or_default()
         );
     }
@@ -150,6 +159,6 @@ pub fn to_markdown(n: &DepsNotes) -> String {
 fn cve(e: &Entry) -> String {
     e.cve
         .as_deref()
-        .map(|c| format!(", {c}"))
+        .map(|c| format!(", {}", crate::escape::markdown(c)))
         .unwrap_or_default()
 }

@@ -5,7 +5,6 @@
 //! common case: a line's releases differ by a few patches, many not in Go
 //! code) cost one analysis.
 
-use super::age::DbAge;
 use super::database::Database;
 use super::finding::{Finding, Matches, OwnCode, Tier};
 use super::reach::{Binaries, Binary, Reach};
@@ -18,6 +17,7 @@ use crate::checks::go_packages::Sources;
 use crate::error::{Error, Result};
 use crate::release::manifest::Manifest;
 use crate::release::patch_cache::PatchLoader;
+use crate::security::freshness::FeedAge;
 use crate::security::statements::Statement;
 use gix::ObjectId;
 use serde::Serialize;
@@ -538,16 +538,22 @@ fn summary_lines(deps: &TreeDeps, vulns: &[Vulnerability]) -> Vec<String> {
     out
 }
 
-/// Every output that counts open vulnerabilities states the database's age.
+/// Every output that counts open vulnerabilities states the database's age,
+/// as [`FeedAge`] says it for the Kubernetes feed (the same two witnesses,
+/// the same limit), and warns when it is stale or missing.
 #[derive(Debug, Clone, Serialize)]
 pub struct Freshness {
     /// The age.
-    pub go_vulndb: DbAge,
+    pub go_vulndb: FeedAge,
     /// The line outputs print.
     pub description: String,
-    /// The warning, when it is old or its age unknown.
+    /// The warning, when it is stale, missing or its age unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
+    /// The highest record id (`GO-2026-6249`): ids carry the year they were
+    /// assigned, a lower bound on the age when no record is dated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_id: Option<String>,
     /// Files skipped: ecosystem → count.
     pub skipped: BTreeMap<String, usize>,
     /// Withdrawn records (not matched).
@@ -555,16 +561,44 @@ pub struct Freshness {
 }
 
 impl Freshness {
-    /// For `db` at `now` (seconds since the epoch).
-    pub fn of(db: &Database, now: i64) -> Freshness {
-        let age = db.age();
+    /// For `db` at `now` (seconds since the epoch), with the manifest's
+    /// `feed: max_age_days:` when there is one.
+    pub fn of(db: &Database, manifest: Option<&Manifest>, now: i64) -> Freshness {
+        let max = manifest
+            .and_then(|m| m.feed_max_age_days)
+            .unwrap_or(crate::security::freshness::DEFAULT_MAX_AGE_DAYS);
+        let age = db.age(now, max);
+        let newest_id = db.records.last().map(|r| r.id.clone());
+        let undated = match (&age.newest_modified, &newest_id) {
+            (None, Some(id)) if age.records > 0 => {
+                format!("; its records carry Go's zero time as `modified` (newest id {id})")
+            }
+            _ => String::new(),
+        };
+        let warning = if age.records == 0 {
+            Some(format!(
+                "no {} imported: no dependency vulnerability can be found (import it with `longhaul advisories import DIR`)",
+                super::database::NAME
+            ))
+        } else {
+            age.stale_because.as_ref().map(|why| format!(
+                "the {} may be out of date: {why}{undated}. Counts of open dependency vulnerabilities may be too low: import it again from its source (the limit is the manifest's `feed: max_age_days:`)",
+                super::database::NAME
+            ))
+        };
         Freshness {
-            description: age.describe(now),
-            warning: age.warning(now, super::age::DEFAULT_MAX_AGE_DAYS),
+            description: format!("{}: {}", super::database::NAME, age.summary()),
+            warning,
             go_vulndb: age,
+            newest_id,
             skipped: db.skipped.clone(),
             withdrawn: db.withdrawn.len(),
         }
+    }
+
+    /// Whether counts from the database may be out of date.
+    pub fn stale(&self) -> bool {
+        self.go_vulndb.stale
     }
 }
 
@@ -650,7 +684,7 @@ pub fn report(
         out.push(deps);
     }
     Ok(Report {
-        freshness: Freshness::of(analyzer.db, now),
+        freshness: Freshness::of(analyzer.db, Some(analyzer.manifest), now),
         releases: out,
     })
 }

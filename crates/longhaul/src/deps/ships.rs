@@ -121,10 +121,7 @@ impl Shipped {
     /// `vendor/modules.txt` or `go.mod` is an error naming the file and line.
     pub fn read(repo: &gix::Repository, tree: ObjectId, release: &str) -> Result<Shipped> {
         let root = repo.find_tree(tree).map_err(crate::repo::git_err)?;
-        let text = |path: &str| -> Result<Option<String>> {
-            Ok(crate::repo::blob_at(repo, &root, path.as_bytes())?
-                .map(|b| String::from_utf8_lossy(&b).into_owned()))
-        };
+        let text = |path: &str| tree_text(repo, &root, path, release);
         let bad = |file: &str, line: usize, message: &str| {
             Error::Input(format!(
                 "{release}: {file}:{line} (in the release's tree): {message}"
@@ -226,4 +223,47 @@ fn declared(m: &GoMod) -> Vec<ShippedModule> {
             }
         })
         .collect()
+}
+
+/// The text of the file `path` of `root`, as a dependency input: a regular
+/// file of the tree (a symbolic link is refused: a checkout would read
+/// whatever it points to), at most [`crate::fs::MAX_INPUT_BYTES`]; `None`
+/// when the tree has no such file.
+fn tree_text(
+    repo: &gix::Repository,
+    root: &gix::Tree<'_>,
+    path: &str,
+    release: &str,
+) -> Result<Option<String>> {
+    use gix::bstr::ByteSlice;
+    let entry = root
+        .lookup_entry(path.as_bytes().split_str("/"))
+        .map_err(crate::repo::git_err)?;
+    let Some(entry) = entry else { return Ok(None) };
+    let refused =
+        |why: String| Error::Input(format!("{release}: {path} (in the release's tree) {why}"));
+    if entry.mode().is_link() {
+        return Err(refused(
+            "is a symbolic link: a dependency list must be a file of the tree".into(),
+        ));
+    }
+    if !entry.mode().is_blob() {
+        return Ok(None);
+    }
+    let size = repo
+        .find_header(entry.object_id())
+        .map_err(crate::repo::git_err)?
+        .size();
+    if size > crate::fs::MAX_INPUT_BYTES {
+        return Err(refused(format!(
+            "is {size} bytes, more than the {}-byte limit for an input",
+            crate::fs::MAX_INPUT_BYTES
+        )));
+    }
+    let data = repo
+        .find_object(entry.object_id())
+        .map_err(crate::repo::git_err)?
+        .detach()
+        .data;
+    Ok(Some(String::from_utf8_lossy(&data).into_owned()))
 }

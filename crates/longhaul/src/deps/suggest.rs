@@ -101,20 +101,25 @@ pub fn render(suggestions: &[Suggestion]) -> String {
         return s;
     }
     for x in suggestions {
-        let q = |t: &str| serde_json::to_string(t).expect("a string serializes");
+        // Subjects, file names and versions come from the tree and the
+        // records: inert in a comment, quoted as scalars.
+        let q = crate::escape::yaml_quoted;
         let _ = writeln!(
             s,
-            "##\n## {}{} ({}), line {}: {}",
-            x.id,
-            x.cve
-                .as_deref()
-                .map(|c| format!(" / {c}"))
-                .unwrap_or_default(),
-            x.subject,
-            x.line,
-            x.evidence.replace('\n', " ")
+            "##\n## {}",
+            crate::escape::yaml_comment(&format!(
+                "{}{} ({}), line {}: {}",
+                x.id,
+                x.cve
+                    .as_deref()
+                    .map(|c| format!(" / {c}"))
+                    .unwrap_or_default(),
+                x.subject,
+                x.line,
+                x.evidence
+            ))
         );
-        let _ = writeln!(s, "#   - cve: {}", x.id);
+        let _ = writeln!(s, "#   - cve: {}", q(&x.id));
         let _ = writeln!(
             s,
             "#     releases: [{}]",

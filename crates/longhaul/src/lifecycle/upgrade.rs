@@ -204,7 +204,12 @@ pub fn plan(inputs: &Inputs, from: &str, to: &str) -> Result<Plan, String> {
         } else {
             None
         };
-        let stop = stop_for(inputs, minor, exact)?;
+        let stop = stop_for(inputs, minor, exact).map_err(|e| {
+            format!(
+                "--to {to}: the way from {} passes {minor}, and {e}",
+                from_stop.line
+            )
+        })?;
         let removed = removals::between(inputs.removals, previous, minor)
             .into_iter()
             .cloned()
@@ -709,7 +714,11 @@ mod tests {
             ("1.99.1", "1.100", "no Kubernetes 1.99 is known"),
             ("banana", "1.20", "neither a release"),
             ("1.18.20", "soon", "expected a line such as 1.28"),
-            ("1.18.20", "1.40", "no stop for 1.35"),
+            (
+                "1.18.20",
+                "1.40",
+                "--to 1.40: the way from 1.18 passes 1.35, and no stop for 1.35",
+            ),
         ] {
             let e = plan_for(from, to, &[]).unwrap_err();
             assert!(e.contains(want), "{from} -> {to}: {e}");

@@ -63,6 +63,8 @@ pub fn release_tip(
     loader: &PatchLoader,
 ) -> Result<ObjectId> {
     let plan = crate::release::plan::plan(manifest, release, loader)?;
+    // A missing base tag is an error here (verify reports it as unverifiable).
+    let base = repo::resolve_commit(repo, &plan.base)?;
     let shared = crate::apply::tree::SharedResults::new();
     let report = crate::release::verify::verify_release(
         repo,
@@ -80,7 +82,6 @@ pub fn release_tip(
                 "its patch chain does not apply (run `longhaul verify` on it); nothing to port onto"
                     .into(),
         })?;
-    let base = repo::resolve_commit(repo, &plan.base)?;
     let tree = ObjectId::from_hex(tree.as_bytes()).map_err(|e| Error::Build {
         release: release.to_string(),
         message: e.to_string(),

@@ -3,7 +3,9 @@
 //! while `verify`, `check` and `build` use them as usual.
 //!
 //! What is withheld before the time:
-//! - the embargoed patches (their names, files and texts);
+//! - the embargoed patches (their names, files and texts), and every other
+//!   entry with the same file (path or bytes) or a fix of a withheld CVE: the
+//!   view is decided per file and per CVE, not per entry name;
 //! - every release whose chain uses one: publishing it without the patch
 //!   would misstate what the release contains;
 //! - the CVEs those patches fix, stated (`cves:`) or named in the patch name
@@ -53,16 +55,15 @@ pub fn published_manifest(
         .iter()
         .filter(|p| p.embargo.as_ref().is_some_and(|e| e.active(now)))
         .collect();
-    let names: BTreeSet<&str> = embargoed.iter().map(|p| p.name.as_str()).collect();
+    let mut names: BTreeSet<String> = BTreeSet::new();
     for p in &embargoed {
         let e = p.embargo.as_ref().expect("filtered on it");
         note(e);
         withheld.patches.push((p.name.clone(), e.text.clone()));
-        withheld.cves.extend(p.cves.iter().cloned());
-        if let Some(links) = all_links.get(&p.name) {
-            withheld.cves.extend(links.iter().map(|l| l.cve.clone()));
-        }
+        names.insert(p.name.clone());
     }
+    spread(manifest, all_links, &mut names, &mut withheld);
+    let names: BTreeSet<&str> = names.iter().map(String::as_str).collect();
     let uses_embargoed = |release: &str| {
         manifest
             .full_patch_list(release)
@@ -85,6 +86,136 @@ pub fn published_manifest(
     (published, withheld)
 }
 
+/// Add to `names` (the embargoed entries) every entry that would publish
+/// their fix under another name: the same file (path or bytes), or a fix of a
+/// withheld CVE; repeated until nothing more is added. `withheld` gets their
+/// CVEs and the entries.
+fn spread(
+    manifest: &Manifest,
+    all_links: &Links,
+    names: &mut BTreeSet<String>,
+    withheld: &mut Withheld,
+) {
+    let keys: Vec<(String, BTreeSet<String>)> = every_patch_name(manifest)
+        .into_iter()
+        .map(|n| {
+            let k = file_keys(manifest, &n);
+            (n, k)
+        })
+        .collect();
+    let cves_of = |name: &str| -> Vec<String> {
+        let mut out: Vec<String> = manifest
+            .patch(name)
+            .map(|d| d.cves.clone())
+            .unwrap_or_default();
+        if let Some(links) = all_links.get(name) {
+            out.extend(links.iter().map(|l| l.cve.clone()));
+        }
+        out
+    };
+    loop {
+        for n in names.iter() {
+            withheld.cves.extend(cves_of(n));
+        }
+        let held_keys: BTreeSet<&String> = keys
+            .iter()
+            .filter(|(n, _)| names.contains(n))
+            .flat_map(|(_, k)| k.iter())
+            .collect();
+        let more: Vec<String> = keys
+            .iter()
+            .filter(|(n, k)| {
+                !names.contains(n)
+                    && (k.iter().any(|x| held_keys.contains(x))
+                        || cves_of(n).iter().any(|c| withheld.cves.contains(c)))
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        if more.is_empty() {
+            return;
+        }
+        // They appear with the embargo they share.
+        let until = withheld
+            .patches
+            .first()
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default();
+        for n in more {
+            withheld.patches.push((n.clone(), until.clone()));
+            names.insert(n);
+        }
+    }
+}
+
+/// Every patch name: defined under `patches:` or used by a release.
+fn every_patch_name(manifest: &Manifest) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = manifest.patches.iter().map(|p| p.name.clone()).collect();
+    for r in &manifest.releases {
+        out.extend(r.patches.iter().map(|p| p.value.clone()));
+    }
+    out
+}
+
+/// What identifies the files of patch `name`: each URL, each local file's
+/// resolved path, and a hash of its bytes (a copy under another name is the
+/// same fix).
+fn file_keys(manifest: &Manifest, name: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Some(def) = manifest.patch(name) else {
+        return out;
+    };
+    for item in &def.items {
+        match manifest.source(&item.value) {
+            crate::release::manifest::PatchSource::Url(u) => {
+                out.insert(format!("url:{u}"));
+            }
+            crate::release::manifest::PatchSource::File(path) => {
+                if let Ok(c) = path.canonicalize() {
+                    out.insert(format!("path:{}", c.display()));
+                }
+                if let Ok(bytes) = crate::fs::read(&path)
+                    && let Ok(id) = gix::objs::compute_hash(
+                        gix::hash::Kind::Sha1,
+                        gix::objs::Kind::Blob,
+                        &bytes,
+                    )
+                {
+                    out.insert(format!("blob:{id}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The pairs (embargoed entry, other entry) that share a file, for lint.
+fn shared_files(manifest: &Manifest, now: i64) -> Vec<(String, String)> {
+    let names = every_patch_name(manifest);
+    let keys: Vec<(String, BTreeSet<String>)> = names
+        .into_iter()
+        .map(|n| {
+            let k = file_keys(manifest, &n);
+            (n, k)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for p in manifest
+        .patches
+        .iter()
+        .filter(|p| p.embargo.as_ref().is_some_and(|e| e.active(now)))
+    {
+        let Some((_, mine)) = keys.iter().find(|(n, _)| *n == p.name) else {
+            continue;
+        };
+        for (other, theirs) in &keys {
+            if *other != p.name && !mine.is_disjoint(theirs) {
+                out.push((p.name.clone(), other.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// Everything a published output is built from.
 #[derive(Debug, Clone)]
 pub struct Publication {
@@ -104,6 +235,8 @@ pub struct Publication {
     pub withheld: Withheld,
     /// The time the publication is for (seconds since the epoch).
     pub now: i64,
+    /// How old the advisories are at `now`; `None` without advisories.
+    pub feed: Option<crate::security::freshness::FeedAge>,
 }
 
 impl Publication {
@@ -177,7 +310,11 @@ impl Publication {
                 &[],
             )?)
         };
+        let feed = (!advisories.is_empty()).then(|| {
+            crate::security::freshness::of_advisories(&advisories, advisories_dir, manifest, now)
+        });
         Ok(Publication {
+            feed,
             manifest: published,
             advisories,
             statements,
@@ -216,6 +353,21 @@ pub fn findings(
 ) -> Vec<crate::release::lint::Finding> {
     use crate::release::lint::{Finding, Severity};
     let mut out = Vec::new();
+    for (embargoed, other) in shared_files(manifest, now) {
+        let line = manifest
+            .patches
+            .iter()
+            .find(|p| p.name == other)
+            .map_or(0, |p| p.line);
+        out.push(Finding {
+            severity: Severity::Warning,
+            code: "embargo-shared-file",
+            line,
+            message: format!(
+                "patch `{other}` has the same file as the embargoed `{embargoed}`: it is withheld with it (the embargo decides by file, not by name)"
+            ),
+        });
+    }
     let mut before: Option<Withheld> = None;
     let mut all_links: Option<Links> = None;
     for p in &manifest.patches {

@@ -37,6 +37,9 @@ pub struct Notes {
     pub open: Vec<CveNote>,
     /// What the inputs lack (no advisories, no statements).
     pub missing: Vec<String>,
+    /// How old the advisories are (`None` without advisories): the open
+    /// CVEs are only as current as the feed.
+    pub feed: Option<crate::security::freshness::FeedAge>,
 }
 
 /// One release of the chain and the patches it adds.
@@ -121,8 +124,8 @@ pub fn notes(
         let patches = r
             .patches
             .iter()
-            .map(|p| patch_note(publication, &p.value, loader))
-            .collect();
+            .map(|p| patch_note(publication, &p.value, p.line, loader))
+            .collect::<crate::Result<Vec<_>>>()?;
         chain.push(ReleasePatches {
             release: r.name.clone(),
             patches,
@@ -237,6 +240,7 @@ pub fn notes(
         newly_fixed,
         open,
         missing: publication.missing.clone(),
+        feed: publication.feed.clone(),
     })
 }
 
@@ -251,6 +255,19 @@ impl Notes {
             .flat_map(|p| p.commits.iter().map(|c| c.time))
             .max()
     }
+}
+
+/// The feed's age as a Markdown paragraph, with the warning when it is
+/// stale (empty without advisories: `missing` says so).
+pub fn feed_markdown(feed: Option<&crate::security::freshness::FeedAge>) -> String {
+    let Some(f) = feed else {
+        return String::new();
+    };
+    let mut s = format!("As of the advisory feed: {}.\n\n", f.summary());
+    if let Some(w) = f.warning() {
+        s.push_str(&format!("> **Warning:** {w}\n\n"));
+    }
+    s
 }
 
 /// A statement as one line: status and what it says.
@@ -279,7 +296,15 @@ pub fn statement_text(st: &crate::security::statements::Statement) -> String {
     )
 }
 
-fn patch_note(publication: &Publication, name: &str, loader: &PatchLoader) -> PatchNote {
+/// One patch's note. A local file that cannot be read or parsed is an error
+/// at the manifest line that uses it (publishing "commits unknown" for it
+/// would hide the problem); a URL item missing from the cache is noted.
+fn patch_note(
+    publication: &Publication,
+    name: &str,
+    used_at: usize,
+    loader: &PatchLoader,
+) -> crate::Result<PatchNote> {
     let manifest = &publication.manifest;
     let def = manifest.patch(name);
     let mut note = PatchNote {
@@ -300,7 +325,7 @@ fn patch_note(publication: &Publication, name: &str, loader: &PatchLoader) -> Pa
     };
     let Some(def) = def else {
         note.unreadable = Some("not defined in the manifest and no patches/NAME.patch".into());
-        return note;
+        return Ok(note);
     };
     let base = manifest.base.as_deref().map(|b| b.trim_end_matches('/'));
     for item in &def.items {
@@ -328,13 +353,20 @@ fn patch_note(publication: &Publication, name: &str, loader: &PatchLoader) -> Pa
                     }
                 }
             }
+            Err(e) if matches!(source, PatchSource::File(_)) => {
+                return Err(crate::Error::Manifest {
+                    file: manifest.path.clone(),
+                    line: if item.line > 0 { item.line } else { used_at },
+                    message: format!("patch `{name}`: {}", e.clone().into_error()),
+                });
+            }
             Err(e) => {
                 note.unreadable
                     .get_or_insert_with(|| e.clone().into_error().to_string());
             }
         }
     }
-    note
+    Ok(note)
 }
 
 fn push_unique(v: &mut Vec<String>, s: String) {
@@ -395,44 +427,48 @@ pub fn references(message: &str, base: Option<&str>) -> Vec<String> {
     out
 }
 
-/// The notes as Markdown.
+/// The notes as Markdown. Every string from the inputs (names, subjects,
+/// authors, summaries, notes) goes through [`crate::escape::markdown`], so
+/// advisory text or a patch subject never becomes HTML or a link.
 pub fn to_markdown(n: &Notes) -> String {
+    use crate::escape::markdown as md;
     let mut s = String::new();
-    let _ = writeln!(s, "# {}\n", n.release);
+    let _ = writeln!(s, "# {}\n", md(&n.release));
     let _ = writeln!(
         s,
-        "Built on upstream `{}`{}.\n",
-        n.base,
+        "Built on upstream {}{}.\n",
+        crate::escape::markdown_code(&n.base),
         n.since
             .as_deref()
-            .map(|p| format!("; compared with {p}"))
+            .map(|p| format!("; compared with {}", md(p)))
             .unwrap_or_default()
     );
     for m in &n.missing {
-        let _ = writeln!(s, "> **Missing input:** {m}\n");
+        let _ = writeln!(s, "> **Missing input:** {}\n", md(m));
     }
     if let Some(since) = &n.since {
-        let _ = writeln!(s, "## Changes since {since}\n");
+        let _ = writeln!(s, "## Changes since {}\n", md(since));
         if n.added.is_empty() && n.dropped.is_empty() {
             let _ = writeln!(s, "No patch added or dropped.");
         }
         for p in &n.added {
-            let _ = writeln!(s, "- added `{p}`");
+            let _ = writeln!(s, "- added {}", crate::escape::markdown_code(p));
         }
         for p in &n.dropped {
-            let _ = writeln!(s, "- dropped `{p}`");
+            let _ = writeln!(s, "- dropped {}", crate::escape::markdown_code(p));
         }
         for c in &n.newly_fixed {
-            let _ = writeln!(s, "- now fixes {c}");
+            let _ = writeln!(s, "- now fixes {}", md(c));
         }
         s.push('\n');
     }
+    let no_advisories = n.missing.iter().any(|m| m.starts_with("no advisories"));
     let _ = writeln!(s, "## CVEs fixed by LTS patches\n");
     if n.fixed.is_empty() {
         let _ = writeln!(
             s,
             "{}\n",
-            if n.missing.iter().any(|m| m.starts_with("no advisories")) {
+            if no_advisories {
                 "Unknown: no advisories."
             } else {
                 "None."
@@ -444,20 +480,21 @@ pub fn to_markdown(n: &Notes) -> String {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} |",
-                c.id,
-                c.severity.as_deref().unwrap_or("-"),
-                c.detail,
-                cell(c.summary.as_deref())
+                md(&c.id),
+                md(c.severity.as_deref().unwrap_or("-")),
+                md(&c.detail),
+                md(c.summary.as_deref().unwrap_or(""))
             );
         }
         s.push('\n');
     }
     let _ = writeln!(s, "## CVEs still open\n");
+    s.push_str(&feed_markdown(n.feed.as_ref()));
     if n.open.is_empty() {
         let _ = writeln!(
             s,
             "{}\n",
-            if n.missing.iter().any(|m| m.starts_with("no advisories")) {
+            if no_advisories {
                 "Unknown: no advisories."
             } else {
                 "None known."
@@ -469,55 +506,63 @@ pub fn to_markdown(n: &Notes) -> String {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} |",
-                c.id,
-                c.severity.as_deref().unwrap_or("-"),
-                crate::security::coverage::Status::as_str(c.status),
-                cell(Some(&c.detail))
+                md(&c.id),
+                md(c.severity.as_deref().unwrap_or("-")),
+                crate::security::coverage::Status::as_words(c.status),
+                md(&c.detail)
             );
         }
         s.push('\n');
     }
     let _ = writeln!(s, "## Patches, newest release first\n");
     for r in &n.chain {
-        let _ = writeln!(s, "### {}\n", r.release);
+        let _ = writeln!(s, "### {}\n", md(&r.release));
         if r.patches.is_empty() {
             let _ = writeln!(s, "No patches of its own.\n");
         }
         for p in &r.patches {
-            let mut tags: Vec<String> = p.cves.clone();
-            if let Some(reason) = &p.reason {
-                tags.push(format!("reason: {reason}"));
-            }
-            let _ = writeln!(
-                s,
-                "- **{}**{}",
-                p.name,
-                if tags.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", tags.join(", "))
-                }
-            );
-            if let Some(note) = &p.note {
-                let _ = writeln!(s, "  {note}");
-            }
-            for c in &p.commits {
-                let _ = writeln!(s, "  - {} ({})", c.subject, c.author);
-            }
-            for u in &p.upstream {
-                let _ = writeln!(s, "  - upstream: <{u}>");
-            }
-            if let Some(why) = &p.unreadable {
-                let _ = writeln!(s, "  - commits unknown: {why}");
-            }
+            patch_markdown(&mut s, p);
         }
         s.push('\n');
     }
     s
 }
 
-fn cell(text: Option<&str>) -> String {
-    text.unwrap_or("").replace('|', "\\|").replace('\n', " ")
+fn patch_markdown(s: &mut String, p: &PatchNote) {
+    use crate::escape::markdown as md;
+    let mut tags: Vec<String> = p.cves.iter().map(|c| md(c)).collect();
+    if let Some(reason) = &p.reason {
+        tags.push(format!("reason: {}", md(reason)));
+    }
+    let _ = writeln!(
+        s,
+        "- **{}**{}",
+        md(&p.name),
+        if tags.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", tags.join(", "))
+        }
+    );
+    if let Some(note) = &p.note {
+        let _ = writeln!(s, "  {}", md(note));
+    }
+    for c in &p.commits {
+        let _ = writeln!(s, "  - {} ({})", md(&c.subject), md(&c.author));
+    }
+    for u in &p.upstream {
+        match crate::escape::http_url(u) {
+            Some(url) => {
+                let _ = writeln!(s, "  - upstream: <{url}>");
+            }
+            None => {
+                let _ = writeln!(s, "  - upstream: {}", md(u));
+            }
+        }
+    }
+    if let Some(why) = &p.unreadable {
+        let _ = writeln!(s, "  - commits unknown: {}", md(why));
+    }
 }
 
 #[cfg(test)]

@@ -116,6 +116,24 @@ pub fn slug(name: &str) -> String {
     }
 }
 
+/// An error when two of `names` (releases, CVEs) make the same file name
+/// through [`slug`]: one page, notes file and VEX document would silently
+/// overwrite the other's.
+pub fn unique_slugs<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> crate::Result<()> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for name in names {
+        if let Some(other) = seen.insert(slug(name), name)
+            && other != name
+        {
+            return Err(crate::Error::Input(format!(
+                "{what} `{other}` and `{name}` would be published under the same file name `{}`; rename one (nothing was written)",
+                slug(name)
+            )));
+        }
+    }
+    Ok(())
+}
+
 struct LineRow {
     minor: String,
     newest: Option<String>,
@@ -127,7 +145,24 @@ struct LineRow {
     not_assessed: Option<usize>,
     go: String,
     deps_open: Option<usize>,
+    /// CVEs patches name that the feed lacks, not fixed on the newest release.
+    not_in_feed: Option<usize>,
     older: Vec<String>,
+}
+
+/// The feed's age, said on every page that counts CVEs.
+struct FeedView {
+    summary: String,
+    because: Option<String>,
+}
+
+impl FeedView {
+    fn of(p: &Publication) -> Option<FeedView> {
+        p.feed.as_ref().map(|f| FeedView {
+            summary: f.summary(),
+            because: f.stale_because.clone(),
+        })
+    }
 }
 
 #[derive(Template)]
@@ -145,6 +180,12 @@ struct IndexPage<'a> {
     cve_count: usize,
     deps_age: Option<String>,
     deps_warning: Option<String>,
+    /// Zero dependency counts are shown in the warning colour, not green.
+    deps_stale: bool,
+    feed: Option<FeedView>,
+    /// Counts of zero are shown in the warning colour, not green.
+    stale: bool,
+    not_in_feed: usize,
 }
 
 struct PatchView {
@@ -182,6 +223,7 @@ struct ReleasePage<'a> {
     missing: &'a [String],
     deps: Option<&'a crate::deps::notes::DepsNotes>,
     deps_missing: Option<&'a str>,
+    feed: Option<FeedView>,
 }
 
 struct LineStatus {
@@ -204,13 +246,32 @@ struct CvePage<'a> {
     aliases: Vec<String>,
     cvss: Option<(String, String, String)>,
     ranges: Vec<String>,
+    references: Vec<(String, String)>,
     lines: Vec<LineStatus>,
+    feed: Option<FeedView>,
+}
+
+/// One cell of the coverage matrix: a short word, its CSS class, the detail.
+struct MatrixCell {
+    class: &'static str,
+    word: &'static str,
+    detail: String,
 }
 
 struct MatrixRow {
     id: String,
+    /// Whether the CVE has a page (it is in the feed).
+    has_page: bool,
     severity: String,
-    cells: Vec<Option<StatusView>>,
+    cells: Vec<Option<MatrixCell>>,
+}
+
+/// One page of the coverage matrix, and its place among the others.
+#[derive(Clone)]
+struct MatrixPage {
+    file: String,
+    label: String,
+    current: bool,
 }
 
 #[derive(Template)]
@@ -222,7 +283,18 @@ struct CoveragePage<'a> {
     columns: Vec<(String, String)>,
     rows: Vec<MatrixRow>,
     missing: &'a [String],
+    feed: Option<FeedView>,
+    /// Every page of the matrix, newest lines first.
+    pages: Vec<MatrixPage>,
+    /// This page's lines, and the next page's (older lines).
+    label: String,
+    older: Option<MatrixPage>,
+    not_in_feed: usize,
 }
+
+/// Lines per page of the coverage matrix: twelve fit 1400 pixels with the
+/// CVE column; older lines go to the next page.
+pub const MATRIX_COLUMNS: usize = 12;
 
 const STYLE: &str = include_str!("../../templates/site/style.css");
 
@@ -249,6 +321,13 @@ pub fn build(
         })
         .unwrap_or_default();
     let all_lines = lines(manifest);
+    unique_slugs(
+        "releases",
+        all_lines
+            .iter()
+            .flat_map(|l| l.releases.iter().map(|r| r.name.as_str())),
+    )?;
+    unique_slugs("CVEs", advisory_pages.iter().map(String::as_str))?;
 
     // Release pages, notes and VEX documents.
     let mut release_notes: Vec<Notes> = Vec::new();
@@ -299,9 +378,18 @@ pub fn build(
                     id: c.id.clone(),
                     has_page: advisory_pages.contains(&c.id),
                     severity: c.severity.clone().unwrap_or_else(|| "-".into()),
+                    // No cell: a CVE the feed lacks, fixed by a patch of the chain.
                     status: cell.map(status_view).unwrap_or(StatusView {
-                        class: "unknown",
-                        word: c.status.as_str().into(),
+                        class: match c.status {
+                            Status::Fixed => "fixed",
+                            Status::NotAffected => "not-affected",
+                            Status::Affected => "affected",
+                            _ => "unknown",
+                        },
+                        word: match c.status {
+                            Status::Fixed => "fixed by LTS patch".into(),
+                            s => s.as_words().into(),
+                        },
                         detail: c.detail.clone(),
                         patch: None,
                     }),
@@ -329,6 +417,7 @@ pub fn build(
                     .dependencies
                     .as_ref()
                     .and_then(|d| d.missing.as_deref()),
+                feed: FeedView::of(p),
             };
             site.files
                 .insert(format!("releases/{}.html", slug(&r.name)), render(&page)?);
@@ -369,9 +458,9 @@ pub fn build(
         })
         .collect();
     for item in items {
-        if let PatchSource::File(path) = manifest.source(item)
-            && let Ok(bytes) = crate::fs::read(&path)
-        {
+        if let PatchSource::File(path) = manifest.source(item) {
+            // Only what the loader reads: inside the repository, bounded.
+            let bytes = loader.read_file(&path).map_err(|e| e.into_error())?;
             site.files
                 .insert(format!("files/{}", file_path(item)), bytes);
         }
@@ -382,8 +471,10 @@ pub fn build(
         let by_id: BTreeMap<&str, &Advisory> = p.advisories.iter().map(|a| (a.cve(), a)).collect();
         for row in cov.cves.iter().filter(|r| r.in_scope) {
             let a = by_id.get(row.id.as_str()).copied();
+            // Newest line first, as the index lists them.
             let line_status = all_lines
                 .iter()
+                .rev()
                 .filter_map(|l| {
                     let newest = l.newest();
                     let cell = cov.cell(&row.id, &newest.name)?;
@@ -412,48 +503,20 @@ pub fn build(
                     )
                 }),
                 ranges: a.map(ranges).unwrap_or_default(),
+                references: a.map(references).unwrap_or_default(),
                 lines: line_status,
+                feed: FeedView::of(p),
             };
             site.files
                 .insert(format!("cves/{}.html", slug(&row.id)), render(&page)?);
         }
     }
 
-    // The coverage matrix: the newest release of each line.
-    let columns: Vec<(String, String)> = all_lines
-        .iter()
-        .rev()
-        .map(|l| (l.minor.to_string(), l.newest().name.clone()))
-        .collect();
-    let rows = coverage
-        .map(|cov| {
-            cov.cves
-                .iter()
-                .filter(|r| r.in_scope)
-                .map(|r| MatrixRow {
-                    id: r.id.clone(),
-                    severity: r
-                        .cvss
-                        .as_ref()
-                        .map(|c| format!("{:.1}", c.score))
-                        .unwrap_or_else(|| "-".into()),
-                    cells: columns
-                        .iter()
-                        .map(|(_, rel)| cov.cell(&r.id, rel).map(status_view))
-                        .collect(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let page = CoveragePage {
-        title,
-        root: "",
-        page: "coverage",
-        columns,
-        rows,
-        missing: &p.missing,
-    };
-    site.files.insert("coverage.html".into(), render(&page)?);
+    // The coverage matrix: the newest release of each line, newest first,
+    // MATRIX_COLUMNS lines per page.
+    for (file, bytes) in coverage_pages(p, &all_lines, title)? {
+        site.files.insert(file, bytes);
+    }
 
     // The index.
     let line_rows = lifecycle
@@ -493,6 +556,13 @@ pub fn build(
                 deps_open: line
                     .and_then(|l| options.dependencies.as_ref()?.notes.get(&l.newest().name))
                     .map(|d| d.open.len()),
+                not_in_feed: coverage.zip(line).map(|(cov, l)| {
+                    let newest = &l.newest().name;
+                    cov.not_in_feed
+                        .iter()
+                        .filter(|n| !n.fixed_in.contains(newest))
+                        .count()
+                }),
                 older: line
                     .map(|l| l.releases.iter().skip(1).map(|r| r.name.clone()).collect())
                     .unwrap_or_default(),
@@ -522,6 +592,14 @@ pub fn build(
             .as_ref()
             .and_then(|d| d.notes.values().next())
             .and_then(|n| n.warning.clone()),
+        deps_stale: options
+            .dependencies
+            .as_ref()
+            .and_then(|d| d.notes.values().next())
+            .is_none_or(|n| n.stale),
+        feed: FeedView::of(p),
+        stale: p.feed.as_ref().is_some_and(|f| f.stale),
+        not_in_feed: coverage.map_or(0, |c| c.not_in_feed.len()),
     };
     site.files.insert("index.html".into(), render(&page)?);
     site.files
@@ -563,6 +641,149 @@ pub fn build(
     Ok(site)
 }
 
+/// The coverage matrix as pages of [`MATRIX_COLUMNS`] lines each, newest
+/// lines first (`coverage.html`, then `coverage-2.html`, …): the whole
+/// matrix reads without sideways scrolling. CVEs that patches name but the
+/// feed lacks are rows too: `patched` where a release carries the patch,
+/// `unknown` elsewhere.
+fn coverage_pages(
+    p: &Publication,
+    all_lines: &[crate::release::line::Line<'_>],
+    title: &str,
+) -> crate::Result<Vec<(String, Vec<u8>)>> {
+    let columns: Vec<(String, String)> = all_lines
+        .iter()
+        .rev()
+        .map(|l| (l.minor.to_string(), l.newest().name.clone()))
+        .collect();
+    let chunks: Vec<&[(String, String)]> = if columns.is_empty() {
+        vec![&[]]
+    } else {
+        columns.chunks(MATRIX_COLUMNS).collect()
+    };
+    let file = |i: usize| match i {
+        0 => "coverage.html".to_string(),
+        i => format!("coverage-{}.html", i + 1),
+    };
+    let mut out = Vec::new();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let pages: Vec<MatrixPage> = chunks
+            .iter()
+            .enumerate()
+            .map(|(j, c)| MatrixPage {
+                file: file(j),
+                label: match (c.first(), c.last()) {
+                    (Some(a), Some(b)) if a.0 != b.0 => format!("{} to {}", a.0, b.0),
+                    (Some(a), _) => a.0.clone(),
+                    _ => "none".into(),
+                },
+                current: j == i,
+            })
+            .collect();
+        let page = CoveragePage {
+            title,
+            root: "",
+            page: "coverage",
+            columns: chunk.to_vec(),
+            rows: p
+                .coverage
+                .as_ref()
+                .map(|c| matrix_rows(c, chunk))
+                .unwrap_or_default(),
+            missing: &p.missing,
+            feed: FeedView::of(p),
+            label: pages[i].label.clone(),
+            older: pages.get(i + 1).cloned(),
+            pages,
+            not_in_feed: p.coverage.as_ref().map_or(0, |c| c.not_in_feed.len()),
+        };
+        out.push((file(i), page.render_page()?));
+    }
+    Ok(out)
+}
+
+/// The matrix rows for `columns`: every CVE in scope, then those the feed lacks.
+fn matrix_rows(
+    cov: &crate::security::coverage::Coverage,
+    columns: &[(String, String)],
+) -> Vec<MatrixRow> {
+    let mut rows: Vec<MatrixRow> = cov
+        .cves
+        .iter()
+        .filter(|r| r.in_scope)
+        .map(|r| MatrixRow {
+            id: r.id.clone(),
+            has_page: true,
+            severity: r
+                .cvss
+                .as_ref()
+                .map(|c| format!("{:.1}", c.score))
+                .unwrap_or_else(|| "-".into()),
+            cells: columns
+                .iter()
+                .map(|(_, rel)| {
+                    cov.cell(&r.id, rel).map(|c| MatrixCell {
+                        class: status_view(c).class,
+                        word: c.word(),
+                        detail: status_view(c).detail,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    rows.extend(cov.not_in_feed.iter().map(|n| {
+        MatrixRow {
+            id: n.cve.clone(),
+            has_page: false,
+            severity: "-".into(),
+            cells: columns
+                .iter()
+                .map(|(_, rel)| {
+                    Some(if n.fixed_in.contains(rel) {
+                        MatrixCell {
+                            class: "fixed",
+                            word: "patched",
+                            detail: format!(
+                                "an LTS patch names it ({}); the feed has no advisory for it",
+                                n.patches.join(", ")
+                            ),
+                        }
+                    } else {
+                        MatrixCell {
+                            class: "unknown",
+                            word: "unknown",
+                            detail: "not in the feed: no advisory says which versions are affected"
+                                .into(),
+                        }
+                    })
+                })
+                .collect(),
+        }
+    }));
+    rows
+}
+
+/// An advisory's references (OSV `references`: `{type, url}`) that are web
+/// links, as (URL, label). Anything but an http(s) URL is left out: a
+/// reference is untrusted text and must not become a `javascript:` link.
+fn references(a: &Advisory) -> Vec<(String, String)> {
+    a.references
+        .iter()
+        .filter_map(|r| {
+            let url = r.get("url")?.as_str()?.trim();
+            let web = (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+            let kind = r.get("type").and_then(|t| t.as_str()).unwrap_or("WEB");
+            web.then(|| {
+                (
+                    url.to_string(),
+                    format!("{} ({})", url, kind.to_ascii_lowercase()),
+                )
+            })
+        })
+        .collect()
+}
+
 /// Object-safe rendering, so one closure renders every page type.
 trait DynRender {
     fn render_page(&self) -> crate::Result<Vec<u8>>;
@@ -578,6 +799,11 @@ impl<T: Template> DynRender for T {
 
 fn template_error(e: askama::Error) -> crate::Error {
     crate::Error::Input(format!("rendering a page: {e}"))
+}
+
+/// `1 patch`, `3 patches`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn json(value: &impl serde::Serialize) -> Vec<u8> {
@@ -662,10 +888,14 @@ fn feed(
                 updated: crate::time::rfc3339(when),
                 link: link(&format!("releases/{}.html", slug(&n.release))),
                 summary: format!(
-                    "{} on upstream {}: {} patch(es); fixes {}; {} CVE(s) still open.",
+                    "{} on upstream {}: {}; fixes {}; {} still open.",
                     n.release,
                     n.base,
-                    n.chain.iter().map(|c| c.patches.len()).sum::<usize>(),
+                    count(
+                        n.chain.iter().map(|c| c.patches.len()).sum::<usize>(),
+                        "patch",
+                        "patches"
+                    ),
                     if n.fixed.is_empty() {
                         "no listed CVE".to_string()
                     } else {
@@ -675,7 +905,7 @@ fn feed(
                             .collect::<Vec<_>>()
                             .join(", ")
                     },
-                    n.open.len()
+                    count(n.open.len(), "CVE", "CVEs")
                 ),
             },
         ));

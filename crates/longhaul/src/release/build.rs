@@ -125,14 +125,12 @@ pub fn prepare<'p>(
     force: bool,
 ) -> Result<Prepared<'p>> {
     let disk = repo.to_thread_local();
-    let tag_ref = format!("refs/tags/{}", plan.release);
-    if let Err(e) = gix::refs::FullName::try_from(tag_ref.as_str()) {
+    if let Some(why) = crate::release::name::problem(&plan.release) {
         return Err(Error::Manifest {
             file: manifest.path.clone(),
             line: manifest.release(&plan.release).map(|r| r.line).unwrap_or(0),
             message: format!(
-                "release name `{}` cannot be a git tag ({e}); expected a name such as v1.20.15-lts.1 without `..`, `.lock` endings, spaces or control characters",
-                plan.release
+                "release name {why}, so it cannot be a git tag; expected a name such as v1.20.15-lts.1 without `..`, `.lock` endings, spaces or control characters"
             ),
         });
     }
@@ -148,8 +146,12 @@ pub fn prepare<'p>(
         return Err(Error::Build {
             release: plan.release.clone(),
             message: format!(
-                "cannot build: {} patch item(s) are not available offline: {} (put them in the patch cache or allow downloads)",
-                missing.len(),
+                "cannot build: {} not available offline: {} (put them in the patch cache or allow downloads)",
+                if missing.len() == 1 {
+                    "1 patch item is".to_string()
+                } else {
+                    format!("{} patch items are", missing.len())
+                },
                 missing
                     .iter()
                     .map(|m| m.url.as_str())

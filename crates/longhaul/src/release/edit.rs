@@ -47,6 +47,8 @@ pub struct Edits {
     added_to_release: Vec<(String, String)>,
     added_patches: Vec<NewPatch>,
     added_releases: Vec<NewRelease>,
+    /// Every line of the original ends in CRLF: so do the edited ones.
+    crlf: bool,
 }
 
 fn indent_of(line: &str) -> usize {
@@ -77,9 +79,18 @@ fn scalar(s: &str) -> String {
 impl Edits {
     /// Start editing the manifest text `text` read from `path`.
     pub fn new(text: &str, path: &Path) -> Self {
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let crlf = !lines.is_empty() && lines.iter().all(|l| l.ends_with("\r\n"));
         Edits {
             path: path.to_path_buf(),
-            lines: text.split_inclusive('\n').map(str::to_string).collect(),
+            crlf,
+            lines: lines
+                .iter()
+                .map(|l| match l.strip_suffix("\r\n") {
+                    Some(body) if crlf => format!("{body}\n"),
+                    _ => l.to_string(),
+                })
+                .collect(),
             added_to_release: Vec::new(),
             added_patches: Vec::new(),
             added_releases: Vec::new(),
@@ -288,12 +299,17 @@ impl Edits {
     /// Add a release entry just above the entry of release `above` (KLTS
     /// lists the newest first).
     pub fn add_release(&mut self, release: NewRelease, above: &str) -> Result<()> {
-        let (start, dash) = self.find_item("releases", above).ok_or_else(|| {
+        let (mut start, dash) = self.find_item("releases", above).ok_or_else(|| {
             self.error(
                 0,
                 format!("release `{above}` has no block entry longhaul can edit"),
             )
         })?;
+        // Comment lines right above the entry describe it: the new entry goes
+        // above them.
+        while start > 0 && self.lines[start - 1].trim_start().starts_with('#') {
+            start -= 1;
+        }
         let pad = " ".repeat(dash);
         let mut text = format!(
             "{pad}- name: {}\n{pad}  base_release: {}\n",
@@ -322,6 +338,11 @@ impl Edits {
     /// intended (and that the original parsed).
     pub fn finish(&self, original: &Manifest) -> Result<String> {
         let text: String = self.lines.concat();
+        let text = if self.crlf {
+            text.replace('\n', "\r\n")
+        } else {
+            text
+        };
         let edited = Manifest::parse(&text, &self.path).map_err(|e| {
             self.error(
                 0,
@@ -380,6 +401,28 @@ impl Edits {
         }
         Ok(text)
     }
+}
+
+/// Write `text` over the manifest, whole or not at all. A manifest that is
+/// a symbolic link keeps being one: its target is replaced, when it lies
+/// inside the manifest's folder; no write passes through a linked folder.
+pub fn write_manifest(manifest: &Manifest, text: &str) -> Result<()> {
+    let io = |e: crate::confine::Refused| Error::Io {
+        path: manifest.path.clone(),
+        source: e.into(),
+    };
+    let dir = if manifest.dir().as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        manifest.dir()
+    };
+    let root = dir.canonicalize().map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let name = manifest.path.file_name().unwrap_or_default();
+    let target = crate::confine::manifest_target(&root, &root.join(name)).map_err(io)?;
+    crate::confine::write_atomic(&root, &target, text.as_bytes()).map_err(io)
 }
 
 /// A unified diff of two texts (for showing a manifest edit), with file names.

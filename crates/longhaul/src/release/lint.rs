@@ -47,6 +47,17 @@ pub fn lint(
     };
     use Severity::*;
 
+    // Release names become tags and file names.
+    for r in &manifest.releases {
+        if let Some(why) = crate::release::name::problem(&r.name) {
+            push(
+                Error,
+                "bad-release-name",
+                r.line,
+                format!("release name {why}"),
+            );
+        }
+    }
     // Duplicate names.
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for r in &manifest.releases {
@@ -343,6 +354,20 @@ fn check_item(
             );
             return;
         }
+        PatchSource::File(path)
+            if crate::confine::resolve_inside(manifest.dir(), path).is_err()
+                && path.symlink_metadata().is_ok() =>
+        {
+            push(
+                Severity::Error,
+                "outside-repo",
+                line,
+                format!(
+                    "patch `{patch}`: item {item} is a symbolic link that leads outside the LTS repository; it is neither read nor published"
+                ),
+            );
+            return;
+        }
         PatchSource::File(path) if path.symlink_metadata().is_err() => {
             push(
                 Severity::Error,
@@ -373,11 +398,16 @@ fn check_item(
         && let Err(crate::release::patch_cache::LoadError::Invalid(file, l, msg)) =
             loader.load(&source).as_ref()
     {
+        let at = if *l == 0 {
+            file.clone()
+        } else {
+            format!("{file}:{l}")
+        };
         push(
             Severity::Error,
             "bad-patch",
             line,
-            format!("patch `{patch}`: {file}:{l}: {msg}"),
+            format!("patch `{patch}`: {at}: {msg}"),
         );
     }
 }

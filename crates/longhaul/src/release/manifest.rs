@@ -38,8 +38,14 @@ pub struct Manifest {
     pub path: PathBuf,
     /// Upstream repository URL (`base:`).
     pub base: Option<String>,
-    /// Local upstream clone (`upstream:`), relative to the manifest.
+    /// Local upstream clone (`upstream:`), relative to the manifest; read it
+    /// through [`crate::release::upstream::from_manifest`], which refuses one
+    /// inside the LTS repository.
     pub upstream: Option<PathBuf>,
+    /// Line of `upstream:` (0 when absent).
+    pub upstream_line: usize,
+    /// Line of `base:` (0 when absent).
+    pub base_line: usize,
     /// Package URL of the LTS product, without version (`product:`), for VEX and OSV output.
     pub product: Option<String>,
     /// OSV package names the distribution ships (`scope:`); `None` means the default scope.
@@ -58,6 +64,9 @@ pub struct Manifest {
     /// whose import closure `deps` follows (`FOLDER/...`: every one below);
     /// `None`: those directly under `cmd/`.
     pub binaries: Option<Vec<Located>>,
+    /// `feed: max_age_days:` (longhaul's): days after which an imported
+    /// feed is stale (`None`: [`crate::security::freshness::DEFAULT_MAX_AGE_DAYS`]).
+    pub feed_max_age_days: Option<u32>,
     /// Unknown top-level fields.
     pub extra: BTreeMap<String, serde_json::Value>,
 }
@@ -263,9 +272,9 @@ impl PatchSource {
 
 #[derive(Deserialize)]
 struct RawManifest {
-    base: Option<String>,
-    upstream: Option<String>,
-    product: Option<String>,
+    base: Option<Spanned<String>>,
+    upstream: Option<Spanned<String>>,
+    product: Option<Spanned<String>>,
     scope: Option<Vec<String>>,
     #[serde(default)]
     releases: Option<Vec<RawRelease>>,
@@ -277,12 +286,39 @@ struct RawManifest {
     lifecycle: Option<RawLifecycle>,
     #[serde(default)]
     binaries: Option<Vec<Spanned<String>>>,
+    feed: Option<RawFeed>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    max_age_days: Option<Spanned<u64>>,
+}
+
+/// The longest `feed: max_age_days:` a manifest may state (ten years).
+pub const MAX_FEED_AGE_DAYS: u32 = 3650;
+
+/// `feed: max_age_days:`, checked: 1 to [`MAX_FEED_AGE_DAYS`].
+fn feed_max_age(raw: Option<&RawFeed>) -> std::result::Result<Option<u32>, (usize, String)> {
+    let Some(days) = raw.and_then(|f| f.max_age_days.as_ref()) else {
+        return Ok(None);
+    };
+    match u32::try_from(days.value) {
+        Ok(d) if (1..=MAX_FEED_AGE_DAYS).contains(&d) => Ok(Some(d)),
+        _ => Err((
+            days.referenced.line() as usize,
+            format!(
+                "`max_age_days: {}` is not a feed age: expected a number of days from 1 to {MAX_FEED_AGE_DAYS}",
+                days.value
+            ),
+        )),
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLifecycle {
-    lts_years: Option<u32>,
+    lts_years: Option<Spanned<u64>>,
     #[serde(default)]
     lines: BTreeMap<String, LineDates>,
 }
@@ -346,6 +382,7 @@ const TOP_FIELDS: &[&str] = &[
     "checks",
     "lifecycle",
     "binaries",
+    "feed",
 ];
 
 fn located(s: &Spanned<String>) -> Located {
@@ -370,6 +407,27 @@ fn extras(
         .unwrap_or_default()
 }
 
+/// The line of a top-level `apiVersion:` when `text` reads as Kubernetes
+/// objects (`apiVersion:` and `kind:` at the top level of its first document,
+/// or several documents): the user passed a deployment file as the manifest.
+fn kubernetes_object(text: &str) -> Option<usize> {
+    let mut api = None;
+    let mut kind = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("---") && (api.is_some() || kind) {
+            break;
+        }
+        if line.starts_with("apiVersion:") {
+            api.get_or_insert(i + 1);
+        }
+        kind |= line.starts_with("kind:");
+        if line.starts_with("releases:") {
+            return None;
+        }
+    }
+    api.filter(|_| kind)
+}
+
 impl Manifest {
     /// Find the manifest in `dir` (see [`MANIFEST_NAMES`]).
     pub fn find(dir: &Path) -> Option<PathBuf> {
@@ -379,12 +437,37 @@ impl Manifest {
             .find(|p| p.is_file())
     }
 
+    /// Find the manifest in `start` or the nearest folder above it, as git
+    /// finds `.git`: the search stops at the top of the git repository
+    /// `start` is in (the folder holding `.git`), or at the root.
+    /// A relative `start` gives a relative path (`../releases.yml`).
+    pub fn find_upward(start: &Path) -> Option<PathBuf> {
+        let absolute = std::path::absolute(start).ok()?;
+        let mut shown = start.to_path_buf();
+        for dir in absolute.ancestors() {
+            let here = if start.is_absolute() {
+                dir.to_path_buf()
+            } else {
+                shown.clone()
+            };
+            if let Some(found) = Self::find(&here) {
+                return Some(found);
+            }
+            if dir.join(".git").exists() {
+                return None;
+            }
+            shown = if shown == Path::new(".") {
+                PathBuf::from("..")
+            } else {
+                shown.join("..")
+            };
+        }
+        None
+    }
+
     /// Read and parse the manifest at `path`.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = crate::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::fs::read_text(path)?;
         Self::parse(&text, path)
     }
 
@@ -395,8 +478,20 @@ impl Manifest {
             line,
             message,
         };
+        if let Some(line) = kubernetes_object(text) {
+            return Err(err(
+                line,
+                "this is a Kubernetes object file (apiVersion and kind), not an LTS manifest: did you mean --manifests (the objects `upgrade-path` checks)? The manifest lists `releases:` and `patches:` as KLTS's releases.yml does".into(),
+            ));
+        }
         let raw: RawManifest = serde_saphyr::from_str(text).map_err(|e| {
             let (line, first) = yaml_error(&e);
+            // serde-saphyr's advice names its own API; say what is wrong in the file.
+            let first = if first.contains("from_str_multiple") {
+                "it holds several YAML documents (separated by `---`); a manifest is one".to_string()
+            } else {
+                first
+            };
             err(
                 line,
                 format!("not a valid release manifest: {first} (expected `releases:` and `patches:` lists as in KLTS's releases.yml)"),
@@ -468,11 +563,35 @@ impl Manifest {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let lts_years = match raw.lifecycle.as_ref().and_then(|l| l.lts_years.as_ref()) {
+            Some(y) if y.value > MAX_LTS_YEARS as u64 => {
+                return Err(err(
+                    y.referenced.line() as usize,
+                    format!(
+                        "`lts_years: {}` is not a support period: expected a number of years from 0 to {MAX_LTS_YEARS}",
+                        y.value
+                    ),
+                ));
+            }
+            Some(y) => Some(y.value as u32),
+            None => None,
+        };
+        if let Some(p) = &raw.product {
+            check_product(&p.value).map_err(|m| err(p.referenced.line() as usize, m))?;
+        }
         Ok(Manifest {
             path: path.to_path_buf(),
-            base: raw.base,
-            upstream: raw.upstream.map(PathBuf::from),
-            product: raw.product,
+            base_line: raw
+                .base
+                .as_ref()
+                .map_or(0, |b| b.referenced.line() as usize),
+            upstream_line: raw
+                .upstream
+                .as_ref()
+                .map_or(0, |u| u.referenced.line() as usize),
+            base: raw.base.map(|b| b.value),
+            upstream: raw.upstream.map(|u| PathBuf::from(u.value)),
+            product: raw.product.map(|p| p.value),
             scope: raw.scope,
             releases,
             patches,
@@ -490,10 +609,11 @@ impl Manifest {
                     })
                     .collect()
             }),
+            feed_max_age_days: feed_max_age(raw.feed.as_ref()).map_err(|(l, m)| err(l, m))?,
             lifecycle: raw
                 .lifecycle
                 .map(|l| LifecyclePolicy {
-                    lts_years: l.lts_years,
+                    lts_years,
                     lines: l.lines,
                 })
                 .unwrap_or_default(),
@@ -729,6 +849,22 @@ impl Manifest {
     }
 }
 
+/// The longest LTS support period `lifecycle: lts_years:` may state.
+pub const MAX_LTS_YEARS: u32 = 30;
+
+/// `product:` must be a package URL without a version (releases supply it).
+fn check_product(product: &str) -> std::result::Result<(), String> {
+    match product.parse::<packageurl::PackageUrl>() {
+        Ok(p) if p.version().is_none() => Ok(()),
+        Ok(_) => Err(format!(
+            "`product: {product}` has a version: expected a package URL without `@version` (each release adds its own)"
+        )),
+        Err(e) => Err(format!(
+            "`product: {product}` is not a package URL ({e}): expected something like pkg:github/example/kubernetes-lts"
+        )),
+    }
+}
+
 /// A relative path that stays below its folder: no root, no `..`.
 pub(crate) fn is_inside(path: &str) -> bool {
     let p = Path::new(path);
@@ -746,10 +882,24 @@ pub(crate) fn yaml_error(e: &serde_saphyr::Error) -> (usize, String) {
     let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
     let msg = e.to_string();
     let first = msg.lines().next().unwrap_or("");
-    (
-        line,
-        first.strip_prefix("error: ").unwrap_or(first).to_string(),
-    )
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    (line, without_library_advice(first))
+}
+
+/// serde-saphyr's advice is for programmers (`set DuplicateKeyPolicy in
+/// Options`); a user needs to hear what is wrong in the file.
+fn without_library_advice(message: &str) -> String {
+    match message.split_once(", set DuplicateKeyPolicy in Options") {
+        Some((head, _)) => {
+            let key = head.strip_prefix("duplicate mapping key: ").unwrap_or("");
+            if key.is_empty() {
+                "a key appears twice in one mapping (each key may appear once)".into()
+            } else {
+                format!("key `{key}` appears twice in one mapping (each key may appear once)")
+            }
+        }
+        None => message.to_string(),
+    }
 }
 
 /// The `X.Y.Z` a release or tag name starts with.

@@ -28,6 +28,8 @@ pub struct Missing {
 pub struct PatchLoader {
     cache_dir: PathBuf,
     download: bool,
+    /// The LTS repository: local items must resolve inside it (see [`Self::confined_to`]).
+    root: Option<PathBuf>,
     parsed: Mutex<HashMap<PatchSource, Arc<Result<PatchFile, LoadError>>>>,
     /// The cache's URL index, read on first use.
     index: Mutex<Option<CacheIndex>>,
@@ -51,6 +53,8 @@ impl LoadError {
                 line: 0,
                 message: m.reason,
             },
+            // No line to name: the file itself could not be used.
+            LoadError::Invalid(file, 0, message) => Error::Input(format!("{file}: {message}")),
             LoadError::Invalid(file, line, message) => Error::Patch {
                 file,
                 line,
@@ -66,9 +70,30 @@ impl PatchLoader {
         Self {
             cache_dir: cache_dir.into(),
             download,
+            root: None,
             parsed: Mutex::new(HashMap::new()),
             index: Mutex::new(None),
         }
+    }
+
+    /// Read local items only when they resolve inside `root` (the LTS
+    /// repository), symbolic links included: a pull request can commit
+    /// `patches/x.patch -> /proc/self/environ`. Writes to a cache folder
+    /// inside `root` refuse to pass through symbolic links.
+    pub fn confined_to(mut self, root: &Path) -> Self {
+        self.root = Some(root.to_path_buf());
+        self
+    }
+
+    /// The bytes of the local item `path`, read as [`Self::load`] reads it
+    /// (inside the repository, bounded, regular files only).
+    pub fn read_file(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        let label = path.display().to_string();
+        if let Some(root) = &self.root {
+            crate::confine::resolve_inside(root, path)
+                .map_err(|e| LoadError::Invalid(label.clone(), 0, format!("refused: {e}")))?;
+        }
+        crate::fs::read(path).map_err(|e| LoadError::Invalid(label, 0, e.to_string()))
     }
 
     /// The cache folder.
@@ -104,10 +129,9 @@ impl PatchLoader {
     fn load_uncached(&self, source: &PatchSource) -> Result<PatchFile, LoadError> {
         match source {
             PatchSource::File(path) => {
-                let label = path.display().to_string();
-                let bytes = crate::fs::read(path)
-                    .map_err(|e| LoadError::Invalid(label.clone(), 0, e.to_string()))?;
-                patch::parse(&bytes).map_err(|e| LoadError::Invalid(label, e.line, e.message))
+                let bytes = self.read_file(path)?;
+                patch::parse(&bytes)
+                    .map_err(|e| LoadError::Invalid(path.display().to_string(), e.line, e.message))
             }
             PatchSource::Url(url) => self.fetch(url),
         }
@@ -116,7 +140,18 @@ impl PatchLoader {
     fn fetch(&self, url: &str) -> Result<PatchFile, LoadError> {
         if let Some(path) = self.cache_path(url) {
             let label = format!("{url} (cached as {})", path.display());
-            match crate::fs::read(&path) {
+            // Inside the cache folder, and inside the repository when the
+            // cache is the repository's (a pull request can commit links).
+            let inside_repo = match &self.root {
+                Some(root) if self.cache_dir.starts_with(root) => {
+                    crate::confine::resolve_inside(root, &path).map(|_| ())
+                }
+                _ => Ok(()),
+            };
+            let confined = inside_repo
+                .and_then(|()| crate::confine::resolve_inside(&self.cache_dir, &path))
+                .map_err(|e| LoadError::Invalid(label.clone(), 0, format!("refused: {e}")))?;
+            match crate::fs::read(&confined) {
                 Ok(bytes) => {
                     return patch::parse(&bytes)
                         .map_err(|e| LoadError::Invalid(label, e.line, e.message));
@@ -171,9 +206,20 @@ impl PatchLoader {
         // Re-read: another process may have added entries since.
         let index = guard.insert(CacheIndex::load(&self.cache_dir));
         let name = index.name_for(url);
-        crate::fs::write_atomic(&self.cache_dir.join(&name), bytes)?;
+        self.write(&self.cache_dir.join(&name), bytes)?;
         index.urls.insert(url.to_string(), name);
-        index.save(&self.cache_dir)
+        let text = serde_json::to_string_pretty(&*index).expect("serializable") + "\n";
+        self.write(&self.cache_dir.join(INDEX_FILE), text.as_bytes())
+    }
+
+    /// Write a cache file; inside the repository, never through a link.
+    fn write(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        match &self.root {
+            Some(root) if path.starts_with(root) => {
+                Ok(crate::confine::write_atomic(root, path, bytes)?)
+            }
+            _ => crate::fs::write_atomic(path, bytes),
+        }
     }
 }
 
@@ -203,11 +249,6 @@ impl CacheIndex {
                 index
             })
             .unwrap_or_default()
-    }
-
-    fn save(&self, dir: &Path) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(self).expect("serializable") + "\n";
-        crate::fs::write_atomic(&dir.join(INDEX_FILE), text.as_bytes())
     }
 
     /// The file for `url`: its existing one, or a new readable name that no

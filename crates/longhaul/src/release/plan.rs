@@ -63,6 +63,18 @@ pub fn plan(manifest: &Manifest, release: &str, loader: &PatchLoader) -> Result<
             let mut items = Vec::with_capacity(sources.len());
             for source in sources {
                 let loaded = loader.load(&source);
+                // A file that cannot be read at all has no line of its own:
+                // the error names the manifest line that uses it.
+                if let Err(LoadError::Invalid(file, 0, message)) = loaded.as_ref() {
+                    return Err(Error::Manifest {
+                        file: manifest.path.clone(),
+                        line: name.line,
+                        message: format!(
+                            "patch `{}` used by release {}: {file}: {message}",
+                            name.value, r.name
+                        ),
+                    });
+                }
                 if let Err(LoadError::Invalid(file, line, message)) = loaded.as_ref() {
                     return Err(Error::Patch {
                         file: file.clone(),

@@ -2,6 +2,7 @@
 
 use crate::apply::tree::{ApplyOptions, Failure, PatchedTree, SharedResults, Status};
 use crate::error::{Error, Result};
+use crate::release::base_tags::{self, MissingBase};
 use crate::release::manifest::Manifest;
 use crate::release::plan::Plan;
 use crate::repo::{self, RepoError};
@@ -16,6 +17,13 @@ pub struct VerifyReport {
     pub ok: bool,
     /// One entry per release, in the order asked for.
     pub releases: Vec<ReleaseReport>,
+    /// Base tags the upstream repository lacks (their releases are
+    /// unverifiable), in first-seen order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_tags: Vec<String>,
+    /// The git commands that fetch exactly those tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<String>,
 }
 
 /// One release's result.
@@ -34,6 +42,10 @@ pub struct ReleaseReport {
     /// URLs that could not be had: the release is unverifiable.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unverifiable: Vec<MissingItem>,
+    /// The base tag, when the upstream repository lacks it: nothing was
+    /// applied and the release is unverifiable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_base: Option<MissingBase>,
     /// Per patch entry, in application order.
     pub patches: Vec<PatchReport>,
 }
@@ -69,18 +81,20 @@ pub fn verify_release(
     options: ApplyOptions,
     shared: &SharedResults,
 ) -> Result<ReleaseReport> {
-    let commit = repo::resolve_commit(repo, &plan.base).map_err(|e| match e {
-        RepoError::MissingRevision { rev, path } => Error::Manifest {
-            file: manifest.path.clone(),
-            line: plan.base_line,
-            message: format!(
-                "base tag {rev} of release {} is not in the upstream repository {} (fetch it with `git fetch --tags`)",
-                plan.release,
-                path.display()
-            ),
-        },
-        other => other.into(),
-    })?;
+    let commit = match repo::resolve_commit(repo, &plan.base) {
+        Ok(c) => c,
+        Err(RepoError::MissingRevision { .. }) => return Ok(missing_base(plan)),
+        Err(other) => {
+            return Err(Error::Manifest {
+                file: manifest.path.clone(),
+                line: plan.base_line,
+                message: format!(
+                    "base tag {} of release {}: {other}",
+                    plan.base, plan.release
+                ),
+            });
+        }
+    };
     let tree = repo::tree_of(repo, commit)?;
     let mut patched = PatchedTree::new(repo, tree).with_shared(shared);
     let mut patches = Vec::with_capacity(plan.patches.len());
@@ -148,8 +162,37 @@ pub fn verify_release(
                 reason: m.reason,
             })
             .collect(),
+        missing_base: None,
         patches,
     })
+}
+
+/// The report of a release whose base tag the upstream repository lacks:
+/// unverifiable, every patch unapplied.
+fn missing_base(plan: &Plan) -> ReleaseReport {
+    ReleaseReport {
+        name: plan.release.clone(),
+        ok: false,
+        base: plan.base.clone(),
+        chain: plan.chain.clone(),
+        tree: None,
+        unverifiable: Vec::new(),
+        missing_base: Some(MissingBase {
+            release: plan.release.clone(),
+            tag: plan.base.clone(),
+            line: plan.base_line,
+        }),
+        patches: plan
+            .patches
+            .iter()
+            .map(|p| PatchReport {
+                name: p.name.clone(),
+                files: Vec::new(),
+                status: Status::Unverifiable,
+                failures: Vec::new(),
+            })
+            .collect(),
+    }
 }
 
 /// Verify `plans` on `jobs` threads; `on_done` is called as each release finishes.
@@ -190,8 +233,17 @@ pub fn verify_all(
         .into_iter()
         .map(|r| r.expect("every plan ran"))
         .collect::<Result<Vec<_>>>()?;
+    let missing: Vec<MissingBase> = releases
+        .iter()
+        .filter_map(|r| r.missing_base.clone())
+        .collect();
+    let tags = base_tags::tags(&missing);
+    let fetch = (!tags.is_empty())
+        .then(|| base_tags::fetch_advice(&repo.to_thread_local(), manifest, &tags));
     Ok(VerifyReport {
         ok: releases.iter().all(|r| r.ok),
+        missing_tags: tags.into_iter().map(String::from).collect(),
+        fetch,
         releases,
     })
 }

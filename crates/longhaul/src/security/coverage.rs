@@ -76,6 +76,18 @@ impl Status {
             Status::NotAssessed => "not_assessed",
         }
     }
+
+    /// The name in prose: `not assessed`, `under investigation`.
+    pub fn as_words(self) -> &'static str {
+        match self {
+            Status::NotAffected => "not affected",
+            Status::Fixed => "fixed",
+            Status::UnderInvestigation => "under investigation",
+            Status::Affected => "affected",
+            Status::OutOfScope => "out of scope",
+            Status::NotAssessed => "not assessed",
+        }
+    }
 }
 
 /// Where a status comes from.
@@ -119,6 +131,40 @@ pub struct Cell {
     pub statement: Option<Statement>,
 }
 
+impl Cell {
+    /// The cell as one short word for a matrix (at most 10 characters):
+    /// `patched` (`patched*` when the link is inferred), `fixed` (upstream
+    /// or stated), `AFFECTED` (no fix, or a statement says so), `unknown`
+    /// (not assessed), `checking` (under investigation), `unaffected` (a
+    /// maintainers' statement), `n/a` (out of scope).
+    pub fn word(&self) -> &'static str {
+        match (self.source, self.status) {
+            (Source::Patch, _) if self.inferred => "patched*",
+            (Source::Patch, _) => "patched",
+            (_, Status::Fixed) => "fixed",
+            (_, Status::Affected) => "AFFECTED",
+            (_, Status::NotAssessed) => "unknown",
+            (_, Status::UnderInvestigation) => "checking",
+            (_, Status::NotAffected) => "unaffected",
+            (_, Status::OutOfScope) => "n/a",
+        }
+    }
+}
+
+/// The matrix by line: for every line whose newest shipped release is a
+/// column of `c`, the line (`1.32`) and that release, newest line first.
+pub fn line_columns(manifest: &Manifest, c: &Coverage) -> Vec<(String, String)> {
+    crate::release::line::lines(manifest)
+        .iter()
+        .rev()
+        .map(|l| (l.minor.to_string(), l.newest().name.clone()))
+        .filter(|(_, r)| c.releases.contains(r))
+        .collect()
+}
+
+/// The legend of [`Cell::word`], one sentence.
+pub const WORD_LEGEND: &str = "patched: fixed by an LTS patch (*: linked by name or commit message, not `cves:`); fixed: the upstream version has the fix (or a statement says fixed); AFFECTED: no fix; unknown: not assessed, possibly affected; checking: under investigation; unaffected: a maintainers' statement (never derived)";
+
 /// A CVE row: what the matrix shows about the advisory itself.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CveRow {
@@ -148,6 +194,22 @@ pub struct Coverage {
     pub releases: Vec<String>,
     /// Every (CVE, release) pair, row by row.
     pub cells: Vec<Cell>,
+    /// CVEs that patches name but no advisory of the feed has: no row, so
+    /// counted here rather than silently left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_in_feed: Vec<NotInFeed>,
+}
+
+/// A CVE a patch names (`cves:`, its name or commit messages) that the feed
+/// lacks: its status on releases without the patch is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotInFeed {
+    /// CVE id.
+    pub cve: String,
+    /// The patches that name it.
+    pub patches: Vec<String>,
+    /// The releases (columns) whose chain carries one of them.
+    pub fixed_in: Vec<String>,
 }
 
 impl Coverage {
@@ -387,11 +449,54 @@ pub fn coverage(
             });
         }
     }
+    let not_in_feed = not_in_feed(advisories, links, &columns);
     Ok(Coverage {
         cves,
         releases,
         cells,
+        not_in_feed,
     })
+}
+
+/// The CVEs `links` name that no advisory has (by id or alias), newest id
+/// first, with the patches naming them and the columns that carry one.
+fn not_in_feed(
+    advisories: &[Advisory],
+    links: &Links,
+    columns: &[(&String, Option<semver::Version>, Vec<String>)],
+) -> Vec<NotInFeed> {
+    let known: BTreeSet<&str> = advisories
+        .iter()
+        .flat_map(|a| std::iter::once(a.id.as_str()).chain(a.aliases.iter().map(String::as_str)))
+        .collect();
+    let mut by_cve: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (patch, ls) in links {
+        for l in ls.iter().filter(|l| !known.contains(l.cve.as_str())) {
+            by_cve.entry(&l.cve).or_default().push(patch);
+        }
+    }
+    let mut out: Vec<NotInFeed> = by_cve
+        .into_iter()
+        .map(|(cve, patches)| NotInFeed {
+            cve: cve.to_string(),
+            fixed_in: columns
+                .iter()
+                .filter(|(_, _, chain)| chain.iter().any(|p| patches.contains(&p.as_str())))
+                .map(|(r, _, _)| r.to_string())
+                .collect(),
+            patches: patches.into_iter().map(String::from).collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| cve_order(&b.cve).cmp(&cve_order(&a.cve)));
+    out
+}
+
+/// `CVE-2025-13281` as (2025, 13281), for ordering by year and number.
+fn cve_order(id: &str) -> (u32, u64, &str) {
+    let mut parts = id.splitn(3, '-').skip(1);
+    let year = parts.next().and_then(|y| y.parse().ok()).unwrap_or(0);
+    let seq = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    (year, seq, id)
 }
 
 /// What an advisory's published versions say about one upstream version.

@@ -4,6 +4,7 @@
 
 pub mod advisory;
 pub mod coverage;
+pub mod freshness;
 pub mod openvex;
 pub mod osv_export;
 pub mod statements;

@@ -104,51 +104,103 @@ pub struct Identifiers {
 }
 
 /// The purl of `release`: the manifest's `product:` (a purl without version)
-/// with the release name as version; by default `pkg:golang/k8s.io/kubernetes`.
+/// with the release name as version, percent-encoded as the purl
+/// specification says; by default `pkg:golang/k8s.io/kubernetes`.
 pub fn purl(product: Option<&str>, release: &str) -> String {
     let base = product.unwrap_or("pkg:golang/k8s.io/kubernetes");
-    let parsed = base.parse::<packageurl::PackageUrl>();
-    match parsed {
-        Ok(mut p) => {
-            if p.with_version(release.to_string()).is_err() {
-                return format!("{base}@{release}");
-            }
-            p.to_string()
-        }
-        Err(_) => format!("{base}@{release}"),
-    }
+    let parsed = base.parse::<packageurl::PackageUrl>().and_then(|mut p| {
+        p.with_version(release.to_string())?;
+        Ok(p.to_string())
+    });
+    // `product:` is checked when the manifest is read; the fallback only keeps
+    // an unexpected one from passing the version through raw.
+    parsed.unwrap_or_else(|_| format!("{base}@{}", encode_version(release)))
 }
 
-/// The components a cluster scan reports (Trivy's cluster scan and KBOM), each
-/// as the purl name `k8s.io/<component>`; `kubernetes` stands for the cluster.
-pub const COMPONENTS: &[&str] = &[
-    "kubernetes",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-scheduler",
-    "kube-proxy",
-    "kubelet",
-    "kubectl",
-];
-
-/// Every product id a scanner may use for `release`: each component in
-/// Trivy's form, `pkg:k8s/k8s.io%2F<component>@<version>` (the `/` of the name
-/// percent-encoded: `k8s.io/kubelet` as a namespace would be another purl),
-/// with and without the leading `v`, since Trivy versions report both; then
-/// the manifest's own `product:` purl when it has one.
-pub fn products(product: Option<&str>, release: &str) -> Vec<String> {
-    let bare = release.strip_prefix('v').unwrap_or(release);
-    let mut out: Vec<String> = COMPONENTS
-        .iter()
-        .flat_map(|c| {
-            [format!("v{bare}"), bare.to_string()]
-                .map(|version| format!("pkg:k8s/k8s.io%2F{c}@{version}"))
-        })
-        .collect();
-    if product.is_some() {
-        out.push(purl(product, release));
+/// A version as a purl carries it: everything but letters, digits and
+/// `.-_~` percent-encoded (`<script>` never goes through raw).
+fn encode_version(version: &str) -> String {
+    let mut out = String::new();
+    for b in version.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
     }
     out
+}
+
+/// The names Trivy gives the components of a cluster scan and its KBOM, as
+/// `pkg:k8s` purls: trivy-kubernetes' `UpstreamOrgName`/`UpstreamRepoName`
+/// (pkg/k8s/k8s.go) map the control-plane pods to `k8s.io/apiserver`,
+/// `k8s.io/controller-manager`, `k8s.io/kube-scheduler`,
+/// `k8s.io/cloud-provider` (cloud-controller-manager) and `k8s.io/kube-proxy`;
+/// Trivy's scanner names the node `k8s.io/kubelet` (pkg/k8s/scanner) and the
+/// cluster `k8s.io/kubernetes`; `k8s.io/kubectl` is in the same map. Its KBOM
+/// decoding test (pkg/sbom/cyclonedx) shows them as
+/// `pkg:k8s/k8s.io%2Fapiserver@1.27.4`. (`kube-apiserver` and
+/// `kube-controller-manager` are pod names, which no purl uses.)
+pub const COMPONENTS: &[&str] = &[
+    "k8s.io/kubernetes",
+    "k8s.io/apiserver",
+    "k8s.io/controller-manager",
+    "k8s.io/kube-scheduler",
+    "k8s.io/cloud-provider",
+    "k8s.io/kube-proxy",
+    "k8s.io/kubelet",
+    "k8s.io/kubectl",
+];
+
+/// The purl Grype matches a Kubernetes binary by: syft reads the main module
+/// of `kube-apiserver`, `kubelet` and the others as `k8s.io/kubernetes`, its
+/// version from the `-X k8s.io/component-base/version.gitVersion=` link flag
+/// (syft's golang cataloger tests), and Grype's OpenVEX filter matches the
+/// package's purl.
+pub const GO_MODULE: &str = "k8s.io/kubernetes";
+
+/// Every product id a scanner may use for `release`: each of Trivy's
+/// components as `pkg:k8s/k8s.io%2F<name>@<version>` (the name's `/`
+/// percent-encoded, as Trivy writes it) and Grype's
+/// `pkg:golang/k8s.io/kubernetes@<version>`, each version with and without
+/// the leading `v` (Trivy reports both); then the manifest's own `product:`
+/// purl when it has one. Versions are percent-encoded.
+pub fn products(product: Option<&str>, release: &str) -> Vec<String> {
+    let bare = release.strip_prefix('v').unwrap_or(release);
+    let versions = [format!("v{bare}"), bare.to_string()];
+    let mut out: Vec<String> = Vec::new();
+    for c in COMPONENTS {
+        for v in &versions {
+            out.push(component_purl("k8s", None, c, v));
+        }
+    }
+    let (ns, name) = GO_MODULE.rsplit_once('/').expect("a module path");
+    out.push(component_purl("golang", Some(ns), name, &versions[0]));
+    if product.is_some() {
+        let own = purl(product, release);
+        if !out.contains(&own) {
+            out.push(own);
+        }
+    }
+    out
+}
+
+fn component_purl(ty: &str, namespace: Option<&str>, name: &str, version: &str) -> String {
+    let built = packageurl::PackageUrl::new(ty, name).and_then(|mut p| {
+        if let Some(ns) = namespace {
+            p.with_namespace(ns)?;
+        }
+        p.with_version(version)?;
+        Ok(p.to_string())
+    });
+    built.unwrap_or_else(|_| {
+        format!(
+            "pkg:{ty}/{}{}@{}",
+            namespace.map(|n| format!("{n}/")).unwrap_or_default(),
+            name.replace('/', "%2F"),
+            encode_version(version)
+        )
+    })
 }
 
 /// Build the document for `release` from a coverage matrix that includes it.
@@ -268,5 +320,31 @@ impl Document {
             "https://openvex.dev/docs/public/longhaul-{release}-{}",
             &hash[..16.min(hash.len())]
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn products_are_the_names_scanners_use_and_versions_are_encoded() {
+        let p = products(None, "v1.27.4");
+        for want in [
+            "pkg:k8s/k8s.io%2Fapiserver@1.27.4",
+            "pkg:k8s/k8s.io%2Fcontroller-manager@v1.27.4",
+            "pkg:k8s/k8s.io%2Fkube-scheduler@1.27.4",
+            "pkg:k8s/k8s.io%2Fkube-proxy@1.27.4",
+            "pkg:k8s/k8s.io%2Fkubelet@1.27.4",
+            "pkg:k8s/k8s.io%2Fkubernetes@1.27.4",
+            "pkg:golang/k8s.io/kubernetes@v1.27.4",
+        ] {
+            assert!(p.iter().any(|x| x == want), "{want} not in {p:?}");
+        }
+        assert!(!p.iter().any(|x| x.contains("kube-apiserver")));
+        for x in products(Some("pkg:github/example/lts"), "v1.1.1-lts.1<script>") {
+            assert!(!x.contains('<') && !x.contains('>'), "{x}");
+            assert!(x.contains("%3Cscript%3E"), "{x}");
+        }
     }
 }

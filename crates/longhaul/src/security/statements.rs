@@ -116,10 +116,11 @@ pub fn load(
     match crate::fs::read_to_string(path) {
         Ok(text) => parse(&text, path, manifest, known_cves),
         Err(e) if e.is_not_found() => Ok(Vec::new()),
-        Err(source) => Err(Error::Read {
+        Err(source) => Err(crate::fs::FileError {
             path: path.to_path_buf(),
             source,
-        }),
+        }
+        .into()),
     }
 }
 

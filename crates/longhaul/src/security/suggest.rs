@@ -84,24 +84,29 @@ pub fn render(suggestions: &[Suggestion]) -> String {
         return s;
     }
     s.push_str("# statements:\n");
+    // Untrusted text (advisory summaries, cell notes, ids, release names)
+    // goes through the YAML escapes: a line break in a summary must not start
+    // a line of YAML.
+    let comment = crate::escape::yaml_comment;
+    let quoted = crate::escape::yaml_quoted;
     for x in suggestions {
         let _ = writeln!(
             s,
             "##\n## {}{}: {}",
-            x.cve,
+            comment(&x.cve),
             x.cvss
                 .map(|c| format!(" (CVSS {c:.1})"))
                 .unwrap_or_default(),
-            x.summary.as_deref().unwrap_or("").replace('\n', " ")
+            comment(x.summary.as_deref().unwrap_or(""))
         );
-        let _ = writeln!(s, "## line {}: {}", x.line, x.why.replace('\n', " "));
-        let _ = writeln!(s, "#   - cve: {}", x.cve);
+        let _ = writeln!(s, "## line {}: {}", comment(&x.line), comment(&x.why));
+        let _ = writeln!(s, "#   - cve: {}", quoted(&x.cve));
         let _ = writeln!(
             s,
             "#     releases: [{}]",
             x.releases
                 .iter()
-                .map(|r| yaml_string(r))
+                .map(|r| quoted(r))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -110,16 +115,90 @@ pub fn render(suggestions: &[Suggestion]) -> String {
         let _ = writeln!(
             s,
             "#     impact_statement: {}",
-            yaml_string(&format!(
-                "TO CHECK: the vulnerable code of {} is not present in Kubernetes {}",
-                x.cve, x.line
-            ))
+            quoted(&impact_statement(x))
         );
     }
     s
 }
 
-/// A double-quoted YAML string.
-fn yaml_string(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serializes")
+/// The drafted impact statement of a suggestion (to be checked).
+pub fn impact_statement(x: &Suggestion) -> String {
+    format!(
+        "TO CHECK: the vulnerable code of {} is not present in Kubernetes {}",
+        x.cve, x.line
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Remove one leading `# ` from every line that has it, as the draft's
+    /// header tells a maintainer to.
+    fn uncomment(text: &str) -> String {
+        text.split_inclusive('\n')
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .collect()
+    }
+
+    fn suggestion() -> impl Strategy<Value = Suggestion> {
+        (
+            any::<String>(),
+            proptest::option::of(any::<String>()),
+            proptest::option::of(0.0f64..10.0),
+            any::<String>(),
+            proptest::collection::vec(any::<String>(), 1..3),
+            any::<String>(),
+        )
+            .prop_map(|(cve, summary, cvss, line, releases, why)| Suggestion {
+                cve,
+                summary,
+                cvss,
+                line,
+                releases,
+                why,
+            })
+    }
+
+    /// The reproduction of issue 17 (item 9): a summary with `\r` and YAML.
+    #[test]
+    fn an_injected_statement_stays_a_comment() {
+        let x = Suggestion {
+            cve: "CVE-2025-0001".into(),
+            summary: Some("bad\r  - cve: CVE-2025-7777\r    releases: [v1]\r    status: not_affected\r    justification: component_not_present\r    impact_statement: x".into()),
+            cvss: None,
+            line: "1.0".into(),
+            releases: vec!["v1.0.3-lts.2".into()],
+            why: "no range\u{2028}- cve: CVE-2025-7778".into(),
+        };
+        let text = render(std::slice::from_ref(&x));
+        let draft: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_default();
+        assert!(draft.is_null(), "{draft}");
+        let v: serde_json::Value = serde_saphyr::from_str(&uncomment(&text)).unwrap();
+        assert_eq!(v["statements"].as_array().unwrap().len(), 1, "{v}");
+    }
+
+    proptest! {
+        /// Any strings through `statements suggest` parse back to exactly the
+        /// drafted statements once uncommented, and to nothing before.
+        #[test]
+        fn any_text_parses_back_to_the_same_statements(xs in proptest::collection::vec(suggestion(), 1..4)) {
+            let text = render(&xs);
+            let as_is: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_default();
+            prop_assert!(as_is.is_null(), "the draft itself states nothing: {}", as_is);
+            let v: serde_json::Value = serde_saphyr::from_str(&uncomment(&text)).unwrap();
+            let expected: Vec<serde_json::Value> = xs
+                .iter()
+                .map(|x| serde_json::json!({
+                    "cve": x.cve,
+                    "releases": x.releases,
+                    "status": "not_affected",
+                    "justification": "vulnerable_code_not_present",
+                    "impact_statement": impact_statement(x),
+                }))
+                .collect();
+            prop_assert_eq!(&v["statements"], &serde_json::Value::Array(expected));
+        }
+    }
 }

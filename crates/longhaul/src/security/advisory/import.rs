@@ -23,7 +23,18 @@ pub fn import(
     dir: &Path,
     fetch: &dyn Fn(&str) -> Result<Vec<u8>, String>,
 ) -> Result<ImportReport, AdvisoryError> {
-    import_texts(&read_sources(sources, fetch)?, dir)
+    import_at(sources, dir, fetch, None)
+}
+
+/// [`import`], recording `now` as the import time when given (the feed's
+/// age starts there; see [`crate::security::freshness`]).
+pub fn import_at(
+    sources: &[String],
+    dir: &Path,
+    fetch: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+    now: Option<i64>,
+) -> Result<ImportReport, AdvisoryError> {
+    import_texts(&read_sources(sources, fetch)?, dir, now)
 }
 
 /// The text of every source (URL, folder's `*.json`, file), as `(name, text)`.
@@ -74,8 +85,13 @@ pub fn read_sources(
 }
 
 /// Import `texts` (OSV records or native feeds) into `dir`: all parsed
-/// before anything is written.
-pub fn import_texts(texts: &[(String, String)], dir: &Path) -> Result<ImportReport, AdvisoryError> {
+/// before anything is written; `now`, when given, is recorded as the import
+/// time.
+pub fn import_texts(
+    texts: &[(String, String)],
+    dir: &Path,
+    now: Option<i64>,
+) -> Result<ImportReport, AdvisoryError> {
     let mut by_id: BTreeMap<String, (Advisory, bool)> = BTreeMap::new();
     let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (file, text) in texts {
@@ -102,7 +118,7 @@ pub fn import_texts(texts: &[(String, String)], dir: &Path) -> Result<ImportRepo
     // Notes only for conversions that were kept.
     notes.retain(|id, _| by_id.get(id).is_some_and(|(_, converted)| *converted));
     let advisories: Vec<Advisory> = by_id.into_values().map(|(a, _)| a).collect();
-    let changes = store::save(dir, &advisories)?;
+    let changes = store::save_at(dir, &advisories, now)?;
     Ok(ImportReport {
         advisories: changes,
         notes: notes.into_iter().collect(),

@@ -224,6 +224,16 @@ pub struct AdvisoryError {
     pub message: String,
 }
 
+impl From<AdvisoryError> for crate::error::Error {
+    fn from(e: AdvisoryError) -> Self {
+        crate::error::Error::Data {
+            file: e.file,
+            line: e.line,
+            message: e.message,
+        }
+    }
+}
+
 impl Advisory {
     /// Parse one OSV record; `file` names it in errors. Lowercase `kubernetes`
     /// ecosystems are accepted and normalised; non-SEMVER ranges are rejected.

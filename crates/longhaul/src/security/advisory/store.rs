@@ -97,6 +97,16 @@ fn is_converted(a: &Advisory) -> bool {
 /// record. Ids that would share a file on a case-insensitive file system are
 /// refused before anything is written.
 pub fn save(dir: &Path, advisories: &[Advisory]) -> Result<Vec<(String, Change)>, AdvisoryError> {
+    save_at(dir, advisories, None)
+}
+
+/// [`save`], and with `imported` the import time, recorded in the same step
+/// (see [`crate::security::freshness::IMPORT_RECORD`]).
+pub fn save_at(
+    dir: &Path,
+    advisories: &[Advisory],
+    imported: Option<i64>,
+) -> Result<Vec<(String, Change)>, AdvisoryError> {
     let error = |message: String| AdvisoryError {
         file: dir.display().to_string(),
         line: 0,
@@ -125,6 +135,16 @@ pub fn save(dir: &Path, advisories: &[Advisory]) -> Result<Vec<(String, Change)>
     for a in advisories {
         let path = dir.join(file_name(&a.id));
         let new = render(a);
+        // What is written must read back: every later command reads each
+        // record with the same limit.
+        if new.len() as u64 > crate::fs::MAX_INPUT_BYTES {
+            return Err(error(format!(
+                "advisory `{}` would be written as {} bytes, more than the {}-byte limit every command reads a file with; nothing was written",
+                a.id,
+                new.len(),
+                crate::fs::MAX_INPUT_BYTES
+            )));
+        }
         let change = match crate::fs::read_to_string(&path) {
             Err(e) if e.is_not_found() => Change::Added,
             Err(e) => return Err(error(format!("{}: {e}", path.display()))),
@@ -136,11 +156,15 @@ pub fn save(dir: &Path, advisories: &[Advisory]) -> Result<Vec<(String, Change)>
         };
         planned.push((a.id.clone(), new, change));
     }
-    let writes: BTreeMap<String, &str> = planned
+    let record = imported.map(crate::security::freshness::import_record);
+    let mut writes: BTreeMap<String, &str> = planned
         .iter()
         .filter(|(_, _, c)| matches!(c, Change::Added | Change::Updated))
         .map(|(id, text, _)| (file_name(id), text.as_str()))
         .collect();
+    if let Some(text) = &record {
+        writes.insert(crate::security::freshness::IMPORT_RECORD.into(), text);
+    }
     if !writes.is_empty() {
         crate::fs::replace_dir(dir, |stage| {
             copy_folder(dir, stage, &writes)?;

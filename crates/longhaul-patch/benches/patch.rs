@@ -21,7 +21,7 @@ fn parse(c: &mut Criterion) {
         };
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_function(name, |b| {
-            b.iter(|| longhaul::patch::parse(black_box(&bytes)).unwrap())
+            b.iter(|| longhaul_patch::patch::parse(black_box(&bytes)).unwrap())
         });
     }
     group.finish();
@@ -45,7 +45,7 @@ fn place(c: &mut Criterion) {
             diff.push_str(&format!(" line {i} of the file\n"));
         }
     }
-    let hunks = longhaul::patch::parse_diff(diff.as_bytes(), 1)
+    let hunks = longhaul_patch::patch::parse_diff(diff.as_bytes(), 1)
         .unwrap()
         .remove(0)
         .hunks;
@@ -54,12 +54,13 @@ fn place(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(old.len() as u64));
     group.bench_function("50 hunks, exact", |b| {
         b.iter(|| {
-            longhaul::apply::hunks::apply_hunks(black_box(old.as_bytes()), &hunks, 0).unwrap()
+            longhaul_patch::apply::hunks::apply_hunks(black_box(old.as_bytes()), &hunks, 0).unwrap()
         })
     });
     group.bench_function("50 hunks, offset 3", |b| {
         b.iter(|| {
-            longhaul::apply::hunks::apply_hunks(black_box(shifted.as_bytes()), &hunks, 0).unwrap()
+            longhaul_patch::apply::hunks::apply_hunks(black_box(shifted.as_bytes()), &hunks, 0)
+                .unwrap()
         })
     });
     group.finish();

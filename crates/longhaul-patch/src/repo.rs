@@ -16,7 +16,7 @@ pub enum RepoError {
     },
     /// A tag or revision does not exist.
     #[error(
-        "{rev} not found in {path} (expected an existing tag or commit; fetch upstream tags with `git fetch --tags`)"
+        "{rev} not found in {path} (expected an existing tag or commit; fetch a tag with `git fetch origin tag {rev}`, after `git remote add origin URL` when the clone has no remote)"
     )]
     MissingRevision {
         /// The revision asked for.
@@ -30,7 +30,7 @@ pub enum RepoError {
 }
 
 /// Map any gix error into [`RepoError::Git`].
-pub(crate) fn git_err(e: impl std::fmt::Display) -> RepoError {
+pub fn git_err(e: impl std::fmt::Display) -> RepoError {
     RepoError::Git(e.to_string())
 }
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Shows that two longhaul binaries behave the same: every read-only output on the bundled
+# example and on KLTS's real data, byte for byte, with the clock pinned.
+#
+#   bench/same-behaviour.sh OLD_BIN NEW_BIN [DATA] [K8S_REPO]
+#
+# DATA is the shared data folder (default ../shared/data); K8S_REPO an upstream clone for
+# KLTS (e.g. one made by ../shared/bench/make-k8s-repo.sh; without it, KLTS's `verify` and
+# `backport` outputs are their "no upstream" errors, compared all the same).
+#
+# Each command's standard output, standard error and exit code are recorded per binary in
+# a folder of the same name (so paths in messages are equal), then the two are compared
+# with `diff -r`. Exit 0 when they agree, 1 with the diff when they do not.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+old=$(realpath "$1")
+new=$(realpath "$2")
+data=$(realpath "${3:-$root/../shared/data}")
+k8s=${4:+$(realpath "$4")}
+export SOURCE_DATE_EPOCH=1795000000 NO_COLOR=1 COLUMNS=100
+export GIT_COMMITTER_NAME="longhaul bench" GIT_COMMITTER_EMAIL=bench@longhaul.invalid
+export GIT_COMMITTER_DATE='2026-11-20T10:00:00Z'
+unset LONGHAUL_UPSTREAM
+
+# The example's upstream (built by run.sh's own code, once).
+"$root/examples/tiny-lts/run.sh" releases >/dev/null
+tiny_upstream="$root/target/tiny-upstream"
+
+out=$(mktemp -d)
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$out"' EXIT
+work="$out/work"
+
+# record NAME CMD…: run CMD in $work, keep its output and exit code under $rec/NAME.
+record() {
+  local name=$1
+  shift
+  local rc=0
+  (cd "$work" && "$@") >"$rec/$name.out" 2>"$rec/$name.err" || rc=$?
+  echo "$rc" >"$rec/$name.rc"
+  # Durations are the one thing allowed to differ.
+  sed -E -i 's/[0-9]+(\.[0-9]+)? ?(ms|s)\b/<time>/g' "$rec/$name.out" "$rec/$name.err"
+}
+
+run_example() {
+  local lh=("$1" -C "$work/tiny" --upstream "$work/tiny-upstream" --offline)
+  cp -R "$root/examples/tiny-lts" "$work/tiny"
+  git clone -q --mirror "$tiny_upstream" "$work/tiny-upstream"
+  record ex-releases "${lh[@]}" --json releases
+  record ex-verify "${lh[@]}" --json verify --all
+  record ex-verify-text "${lh[@]}" verify --all
+  record ex-lint "${lh[@]}" --json lint
+  record ex-coverage "${lh[@]}" --json coverage --all
+  record ex-coverage-md "${lh[@]}" coverage --all --markdown
+  record ex-suggest "${lh[@]}" statements suggest
+  for r in v1.0.3-lts.1 v1.0.3-lts.2 v1.1.1-lts.1; do
+    record "ex-vex-$r" "${lh[@]}" vex "$r"
+    record "ex-notes-$r" "${lh[@]}" notes "$r"
+    record "ex-notes-json-$r" "${lh[@]}" --json notes "$r"
+  done
+  record ex-lifecycle "${lh[@]}" --json lifecycle
+  record ex-upgrade "${lh[@]}" --json upgrade-path v1.0.3-lts.2 --to 1.1
+  record ex-backport "${lh[@]}" --json backport --commit main --name CVE-2025-0002 --maintained
+  record ex-rebase "${lh[@]}" --json rebase 1.0 --onto v1.1.1
+  record ex-refresh "${lh[@]}" --json refresh --check
+  record ex-osv "${lh[@]}" osv --out "$work/ex-osv"
+  record ex-site "${lh[@]}" site --out "$work/ex-site"
+  cp -R "$work/ex-osv" "$work/ex-site" "$rec/"
+}
+
+run_klts() {
+  local lh=("$1" --manifest "$work/klts/releases.yml" --advisories "$work/klts-advisories" --offline)
+  [ -n "$k8s" ] && lh+=(--upstream "$k8s")
+  cp -R "$data/klts" "$work/klts"
+  record klts-import "${lh[@]}" advisories import "$data/k8s-cve-osv"
+  record klts-releases "${lh[@]}" --json releases
+  record klts-verify "${lh[@]}" --json verify --all
+  record klts-lint "${lh[@]}" --json lint
+  record klts-coverage "${lh[@]}" --json coverage --all
+  record klts-vex "${lh[@]}" vex v1.18.20-lts.3
+  record klts-notes "${lh[@]}" notes v1.18.20-lts.3
+  record klts-lifecycle "${lh[@]}" --json lifecycle
+  record klts-upgrade "${lh[@]}" --json upgrade-path v1.18.20-lts.3 --to 1.28
+  record klts-osv "${lh[@]}" osv --out "$work/klts-osv"
+  record klts-site "${lh[@]}" site --out "$work/klts-site"
+  cp -R "$work/klts-osv" "$work/klts-site" "$rec/"
+}
+
+for side in old new; do
+  bin=$old
+  [ "$side" = new ] && bin=$new
+  rec="$out/$side"
+  mkdir -p "$rec"
+  rm -rf "$work" && mkdir -p "$work"
+  run_example "$bin"
+  rm -rf "$work" && mkdir -p "$work"
+  if [ -f "$data/klts/releases.yml" ]; then run_klts "$bin"; fi
+done
+
+if diff -r "$out/old" "$out/new"; then
+  echo "same behaviour: $(find "$out/old" -type f | wc -l) files compared"
+else
+  echo "the two binaries differ (above)" >&2
+  exit 1
+fi
