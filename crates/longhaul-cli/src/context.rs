@@ -107,15 +107,18 @@ impl Context {
         })
     }
 
-    /// The Go vulnerability database. The default folder is the
-    /// repository's and must stay inside it (a committed link out is
-    /// refused); `--go-vulndb DIR` is the operator's and read where it is.
+    /// The Go vulnerability database. A folder of the repository (the
+    /// default) must stay inside it (a committed link out is refused);
+    /// `--go-vulndb DIR` and a folder under `--advisories DIR` outside the
+    /// repository are the operator's and read where they are.
     pub fn go_vulndb(
         &self,
         manifest: Option<&Manifest>,
     ) -> anyhow::Result<longhaul::deps::database::Database> {
         let dir = self.go_vulndb_dir(manifest);
-        if let Some(m) = manifest.filter(|_| self.cli_go_vulndb.is_none()) {
+        if let Some(m) =
+            manifest.filter(|m| self.cli_go_vulndb.is_none() && dir.starts_with(m.dir()))
+        {
             longhaul::confine::resolve_inside(m.dir(), &dir)
                 .map_err(|e| longhaul::Error::Input(e.to_string()))?;
         }

@@ -15,6 +15,11 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
             // their own folder, other ecosystems skipped and counted. The
             // default folders are the repository's: no link on the way.
             let go_dir = ctx.go_vulndb_dir(manifest.as_ref());
+            if let Some(m) = manifest.as_ref().filter(|m| dir.starts_with(m.dir()))
+                && let Some(parent) = dir.parent()
+            {
+                longhaul::confine::create_dirs(m.dir(), parent)?;
+            }
             for d in [&dir, &go_dir] {
                 refuse_links_inside(manifest.as_ref(), d)?;
             }
@@ -137,8 +142,9 @@ fn print_kubernetes(
     );
 }
 
-/// A folder of the repository that an import replaces: the folders on the way
-/// are created without following a link, and the folder itself must not be one.
+/// A folder of the repository that an import replaces: it must resolve
+/// inside the repository (no link on the way leads out) and must not be a
+/// link itself. Nothing is created here: a failed import leaves no folder.
 fn refuse_links_inside(
     manifest: Option<&longhaul::release::manifest::Manifest>,
     dir: &std::path::Path,
@@ -146,15 +152,13 @@ fn refuse_links_inside(
     let Some(m) = manifest.filter(|m| dir.starts_with(m.dir())) else {
         return Ok(());
     };
-    if let Some(parent) = dir.parent() {
-        longhaul::confine::create_dirs(m.dir(), parent)?;
-    }
     if std::fs::symlink_metadata(dir).is_ok_and(|x| x.file_type().is_symlink()) {
         anyhow::bail!(
             "{}: a symbolic link; refusing to replace what it points to (pass --advisories DIR or --go-vulndb DIR)",
             dir.display()
         );
     }
+    longhaul::confine::resolve_inside(m.dir(), dir)?;
     Ok(())
 }
 
