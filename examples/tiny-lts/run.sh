@@ -13,7 +13,7 @@ root=$(cd "$here/../.." && pwd)
 upstream="$root/target/tiny-upstream"
 
 if ! git -C "$upstream" rev-parse -q --verify 'main^{/CVE-2025-0002}' >/dev/null 2>&1 \
-  || ! git -C "$upstream" rev-parse -q --verify 'v1.0.3:go.mod' >/dev/null 2>&1; then
+  || ! git -C "$upstream" rev-parse -q --verify 'v1.0.3:vendor/modules.txt' >/dev/null 2>&1; then
   rm -rf "$upstream"
   mkdir -p "$upstream"
   export GIT_AUTHOR_NAME="Tiny Upstream" GIT_AUTHOR_EMAIL=upstream@example.org

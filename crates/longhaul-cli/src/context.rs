@@ -16,6 +16,7 @@ pub struct Context {
     cli_cache: Option<PathBuf>,
     cli_advisories: Option<PathBuf>,
     cli_statements: Option<PathBuf>,
+    cli_go_vulndb: Option<PathBuf>,
     cli_cache_dir: Option<PathBuf>,
     offline: bool,
 }
@@ -44,6 +45,7 @@ impl Context {
             cli_cache: rel(&cli.patch_cache),
             cli_advisories: rel(&cli.advisories),
             cli_statements: rel(&cli.statements),
+            cli_go_vulndb: rel(&cli.go_vulndb),
             cli_cache_dir: cli.cache_dir.clone(),
             offline: cli.offline,
             dir,
@@ -94,6 +96,34 @@ impl Context {
                 .dir()
                 .join(longhaul::security::statements::DEFAULT_FILE)
         })
+    }
+
+    /// The Go vulnerability database folder: `--go-vulndb`, else
+    /// advisories/go-vulndb/ (where `advisories import` stores Go records).
+    pub fn go_vulndb_dir(&self, manifest: Option<&Manifest>) -> PathBuf {
+        self.cli_go_vulndb.clone().unwrap_or_else(|| {
+            self.advisories_dir(manifest)
+                .join(longhaul::deps::database::STORE_DIR)
+        })
+    }
+
+    /// The Go vulnerability database. A folder of the repository (the
+    /// default) must stay inside it (a committed link out is refused);
+    /// `--go-vulndb DIR` and a folder under `--advisories DIR` outside the
+    /// repository are the operator's and read where they are.
+    pub fn go_vulndb(
+        &self,
+        manifest: Option<&Manifest>,
+    ) -> anyhow::Result<longhaul::deps::database::Database> {
+        let dir = self.go_vulndb_dir(manifest);
+        if let Some(m) =
+            manifest.filter(|m| self.cli_go_vulndb.is_none() && dir.starts_with(m.dir()))
+        {
+            longhaul::confine::resolve_inside(m.dir(), &dir)
+                .map_err(|e| longhaul::Error::Input(e.to_string()))?;
+        }
+        longhaul::deps::database::Database::load(&dir)
+            .map_err(|e| longhaul::Error::Input(e.to_string()).into())
     }
 
     /// Manifest, coverage inputs and the matrix for `releases` (all when empty).

@@ -32,6 +32,10 @@ pub struct Cli {
     /// Maintainers' statements (default: statements.yml beside the manifest).
     #[arg(long, global = true, value_name = "FILE")]
     pub statements: Option<PathBuf>,
+    /// Folder of Go vulnerability database records, read in place (default:
+    /// advisories/go-vulndb/, where `advisories import` stores them).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub go_vulndb: Option<PathBuf>,
     /// Folder of longhaul's own caches, such as check results (default:
     /// $XDG_CACHE_HOME/longhaul or ~/.cache/longhaul); never inside the LTS
     /// repository, where a pull request could write it.
@@ -141,6 +145,25 @@ pub enum Command {
         /// not assessed, instead of the matrix of short words.
         #[arg(long, conflicts_with = "markdown")]
         wide: bool,
+        /// Also the dependency findings (Go vulnerability database) of the
+        /// same releases; reads their trees from the upstream repository.
+        #[arg(long)]
+        deps: bool,
+        #[command(flatten)]
+        go: GorootArgs,
+    },
+    /// What each release ships (Go, the modules of vendor/modules.txt, the
+    /// components kubeadm deploys) against the Go vulnerability database:
+    /// each finding with its reachability tier and evidence, and the smallest
+    /// upgrade that clears them.
+    Deps {
+        /// Releases (default: the `must: true` releases).
+        releases: Vec<String>,
+        /// Every release of the manifest.
+        #[arg(long, conflicts_with = "releases")]
+        all: bool,
+        #[command(flatten)]
+        go: GorootArgs,
     },
     /// Write an OpenVEX 0.2.0 document for a release.
     Vex {
@@ -155,6 +178,14 @@ pub enum Command {
         /// Document author (default: "longhaul").
         #[arg(long)]
         author: Option<String>,
+        /// Also name each dependency itself as a product of its
+        /// `not_affected` statements, as Trivy and Grype need to match a Go
+        /// binary's findings: only for scans of this release's binaries alone
+        /// (another program in the same image may embed the same version).
+        #[arg(long)]
+        package_products: bool,
+        #[command(flatten)]
+        go: GorootArgs,
     },
     /// Write OSV records that tell scanners which LTS versions are still affected.
     Osv {
@@ -318,6 +349,8 @@ pub enum Command {
         /// and `kustomize build` output) to check for removed API versions.
         #[arg(long, value_name = "PATH", num_args = 1..)]
         manifests: Vec<PathBuf>,
+        #[command(flatten)]
+        go: GorootArgs,
     },
     /// Release notes for a release (Markdown; --json for the structure): its
     /// base, every patch of its chain newest release first (commits, authors,
@@ -329,6 +362,8 @@ pub enum Command {
         /// Compare with this release instead of the previous one of the line.
         #[arg(long, value_name = "RELEASE")]
         since: Option<String>,
+        #[command(flatten)]
+        go: GorootArgs,
     },
     /// Write the static status site (index of lines, a page per release and
     /// CVE, the coverage matrix, JSON twins, OpenVEX, an Atom feed). Works
@@ -404,6 +439,15 @@ pub enum ScopeArg {
     All,
 }
 
+/// Go installations whose standard library `deps` may read.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct GorootArgs {
+    /// A Go installation (GOROOT) whose standard library's own imports decide
+    /// the closure for releases of its minor (repeatable; default: the Go on PATH).
+    #[arg(long, value_name = "DIR")]
+    pub goroot: Vec<PathBuf>,
+}
+
 /// The platform whose build constraints apply.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TargetArgs {
@@ -462,8 +506,13 @@ pub enum CiAction {
 #[derive(Subcommand, Debug)]
 pub enum StatementsAction {
     /// Draft statements (commented-out YAML for statements.yml) for the
-    /// `not_assessed` cells of the maintained releases, grouped by CVE and line.
-    Suggest,
+    /// `not_assessed` cells of the maintained releases, grouped by CVE and
+    /// line, and for their open dependency findings when the Go
+    /// vulnerability database is imported.
+    Suggest {
+        #[command(flatten)]
+        go: GorootArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -305,7 +305,8 @@ fn the_check_matrix_is_planned_at_run_time_and_includes_new_releases() {
     ));
     assert_eq!(
         plan["matrix"],
-        serde_json::json!([{"release": "v1.1.1-lts.2", "go": "1.19"}]),
+        // The example's 1.1 line names its Go in .go-version.
+        serde_json::json!([{"release": "v1.1.1-lts.2", "go": "1.20.14"}]),
         "{plan}"
     );
     // The workflow did not change with the new release.

@@ -9,6 +9,8 @@
 //!
 //! The domain, one folder per concern, lowest layer first (nothing below knows
 //! about anything above it):
+//! - [`gomod`]: the files Go's module system owns (`go.mod`, `go.sum`,
+//!   `vendor/modules.txt`), read and edited as text;
 //! - [`port`]: porting an upstream commit onto another tree: the ladder of rungs,
 //!   the guard against silent wrong backports, `git format-patch` output;
 //! - [`release`]: the manifest and its chains, lint, plans, the patch cache, and
@@ -17,18 +19,18 @@
 //!   and the OpenVEX and OSV outputs;
 //! - [`checks`]: the Go packages a release's patches reach, and the checks
 //!   (typecheck, tests) run on its tree, with their result cache;
-//! - [`gomod`]: the files Go's module system owns (`go.mod`, `go.sum`,
-//!   `vendor/modules.txt`), read and edited as text;
+//! - [`deps`]: what a release ships (Go, modules, deployed components) and
+//!   its findings against the Go vulnerability database;
 //! - [`maintain`]: the workflows that combine a manifest with the engines
 //!   (backport: port, typecheck, write the patch and edit the manifest; rebase,
 //!   refresh, bump, and the manifest editor they share);
 //! - [`lifecycle`]: dates, version skew, API removals and upgrade paths;
 //! - [`publish`]: what users read: the published view (embargoes), release
 //!   notes, the status site and its feed;
-//! - shared plumbing, at the bottom: [`fs`] (bounded reads, atomic writes),
-//!   [`confine`] (reads and writes that stay inside the LTS repository, symbolic
-//!   links included), [`escape`] (untrusted text in YAML and Markdown),
-//!   [`download`], [`time`], [`error`].
+//! - shared plumbing, at the bottom: [`repo`] (the upstream repository),
+//!   [`fs`] (bounded reads, atomic writes), [`confine`] (reads and writes that
+//!   stay inside the LTS repository, symbolic links included), [`escape`]
+//!   (untrusted text in YAML and Markdown), [`download`], [`time`], [`error`].
 //!
 //! The engine's own examples (a patch applied to a tree in memory) are in
 //! `longhaul-patch`'s crate documentation.
@@ -40,6 +42,7 @@
 
 pub mod checks;
 pub mod confine;
+pub mod deps;
 pub mod download;
 pub mod error;
 pub mod escape;

@@ -11,55 +11,74 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
     let dir = ctx.advisories_dir(manifest.as_ref());
     match action {
         AdvisoriesAction::Import { sources } => {
-            // The default folder is the repository's: no link on the way.
-            if let Some(m) = &manifest
-                && dir.starts_with(m.dir())
+            // Kubernetes records to the advisory folder, Go vulndb records to
+            // their own folder, other ecosystems skipped and counted. The
+            // default folders are the repository's: no link on the way.
+            let go_dir = ctx.go_vulndb_dir(manifest.as_ref());
+            if let Some(m) = manifest.as_ref().filter(|m| dir.starts_with(m.dir()))
+                && let Some(parent) = dir.parent()
             {
-                if let Some(parent) = dir.parent() {
-                    longhaul::confine::create_dirs(m.dir(), parent)?;
-                }
-                if std::fs::symlink_metadata(&dir).is_ok_and(|x| x.file_type().is_symlink()) {
-                    anyhow::bail!(
-                        "{}: a symbolic link; refusing to replace what it points to (pass --advisories DIR)",
-                        dir.display()
-                    );
-                }
+                longhaul::confine::create_dirs(m.dir(), parent)?;
+            }
+            for d in [&dir, &go_dir] {
+                refuse_links_inside(manifest.as_ref(), d)?;
             }
             let now = longhaul::time::reproducible_now()?;
-            let report = longhaul::security::advisory::import::import_at(
+            let imported = longhaul::deps::import::import(
                 sources,
                 &dir,
+                &go_dir,
                 &longhaul::download::get,
                 Some(now),
             )?;
+            let skipped: usize = imported.skipped.values().map(Vec::len).sum();
             if json {
-                ui::print_json(
-                    &serde_json::json!({ "ok": true, "dir": dir, "advisories": report.advisories, "notes": report.notes }),
-                );
+                let k8s = imported.kubernetes.as_ref();
+                ui::print_json(&serde_json::json!({
+                    "ok": true,
+                    "dir": dir,
+                    "advisories": k8s.map(|r| &r.advisories),
+                    "notes": k8s.map(|r| &r.notes),
+                    "go_vulndb": {"dir": go_dir, "imported": imported.go.len(), "stored": imported.go_stored, "withdrawn": imported.go_withdrawn},
+                    "skipped": imported.skipped,
+                }));
                 return Ok(ExitCode::SUCCESS);
             }
-            let count = |c: Change| report.advisories.iter().filter(|(_, x)| *x == c).count();
-            for (id, notes) in &report.notes {
-                for n in notes {
-                    println!("{} {id}: {n}", ui::paint("note", ui::Color::Yellow));
-                }
+            if let Some(report) = &imported.kubernetes {
+                print_kubernetes(report, &dir);
             }
-            for (id, c) in report.advisories.iter().filter(|(_, c)| *c == Change::Kept) {
+            if !imported.go.is_empty() {
                 println!(
-                    "{} {id}: kept the stored OSV record over the native feed's ({c:?})",
-                    ui::paint("note", ui::Color::Dim)
+                    "{} Go vulnerability database records imported into {} ({} stored, {} withdrawn)",
+                    imported.go.len(),
+                    go_dir.display(),
+                    imported.go_stored,
+                    imported.go_withdrawn
                 );
             }
-            println!(
-                "{} advisories in {}: {} added, {} updated, {} unchanged, {} kept",
-                report.advisories.len(),
-                dir.display(),
-                count(Change::Added),
-                count(Change::Updated),
-                count(Change::Unchanged),
-                count(Change::Kept)
-            );
-            print_feed(&dir, manifest.as_ref(), now)?;
+            if skipped > 0 {
+                println!(
+                    "{} {skipped} record(s) skipped: ecosystem {}",
+                    ui::paint("note", ui::Color::Yellow),
+                    imported
+                        .skipped
+                        .iter()
+                        .map(|(e, f)| format!("{e} ({})", f.len()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            if imported.kubernetes.is_some() {
+                print_feed(&dir, manifest.as_ref(), now)?;
+            }
+            if !imported.go.is_empty() {
+                let db = ctx.go_vulndb(manifest.as_ref())?;
+                super::deps::print_freshness(&longhaul::deps::report::Freshness::of(
+                    &db,
+                    manifest.as_ref(),
+                    now,
+                ));
+            }
         }
         AdvisoriesAction::List => {
             let all = store::load(&dir)?;
@@ -94,6 +113,53 @@ pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Resu
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_kubernetes(
+    report: &longhaul::security::advisory::import::ImportReport,
+    dir: &std::path::Path,
+) {
+    let count = |c: Change| report.advisories.iter().filter(|(_, x)| *x == c).count();
+    for (id, notes) in &report.notes {
+        for n in notes {
+            println!("{} {id}: {n}", ui::paint("note", ui::Color::Yellow));
+        }
+    }
+    for (id, c) in report.advisories.iter().filter(|(_, c)| *c == Change::Kept) {
+        println!(
+            "{} {id}: kept the stored OSV record over the native feed's ({c:?})",
+            ui::paint("note", ui::Color::Dim)
+        );
+    }
+    println!(
+        "{} advisories in {}: {} added, {} updated, {} unchanged, {} kept",
+        report.advisories.len(),
+        dir.display(),
+        count(Change::Added),
+        count(Change::Updated),
+        count(Change::Unchanged),
+        count(Change::Kept)
+    );
+}
+
+/// A folder of the repository that an import replaces: it must resolve
+/// inside the repository (no link on the way leads out) and must not be a
+/// link itself. Nothing is created here: a failed import leaves no folder.
+fn refuse_links_inside(
+    manifest: Option<&longhaul::release::manifest::Manifest>,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let Some(m) = manifest.filter(|m| dir.starts_with(m.dir())) else {
+        return Ok(());
+    };
+    if std::fs::symlink_metadata(dir).is_ok_and(|x| x.file_type().is_symlink()) {
+        anyhow::bail!(
+            "{}: a symbolic link; refusing to replace what it points to (pass --advisories DIR or --go-vulndb DIR)",
+            dir.display()
+        );
+    }
+    longhaul::confine::resolve_inside(m.dir(), dir)?;
+    Ok(())
 }
 
 /// The age of the advisories in `dir` (all of them), and the warning when stale.

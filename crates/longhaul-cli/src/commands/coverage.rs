@@ -12,6 +12,8 @@ pub struct Request<'a> {
     pub all: bool,
     pub markdown: bool,
     pub wide: bool,
+    /// Also the dependency findings, with these Go installations.
+    pub deps: Option<&'a crate::GorootArgs>,
 }
 
 pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode> {
@@ -38,9 +40,21 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
         &manifest,
         longhaul::time::reproducible_now()?,
     );
+    let deps = match req.deps {
+        Some(go) => Some(super::deps::coverage_rows(
+            ctx,
+            &manifest,
+            &coverage.releases,
+            go,
+        )?),
+        None => None,
+    };
     if json {
         let mut doc = serde_json::to_value(&coverage).expect("serializable");
         doc["feed"] = serde_json::to_value(&feed).expect("serializable");
+        if let Some((rows, freshness)) = &deps {
+            doc["deps"] = serde_json::json!({ "freshness": freshness, "rows": rows });
+        }
         ui::print_json(&doc);
     } else if req.markdown {
         print!(
@@ -49,6 +63,12 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
             to_markdown(&coverage),
             not_in_feed_markdown(&coverage)
         );
+        if let Some((rows, freshness)) = &deps {
+            print!(
+                "{}",
+                super::deps::rows_markdown(rows, freshness, &coverage.releases)
+            );
+        }
     } else {
         print_feed(&feed);
         if req.wide {
@@ -67,6 +87,10 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
             print_matrix(&coverage, &columns, ui::terminal_width());
         }
         print_totals(&coverage, &feed);
+        if let Some((rows, freshness)) = &deps {
+            super::deps::print_rows(rows);
+            super::deps::print_freshness(freshness);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

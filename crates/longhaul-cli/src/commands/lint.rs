@@ -47,6 +47,9 @@ pub fn run(ctx: &Context, json: bool, since: Option<&str>) -> anyhow::Result<Exi
         &loader,
         longhaul::time::reproducible_now()?,
     ));
+    // Dependencies: `binaries:`, statements naming Go vulndb ids, and where
+    // the Go vulndb and the Kubernetes feed disagree.
+    findings.extend(super::deps::lint_findings(ctx, &manifest));
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

@@ -10,6 +10,7 @@ mod check;
 mod ci;
 mod completions;
 mod coverage;
+mod deps;
 mod lifecycle;
 mod lint;
 mod notes;
@@ -71,6 +72,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             all,
             markdown,
             wide,
+            deps,
+            go,
         } => coverage::run(
             &ctx,
             cli.json,
@@ -79,19 +82,24 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 all: *all,
                 markdown: *markdown,
                 wide: *wide,
+                deps: deps.then_some(go),
             },
         ),
+        Command::Deps { releases, all, go } => deps::run(&ctx, cli.json, releases, *all, go),
         Command::Vex {
             release,
             out,
             timestamp,
             author,
+            package_products,
+            go,
         } => vex::run(
             &ctx,
             release,
             out.as_deref(),
             timestamp.as_deref(),
             author.as_deref(),
+            (*package_products, go),
         ),
         Command::Osv { out, timestamp } => osv::run(&ctx, cli.json, out, timestamp.as_deref()),
         Command::Port {
@@ -164,8 +172,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             from,
             to,
             manifests,
-        } => upgrade_path::run(&ctx, cli.json, from, to, manifests),
-        Command::Notes { release, since } => notes::run(&ctx, cli.json, release, since.as_deref()),
+            go,
+        } => upgrade_path::run(&ctx, cli.json, from, to, manifests, go),
+        Command::Notes { release, since, go } => {
+            notes::run(&ctx, cli.json, release, since.as_deref(), go)
+        }
         Command::Site {
             out,
             title,

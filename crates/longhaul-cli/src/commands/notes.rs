@@ -9,6 +9,7 @@ pub fn run(
     json: bool,
     release: &str,
     since: Option<&str>,
+    go: &crate::GorootArgs,
 ) -> anyhow::Result<ExitCode> {
     let now = longhaul::time::reproducible_now()?;
     let publication = ctx.publication(now)?;
@@ -17,10 +18,19 @@ pub fn run(
     }
     let loader = ctx.offline_loader(&publication.manifest);
     let notes = longhaul::publish::notes::notes(&publication, release, since, &loader)?;
+    let deps =
+        super::deps::published_notes(ctx, &publication, release, notes.since.as_deref(), go)?;
     if json {
-        ui::print_json(&notes);
+        let mut value = serde_json::to_value(&notes)?;
+        if let (Some(d), Some(map)) = (&deps, value.as_object_mut()) {
+            map.insert("dependencies".into(), serde_json::to_value(d)?);
+        }
+        ui::print_json(&value);
     } else {
         print!("{}", longhaul::publish::notes::to_markdown(&notes));
+        if let Some(d) = &deps {
+            print!("{}", longhaul::deps::notes::to_markdown(d));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

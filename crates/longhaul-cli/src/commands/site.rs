@@ -33,6 +33,7 @@ pub fn build(
         &longhaul::publish::site::Options {
             title,
             base_url: base_url.map(String::from),
+            dependencies: super::deps::site_dependencies(ctx, &publication)?,
         },
         &loader,
     )?;

@@ -17,6 +17,7 @@ pub fn run(
     from: &str,
     to: &str,
     manifests: &[PathBuf],
+    go: &crate::GorootArgs,
 ) -> anyhow::Result<ExitCode> {
     let publication = ctx.publication(longhaul::time::reproducible_now()?)?;
     if let Some(why) = publication.withheld_release(from) {
@@ -40,6 +41,7 @@ pub fn run(
         to,
     )
     .map_err(anyhow::Error::msg)?;
+    let deps = super::deps::plan_stops(ctx, &publication, &plan, go)?;
     if json {
         // The list the text shows: every API version removed on the way, in
         // hop order, with what to use instead.
@@ -65,6 +67,7 @@ pub fn run(
             "documents_skipped": skipped,
             "missing": publication.missing,
             "feed": publication.feed,
+            "dependencies": deps.as_ref().map(|(stops, freshness)| serde_json::json!({"stops": stops, "freshness": freshness})),
         }));
     } else {
         let facts = Facts {
@@ -74,6 +77,9 @@ pub fn run(
             feed: publication.feed.as_ref(),
         };
         print!("{}", render(&plan, &facts));
+        if let Some((stops, freshness)) = &deps {
+            print_dep_stops(stops, freshness);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -336,4 +342,30 @@ fn wrap(text: &str, indent: usize) -> String {
     out.push_str(line.trim_end());
     out.push('\n');
     out
+}
+
+/// The open dependency vulnerabilities at each stop, and the database's age.
+fn print_dep_stops(
+    stops: &[longhaul::deps::stops::StopDeps],
+    freshness: &longhaul::deps::report::Freshness,
+) {
+    println!("\nDependency vulnerabilities open at each stop (Go vulnerability database):");
+    for s in stops {
+        match &s.unknown {
+            Some(why) => println!("  {}: unknown ({why})", s.stop),
+            None => println!(
+                "  {}: Go {}, {} open ({} in the standard library){}",
+                s.stop,
+                s.go.as_deref().unwrap_or("?"),
+                s.open,
+                s.open_stdlib,
+                if s.open == 0 && freshness.go_vulndb.stale {
+                    " (the database may be out of date)"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+    super::deps::print_freshness(freshness);
 }

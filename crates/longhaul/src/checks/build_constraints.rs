@@ -176,13 +176,19 @@ pub struct Header {
     pub package: String,
     /// Import paths, in order.
     pub imports: Vec<String>,
+    /// Imports with an explicit name (`name "path"`, `_`, `.`): name and path.
+    pub named: Vec<(String, String)>,
 }
 
 impl Header {
     /// Read the header of a Go source file: the leading comments, the package
     /// clause and the import declarations (stops at the first other declaration).
     pub fn parse(src: &[u8]) -> Header {
-        let text = String::from_utf8_lossy(src);
+        // Valid UTF-8 (nearly every file) is checked on the fast path.
+        let text = match std::str::from_utf8(src) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(src),
+        };
         let mut header = Header::default();
         let mut lexer = Lexer::new(&text);
         // `//go:build` is a line comment before the package clause.
@@ -217,17 +223,21 @@ impl Header {
                 | Some(Token::BlockComment)
                 | Some(Token::BlankLine) => {}
                 Some(Token::Word("import")) => match lexer.next() {
-                    Some(Token::Word("(")) => loop {
-                        match lexer.next() {
-                            Some(Token::Word(")")) | None => break,
-                            Some(Token::Str(path)) => header.imports.push(path),
-                            _ => {}
+                    Some(Token::Word("(")) => {
+                        let mut name = None;
+                        loop {
+                            match lexer.next() {
+                                Some(Token::Word(")")) | None => break,
+                                Some(Token::Str(path)) => header.import(name.take(), path),
+                                Some(Token::Word(w)) => name = Some(w.to_string()),
+                                _ => {}
+                            }
                         }
-                    },
+                    }
                     Some(Token::Str(path)) => header.imports.push(path),
-                    Some(Token::Word(_)) => {
+                    Some(Token::Word(w)) => {
                         if let Some(Token::Str(path)) = lexer.next() {
-                            header.imports.push(path);
+                            header.import(Some(w.to_string()), path);
                         }
                     }
                     _ => return header,
@@ -235,6 +245,42 @@ impl Header {
                 _ => return header,
             }
         }
+    }
+}
+
+impl Header {
+    fn import(&mut self, name: Option<String>, path: String) {
+        if let Some(name) = name {
+            self.named.push((name, path.clone()));
+        }
+        self.imports.push(path);
+    }
+
+    /// The name this file gives the package it imports from `path`: its
+    /// explicit name, else the package's usual name (the last element of the
+    /// path, without a `/vN` or `.vN` suffix). `_` for a blank import, `.`
+    /// for a dot import.
+    pub fn local_name(&self, path: &str) -> Option<String> {
+        if !self.imports.iter().any(|i| i == path) {
+            return None;
+        }
+        if let Some((name, _)) = self.named.iter().find(|(_, p)| p == path) {
+            return Some(name.clone());
+        }
+        let mut parts: Vec<&str> = path.split('/').collect();
+        let is_major = |e: &str| {
+            e.strip_prefix('v')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        };
+        if parts.len() > 1 && parts.last().is_some_and(|l| is_major(l)) {
+            parts.pop();
+        }
+        let last = parts.last().copied().unwrap_or(path);
+        let last = match last.rsplit_once(".v") {
+            Some((name, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => last,
+        };
+        Some(last.replace('-', "_"))
     }
 }
 

@@ -54,14 +54,126 @@ pub struct Affected {
     pub tests: Vec<String>,
 }
 
-impl PackageGraph {
-    /// Read every Go package of `tree` as `target` sees it. Folders named
+/// The Go sources of a tree, read once for any number of targets: every
+/// folder's `.go` files with their headers, and the tree's modules.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// The main module's path, from the root `go.mod`.
+    pub module: Option<String>,
+    /// Folders (tree order) with their files: name, blob and header.
+    pub folders: Vec<(String, Vec<SourceFile>)>,
+    /// The folders with a `go.mod` that count as modules of their own.
+    modules: BTreeMap<String, String>,
+}
+
+/// One `.go` file of a tree.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The file name (no folder).
+    pub name: String,
+    /// Its blob.
+    pub blob: ObjectId,
+    /// Its header: constraints, package clause, imports.
+    pub header: Header,
+}
+
+impl Sources {
+    /// Read the header of every `.go` file of `tree`. Folders named
     /// `testdata` or starting with `.` or `_` are skipped, as `go` skips them.
-    pub fn load(
+    pub fn read(repo: &gix::Repository, tree: ObjectId) -> Result<Sources, RepoError> {
+        Sources::read_files(repo, tree, &|_| true)
+    }
+
+    /// [`Sources::read`], keeping only the `.go` files whose name `keep`
+    /// accepts (`deps` needs no `_test.go` file).
+    pub fn read_files(
         repo: &gix::Repository,
         tree: ObjectId,
-        target: &Target,
-    ) -> Result<PackageGraph, RepoError> {
+        keep: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Sources, RepoError> {
+        let mut out = Sources::list(repo, tree, keep)?;
+        let all: Vec<(usize, usize)> = out
+            .folders
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, files))| (0..files.len()).map(move |j| (i, j)))
+            .collect();
+        out.read_headers(repo, &all, &|_, _| None::<()>)?;
+        Ok(out)
+    }
+
+    /// [`Sources::read_files`], reading only the folders that the folders
+    /// `roots` accepts reach through imports (in any file, on any platform):
+    /// the others keep their files listed, with empty headers. What a set of
+    /// binaries can reach is all there is to read for their closures.
+    pub fn read_reachable(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+        roots: &dyn Fn(&str) -> bool,
+    ) -> Result<Sources, RepoError> {
+        Sources::read_reachable_visiting(repo, tree, keep, roots, &|_, _| None::<()>)
+            .map(|(sources, _)| sources)
+    }
+
+    /// [`Sources::read_reachable`], also calling `visit` on each file read
+    /// (its header and text, while the text is in memory, on the reading
+    /// threads): what it returns, by blob. Work that needs a file's text
+    /// then costs no second decompression.
+    pub fn read_reachable_visiting<T: Send>(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+        roots: &dyn Fn(&str) -> bool,
+        visit: &(dyn Fn(&Header, &[u8]) -> Option<T> + Sync),
+    ) -> Result<(Sources, HashMap<ObjectId, T>), RepoError> {
+        let mut out = Sources::list(repo, tree, keep)?;
+        // The folder of each import path, the vendored copy first, as `-mod=vendor` resolves.
+        let mut owner: HashMap<String, usize> = HashMap::new();
+        for (i, (folder, _)) in out.folders.iter().enumerate() {
+            let path = out.import_path(folder);
+            let vendored = folder.starts_with("vendor/");
+            match owner.get(&path) {
+                Some(&o) if out.folders[o].0.starts_with("vendor/") && !vendored => {}
+                _ => {
+                    owner.insert(path, i);
+                }
+            }
+        }
+        let mut seen: BTreeSet<usize> = (0..out.folders.len())
+            .filter(|&i| roots(&out.folders[i].0))
+            .collect();
+        let mut wave: Vec<usize> = seen.iter().copied().collect();
+        let mut visited = HashMap::new();
+        while !wave.is_empty() {
+            let files: Vec<(usize, usize)> = wave
+                .iter()
+                .flat_map(|&i| (0..out.folders[i].1.len()).map(move |j| (i, j)))
+                .collect();
+            visited.extend(out.read_headers(repo, &files, visit)?);
+            let mut next = Vec::new();
+            for &(i, j) in &files {
+                for import in &out.folders[i].1[j].header.imports {
+                    let name = out.module_mode_name(import);
+                    if let Some(&o) = owner.get(name)
+                        && seen.insert(o)
+                    {
+                        next.push(o);
+                    }
+                }
+            }
+            wave = next;
+        }
+        Ok((out, visited))
+    }
+
+    /// The tree's folders with `.go` files (names and blobs, headers empty)
+    /// and its modules.
+    fn list(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Sources, RepoError> {
         let mut folders: Vec<(String, Vec<(String, ObjectId)>)> = Vec::new();
         let mut modules: BTreeMap<String, String> = BTreeMap::new();
         walk(repo, tree, String::new(), &mut folders, &mut modules)?;
@@ -79,33 +191,132 @@ impl PackageGraph {
             .map(|w| w.to_str_lossy().into_owned())
             .collect();
         modules.retain(|folder, path| folder.is_empty() || used.contains(path));
-        let module = modules.get("").cloned();
+        let folders = folders
+            .into_iter()
+            .map(|(folder, files)| {
+                let files: Vec<SourceFile> = files
+                    .into_iter()
+                    .filter(|(name, _)| keep(name))
+                    .map(|(name, blob)| SourceFile {
+                        name,
+                        blob,
+                        header: Header::default(),
+                    })
+                    .collect();
+                (folder, files)
+            })
+            .filter(|(_, files)| !files.is_empty())
+            .collect();
+        Ok(Sources {
+            module: modules.get("").cloned(),
+            folders,
+            modules,
+        })
+    }
+
+    /// Read the headers of `files` (folder, file indexes), calling `visit`
+    /// on each; what it returns, by blob. Decompressing the blobs is most of
+    /// the work: it is spread over the cores, each thread with its own handle
+    /// (a clone keeps in-memory objects).
+    fn read_headers<T: Send>(
+        &mut self,
+        repo: &gix::Repository,
+        files: &[(usize, usize)],
+        visit: &(dyn Fn(&Header, &[u8]) -> Option<T> + Sync),
+    ) -> Result<Vec<(ObjectId, T)>, RepoError> {
+        let blobs: Vec<ObjectId> = files
+            .iter()
+            .map(|&(i, j)| self.folders[i].1[j].blob)
+            .collect();
+        let jobs = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let chunk = blobs.len().div_ceil(jobs).max(1);
+        type Read<T> = (Header, Option<T>);
+        let parsed: Vec<Result<Vec<Read<T>>, RepoError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = blobs
+                .chunks(chunk)
+                .map(|part| {
+                    let local = repo.clone();
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|blob| {
+                                let object = local.find_object(*blob).map_err(git_err)?;
+                                let header = Header::parse(&object.data);
+                                let seen = visit(&header, &object.data);
+                                Ok((header, seen))
+                            })
+                            .collect::<Result<Vec<_>, RepoError>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("reading does not panic"))
+                .collect()
+        });
+        let mut read = Vec::with_capacity(files.len());
+        for p in parsed {
+            read.extend(p?);
+        }
+        let mut visited = Vec::new();
+        for ((&(i, j), (header, seen)), blob) in files.iter().zip(read).zip(blobs) {
+            self.folders[i].1[j].header = header;
+            visited.extend(seen.map(|t| (blob, t)));
+        }
+        Ok(visited)
+    }
+
+    /// The module-mode import path of `folder`.
+    pub fn import_path(&self, folder: &str) -> String {
+        import_path(folder, &self.modules)
+    }
+
+    /// `path` as module mode names it (GOPATH mode's `<module>/vendor/X` is `X`).
+    pub fn module_mode_name<'p>(&self, path: &'p str) -> &'p str {
+        module_mode_name(self.module.as_deref(), path)
+    }
+}
+
+impl PackageGraph {
+    /// Read every Go package of `tree` as `target` sees it. Folders named
+    /// `testdata` or starting with `.` or `_` are skipped, as `go` skips them.
+    pub fn load(
+        repo: &gix::Repository,
+        tree: ObjectId,
+        target: &Target,
+    ) -> Result<PackageGraph, RepoError> {
+        Ok(PackageGraph::from_sources(
+            &Sources::read(repo, tree)?,
+            target,
+        ))
+    }
+
+    /// The packages of `sources` as `target` sees them.
+    pub fn from_sources(sources: &Sources, target: &Target) -> PackageGraph {
         let mut graph = PackageGraph {
-            module,
+            module: sources.module.clone(),
             ..Default::default()
         };
-        for (folder, files) in folders {
+        for (folder, files) in &sources.folders {
             let mut package = Package {
-                import_path: import_path(&folder, &modules),
+                import_path: sources.import_path(folder),
                 folder: folder.clone(),
                 ..Default::default()
             };
             let mut any = false;
-            for (name, blob) in files {
-                if !target.matches_file_name(&name) {
-                    continue;
-                }
-                let data = repo.find_object(blob).map_err(git_err)?.detach().data;
-                let header = Header::parse(&data);
-                if header.package.is_empty() || !target.matches_constraints(&header) {
-                    continue;
-                }
-                if !target.cgo && header.imports.iter().any(|i| i == "C") {
+            for file in files {
+                let header = &file.header;
+                if !target.matches_file_name(&file.name)
+                    || header.package.is_empty()
+                    || !target.matches_constraints(header)
+                    || (!target.cgo && header.imports.iter().any(|i| i == "C"))
+                {
                     continue;
                 }
                 any = true;
-                let imports = header.imports.into_iter().filter(|i| i != "C");
-                if name.ends_with("_test.go") {
+                let imports = header.imports.iter().filter(|i| *i != "C").cloned();
+                if file.name.ends_with("_test.go") {
                     package.test_imports.extend(imports);
                 } else {
                     package.buildable = true;
@@ -113,7 +324,9 @@ impl PackageGraph {
                 }
             }
             if any {
-                graph.by_folder.insert(folder, package.import_path.clone());
+                graph
+                    .by_folder
+                    .insert(folder.clone(), package.import_path.clone());
                 // A real vendor folder wins over a second copy of the same path.
                 let vendored = package.folder.starts_with("vendor/");
                 match graph.packages.get(&package.import_path) {
@@ -134,7 +347,7 @@ impl PackageGraph {
                     .collect();
             }
         }
-        Ok(graph)
+        graph
     }
 
     /// `path` as module mode names it: GOPATH mode's `<module>/vendor/X` is `X`
@@ -286,7 +499,10 @@ fn import_path(folder: &str, modules: &BTreeMap<String, String>) -> String {
     let owner = modules
         .iter()
         .filter(|(root, _)| {
-            root.is_empty() || folder == root.as_str() || folder.starts_with(&format!("{root}/"))
+            root.is_empty()
+                || folder
+                    .strip_prefix(root.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         })
         .max_by_key(|(root, _)| root.len());
     match owner {

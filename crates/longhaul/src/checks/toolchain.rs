@@ -19,8 +19,9 @@ pub struct GoNeeded {
 
 /// Read the Go version `tree` needs, from the first of these that exists:
 /// `.go-version` (Kubernetes 1.27 on), `build/build-image/cross/VERSION`
-/// (`v1.15.5-1`: the cross-build image of older minors), the `go` directive
-/// of `go.mod`.
+/// (the cross-build image of older minors: `v1.15.5-1`, or
+/// `v1.21.0-go1.16.15-buster.0` from 1.21 on), the `toolchain` directive of
+/// `go.mod`, its `go` directive (a language version, such as `1.19`).
 pub fn needed(repo: &gix::Repository, tree: ObjectId) -> Result<Option<GoNeeded>, RepoError> {
     let tree = repo.find_tree(tree).map_err(git_err)?;
     let read = |path: &str| -> Result<Option<String>, RepoError> {
@@ -36,22 +37,30 @@ pub fn needed(repo: &gix::Repository, tree: ObjectId) -> Result<Option<GoNeeded>
             }));
         }
     }
-    if let Some(text) = read("build/build-image/cross/VERSION")? {
-        // `v1.15.5-1`: the Go version, then the image's own revision.
-        let v = text.trim().trim_start_matches('v');
-        let v = v.split('-').next().unwrap_or(v).to_string();
-        if v.starts_with("1.") {
-            return Ok(Some(GoNeeded {
-                version: v,
-                source: "build/build-image/cross/VERSION".into(),
-            }));
-        }
+    if let Some(text) = read("build/build-image/cross/VERSION")?
+        && let Some(v) = cross_image_go(&text)
+    {
+        return Ok(Some(GoNeeded {
+            version: v,
+            source: "build/build-image/cross/VERSION".into(),
+        }));
     }
     if let Some(text) = read("go.mod")? {
-        let v = text
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("go ").map(|v| v.trim().to_string()));
-        if let Some(v) = v {
+        // `toolchain go1.21.5` names the toolchain; `go 1.21` only the language.
+        let directive = |name: &str| {
+            text.lines().find_map(|l| {
+                let v = l.split("//").next()?.trim().strip_prefix(name)?;
+                v.starts_with([' ', '\t'])
+                    .then(|| v.trim().trim_start_matches("go").to_string())
+            })
+        };
+        if let Some(v) = directive("toolchain").filter(|v| v.starts_with("1.")) {
+            return Ok(Some(GoNeeded {
+                version: v,
+                source: "go.mod toolchain".into(),
+            }));
+        }
+        if let Some(v) = directive("go") {
             return Ok(Some(GoNeeded {
                 version: v,
                 source: "go.mod".into(),
@@ -59,6 +68,21 @@ pub fn needed(repo: &gix::Repository, tree: ObjectId) -> Result<Option<GoNeeded>
         }
     }
     Ok(None)
+}
+
+/// The Go version of a kube-cross image tag: `v1.15.5-1` (Kubernetes up to
+/// 1.20: the Go version, then the image revision) or
+/// `v1.21.0-go1.16.15-buster.0` (later: the image version, then `go` and the
+/// Go version).
+pub fn cross_image_go(tag: &str) -> Option<String> {
+    let tag = tag.trim();
+    if let Some((_, rest)) = tag.split_once("-go") {
+        let v = rest.split('-').next().unwrap_or(rest);
+        return v.starts_with("1.").then(|| v.to_string());
+    }
+    let v = tag.trim_start_matches('v');
+    let v = v.split('-').next().unwrap_or(v);
+    v.starts_with("1.").then(|| v.to_string())
 }
 
 /// The `go` command that runs the checks.
@@ -213,6 +237,16 @@ mod tests {
             source: "build/build-image/cross/VERSION".into(),
         };
         assert!(go.mismatch(&needed).unwrap().contains("Go 1.15.5"));
+        assert_eq!(cross_image_go("v1.15.5-1\n").as_deref(), Some("1.15.5"));
+        assert_eq!(
+            cross_image_go("v1.21.0-go1.16.15-buster.0").as_deref(),
+            Some("1.16.15")
+        );
+        assert_eq!(
+            cross_image_go("v1.33.0-go1.25.9-bullseye.0").as_deref(),
+            Some("1.25.9")
+        );
+        assert_eq!(cross_image_go("latest"), None);
         assert_eq!(
             go.mismatch(&GoNeeded {
                 version: "1.19".into(),

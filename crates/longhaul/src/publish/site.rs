@@ -26,6 +26,20 @@ pub struct Options {
     /// The URL the site will be served from, for the feed's ids and links
     /// (`None`: links relative to the feed, ids from the product name).
     pub base_url: Option<String>,
+    /// Each release's dependency section and its OpenVEX statements, when
+    /// the Go vulnerability database is imported.
+    pub dependencies: Option<Dependencies>,
+}
+
+/// What the site shows about dependencies.
+#[derive(Debug, Clone, Default)]
+pub struct Dependencies {
+    /// Release → its dependency section.
+    pub notes: BTreeMap<String, crate::deps::notes::DepsNotes>,
+    /// Release → its dependency statements, added to its OpenVEX document.
+    pub statements: BTreeMap<String, Vec<crate::security::openvex::VexStatement>>,
+    /// Why they were not computed, if they were not.
+    pub missing: Option<String>,
 }
 
 /// The built site: relative path → bytes.
@@ -129,6 +143,8 @@ struct LineRow {
     maintained: bool,
     open: Option<usize>,
     not_assessed: Option<usize>,
+    go: String,
+    deps_open: Option<usize>,
     /// CVEs patches name that the feed lacks, not fixed on the newest release.
     not_in_feed: Option<usize>,
     older: Vec<String>,
@@ -162,6 +178,10 @@ struct IndexPage<'a> {
     data_as_of: String,
     lts_years: u32,
     cve_count: usize,
+    deps_age: Option<String>,
+    deps_warning: Option<String>,
+    /// Zero dependency counts are shown in the warning colour, not green.
+    deps_stale: bool,
     feed: Option<FeedView>,
     /// Counts of zero are shown in the warning colour, not green.
     stale: bool,
@@ -201,6 +221,8 @@ struct ReleasePage<'a> {
     previous_slug: Option<String>,
     has_vex: bool,
     missing: &'a [String],
+    deps: Option<&'a crate::deps::notes::DepsNotes>,
+    deps_missing: Option<&'a str>,
     feed: Option<FeedView>,
 }
 
@@ -387,6 +409,14 @@ pub fn build(
                 previous_slug: previous.as_deref().map(slug),
                 has_vex: coverage.is_some(),
                 missing: &p.missing,
+                deps: options
+                    .dependencies
+                    .as_ref()
+                    .and_then(|d| d.notes.get(&r.name)),
+                deps_missing: options
+                    .dependencies
+                    .as_ref()
+                    .and_then(|d| d.missing.as_deref()),
                 feed: FeedView::of(p),
             };
             site.files
@@ -396,13 +426,20 @@ pub fn build(
                 notes::to_markdown(&n).into_bytes(),
             );
             if let Some(cov) = coverage {
-                let doc = crate::security::openvex::document(
+                let mut doc = crate::security::openvex::document(
                     cov,
                     &r.name,
                     manifest.product.as_deref(),
                     "longhaul",
                     &generated,
                 );
+                if let Some(extra) = options
+                    .dependencies
+                    .as_ref()
+                    .and_then(|d| d.statements.get(&r.name))
+                {
+                    doc.extend(&r.name, extra.clone());
+                }
                 site.files
                     .insert(format!("vex/{}.json", slug(&r.name)), json(&doc));
             }
@@ -512,6 +549,13 @@ pub fn build(
                 not_assessed: counts(&|s| {
                     matches!(s, Status::NotAssessed | Status::UnderInvestigation)
                 }),
+                go: line
+                    .and_then(|l| options.dependencies.as_ref()?.notes.get(&l.newest().name))
+                    .and_then(|d| d.go.clone())
+                    .unwrap_or_else(|| "?".into()),
+                deps_open: line
+                    .and_then(|l| options.dependencies.as_ref()?.notes.get(&l.newest().name))
+                    .map(|d| d.open.len()),
                 not_in_feed: coverage.zip(line).map(|(cov, l)| {
                     let newest = &l.newest().name;
                     cov.not_in_feed
@@ -538,6 +582,21 @@ pub fn build(
         data_as_of: lifecycle.data_as_of.to_string(),
         lts_years: lifecycle.lts_years,
         cve_count: advisory_pages.len(),
+        deps_age: options
+            .dependencies
+            .as_ref()
+            .and_then(|d| d.notes.values().next())
+            .map(|n| n.freshness.clone()),
+        deps_warning: options
+            .dependencies
+            .as_ref()
+            .and_then(|d| d.notes.values().next())
+            .and_then(|n| n.warning.clone()),
+        deps_stale: options
+            .dependencies
+            .as_ref()
+            .and_then(|d| d.notes.values().next())
+            .is_none_or(|n| n.stale),
         feed: FeedView::of(p),
         stale: p.feed.as_ref().is_some_and(|f| f.stale),
         not_in_feed: coverage.map_or(0, |c| c.not_in_feed.len()),

@@ -60,6 +60,10 @@ pub struct Manifest {
     /// `lifecycle:` (longhaul's): the LTS support policy, and dates that
     /// override the built-in upstream data.
     pub lifecycle: LifecyclePolicy,
+    /// `binaries:` (longhaul's): the folders of the release's `main` packages
+    /// whose import closure `deps` follows (`FOLDER/...`: every one below);
+    /// `None`: those directly under `cmd/`.
+    pub binaries: Option<Vec<Located>>,
     /// `feed: max_age_days:` (longhaul's): days after which an imported
     /// feed is stale (`None`: [`crate::security::freshness::DEFAULT_MAX_AGE_DAYS`]).
     pub feed_max_age_days: Option<u32>,
@@ -281,6 +285,7 @@ struct RawManifest {
     #[serde(default)]
     lifecycle: Option<RawLifecycle>,
     #[serde(default)]
+    binaries: Option<Vec<Spanned<String>>>,
     feed: Option<RawFeed>,
 }
 
@@ -376,6 +381,7 @@ const TOP_FIELDS: &[&str] = &[
     "patches",
     "checks",
     "lifecycle",
+    "binaries",
     "feed",
 ];
 
@@ -611,6 +617,7 @@ impl Manifest {
                     lines: l.lines,
                 })
                 .unwrap_or_default(),
+            binaries: raw.binaries.map(|b| b.iter().map(located).collect()),
             extra: extras(Some(&generic), TOP_FIELDS),
         })
     }

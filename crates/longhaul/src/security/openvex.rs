@@ -70,6 +70,30 @@ pub struct Product {
     pub id: String,
     /// `{purl}`.
     pub identifiers: Identifiers,
+    /// The parts of the product the statement is about (a dependency).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subcomponents: Vec<Subcomponent>,
+}
+
+impl Product {
+    /// The product named by `purl`, with no subcomponents.
+    pub fn purl(purl: String) -> Product {
+        Product {
+            id: purl.clone(),
+            identifiers: Identifiers { purl },
+            subcomponents: Vec::new(),
+        }
+    }
+}
+
+/// A subcomponent of a product, identified by purl.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Subcomponent {
+    /// The purl, as IRI.
+    #[serde(rename = "@id")]
+    pub id: String,
+    /// `{purl}`.
+    pub identifiers: Identifiers,
 }
 
 /// Product identifiers.
@@ -189,10 +213,7 @@ pub fn document(
 ) -> Document {
     let products: Vec<Product> = products(product, release)
         .into_iter()
-        .map(|purl| Product {
-            id: purl.clone(),
-            identifiers: Identifiers { purl },
-        })
+        .map(Product::purl)
         .collect();
     let mut statements = Vec::new();
     for row in coverage.cves.iter().filter(|r| r.in_scope) {
@@ -271,20 +292,35 @@ pub fn document(
         tooling: format!("longhaul {}", env!("CARGO_PKG_VERSION")),
         statements,
     };
-    // The id names the content (timestamp excluded), so identical statements share it.
-    let content = serde_json::to_string(&(&doc.author, &doc.statements)).expect("serializable");
-    let hash = gix::objs::compute_hash(
-        gix::hash::Kind::Sha1,
-        gix::objs::Kind::Blob,
-        content.as_bytes(),
-    )
-    .map(|h| h.to_string())
-    .unwrap_or_default();
-    doc.id = format!(
-        "https://openvex.dev/docs/public/longhaul-{release}-{}",
-        &hash[..16.min(hash.len())]
-    );
+    doc.name(release);
     doc
+}
+
+impl Document {
+    /// Add `statements` (the dependency findings of `deps`) and name the
+    /// document again by its content.
+    pub fn extend(&mut self, release: &str, statements: Vec<VexStatement>) {
+        self.statements.extend(statements);
+        self.name(release);
+    }
+
+    /// Set `@id` from the content: the id names the content (timestamp
+    /// excluded), so identical statements share it.
+    fn name(&mut self, release: &str) {
+        let doc = self;
+        let content = serde_json::to_string(&(&doc.author, &doc.statements)).expect("serializable");
+        let hash = gix::objs::compute_hash(
+            gix::hash::Kind::Sha1,
+            gix::objs::Kind::Blob,
+            content.as_bytes(),
+        )
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+        doc.id = format!(
+            "https://openvex.dev/docs/public/longhaul-{release}-{}",
+            &hash[..16.min(hash.len())]
+        );
+    }
 }
 
 #[cfg(test)]

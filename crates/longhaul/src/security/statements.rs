@@ -148,7 +148,9 @@ pub fn parse(
     for s in raw.statements {
         let line = s.cve.referenced.line() as usize;
         let cve = s.cve.value.trim().to_string();
-        if !known_cves.contains(&cve) {
+        // A Go vulnerability database id is checked against that database by
+        // `deps` and `lint`, which read it.
+        if !known_cves.contains(&cve) && !is_go_vulndb_id(&cve) {
             return Err(err(
                 line,
                 format!(
@@ -258,6 +260,17 @@ pub fn parse(
         });
     }
     Ok(out)
+}
+
+/// `GO-YYYY-NNNN`: an id of the Go vulnerability database.
+pub fn is_go_vulndb_id(s: &str) -> bool {
+    s.strip_prefix("GO-")
+        .and_then(|r| r.split_once('-'))
+        .is_some_and(|(year, n)| {
+            year.len() == 4
+                && n.len() >= 4
+                && year.bytes().chain(n.bytes()).all(|b| b.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]

@@ -34,6 +34,14 @@ pub fn import_at(
     fetch: &dyn Fn(&str) -> Result<Vec<u8>, String>,
     now: Option<i64>,
 ) -> Result<ImportReport, AdvisoryError> {
+    import_texts(&read_sources(sources, fetch)?, dir, now)
+}
+
+/// The text of every source (URL, folder's `*.json`, file), as `(name, text)`.
+pub fn read_sources(
+    sources: &[String],
+    fetch: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+) -> Result<Vec<(String, String)>, AdvisoryError> {
     let mut texts: Vec<(String, String)> = Vec::new();
     let read = |path: &Path| {
         crate::fs::read_to_string(path).map_err(|e| AdvisoryError {
@@ -73,9 +81,20 @@ pub fn import_at(
             texts.push((source.clone(), read(Path::new(source))?));
         }
     }
+    Ok(texts)
+}
+
+/// Import `texts` (OSV records or native feeds) into `dir`: all parsed
+/// before anything is written; `now`, when given, is recorded as the import
+/// time.
+pub fn import_texts(
+    texts: &[(String, String)],
+    dir: &Path,
+    now: Option<i64>,
+) -> Result<ImportReport, AdvisoryError> {
     let mut by_id: BTreeMap<String, (Advisory, bool)> = BTreeMap::new();
     let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (file, text) in &texts {
+    for (file, text) in texts {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| AdvisoryError {
             file: file.clone(),
             line: e.line(),

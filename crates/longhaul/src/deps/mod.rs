@@ -1,0 +1,43 @@
+//! Dependency coverage: what a release ships (the Go toolchain, the modules
+//! of `vendor/modules.txt`, the components kubeadm deploys), matched against
+//! the Go vulnerability database, with how far each finding can reach the
+//! release's binaries and the smallest upgrade that clears it.
+//!
+//! Lowest first:
+//! - [`version`], [`module`], [`range`]: Go versions, modules and OSV ranges
+//!   as the Go toolchain compares them;
+//! - [`modules_txt`], [`go_mod`], [`components`], [`ships`]: what a tree ships;
+//! - [`record`], [`database`], [`import`]: the Go vulnerability database
+//!   (its age is a [`crate::security::freshness::FeedAge`], as the
+//!   Kubernetes feed's is);
+//! - [`stdlib`], [`reach`], [`symbols`]: the binaries' import closures on
+//!   every shipped platform, and where vulnerable symbols are named;
+//! - [`finding`], [`status`], [`remedy`]: findings with their tiers, their
+//!   statuses, and the smallest upgrades that clear them;
+//! - [`report`]: the per-tree analysis of releases (cached by tree id);
+//! - [`matrix`], [`vex`], [`notes`], [`suggest`], [`stops`], [`lint`]: what
+//!   the other outputs take from it.
+
+pub mod components;
+pub mod database;
+pub mod finding;
+pub mod go_mod;
+pub mod import;
+pub mod lint;
+pub mod matrix;
+pub mod module;
+pub mod modules_txt;
+pub mod notes;
+pub mod range;
+pub mod reach;
+pub mod record;
+pub mod remedy;
+pub mod report;
+pub mod ships;
+pub mod status;
+pub mod stdlib;
+pub mod stops;
+pub mod suggest;
+pub mod symbols;
+pub mod version;
+pub mod vex;
