@@ -15,7 +15,7 @@
 //! change content (git's similarity score is its own estimate).
 
 use super::Context;
-use super::diff::TreeChange;
+use super::tree_diff::TreeChange;
 use crate::patch::{CommitMeta, LineKind, Operation};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;

@@ -61,7 +61,7 @@ pub fn check(
     let ours_tree = repo.find_tree(ours).map_err(git_err)?;
     // Renames on the target matter only for files the change reads that the
     // target no longer has at that path; the full rename search is costly.
-    let moved = ctx.moved(base, theirs, ours)?;
+    let moved = super::moved::moved_once(ctx, base, theirs, ours)?;
     let follow = |p: &BString| moved.get(p).cloned().unwrap_or_else(|| p.clone());
     // The upstream change as it reads on the target: paths through its renames,
     // and where each file's content is read from in `base` and `ours`.

@@ -6,7 +6,7 @@
 
 use super::{
     Conflict, Context, Difficulty, Outcome, Rung, Status, diff, guard, merge, modules, moved,
-    resolve,
+    resolve, tree_diff,
 };
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
@@ -35,7 +35,7 @@ pub(super) fn port(
     if let Some(outcome) = clean_rung(ctx, base, theirs, ours)? {
         return Ok(outcome);
     }
-    let moved = ctx.moved(base, theirs, ours)?;
+    let moved = moved::moved_once(ctx, base, theirs, ours)?;
     let deleted = deleted_moved(repo, theirs, &moved)?;
     if !deleted.is_empty() {
         return Ok(Outcome::conflict(Rung::Merge, deleted, None));
@@ -84,7 +84,7 @@ fn clean_rung(
             .map(|e| (e.mode(), e.object_id())))
     };
     let mut editor = repo.edit_tree(ours).map_err(git_err)?;
-    for p in diff::touched_paths(repo, base, theirs)? {
+    for p in tree_diff::touched_paths(repo, base, theirs)? {
         if entry(&b, &p)? != entry(&o, &p)? {
             return Ok(None);
         }

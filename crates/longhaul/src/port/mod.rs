@@ -31,6 +31,7 @@ pub mod patch_input;
 pub mod resolve;
 pub mod symbols;
 pub mod text_merge;
+pub mod tree_diff;
 mod xdiff;
 
 pub use context::Context;
@@ -145,25 +146,8 @@ pub fn port_commit_in(
     commit: ObjectId,
     onto: ObjectId,
 ) -> Result<Outcome, RepoError> {
-    let (base, theirs) = change_trees(ctx.repo, commit)?;
+    let (base, theirs) = tree_diff::commit_trees(ctx.repo, commit)?;
     port_trees(ctx, base, theirs, onto)
-}
-
-/// The trees of `commit`'s parent and of `commit`.
-fn change_trees(
-    repo: &gix::Repository,
-    commit: ObjectId,
-) -> Result<(ObjectId, ObjectId), RepoError> {
-    let change = repo.find_commit(commit).map_err(git_err)?;
-    let parent = change
-        .parent_ids()
-        .next()
-        .ok_or_else(|| RepoError::Git(format!("commit {commit} has no parent to port from")))?
-        .detach();
-    Ok((
-        crate::repo::tree_of(repo, parent)?,
-        crate::repo::tree_of(repo, commit)?,
-    ))
 }
 
 /// Whether `path` is test code or test data: a `_test.go` file, or anything
@@ -197,7 +181,7 @@ pub fn port_commit_dropping_tests(
     dropped.sort();
     dropped.dedup();
     let repo = ctx.repo;
-    let (base, theirs) = change_trees(repo, commit)?;
+    let (base, theirs) = tree_diff::commit_trees(repo, commit)?;
     // The change without those files: they keep their parent's version.
     let base_tree = repo.find_tree(base).map_err(git_err)?;
     let mut editor = repo.edit_tree(theirs).map_err(git_err)?;

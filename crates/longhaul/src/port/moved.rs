@@ -9,16 +9,29 @@
 //! those with the same file name, then all, by the share of common lines (at
 //! least half, as git's default similarity). A tie is no answer.
 
-use super::Context;
+use super::context::{Context, Moved};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// The least share of common lines for a rename (git's default: 50 %).
 const MIN_SIMILARITY: f64 = 0.5;
 /// Candidates compared per missing file, at most.
 const MAX_CANDIDATES: usize = 2000;
+
+/// [`moved_on_target`], computed once per change and target in `ctx`.
+pub fn moved_once(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    theirs: ObjectId,
+    ours: ObjectId,
+) -> Result<Rc<Moved>, RepoError> {
+    ctx.remember_moved((base, theirs, ours), || {
+        moved_on_target(ctx, base, theirs, ours)
+    })
+}
 
 /// Old path → path on the target, for each file the change from `base` to
 /// `theirs` modifies, deletes or renames that `ours` lacks and has moved.
