@@ -79,8 +79,6 @@ pub fn hunks_with(old: &[u8], new: &[u8], algorithm: imara_diff::Algorithm) -> V
     let mut diff = imara_diff::Diff::compute(algorithm, &input);
     diff.postprocess_lines(&input);
     let changes: Vec<imara_diff::Hunk> = diff.hunks().collect();
-    let (before, after) = (&input.before, &input.after);
-    let text = |t: imara_diff::Token| input.interner[t];
     let mut out = Vec::new();
     let mut i = 0;
     while i < changes.len() {
@@ -91,67 +89,75 @@ pub fn hunks_with(old: &[u8], new: &[u8], algorithm: imara_diff::Algorithm) -> V
         {
             j += 1;
         }
-        let first = &changes[i];
-        let last = &changes[j];
-        let lead = (first.before.start as usize).min(CONTEXT);
-        let trail = (before.len() - last.before.end as usize).min(CONTEXT);
-        let old_start = first.before.start as usize - lead;
-        let new_start = first.after.start as usize - lead;
-        let mut lines = Vec::new();
-        let mut push = |kind: LineKind, t: &[u8]| {
-            let ends = t.ends_with(b"\n");
-            let mut bytes = t.to_vec();
-            if !ends {
-                bytes.push(b'\n');
-            }
-            lines.push(Line {
-                kind,
-                text: bytes,
-                old_no_newline: !ends && kind != LineKind::Add,
-                new_no_newline: !ends && kind != LineKind::Remove,
-            });
-        };
-        for t in &before[old_start..first.before.start as usize] {
-            push(LineKind::Context, text(*t));
-        }
-        for k in i..=j {
-            let h = &changes[k];
-            for t in &before[h.before.start as usize..h.before.end as usize] {
-                push(LineKind::Remove, text(*t));
-            }
-            for t in &after[h.after.start as usize..h.after.end as usize] {
-                push(LineKind::Add, text(*t));
-            }
-            let context_end = if k < j {
-                changes[k + 1].before.start as usize
-            } else {
-                h.before.end as usize + trail
-            };
-            for t in &before[h.before.end as usize..context_end] {
-                push(LineKind::Context, text(*t));
-            }
-        }
-        let old_len = lines.iter().filter(|l| l.kind != LineKind::Add).count();
-        let new_len = lines.iter().filter(|l| l.kind != LineKind::Remove).count();
-        out.push(Hunk {
-            old_start: if old_len == 0 {
-                old_start
-            } else {
-                old_start + 1
-            },
-            old_len,
-            new_start: if new_len == 0 {
-                new_start
-            } else {
-                new_start + 1
-            },
-            new_len,
-            lines,
-            line: 0,
-        });
+        out.push(hunk_of(&input, &changes[i..=j]));
         i = j + 1;
     }
     out
+}
+
+/// One unified-diff hunk for a group of `changes` close enough to share
+/// context, with [`CONTEXT`] lines before the first and after the last.
+fn hunk_of(input: &imara_diff::InternedInput<&[u8]>, changes: &[imara_diff::Hunk]) -> Hunk {
+    let (before, after) = (&input.before, &input.after);
+    let text = |t: &imara_diff::Token| input.interner[*t];
+    let (first, last) = (&changes[0], &changes[changes.len() - 1]);
+    let lead = (first.before.start as usize).min(CONTEXT);
+    let trail = (before.len() - last.before.end as usize).min(CONTEXT);
+    let old_start = first.before.start as usize - lead;
+    let new_start = first.after.start as usize - lead;
+    let mut lines = Vec::new();
+    for t in &before[old_start..first.before.start as usize] {
+        lines.push(diff_line(LineKind::Context, text(t)));
+    }
+    for (k, h) in changes.iter().enumerate() {
+        for t in &before[h.before.start as usize..h.before.end as usize] {
+            lines.push(diff_line(LineKind::Remove, text(t)));
+        }
+        for t in &after[h.after.start as usize..h.after.end as usize] {
+            lines.push(diff_line(LineKind::Add, text(t)));
+        }
+        let context_end = match changes.get(k + 1) {
+            Some(next) => next.before.start as usize,
+            None => h.before.end as usize + trail,
+        };
+        for t in &before[h.before.end as usize..context_end] {
+            lines.push(diff_line(LineKind::Context, text(t)));
+        }
+    }
+    let old_len = lines.iter().filter(|l| l.kind != LineKind::Add).count();
+    let new_len = lines.iter().filter(|l| l.kind != LineKind::Remove).count();
+    Hunk {
+        old_start: if old_len == 0 {
+            old_start
+        } else {
+            old_start + 1
+        },
+        old_len,
+        new_start: if new_len == 0 {
+            new_start
+        } else {
+            new_start + 1
+        },
+        new_len,
+        lines,
+        line: 0,
+    }
+}
+
+/// A diff line of `kind` with text `t`; a last line without a newline gets
+/// one, and is marked as having none on the sides it belongs to.
+fn diff_line(kind: LineKind, t: &[u8]) -> Line {
+    let ends = t.ends_with(b"\n");
+    let mut bytes = t.to_vec();
+    if !ends {
+        bytes.push(b'\n');
+    }
+    Line {
+        kind,
+        text: bytes,
+        old_no_newline: !ends && kind != LineKind::Add,
+        new_no_newline: !ends && kind != LineKind::Remove,
+    }
 }
 
 #[cfg(test)]

@@ -174,31 +174,12 @@ pub fn port(
         theirs: repo.find_tree(theirs).map_err(git_err)?,
         ours: repo.find_tree(ours).map_err(git_err)?,
     };
-    let changes = ctx.tree_changes(base, theirs, false)?;
-    let mut paths: Vec<String> = Vec::new();
-    for c in changes.iter() {
-        paths.extend(
-            c.old_path
-                .iter()
-                .chain(c.new_path.iter())
-                .map(|p| p.to_str_lossy().into_owned()),
-        );
-    }
-    let mut roots = Vec::new();
-    for root in paths
-        .iter()
-        .filter_map(|p| root_of(p))
-        .collect::<BTreeSet<_>>()
-    {
-        match read_root(repo, &trees, root)? {
-            Ok(Some(r)) => roots.push(r),
-            Ok(None) => {}
-            Err(c) => return Ok(Outcome::Conflict(vec![c])),
-        }
-    }
-    if roots.is_empty() {
-        return Ok(Outcome::NotApplicable);
-    }
+    let paths = changed_paths(ctx, base, theirs)?;
+    let roots = match read_roots(repo, &trees, &paths)? {
+        Ok(roots) if roots.is_empty() => return Ok(Outcome::NotApplicable),
+        Ok(roots) => roots,
+        Err(c) => return Ok(Outcome::Conflict(vec![c])),
+    };
     let owned: Vec<&String> = paths
         .iter()
         .filter(|p| roots.iter().any(|r| r.owns(p)))
@@ -207,12 +188,72 @@ pub fn port(
         Ok(tree) => tree,
         Err(conflicts) => return Ok(Outcome::Conflict(conflicts)),
     };
+    let tree = match write_roots(repo, &trees, &roots, rest)? {
+        Ok(tree) => tree,
+        Err(conflicts) => return Ok(Outcome::Conflict(conflicts)),
+    };
+    let inconsistent = check_result(repo, tree, &roots)?;
+    if !inconsistent.is_empty() {
+        return Ok(Outcome::Conflict(inconsistent));
+    }
+    Ok(Outcome::Ported(tree))
+}
+
+/// Every path (old and new) of the files the change from `base` to `theirs`
+/// touches (no rename detection).
+fn changed_paths(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    theirs: ObjectId,
+) -> Result<Vec<String>, RepoError> {
+    let mut paths: Vec<String> = Vec::new();
+    for c in ctx.tree_changes(base, theirs, false)?.iter() {
+        paths.extend(
+            c.old_path
+                .iter()
+                .chain(c.new_path.iter())
+                .map(|p| p.to_str_lossy().into_owned()),
+        );
+    }
+    Ok(paths)
+}
+
+/// The module roots of `paths` whose files the change touches (see
+/// [`read_root`]), or the first conflict reading one.
+fn read_roots(
+    repo: &gix::Repository,
+    trees: &Trees<'_>,
+    paths: &[String],
+) -> Result<Result<Vec<Root>, Conflict>, RepoError> {
+    let mut roots = Vec::new();
+    for root in paths
+        .iter()
+        .filter_map(|p| root_of(p))
+        .collect::<BTreeSet<_>>()
+    {
+        match read_root(repo, trees, root)? {
+            Ok(Some(r)) => roots.push(r),
+            Ok(None) => {}
+            Err(c) => return Ok(Err(c)),
+        }
+    }
+    Ok(Ok(roots))
+}
+
+/// `rest` (the ported change without the module files) with each root's plan
+/// written in, or the conflicts of the roots that cannot be planned.
+fn write_roots(
+    repo: &gix::Repository,
+    trees: &Trees<'_>,
+    roots: &[Root],
+    rest: ObjectId,
+) -> Result<Result<ObjectId, Vec<Conflict>>, RepoError> {
     let mut editor = repo.edit_tree(rest).map_err(git_err)?;
     let mut conflicts = Vec::new();
-    for r in &roots {
+    for r in roots {
         let [b, t, o] = &r.files;
         match plan::plan(b, t, o) {
-            Ok(p) => conflicts.extend(write_plan(repo, &trees, r, &p, &mut editor)?),
+            Ok(p) => conflicts.extend(write_plan(repo, trees, r, &p, &mut editor)?),
             Err(refusals) => {
                 conflicts.extend(refusals.into_iter().map(|(file, reason)| Conflict {
                     file: join(&r.root, file),
@@ -222,14 +263,9 @@ pub fn port(
         }
     }
     if !conflicts.is_empty() {
-        return Ok(Outcome::Conflict(conflicts));
+        return Ok(Err(conflicts));
     }
-    let tree = editor.write().map_err(git_err)?.detach();
-    let inconsistent = check_result(repo, tree, &roots)?;
-    if !inconsistent.is_empty() {
-        return Ok(Outcome::Conflict(inconsistent));
-    }
-    Ok(Outcome::Ported(tree))
+    Ok(Ok(editor.write().map_err(git_err)?.detach()))
 }
 
 /// The root's files in the three trees, when upstream's change touches the
@@ -317,8 +353,39 @@ fn write_plan(
     p: &plan::Plan,
     editor: &mut gix::object::tree::Editor<'_>,
 ) -> Result<Vec<Conflict>, RepoError> {
-    use gix::objs::tree::EntryKind;
+    write_module_files(repo, trees, r, p, editor)?;
     let mut refused = Vec::new();
+    let vendor_dir = join(&r.root, "vendor");
+    for folder in &p.folders {
+        let module = match folder {
+            Folder::Take { module, .. } | Folder::Remove { module } => module,
+        };
+        if let Some(c) = linked_folder(trees, &format!("{vendor_dir}/{module}"))? {
+            refused.push(c);
+            continue;
+        }
+        for (path, _, _) in
+            vendor::module_files(repo, &trees.ours, &vendor_dir, module, &r.modules)?
+        {
+            editor.remove(path.as_bstr()).map_err(git_err)?;
+        }
+        if let Folder::Take { packages, .. } = folder {
+            refused.extend(take_vendored(repo, trees, r, (module, packages), editor)?);
+        }
+    }
+    Ok(refused)
+}
+
+/// The plan's `go.mod`, `go.sum` and `vendor/modules.txt` written into the
+/// tree being edited (each with the target's file kind, a file when new).
+fn write_module_files(
+    repo: &gix::Repository,
+    trees: &Trees<'_>,
+    r: &Root,
+    p: &plan::Plan,
+    editor: &mut gix::object::tree::Editor<'_>,
+) -> Result<(), RepoError> {
+    use gix::objs::tree::EntryKind;
     for (rel, text) in [
         ("go.mod", &p.go_mod),
         ("go.sum", &p.go_sum),
@@ -335,42 +402,40 @@ fn write_plan(
             editor.upsert(path.as_str(), kind, id).map_err(git_err)?;
         }
     }
+    Ok(())
+}
+
+/// Upstream's vendored files of `module` (the `packages` the plan takes)
+/// written into the tree being edited; a file that is no regular file is a
+/// conflict instead.
+fn take_vendored(
+    repo: &gix::Repository,
+    trees: &Trees<'_>,
+    r: &Root,
+    (module, packages): (&str, &[String]),
+    editor: &mut gix::object::tree::Editor<'_>,
+) -> Result<Vec<Conflict>, RepoError> {
+    use gix::objs::tree::EntryKind;
     let vendor_dir = join(&r.root, "vendor");
-    for folder in &p.folders {
-        let module = match folder {
-            Folder::Take { module, .. } | Folder::Remove { module } => module,
-        };
-        if let Some(c) = linked_folder(trees, &format!("{vendor_dir}/{module}"))? {
-            refused.push(c);
+    let listed = r.files[1]
+        .modules
+        .as_ref()
+        .and_then(|m| m.block(module))
+        .map(|b| b.packages.clone())
+        .unwrap_or_default();
+    let theirs = vendor::module_files(repo, &trees.theirs, &vendor_dir, module, &r.modules)?;
+    let mut refused = Vec::new();
+    for (path, kind, id) in vendor::files_for(&theirs, &vendor_dir, &listed, packages) {
+        if !matches!(kind, EntryKind::Blob | EntryKind::BlobExecutable) {
+            refused.push(Conflict {
+                file: path.to_string(),
+                reason: format!(
+                    "module rung: upstream's vendored {path} is no regular file (go mod vendor writes none)"
+                ),
+            });
             continue;
         }
-        for (path, _, _) in
-            vendor::module_files(repo, &trees.ours, &vendor_dir, module, &r.modules)?
-        {
-            editor.remove(path.as_bstr()).map_err(git_err)?;
-        }
-        if let Folder::Take { packages, .. } = folder {
-            let listed = r.files[1]
-                .modules
-                .as_ref()
-                .and_then(|m| m.block(module))
-                .map(|b| b.packages.clone())
-                .unwrap_or_default();
-            let theirs =
-                vendor::module_files(repo, &trees.theirs, &vendor_dir, module, &r.modules)?;
-            for (path, kind, id) in vendor::files_for(&theirs, &vendor_dir, &listed, packages) {
-                if !matches!(kind, EntryKind::Blob | EntryKind::BlobExecutable) {
-                    refused.push(Conflict {
-                        file: path.to_string(),
-                        reason: format!(
-                            "module rung: upstream's vendored {path} is no regular file (go mod vendor writes none)"
-                        ),
-                    });
-                    continue;
-                }
-                editor.upsert(path.as_bstr(), kind, id).map_err(git_err)?;
-            }
-        }
+        editor.upsert(path.as_bstr(), kind, id).map_err(git_err)?;
     }
     Ok(refused)
 }
