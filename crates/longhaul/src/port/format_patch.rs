@@ -550,14 +550,7 @@ fn add_wrapped(out: &mut String, text: &str, indent1: isize, indent2: usize, wid
             } else if c == b'\n' {
                 let s = i + 1;
                 space = Some(s);
-                if at(s) == b'\n' {
-                    out.push('\n');
-                    new_line = true;
-                } else if !at(s).is_ascii_alphanumeric() {
-                    new_line = true;
-                } else {
-                    out.push(' ');
-                }
+                new_line = breaks_after_newline(out, at(s));
             }
             if !new_line {
                 w += 1;
@@ -572,6 +565,21 @@ fn add_wrapped(out: &mut String, text: &str, indent1: isize, indent2: usize, wid
         space = None;
         w = indent2 as isize;
         indent = w;
+    }
+}
+
+/// For [`add_wrapped`]: whether a newline in the text followed by `next`
+/// stays a line break (a blank line, or a line not starting with a letter or
+/// digit); otherwise it is written as a space.
+fn breaks_after_newline(out: &mut String, next: u8) -> bool {
+    if next == b'\n' {
+        out.push('\n');
+        true
+    } else if !next.is_ascii_alphanumeric() {
+        true
+    } else {
+        out.push(' ');
+        false
     }
 }
 
