@@ -14,7 +14,7 @@
 //! deflated `GIT binary patch` whose bytes depend on zlib) and renames that
 //! change content (git's similarity score is its own estimate).
 
-use super::Context;
+use super::context::Context;
 use super::tree_diff::TreeChange;
 use crate::patch::{CommitMeta, LineKind, Operation};
 use crate::repo::{RepoError, git_err};

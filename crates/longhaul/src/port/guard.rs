@@ -14,8 +14,8 @@
 //! already lost) need not be added (removed) again. The shortfall must be exactly
 //! covered by what the target gained (lost), line by line; anything else is refused.
 
-use super::Conflict;
 use super::context::{Context, Moved};
+use super::outcome::Conflict;
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};

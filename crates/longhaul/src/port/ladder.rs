@@ -4,10 +4,9 @@
 //! [`guard`](super::guard) (the module rung's module files are checked as
 //! modules instead).
 
-use super::{
-    Conflict, Context, Difficulty, Outcome, Rung, Status, diff, guard, merge, modules, moved,
-    resolve, tree_diff,
-};
+use super::context::Context;
+use super::outcome::{Conflict, Difficulty, Outcome, Rung, Status};
+use super::{diff, guard, merge, modules, moved, resolve, tree_diff};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -197,7 +196,7 @@ fn module_rung(
     {
         return Ok(None);
     }
-    Ok(match modules::port(ctx, base, theirs, onto)? {
+    Ok(match modules::port(ctx, base, theirs, onto, &port)? {
         modules::Outcome::Ported(tree) => Some(Outcome::ported(
             Status::Resolved,
             Rung::Modules,

@@ -2,7 +2,8 @@
 //! through gitoxide), restricted to the paths the change touches, with git's
 //! modify/delete conflicts.
 
-use super::{Conflict, Context};
+use super::context::Context;
+use super::outcome::Conflict;
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 

@@ -22,7 +22,7 @@
 //! This is a necessary condition, not a build: the full answer is compiling the
 //! port on its line (`backport --typecheck`, with the checks of issue 9).
 
-use super::Conflict;
+use super::outcome::Conflict;
 use crate::repo::{RepoError, blob_at, git_err};
 use gix::ObjectId;
 use gix::bstr::{BStr, BString, ByteSlice};

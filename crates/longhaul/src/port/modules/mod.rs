@@ -19,7 +19,8 @@ pub mod consistency;
 pub mod plan;
 pub mod vendor;
 
-use super::{Conflict, Context};
+use super::context::Context;
+use super::outcome::{self, Conflict};
 use crate::gomod::{go_mod::GoMod, go_sum, modules_txt::ModulesTxt};
 use crate::repo::{RepoError, blob_at, git_err};
 use gix::ObjectId;
@@ -159,13 +160,20 @@ impl Root {
     }
 }
 
+/// How the rest of the change (without the module files) is ported from
+/// `base` to `theirs` onto `onto`: the ladder, passed in by its caller, so
+/// that this rung, one of the ladder's, does not call back up into it.
+pub type Ladder<'l> =
+    &'l dyn Fn(&Context<'_>, ObjectId, ObjectId, ObjectId) -> Result<outcome::Outcome, RepoError>;
+
 /// Port the change from `base` to `theirs` onto `onto` with its module files
-/// rebuilt as module operations.
+/// rebuilt as module operations, the rest of the change through `ladder`.
 pub fn port(
     ctx: &Context<'_>,
     base: ObjectId,
     theirs: ObjectId,
     onto: ObjectId,
+    ladder: Ladder<'_>,
 ) -> Result<Outcome, RepoError> {
     let repo = ctx.repo;
     let ours = crate::repo::tree_of(repo, onto)?;
@@ -184,7 +192,7 @@ pub fn port(
         .iter()
         .filter(|p| roots.iter().any(|r| r.owns(p)))
         .collect();
-    let rest = match port_rest(ctx, base, theirs, onto, &trees, &owned)? {
+    let rest = match port_rest(ctx, ladder, [base, theirs, onto], &trees, &owned)? {
         Ok(tree) => tree,
         Err(conflicts) => return Ok(Outcome::Conflict(conflicts)),
     };
@@ -303,13 +311,12 @@ fn read_root(
     })))
 }
 
-/// The change without the files the rung rebuilds, ported by the ladder
+/// The change without the files the rung rebuilds, ported by `ladder`
 /// (the target itself when nothing is left).
 fn port_rest(
     ctx: &Context<'_>,
-    base: ObjectId,
-    theirs: ObjectId,
-    onto: ObjectId,
+    ladder: Ladder<'_>,
+    [base, theirs, onto]: [ObjectId; 3],
     trees: &Trees<'_>,
     owned: &[&String],
 ) -> Result<Result<ObjectId, Vec<Conflict>>, RepoError> {
@@ -335,7 +342,7 @@ fn port_rest(
     if rest == base {
         return Ok(Ok(trees.ours.id));
     }
-    let outcome = super::port_trees(ctx, base, rest, onto)?;
+    let outcome = ladder(ctx, base, rest, onto)?;
     Ok(match outcome.tree {
         Some(tree) => Ok(tree),
         None => Err(outcome.conflicts),
