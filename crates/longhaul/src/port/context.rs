@@ -11,7 +11,7 @@
 //! External merge drivers from the repository's configuration are never run;
 //! the built-in ones (`text`, `binary`, `union`) apply as attributes say.
 
-use super::diff::TreeChange;
+use super::tree_diff::{self, TreeChange};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::{BStr, BString, ByteSlice};
@@ -68,8 +68,8 @@ impl<'r> Context<'r> {
         target: ObjectId,
         commit: ObjectId,
     ) -> Result<Self, RepoError> {
-        let (base, theirs) = super::change_trees(repo, commit)?;
-        let touched = super::diff::touched_paths(repo, base, theirs)?;
+        let (base, theirs) = tree_diff::commit_trees(repo, commit)?;
+        let touched = tree_diff::touched_paths(repo, base, theirs)?;
         Self::new(repo, target, touched.iter().map(|p| p.as_ref()))
     }
 
@@ -144,7 +144,7 @@ impl<'r> Context<'r> {
     }
 
     /// The file changes from tree `old` to tree `new` (see
-    /// [`super::diff::tree_changes`]), computed once per pair.
+    /// [`tree_diff::tree_changes`]), computed once per pair.
     pub fn tree_changes(
         &self,
         old: ObjectId,
@@ -154,25 +154,31 @@ impl<'r> Context<'r> {
         if let Some(found) = self.diffs.borrow().get(&(old, new, renames)) {
             return Ok(found.clone());
         }
-        let changes = Rc::new(super::diff::tree_changes(self, old, new, renames)?);
+        let changes = Rc::new(tree_diff::tree_changes(
+            self.repo,
+            &mut self.diff_cache()?,
+            old,
+            new,
+            renames,
+        )?);
         self.diffs
             .borrow_mut()
             .insert((old, new, renames), changes.clone());
         Ok(changes)
     }
 
-    /// The files the change from `base` to `theirs` touches that the target
-    /// `ours` moved (see [`super::moved::moved_on_target`]), computed once.
-    pub fn moved(
+    /// The moved files remembered for the change from `base` to `theirs` onto
+    /// `ours` (see [`super::moved::moved_once`]), or `compute`'s answer,
+    /// remembered.
+    pub fn remember_moved(
         &self,
-        base: ObjectId,
-        theirs: ObjectId,
-        ours: ObjectId,
+        (base, theirs, ours): (ObjectId, ObjectId, ObjectId),
+        compute: impl FnOnce() -> Result<Moved, RepoError>,
     ) -> Result<Rc<Moved>, RepoError> {
         if let Some(found) = self.moved.borrow().get(&(base, theirs, ours)) {
             return Ok(found.clone());
         }
-        let moved = Rc::new(super::moved::moved_on_target(self, base, theirs, ours)?);
+        let moved = Rc::new(compute()?);
         self.moved
             .borrow_mut()
             .insert((base, theirs, ours), moved.clone());

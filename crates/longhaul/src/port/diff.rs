@@ -6,198 +6,13 @@ use super::context::Context;
 use crate::patch::{Commit, FileMode, FilePatch, Hunk, Line, LineKind, Operation};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
-use gix::bstr::BString;
+
+/// The paths a tree diff touches, where callers outside the porter have
+/// always found them (it lives in [`super::tree_diff`]).
+pub use super::tree_diff::touched_paths;
 
 /// Lines of context around each change, as git writes by default.
 const CONTEXT: usize = 3;
-
-/// One file's change between two trees (folders are left out).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeChange {
-    /// Add, delete, modify, rename or copy.
-    pub operation: Operation,
-    /// Path before (none for an addition).
-    pub old_path: Option<BString>,
-    /// Path after (none for a deletion).
-    pub new_path: Option<BString>,
-    /// Mode before.
-    pub old_mode: Option<gix::objs::tree::EntryMode>,
-    /// Mode after.
-    pub new_mode: Option<gix::objs::tree::EntryMode>,
-    /// Blob before.
-    pub old_id: Option<ObjectId>,
-    /// Blob after.
-    pub new_id: Option<ObjectId>,
-}
-
-impl TreeChange {
-    /// The path the change reads (the only path of an addition).
-    pub fn source(&self) -> &BString {
-        self.old_path
-            .as_ref()
-            .or(self.new_path.as_ref())
-            .expect("a path")
-    }
-}
-
-/// The file changes from tree `old` to tree `new`, with gitoxide's rename (and
-/// no copy) detection when `renames`. (Callers go through
-/// [`Context::tree_changes`], which remembers the answer.)
-pub(super) fn tree_changes(
-    ctx: &Context<'_>,
-    old: ObjectId,
-    new: ObjectId,
-    renames: bool,
-) -> Result<Vec<TreeChange>, RepoError> {
-    use gix::object::tree::diff::ChangeDetached as C;
-    let repo = ctx.repo;
-    let old_tree = repo.find_tree(old).map_err(git_err)?;
-    let new_tree = repo.find_tree(new).map_err(git_err)?;
-    let options = gix::diff::Options::default().with_rewrites(renames.then(Default::default));
-    let mut cache = ctx.diff_cache()?;
-    let mut changes = Vec::new();
-    gix::diff::tree_with_rewrites(
-        gix::objs::TreeRefIter::from_bytes(&old_tree.data, old_tree.id.kind()),
-        gix::objs::TreeRefIter::from_bytes(&new_tree.data, new_tree.id.kind()),
-        &mut cache,
-        &mut Default::default(),
-        &repo.objects,
-        |change: gix::diff::tree_with_rewrites::ChangeRef<'_>| {
-            changes.push(change.into_owned());
-            Ok(gix::diff::tree_with_rewrites::Action::Continue(()))
-        },
-        options.into(),
-    )
-    .map_err(git_err)?;
-    let mut out = Vec::new();
-    for change in changes {
-        let c = match change {
-            C::Addition {
-                location,
-                entry_mode,
-                id,
-                ..
-            } => TreeChange {
-                operation: Operation::Add,
-                old_path: None,
-                new_path: Some(location),
-                old_mode: None,
-                new_mode: Some(entry_mode),
-                old_id: None,
-                new_id: Some(id),
-            },
-            C::Deletion {
-                location,
-                entry_mode,
-                id,
-                ..
-            } => TreeChange {
-                operation: Operation::Delete,
-                old_path: Some(location),
-                new_path: None,
-                old_mode: Some(entry_mode),
-                new_mode: None,
-                old_id: Some(id),
-                new_id: None,
-            },
-            C::Modification {
-                location,
-                previous_entry_mode,
-                previous_id,
-                entry_mode,
-                id,
-            } => TreeChange {
-                operation: Operation::Modify,
-                old_path: Some(location.clone()),
-                new_path: Some(location),
-                old_mode: Some(previous_entry_mode),
-                new_mode: Some(entry_mode),
-                old_id: Some(previous_id),
-                new_id: Some(id),
-            },
-            C::Rewrite {
-                source_location,
-                source_entry_mode,
-                source_id,
-                entry_mode,
-                id,
-                location,
-                copy,
-                ..
-            } => TreeChange {
-                operation: if copy {
-                    Operation::Copy
-                } else {
-                    Operation::Rename
-                },
-                old_path: Some(source_location),
-                new_path: Some(location),
-                old_mode: Some(source_entry_mode),
-                new_mode: Some(entry_mode),
-                old_id: Some(source_id),
-                new_id: Some(id),
-            },
-        };
-        let is_tree = |m: Option<gix::objs::tree::EntryMode>| m.is_some_and(|m| m.is_tree());
-        match (is_tree(c.old_mode), is_tree(c.new_mode)) {
-            (false, false) => out.push(c),
-            // A folder replaced by a file: for files, the file is added.
-            (true, false) if c.new_mode.is_some() => out.push(TreeChange {
-                operation: Operation::Add,
-                old_path: None,
-                old_mode: None,
-                old_id: None,
-                ..c
-            }),
-            // A file replaced by a folder: the file is deleted.
-            (false, true) if c.old_mode.is_some() => out.push(TreeChange {
-                operation: Operation::Delete,
-                new_path: None,
-                new_mode: None,
-                new_id: None,
-                ..c
-            }),
-            _ => {}
-        }
-    }
-    Ok(out)
-}
-
-/// The paths of the files (not folders) that differ between tree `old` and
-/// tree `new`: a plain tree diff, no rename detection, no blob reads.
-pub fn touched_paths(
-    repo: &gix::Repository,
-    old: ObjectId,
-    new: ObjectId,
-) -> Result<Vec<BString>, RepoError> {
-    use gix::diff::tree::recorder::Change;
-    let old_tree = repo.find_tree(old).map_err(git_err)?;
-    let new_tree = repo.find_tree(new).map_err(git_err)?;
-    let mut recorder = gix::diff::tree::Recorder::default();
-    gix::diff::tree(
-        gix::objs::TreeRefIter::from_bytes(&old_tree.data, old_tree.id.kind()),
-        gix::objs::TreeRefIter::from_bytes(&new_tree.data, new_tree.id.kind()),
-        gix::diff::tree::State::default(),
-        &repo.objects,
-        &mut recorder,
-    )
-    .map_err(git_err)?;
-    Ok(recorder
-        .records
-        .into_iter()
-        .filter_map(|c| match c {
-            Change::Addition {
-                entry_mode, path, ..
-            }
-            | Change::Deletion {
-                entry_mode, path, ..
-            }
-            | Change::Modification {
-                entry_mode, path, ..
-            } => (!entry_mode.is_tree()).then_some(path),
-        })
-        .collect())
-}
 
 /// The change from tree `old` to tree `new` as one patch commit, or `None` when
 /// it holds something the engine cannot apply (binary content, submodules).
@@ -264,8 +79,6 @@ pub fn hunks_with(old: &[u8], new: &[u8], algorithm: imara_diff::Algorithm) -> V
     let mut diff = imara_diff::Diff::compute(algorithm, &input);
     diff.postprocess_lines(&input);
     let changes: Vec<imara_diff::Hunk> = diff.hunks().collect();
-    let (before, after) = (&input.before, &input.after);
-    let text = |t: imara_diff::Token| input.interner[t];
     let mut out = Vec::new();
     let mut i = 0;
     while i < changes.len() {
@@ -276,67 +89,75 @@ pub fn hunks_with(old: &[u8], new: &[u8], algorithm: imara_diff::Algorithm) -> V
         {
             j += 1;
         }
-        let first = &changes[i];
-        let last = &changes[j];
-        let lead = (first.before.start as usize).min(CONTEXT);
-        let trail = (before.len() - last.before.end as usize).min(CONTEXT);
-        let old_start = first.before.start as usize - lead;
-        let new_start = first.after.start as usize - lead;
-        let mut lines = Vec::new();
-        let mut push = |kind: LineKind, t: &[u8]| {
-            let ends = t.ends_with(b"\n");
-            let mut bytes = t.to_vec();
-            if !ends {
-                bytes.push(b'\n');
-            }
-            lines.push(Line {
-                kind,
-                text: bytes,
-                old_no_newline: !ends && kind != LineKind::Add,
-                new_no_newline: !ends && kind != LineKind::Remove,
-            });
-        };
-        for t in &before[old_start..first.before.start as usize] {
-            push(LineKind::Context, text(*t));
-        }
-        for k in i..=j {
-            let h = &changes[k];
-            for t in &before[h.before.start as usize..h.before.end as usize] {
-                push(LineKind::Remove, text(*t));
-            }
-            for t in &after[h.after.start as usize..h.after.end as usize] {
-                push(LineKind::Add, text(*t));
-            }
-            let context_end = if k < j {
-                changes[k + 1].before.start as usize
-            } else {
-                h.before.end as usize + trail
-            };
-            for t in &before[h.before.end as usize..context_end] {
-                push(LineKind::Context, text(*t));
-            }
-        }
-        let old_len = lines.iter().filter(|l| l.kind != LineKind::Add).count();
-        let new_len = lines.iter().filter(|l| l.kind != LineKind::Remove).count();
-        out.push(Hunk {
-            old_start: if old_len == 0 {
-                old_start
-            } else {
-                old_start + 1
-            },
-            old_len,
-            new_start: if new_len == 0 {
-                new_start
-            } else {
-                new_start + 1
-            },
-            new_len,
-            lines,
-            line: 0,
-        });
+        out.push(hunk_of(&input, &changes[i..=j]));
         i = j + 1;
     }
     out
+}
+
+/// One unified-diff hunk for a group of `changes` close enough to share
+/// context, with [`CONTEXT`] lines before the first and after the last.
+fn hunk_of(input: &imara_diff::InternedInput<&[u8]>, changes: &[imara_diff::Hunk]) -> Hunk {
+    let (before, after) = (&input.before, &input.after);
+    let text = |t: &imara_diff::Token| input.interner[*t];
+    let (first, last) = (&changes[0], &changes[changes.len() - 1]);
+    let lead = (first.before.start as usize).min(CONTEXT);
+    let trail = (before.len() - last.before.end as usize).min(CONTEXT);
+    let old_start = first.before.start as usize - lead;
+    let new_start = first.after.start as usize - lead;
+    let mut lines = Vec::new();
+    for t in &before[old_start..first.before.start as usize] {
+        lines.push(diff_line(LineKind::Context, text(t)));
+    }
+    for (k, h) in changes.iter().enumerate() {
+        for t in &before[h.before.start as usize..h.before.end as usize] {
+            lines.push(diff_line(LineKind::Remove, text(t)));
+        }
+        for t in &after[h.after.start as usize..h.after.end as usize] {
+            lines.push(diff_line(LineKind::Add, text(t)));
+        }
+        let context_end = match changes.get(k + 1) {
+            Some(next) => next.before.start as usize,
+            None => h.before.end as usize + trail,
+        };
+        for t in &before[h.before.end as usize..context_end] {
+            lines.push(diff_line(LineKind::Context, text(t)));
+        }
+    }
+    let old_len = lines.iter().filter(|l| l.kind != LineKind::Add).count();
+    let new_len = lines.iter().filter(|l| l.kind != LineKind::Remove).count();
+    Hunk {
+        old_start: if old_len == 0 {
+            old_start
+        } else {
+            old_start + 1
+        },
+        old_len,
+        new_start: if new_len == 0 {
+            new_start
+        } else {
+            new_start + 1
+        },
+        new_len,
+        lines,
+        line: 0,
+    }
+}
+
+/// A diff line of `kind` with text `t`; a last line without a newline gets
+/// one, and is marked as having none on the sides it belongs to.
+fn diff_line(kind: LineKind, t: &[u8]) -> Line {
+    let ends = t.ends_with(b"\n");
+    let mut bytes = t.to_vec();
+    if !ends {
+        bytes.push(b'\n');
+    }
+    Line {
+        kind,
+        text: bytes,
+        old_no_newline: !ends && kind != LineKind::Add,
+        new_no_newline: !ends && kind != LineKind::Remove,
+    }
 }
 
 #[cfg(test)]

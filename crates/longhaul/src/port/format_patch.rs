@@ -14,8 +14,8 @@
 //! deflated `GIT binary patch` whose bytes depend on zlib) and renames that
 //! change content (git's similarity score is its own estimate).
 
-use super::Context;
-use super::diff::TreeChange;
+use super::context::Context;
+use super::tree_diff::TreeChange;
 use crate::patch::{CommitMeta, LineKind, Operation};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
@@ -178,29 +178,51 @@ impl FileDiff {
 
     /// The `diff --git` section.
     fn write(&self, repo: &gix::Repository, out: &mut Vec<u8>) -> Result<(), FormatError> {
+        out.extend_from_slice(self.header(repo).as_bytes());
+        if self.hunks.is_empty() {
+            return Ok(());
+        }
+        let c = &self.change;
+        let minus = if c.operation == Operation::Add {
+            "/dev/null".to_string()
+        } else {
+            prefixed("a/", self.old_path())
+        };
+        let plus = if c.operation == Operation::Delete {
+            "/dev/null".to_string()
+        } else {
+            prefixed("b/", self.new_path())
+        };
+        out.extend_from_slice(format!("--- {minus}\n+++ {plus}\n").as_bytes());
+        let old_lines: Vec<&[u8]> = self.old.split_inclusive(|&b| b == b'\n').collect();
+        for h in &self.hunks {
+            write_hunk(&old_lines, h, out);
+        }
+        Ok(())
+    }
+
+    /// The extended header: `diff --git`, the mode, rename and `index` lines.
+    fn header(&self, repo: &gix::Repository) -> String {
         let c = &self.change;
         let a = prefixed("a/", self.old_path());
         let b = prefixed("b/", self.new_path());
-        let mode =
-            |m: Option<gix::objs::tree::EntryMode>| format!("{:06o}", m.map_or(0, |m| m.value()));
         let mut head = String::new();
         let _ = writeln!(head, "diff --git {a} {b}");
         match c.operation {
             Operation::Add => {
-                let _ = writeln!(head, "new file mode {}", mode(c.new_mode));
+                let _ = writeln!(head, "new file mode {}", mode_octal(c.new_mode));
             }
             Operation::Delete => {
-                let _ = writeln!(head, "deleted file mode {}", mode(c.old_mode));
+                let _ = writeln!(head, "deleted file mode {}", mode_octal(c.old_mode));
             }
             _ => {
                 if self.mode_changed() {
-                    let _ = writeln!(head, "old mode {}", mode(c.old_mode));
-                    let _ = writeln!(head, "new mode {}", mode(c.new_mode));
+                    let _ = writeln!(head, "old mode {}", mode_octal(c.old_mode));
+                    let _ = writeln!(head, "new mode {}", mode_octal(c.new_mode));
                 }
             }
         }
-        let renamed = matches!(c.operation, Operation::Rename | Operation::Copy);
-        if renamed {
+        if matches!(c.operation, Operation::Rename | Operation::Copy) {
             let word = if c.operation == Operation::Rename {
                 "rename"
             } else {
@@ -211,79 +233,77 @@ impl FileDiff {
             let _ = writeln!(head, "{word} to {}", quote(self.new_path()));
         }
         if c.old_id != c.new_id {
-            let zero = ObjectId::null(repo.object_hash());
-            let _ = write!(
-                head,
-                "index {}..{}",
-                abbrev(repo, c.old_id.unwrap_or(zero)),
-                abbrev(repo, c.new_id.unwrap_or(zero))
-            );
-            if matches!(c.operation, Operation::Modify) && !self.mode_changed() {
-                let _ = write!(head, " {}", mode(c.new_mode));
-            }
-            head.push('\n');
+            head.push_str(&self.index_line(repo));
         }
-        out.extend_from_slice(head.as_bytes());
-        if self.hunks.is_empty() {
-            return Ok(());
+        head
+    }
+
+    /// The `index` line: abbreviated blob ids, and the mode when it stays.
+    fn index_line(&self, repo: &gix::Repository) -> String {
+        let c = &self.change;
+        let zero = ObjectId::null(repo.object_hash());
+        let mut line = format!(
+            "index {}..{}",
+            abbrev(repo, c.old_id.unwrap_or(zero)),
+            abbrev(repo, c.new_id.unwrap_or(zero))
+        );
+        if matches!(c.operation, Operation::Modify) && !self.mode_changed() {
+            let _ = write!(line, " {}", mode_octal(c.new_mode));
         }
-        let minus = if c.operation == Operation::Add {
-            "/dev/null".to_string()
-        } else {
-            a
+        line.push('\n');
+        line
+    }
+}
+
+/// A mode as the extended header writes it: six octal digits.
+fn mode_octal(m: Option<gix::objs::tree::EntryMode>) -> String {
+    format!("{:06o}", m.map_or(0, |m| m.value()))
+}
+
+/// One hunk: its header with the function line above it in `old_lines`, and
+/// its lines.
+fn write_hunk(old_lines: &[&[u8]], h: &crate::patch::Hunk, out: &mut Vec<u8>) {
+    let range = |start: usize, len: usize| match len {
+        1 => format!("{start}"),
+        _ => format!("{start},{len}"),
+    };
+    out.extend_from_slice(
+        format!(
+            "@@ -{} +{} @@",
+            range(h.old_start, h.old_len),
+            range(h.new_start, h.new_len)
+        )
+        .as_bytes(),
+    );
+    // The hunk's first old line, 0-based: the function line is searched above it.
+    let first = if h.old_len == 0 {
+        h.old_start
+    } else {
+        h.old_start - 1
+    };
+    if let Some(func) = old_lines[..first.min(old_lines.len())]
+        .iter()
+        .rev()
+        .find_map(|l| function_line(l))
+    {
+        out.push(b' ');
+        out.extend_from_slice(func);
+    }
+    out.push(b'\n');
+    for l in &h.lines {
+        out.push(match l.kind {
+            LineKind::Context => b' ',
+            LineKind::Add => b'+',
+            LineKind::Remove => b'-',
+        });
+        let text = match l.kind {
+            LineKind::Add => l.new_text(),
+            _ => l.old_text(),
         };
-        let plus = if c.operation == Operation::Delete {
-            "/dev/null".to_string()
-        } else {
-            b
-        };
-        out.extend_from_slice(format!("--- {minus}\n+++ {plus}\n").as_bytes());
-        let old_lines: Vec<&[u8]> = self.old.split_inclusive(|&b| b == b'\n').collect();
-        for h in &self.hunks {
-            let range = |start: usize, len: usize| match len {
-                1 => format!("{start}"),
-                _ => format!("{start},{len}"),
-            };
-            out.extend_from_slice(
-                format!(
-                    "@@ -{} +{} @@",
-                    range(h.old_start, h.old_len),
-                    range(h.new_start, h.new_len)
-                )
-                .as_bytes(),
-            );
-            // The hunk's first old line, 0-based: the function line is searched above it.
-            let first = if h.old_len == 0 {
-                h.old_start
-            } else {
-                h.old_start - 1
-            };
-            if let Some(func) = old_lines[..first.min(old_lines.len())]
-                .iter()
-                .rev()
-                .find_map(|l| function_line(l))
-            {
-                out.push(b' ');
-                out.extend_from_slice(func);
-            }
-            out.push(b'\n');
-            for l in &h.lines {
-                out.push(match l.kind {
-                    LineKind::Context => b' ',
-                    LineKind::Add => b'+',
-                    LineKind::Remove => b'-',
-                });
-                let text = match l.kind {
-                    LineKind::Add => l.new_text(),
-                    _ => l.old_text(),
-                };
-                out.extend_from_slice(text);
-                if !text.ends_with(b"\n") {
-                    out.extend_from_slice(b"\n\\ No newline at end of file\n");
-                }
-            }
+        out.extend_from_slice(text);
+        if !text.ends_with(b"\n") {
+            out.extend_from_slice(b"\n\\ No newline at end of file\n");
         }
-        Ok(())
     }
 }
 
@@ -530,14 +550,7 @@ fn add_wrapped(out: &mut String, text: &str, indent1: isize, indent2: usize, wid
             } else if c == b'\n' {
                 let s = i + 1;
                 space = Some(s);
-                if at(s) == b'\n' {
-                    out.push('\n');
-                    new_line = true;
-                } else if !at(s).is_ascii_alphanumeric() {
-                    new_line = true;
-                } else {
-                    out.push(' ');
-                }
+                new_line = breaks_after_newline(out, at(s));
             }
             if !new_line {
                 w += 1;
@@ -552,6 +565,21 @@ fn add_wrapped(out: &mut String, text: &str, indent1: isize, indent2: usize, wid
         space = None;
         w = indent2 as isize;
         indent = w;
+    }
+}
+
+/// For [`add_wrapped`]: whether a newline in the text followed by `next`
+/// stays a line break (a blank line, or a line not starting with a letter or
+/// digit); otherwise it is written as a space.
+fn breaks_after_newline(out: &mut String, next: u8) -> bool {
+    if next == b'\n' {
+        out.push('\n');
+        true
+    } else if !next.is_ascii_alphanumeric() {
+        true
+    } else {
+        out.push(' ');
+        false
     }
 }
 
@@ -648,31 +676,80 @@ fn diffstat(files: &[FileDiff]) -> String {
             _ => quote(f.new_path()),
         })
         .collect();
-    let width_of = |s: &str| s.chars().count();
-    let max_len = names.iter().map(|n| width_of(n)).max().unwrap_or(0);
-    let max_change = files.iter().map(|f| f.added + f.removed).max().unwrap_or(0);
-    let number_width = max_change.to_string().len();
-    let width = STAT_WIDTH.max(16 + 6 + number_width);
-    let mut graph_width = max_change;
-    let mut name_width = max_len;
-    if name_width + number_width + 6 + graph_width > width {
-        let limit = (width * 3 / 8) as isize - number_width as isize - 6;
-        if graph_width as isize > limit {
-            graph_width = limit.max(6) as usize;
-        }
-        if name_width > width - number_width - 6 - graph_width {
-            name_width = width - number_width - 6 - graph_width;
-        } else {
-            graph_width = width - number_width - 6 - name_width;
-        }
-    }
+    let layout = StatLayout::new(files, &names);
     let mut out = String::new();
     for (f, name) in files.iter().zip(&names) {
-        let mut len = name_width;
+        layout.write_line(&mut out, f, name);
+    }
+    out.push_str(&stat_totals(files));
+    out
+}
+
+/// The columns of the diffstat, as git's `show_stats` divides them.
+struct StatLayout {
+    name_width: usize,
+    graph_width: usize,
+    number_width: usize,
+    max_change: usize,
+}
+
+fn width_of(s: &str) -> usize {
+    s.chars().count()
+}
+
+impl StatLayout {
+    fn new(files: &[FileDiff], names: &[String]) -> Self {
+        let max_len = names.iter().map(|n| width_of(n)).max().unwrap_or(0);
+        let max_change = files.iter().map(|f| f.added + f.removed).max().unwrap_or(0);
+        let number_width = max_change.to_string().len();
+        let width = STAT_WIDTH.max(16 + 6 + number_width);
+        let mut graph_width = max_change;
+        let mut name_width = max_len;
+        if name_width + number_width + 6 + graph_width > width {
+            let limit = (width * 3 / 8) as isize - number_width as isize - 6;
+            if graph_width as isize > limit {
+                graph_width = limit.max(6) as usize;
+            }
+            if name_width > width - number_width - 6 - graph_width {
+                name_width = width - number_width - 6 - graph_width;
+            } else {
+                graph_width = width - number_width - 6 - name_width;
+            }
+        }
+        StatLayout {
+            name_width,
+            graph_width,
+            number_width,
+            max_change,
+        }
+    }
+
+    /// One file's line: its name (cut from the left to fit), the count and
+    /// the scaled `+`/`-` graph.
+    fn write_line(&self, out: &mut String, f: &FileDiff, name: &str) {
+        let (prefix, shown, len) = self.fitted_name(name);
+        let padding = len.saturating_sub(width_of(shown));
+        let (add, del) = self.graph(f.added, f.removed);
+        let changes = f.added + f.removed;
+        let number_width = self.number_width;
+        let _ = writeln!(
+            out,
+            " {prefix}{shown}{:padding$} | {changes:>number_width$}{}{}{}",
+            "",
+            if changes > 0 { " " } else { "" },
+            "+".repeat(add),
+            "-".repeat(del),
+        );
+    }
+
+    /// The name as shown, with its `...` prefix and the width it fills: a
+    /// name too long loses its start, then up to the next `/`.
+    fn fitted_name<'n>(&self, name: &'n str) -> (&'static str, &'n str, usize) {
+        let mut len = self.name_width;
         let mut shown: &str = name;
         let mut prefix = "";
         let name_len = width_of(name);
-        if name_width < name_len {
+        if self.name_width < name_len {
             prefix = "...";
             len = len.saturating_sub(3);
             let skip = name_len - len;
@@ -685,8 +762,13 @@ fn diffstat(files: &[FileDiff]) -> String {
                 shown = &shown[slash..];
             }
         }
-        let padding = len.saturating_sub(width_of(shown));
-        let (mut add, mut del) = (f.added, f.removed);
+        (prefix, shown, len)
+    }
+
+    /// The numbers of `+` and `-` drawn for `add` and `del` lines, scaled to
+    /// the graph's width when the largest change does not fit.
+    fn graph(&self, mut add: usize, mut del: usize) -> (usize, usize) {
+        let (graph_width, max_change) = (self.graph_width, self.max_change);
         if graph_width <= max_change {
             let scale = |it: usize| {
                 if it == 0 {
@@ -707,16 +789,13 @@ fn diffstat(files: &[FileDiff]) -> String {
                 add = total - del;
             }
         }
-        let changes = f.added + f.removed;
-        let _ = writeln!(
-            out,
-            " {prefix}{shown}{:padding$} | {changes:>number_width$}{}{}{}",
-            "",
-            if changes > 0 { " " } else { "" },
-            "+".repeat(add),
-            "-".repeat(del),
-        );
+        (add, del)
     }
+}
+
+/// The diffstat's last line: files changed, insertions, deletions.
+fn stat_totals(files: &[FileDiff]) -> String {
+    let mut out = String::new();
     let (adds, dels): (usize, usize) = files
         .iter()
         .fold((0, 0), |(a, d), f| (a + f.added, d + f.removed));
@@ -743,8 +822,7 @@ fn diffstat(files: &[FileDiff]) -> String {
 /// git's `diff_summary` lines for one file.
 fn summary(f: &FileDiff) -> String {
     let c = &f.change;
-    let mode =
-        |m: Option<gix::objs::tree::EntryMode>| format!("{:06o}", m.map_or(0, |m| m.value()));
+    let mode = mode_octal;
     let mode_change = |name: bool| {
         if f.mode_changed() {
             let mut s = format!(" mode change {} => {}", mode(c.old_mode), mode(c.new_mode));

@@ -14,12 +14,12 @@
 //! already lost) need not be added (removed) again. The shortfall must be exactly
 //! covered by what the target gained (lost), line by line; anything else is refused.
 
-use super::Conflict;
-use super::context::Context;
+use super::context::{Context, Moved};
+use super::outcome::Conflict;
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What the guard found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,14 @@ struct LineChange {
     removed: Lines,
 }
 
+/// A file's change keyed by (old path, new path), an empty path standing for
+/// "none".
+type Key = (BString, BString);
+
+/// The upstream change as it reads on the target: each file's change, and
+/// the path its content is read from in `base` and `ours`.
+type Expected = BTreeMap<Key, (FileChange, BString)>;
+
 /// Compare the upstream change (`base` → `theirs`) with the port (`ours` → `result`).
 pub fn check(
     ctx: &Context<'_>,
@@ -61,89 +69,26 @@ pub fn check(
     let ours_tree = repo.find_tree(ours).map_err(git_err)?;
     // Renames on the target matter only for files the change reads that the
     // target no longer has at that path; the full rename search is costly.
-    let moved = ctx.moved(base, theirs, ours)?;
-    let follow = |p: &BString| moved.get(p).cloned().unwrap_or_else(|| p.clone());
-    // The upstream change as it reads on the target: paths through its renames,
-    // and where each file's content is read from in `base` and `ours`.
-    let mut expected: BTreeMap<(BString, BString), (FileChange, BString)> = BTreeMap::new();
-    for ((source, path), change) in &upstream {
-        let key = (follow(source), follow(path));
-        let read_from = if source.is_empty() { path } else { source };
-        expected.insert(key, (change.clone(), read_from.clone()));
-    }
-    let mut refusals = Vec::new();
+    let moved = super::moved::moved_once(ctx, base, theirs, ours)?;
+    let expected = as_on_target(&upstream, &moved);
     // Each blob pair is diffed once (the symbol check reads the port's again).
-    let mut diffs: std::collections::HashMap<(Option<ObjectId>, Option<ObjectId>), LineChange> =
-        std::collections::HashMap::new();
-    let mut line_changes =
-        |before: Option<ObjectId>, after: Option<ObjectId>| -> Result<LineChange, RepoError> {
-            if let Some(found) = diffs.get(&(before, after)) {
-                return Ok(found.clone());
-            }
-            let change = line_changes(repo, before, after)?;
-            diffs.insert((before, after), change.clone());
-            Ok(change)
-        };
-    let keys: std::collections::BTreeSet<&(BString, BString)> =
-        expected.keys().chain(port.keys()).collect();
+    let mut diffs = LineDiffs::new(repo);
+    let mut refusals = Vec::new();
+    let keys: std::collections::BTreeSet<&Key> = expected.keys().chain(port.keys()).collect();
     for key in keys {
         let file = if key.1.is_empty() { &key.0 } else { &key.1 };
         let file = file.to_str_lossy().into_owned();
-        let (upstream_change, port_change) = (expected.get(key), port.get(key));
-        let reason = match (upstream_change, port_change) {
-            // The same blobs before and after: the very same change, nothing to read.
-            (Some((u, _)), Some(p)) if u == p => continue,
-            (None, Some(_)) => {
-                "the port changes a file the upstream change does not touch".to_string()
-            }
-            (Some((u, _)), Some(p)) if u.kind != p.kind => format!(
-                "the upstream change is {}, the port's is {}",
-                u.kind, p.kind
-            ),
-            (Some((u, read_from)), p) => {
-                let up = line_changes(u.before, u.after)?;
-                // No change at all in the port: the target may already have made it.
-                let ported = match p {
-                    Some(p) => line_changes(p.before, p.after)?,
-                    None => LineChange::default(),
-                };
-                if p.is_some() && up == ported {
-                    continue;
-                }
-                let before = lines_at(repo, &base_tree, read_from)?;
-                let target_path = if key.0.is_empty() { &key.1 } else { &key.0 };
-                let target = lines_at(repo, &ours_tree, target_path)?;
-                if already_made(&up, &ported, &before, &target) {
-                    continue;
-                }
-                match p {
-                    None => "the port does not make this upstream change".to_string(),
-                    Some(_) => format!(
-                        "the port adds {} and removes {} lines where upstream adds {} and removes {}, or other lines",
-                        ported.added.len(),
-                        ported.removed.len(),
-                        up.added.len(),
-                        up.removed.len()
-                    ),
-                }
-            }
-            (None, None) => continue,
-        };
-        refusals.push(Conflict {
-            file,
-            reason: format!("guard: {reason}"),
-        });
+        let trees = [&base_tree, &ours_tree];
+        if let Some(reason) = refusal(&mut diffs, trees, key, expected.get(key), port.get(key))? {
+            refusals.push(Conflict {
+                file,
+                reason: format!("guard: {reason}"),
+            });
+        }
     }
-    // The port is the upstream diff itself when every file it reads is the same
-    // blob in the target as in the change's parent.
     // What the port adds to Go code must exist on the target (see `symbols`).
     if refusals.is_empty() {
-        let mut added = Vec::new();
-        for ((_, path), p) in &port {
-            if path.ends_with(b".go") {
-                added.push((path.clone(), line_changes(p.before, p.after)?.added));
-            }
-        }
+        let added = go_lines_added(&mut diffs, &port)?;
         refusals.extend(super::symbols::check(
             repo,
             [base, theirs],
@@ -152,7 +97,112 @@ pub fn check(
             &added,
         )?);
     }
-    let mut identical_inputs = moved.is_empty();
+    // The port is the upstream diff itself when every file it reads is the same
+    // blob in the target as in the change's parent.
+    let same = same_blobs(&upstream, &base_tree, &ours_tree)?;
+    Ok(Verdict {
+        refusals,
+        identical_inputs: moved.is_empty() && same,
+    })
+}
+
+/// The upstream change with its paths through the target's renames (`moved`),
+/// and where each file's content is read from in `base` and `ours`.
+fn as_on_target(upstream: &BTreeMap<Key, FileChange>, moved: &Moved) -> Expected {
+    let follow = |p: &BString| moved.get(p).cloned().unwrap_or_else(|| p.clone());
+    let mut expected = Expected::new();
+    for ((source, path), change) in upstream {
+        let key = (follow(source), follow(path));
+        let read_from = if source.is_empty() { path } else { source };
+        expected.insert(key, (change.clone(), read_from.clone()));
+    }
+    expected
+}
+
+/// Why the port's change of the file at `key` is not the upstream change, or
+/// `None` when it is. `trees`: the change's parent and the target.
+fn refusal(
+    diffs: &mut LineDiffs<'_>,
+    trees: [&gix::Tree<'_>; 2],
+    key: &Key,
+    upstream: Option<&(FileChange, BString)>,
+    port: Option<&FileChange>,
+) -> Result<Option<String>, RepoError> {
+    Ok(match (upstream, port) {
+        // The same blobs before and after: the very same change, nothing to read.
+        (Some((u, _)), Some(p)) if u == p => None,
+        (None, Some(_)) => {
+            Some("the port changes a file the upstream change does not touch".to_string())
+        }
+        (Some((u, _)), Some(p)) if u.kind != p.kind => Some(format!(
+            "the upstream change is {}, the port's is {}",
+            u.kind, p.kind
+        )),
+        (Some((u, read_from)), p) => line_refusal(diffs, trees, key, u, read_from, p)?,
+        (None, None) => None,
+    })
+}
+
+/// [`refusal`] for a file both sides change the same way (or the port not at
+/// all): the lines each adds and removes must agree, but for what the target
+/// had already done since the parent.
+fn line_refusal(
+    diffs: &mut LineDiffs<'_>,
+    [base_tree, ours_tree]: [&gix::Tree<'_>; 2],
+    key: &Key,
+    upstream: &FileChange,
+    read_from: &BString,
+    port: Option<&FileChange>,
+) -> Result<Option<String>, RepoError> {
+    let repo = diffs.repo;
+    let up = diffs.get(upstream.before, upstream.after)?;
+    // No change at all in the port: the target may already have made it.
+    let ported = match port {
+        Some(p) => diffs.get(p.before, p.after)?,
+        None => LineChange::default(),
+    };
+    if port.is_some() && up == ported {
+        return Ok(None);
+    }
+    let before = lines_at(repo, base_tree, read_from)?;
+    let target_path = if key.0.is_empty() { &key.1 } else { &key.0 };
+    let target = lines_at(repo, ours_tree, target_path)?;
+    if already_made(&up, &ported, &before, &target) {
+        return Ok(None);
+    }
+    Ok(Some(match port {
+        None => "the port does not make this upstream change".to_string(),
+        Some(_) => format!(
+            "the port adds {} and removes {} lines where upstream adds {} and removes {}, or other lines",
+            ported.added.len(),
+            ported.removed.len(),
+            up.added.len(),
+            up.removed.len()
+        ),
+    }))
+}
+
+/// The lines the port adds to each Go file, for the symbol check.
+fn go_lines_added(
+    diffs: &mut LineDiffs<'_>,
+    port: &BTreeMap<Key, FileChange>,
+) -> Result<Vec<(BString, Lines)>, RepoError> {
+    let mut added = Vec::new();
+    for ((_, path), p) in port {
+        if path.ends_with(b".go") {
+            added.push((path.clone(), diffs.get(p.before, p.after)?.added));
+        }
+    }
+    Ok(added)
+}
+
+/// Whether every file the upstream change reads is the same blob (or equally
+/// absent) in `base_tree` and `ours_tree`.
+fn same_blobs(
+    upstream: &BTreeMap<Key, FileChange>,
+    base_tree: &gix::Tree<'_>,
+    ours_tree: &gix::Tree<'_>,
+) -> Result<bool, RepoError> {
     for (source, _) in upstream.keys() {
         let id = |tree: &gix::Tree<'_>| -> Result<Option<ObjectId>, RepoError> {
             Ok(tree
@@ -160,15 +210,39 @@ pub fn check(
                 .map_err(git_err)?
                 .map(|e| e.object_id()))
         };
-        if id(&base_tree)? != id(&ours_tree)? {
-            identical_inputs = false;
-            break;
+        if id(base_tree)? != id(ours_tree)? {
+            return Ok(false);
         }
     }
-    Ok(Verdict {
-        refusals,
-        identical_inputs,
-    })
+    Ok(true)
+}
+
+/// [`line_changes`] of blob pairs, each pair diffed once.
+struct LineDiffs<'r> {
+    repo: &'r gix::Repository,
+    memo: HashMap<(Option<ObjectId>, Option<ObjectId>), LineChange>,
+}
+
+impl<'r> LineDiffs<'r> {
+    fn new(repo: &'r gix::Repository) -> Self {
+        LineDiffs {
+            repo,
+            memo: HashMap::new(),
+        }
+    }
+
+    fn get(
+        &mut self,
+        before: Option<ObjectId>,
+        after: Option<ObjectId>,
+    ) -> Result<LineChange, RepoError> {
+        if let Some(found) = self.memo.get(&(before, after)) {
+            return Ok(found.clone());
+        }
+        let change = line_changes(self.repo, before, after)?;
+        self.memo.insert((before, after), change.clone());
+        Ok(change)
+    }
 }
 
 /// The guard for a port whose inputs are identical on the target (see
@@ -253,7 +327,7 @@ fn changes(
     ctx: &Context<'_>,
     old: ObjectId,
     new: ObjectId,
-) -> Result<BTreeMap<(BString, BString), FileChange>, RepoError> {
+) -> Result<BTreeMap<Key, FileChange>, RepoError> {
     use crate::patch::Operation;
     let mut out = BTreeMap::new();
     for c in ctx.tree_changes(old, new, true)?.iter().cloned() {

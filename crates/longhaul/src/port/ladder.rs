@@ -4,10 +4,9 @@
 //! [`guard`](super::guard) (the module rung's module files are checked as
 //! modules instead).
 
-use super::{
-    Conflict, Context, Difficulty, Outcome, Rung, Status, diff, guard, merge, modules, moved,
-    resolve,
-};
+use super::context::Context;
+use super::outcome::{Conflict, Difficulty, Outcome, Rung, Status};
+use super::{diff, guard, merge, modules, moved, resolve, tree_diff};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -35,7 +34,7 @@ pub(super) fn port(
     if let Some(outcome) = clean_rung(ctx, base, theirs, ours)? {
         return Ok(outcome);
     }
-    let moved = ctx.moved(base, theirs, ours)?;
+    let moved = moved::moved_once(ctx, base, theirs, ours)?;
     let deleted = deleted_moved(repo, theirs, &moved)?;
     if !deleted.is_empty() {
         return Ok(Outcome::conflict(Rung::Merge, deleted, None));
@@ -84,7 +83,7 @@ fn clean_rung(
             .map(|e| (e.mode(), e.object_id())))
     };
     let mut editor = repo.edit_tree(ours).map_err(git_err)?;
-    for p in diff::touched_paths(repo, base, theirs)? {
+    for p in tree_diff::touched_paths(repo, base, theirs)? {
         if entry(&b, &p)? != entry(&o, &p)? {
             return Ok(None);
         }
@@ -197,7 +196,7 @@ fn module_rung(
     {
         return Ok(None);
     }
-    Ok(match modules::port(ctx, base, theirs, onto)? {
+    Ok(match modules::port(ctx, base, theirs, onto, &port)? {
         modules::Outcome::Ported(tree) => Some(Outcome::ported(
             Status::Resolved,
             Rung::Modules,

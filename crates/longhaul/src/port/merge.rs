@@ -2,7 +2,8 @@
 //! through gitoxide), restricted to the paths the change touches, with git's
 //! modify/delete conflicts.
 
-use super::{Conflict, Context};
+use super::context::Context;
+use super::outcome::Conflict;
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 
@@ -256,17 +257,6 @@ fn merge_trees(
     theirs: ObjectId,
 ) -> Result<Result<ObjectId, (Vec<Conflict>, ObjectId)>, RepoError> {
     let repo = ctx.repo;
-    let mut inner: gix::merge::plumbing::tree::Options =
-        repo.tree_merge_options().map_err(git_err)?.into();
-    inner.rewrites = None;
-    inner.blob_merge.text.diff_algorithm = gix::diff::blob::Algorithm::Histogram;
-    {
-        use gix::merge::blob::builtin_driver::text::{Conflict, ConflictStyle};
-        inner.blob_merge.text.conflict = Conflict::Keep {
-            style: ConflictStyle::Diff3,
-            marker_size: Conflict::DEFAULT_MARKER_SIZE.try_into().expect("non-zero"),
-        };
-    }
     let labels = gix::merge::blob::builtin_driver::text::Labels {
         ancestor: Some("base".into()),
         current: Some("target".into()),
@@ -282,34 +272,55 @@ fn merge_trees(
         &mut Default::default(),
         &mut ctx.diff_cache()?,
         &mut ctx.merge_cache()?,
-        inner,
+        merge_options(repo)?,
     )
     .map_err(git_err)?;
     let unresolved = gix::merge::tree::TreatAsUnresolved::git();
-    if merged.has_unresolved_conflicts(unresolved) {
-        let conflicts = merged
-            .conflicts
-            .iter()
-            .filter(|c| c.is_unresolved(unresolved))
-            .map(|c| {
-                let (ours, theirs) = c.changes_in_resolution();
-                Conflict {
-                    file: theirs.location().to_string(),
-                    reason: format!("merge conflict: the target changed {} too", ours.location()),
-                }
-            })
-            .collect();
-        let tree = merged
-            .tree
-            .write(|tree| gix::objs::Write::write(repo, tree))
-            .map_err(git_err)?;
-        return Ok(Err((conflicts, tree)));
-    }
+    let conflicts = merged
+        .has_unresolved_conflicts(unresolved)
+        .then(|| unresolved_conflicts(&merged, unresolved));
     let tree = merged
         .tree
         .write(|tree| gix::objs::Write::write(repo, tree))
         .map_err(git_err)?;
-    Ok(Ok(tree))
+    Ok(match conflicts {
+        Some(conflicts) => Err((conflicts, tree)),
+        None => Ok(tree),
+    })
+}
+
+/// The repository's tree-merge options as merge-ort uses them for a
+/// cherry-pick here: no renames, histogram diff, diff3 conflict markers.
+fn merge_options(repo: &gix::Repository) -> Result<gix::merge::plumbing::tree::Options, RepoError> {
+    use gix::merge::blob::builtin_driver::text::{Conflict, ConflictStyle};
+    let mut inner: gix::merge::plumbing::tree::Options =
+        repo.tree_merge_options().map_err(git_err)?.into();
+    inner.rewrites = None;
+    inner.blob_merge.text.diff_algorithm = gix::diff::blob::Algorithm::Histogram;
+    inner.blob_merge.text.conflict = Conflict::Keep {
+        style: ConflictStyle::Diff3,
+        marker_size: Conflict::DEFAULT_MARKER_SIZE.try_into().expect("non-zero"),
+    };
+    Ok(inner)
+}
+
+/// The merge's unresolved conflicts, one per file upstream changed.
+fn unresolved_conflicts(
+    merged: &gix::merge::plumbing::tree::Outcome<'_>,
+    unresolved: gix::merge::tree::TreatAsUnresolved,
+) -> Vec<Conflict> {
+    merged
+        .conflicts
+        .iter()
+        .filter(|c| c.is_unresolved(unresolved))
+        .map(|c| {
+            let (ours, theirs) = c.changes_in_resolution();
+            Conflict {
+                file: theirs.location().to_string(),
+                reason: format!("merge conflict: the target changed {} too", ours.location()),
+            }
+        })
+        .collect()
 }
 
 /// The entry at `path` in `tree` when it is not a folder: its kind and object.

@@ -27,104 +27,19 @@ mod ladder;
 mod merge;
 pub mod modules;
 pub mod moved;
+mod outcome;
 pub mod patch_input;
 pub mod resolve;
 pub mod symbols;
 pub mod text_merge;
+pub mod tree_diff;
 mod xdiff;
 
 pub use context::Context;
+pub use outcome::{Conflict, Difficulty, Outcome, Rung, Status};
 
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
-use serde::Serialize;
-
-/// How a port ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Every file the change touches is identical on the target and in the
-    /// change's parent: the port is the upstream diff itself.
-    Clean,
-    /// The three-way merge succeeded and the guard accepted the result.
-    Merged,
-    /// The commit's diff applied exactly where it said (after the merge failed).
-    Applied,
-    /// A rung after the merge resolved its conflicts: rung 3 or the module
-    /// rung (see [`Rung`]).
-    Resolved,
-    /// No acceptable result: a merge conflict, or a result the guard refused.
-    Conflict,
-}
-
-/// The rung of the ladder that produced the result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Rung {
-    /// Three-way merge with the commit's parent as base (`git cherry-pick`).
-    Merge,
-    /// The commit's own diff, applied by the engine (`git apply`).
-    Apply,
-    /// Rung 3: conflict regions where the target's side differs from the base
-    /// only in whitespace take upstream's side (see [`resolve`]).
-    Resolve,
-    /// The module-aware rung: `go.mod`, `go.sum`, `vendor/modules.txt` and
-    /// vendored folders rebuilt as module operations (see [`modules`]).
-    Modules,
-}
-
-/// A triage class for the port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Difficulty {
-    /// The ported diff is the upstream diff (the touched files were identical).
-    Trivial,
-    /// The port differs in context, and the guard accepted it.
-    Adapted,
-    /// A conflict: a human must finish the port.
-    Manual,
-}
-
-/// Why a file could not be ported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Conflict {
-    /// The file.
-    pub file: String,
-    /// What went wrong.
-    pub reason: String,
-}
-
-/// The result of porting one change onto one target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Outcome {
-    /// How it ended.
-    pub status: Status,
-    /// Which rung decided (the last one tried for a conflict).
-    pub rung: Rung,
-    /// Triage class.
-    pub difficulty: Difficulty,
-    /// The ported tree, absent on conflict.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "hex")]
-    pub tree: Option<ObjectId>,
-    /// Why it is a conflict.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub conflicts: Vec<Conflict>,
-    /// On a merge conflict: the merged tree with conflict markers (diff3
-    /// style) in the conflicting files, for a review file. Not a result.
-    #[serde(skip)]
-    pub marked: Option<ObjectId>,
-    /// Test files of the upstream change left out because they did not port
-    /// (see [`port_commit_dropping_tests`]).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub dropped_tests: Vec<String>,
-}
-
-fn hex<S: serde::Serializer>(id: &Option<ObjectId>, s: S) -> Result<S::Ok, S::Error> {
-    match id {
-        Some(id) => s.serialize_str(&id.to_string()),
-        None => s.serialize_none(),
-    }
-}
 
 /// Port `commit` (a non-root commit of `repo`) onto the commit `onto`. New
 /// blobs and trees go to `repo`'s object database: pass a handle from
@@ -145,25 +60,8 @@ pub fn port_commit_in(
     commit: ObjectId,
     onto: ObjectId,
 ) -> Result<Outcome, RepoError> {
-    let (base, theirs) = change_trees(ctx.repo, commit)?;
+    let (base, theirs) = tree_diff::commit_trees(ctx.repo, commit)?;
     port_trees(ctx, base, theirs, onto)
-}
-
-/// The trees of `commit`'s parent and of `commit`.
-fn change_trees(
-    repo: &gix::Repository,
-    commit: ObjectId,
-) -> Result<(ObjectId, ObjectId), RepoError> {
-    let change = repo.find_commit(commit).map_err(git_err)?;
-    let parent = change
-        .parent_ids()
-        .next()
-        .ok_or_else(|| RepoError::Git(format!("commit {commit} has no parent to port from")))?
-        .detach();
-    Ok((
-        crate::repo::tree_of(repo, parent)?,
-        crate::repo::tree_of(repo, commit)?,
-    ))
 }
 
 /// Whether `path` is test code or test data: a `_test.go` file, or anything
@@ -197,7 +95,7 @@ pub fn port_commit_dropping_tests(
     dropped.sort();
     dropped.dedup();
     let repo = ctx.repo;
-    let (base, theirs) = change_trees(repo, commit)?;
+    let (base, theirs) = tree_diff::commit_trees(repo, commit)?;
     // The change without those files: they keep their parent's version.
     let base_tree = repo.find_tree(base).map_err(git_err)?;
     let mut editor = repo.edit_tree(theirs).map_err(git_err)?;
@@ -236,33 +134,4 @@ pub fn port_trees(
     onto: ObjectId,
 ) -> Result<Outcome, RepoError> {
     ladder::port(ctx, base, theirs, onto)
-}
-
-impl Outcome {
-    /// A result `tree` from `rung`.
-    fn ported(status: Status, rung: Rung, difficulty: Difficulty, tree: ObjectId) -> Outcome {
-        Outcome {
-            status,
-            rung,
-            difficulty,
-            tree: Some(tree),
-            conflicts: Vec::new(),
-            marked: None,
-            dropped_tests: Vec::new(),
-        }
-    }
-
-    /// No result: the conflicts (sorted by file) and the marked merge tree.
-    fn conflict(rung: Rung, mut conflicts: Vec<Conflict>, marked: Option<ObjectId>) -> Outcome {
-        conflicts.sort_by(|a, b| a.file.cmp(&b.file));
-        Outcome {
-            status: Status::Conflict,
-            rung,
-            difficulty: Difficulty::Manual,
-            tree: None,
-            conflicts,
-            marked,
-            dropped_tests: Vec::new(),
-        }
-    }
 }

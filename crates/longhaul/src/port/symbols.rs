@@ -22,7 +22,7 @@
 //! This is a necessary condition, not a build: the full answer is compiling the
 //! port on its line (`backport --typecheck`, with the checks of issue 9).
 
-use super::Conflict;
+use super::outcome::Conflict;
 use crate::repo::{RepoError, blob_at, git_err};
 use gix::ObjectId;
 use gix::bstr::{BStr, BString, ByteSlice};
@@ -297,66 +297,84 @@ fn is_vendored(path: &[u8]) -> bool {
 /// receivers of function signatures.
 fn value_bindings(content: &[u8]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut add = |names: &[u8]| {
-        for part in names.split(|&b| b == b',') {
-            let part = part.trim();
-            let first = part.split(|b| !is_ident_byte(*b)).next().unwrap_or(b"");
-            // `name Type` or a lone `name`, never `pkg.Type`.
-            if !first.is_empty() && part.get(first.len()) != Some(&b'.') {
-                out.insert(String::from_utf8_lossy(first).into_owned());
-            }
-        }
-    };
     for line in content.lines() {
         let code = code_of(line);
-        if let Some(i) = code.find(b":=") {
-            let lhs = &code[..i];
-            let start = lhs
-                .iter()
-                .rposition(|b| b"({;".contains(b))
-                .map_or(0, |p| p + 1);
-            let mut lhs = lhs[start..].trim();
-            for keyword in [&b"} else if "[..], b"if ", b"for ", b"switch ", b"select "] {
-                lhs = lhs.strip_prefix(keyword).unwrap_or(lhs).trim();
-            }
-            add(lhs);
+        if let Some(lhs) = short_declaration(&code) {
+            add_names(&mut out, lhs);
         }
-        let t = code.trim();
-        if let Some(rest) = t.strip_prefix(b"var ") {
-            add(rest.split(|&b| b == b'=').next().unwrap_or(b""));
+        if let Some(rest) = code.trim().strip_prefix(b"var ") {
+            add_names(&mut out, rest.split(|&b| b == b'=').next().unwrap_or(b""));
         }
-        // Every parenthesised group after a `func`: receiver, parameters, results.
-        for i in code.find_iter(b"func") {
-            let word = (i == 0 || !is_ident_byte(code[i - 1]))
-                && matches!(code.get(i + 4), Some(b' ' | b'('));
-            if !word {
-                continue;
-            }
-            let mut depth = 0usize;
-            let mut group_start = None;
-            for (j, &b) in code[i..].iter().enumerate() {
-                match b {
-                    b'(' => {
-                        depth += 1;
-                        if depth == 1 {
-                            group_start = Some(i + j + 1);
-                        }
-                    }
-                    b')' if depth > 0 => {
-                        depth -= 1;
-                        if depth == 0
-                            && let Some(s) = group_start.take()
-                        {
-                            add(&code[s..i + j]);
-                        }
-                    }
-                    b'{' if depth == 0 => break,
-                    _ => {}
-                }
-            }
+        for group in signature_groups(&code) {
+            add_names(&mut out, group);
         }
     }
     out
+}
+
+/// The names of a comma-separated list (`a, b`, `name Type`, a lone
+/// `name`), never the package of a `pkg.Type`, added to `out`.
+fn add_names(out: &mut BTreeSet<String>, names: &[u8]) {
+    for part in names.split(|&b| b == b',') {
+        let part = part.trim();
+        let first = part.split(|b| !is_ident_byte(*b)).next().unwrap_or(b"");
+        // `name Type` or a lone `name`, never `pkg.Type`.
+        if !first.is_empty() && part.get(first.len()) != Some(&b'.') {
+            out.insert(String::from_utf8_lossy(first).into_owned());
+        }
+    }
+}
+
+/// The left side of a line's `:=`, without the `if`, `for`, `switch` or
+/// `select` keyword before it.
+fn short_declaration(code: &[u8]) -> Option<&[u8]> {
+    let i = code.find(b":=")?;
+    let lhs = &code[..i];
+    let start = lhs
+        .iter()
+        .rposition(|b| b"({;".contains(b))
+        .map_or(0, |p| p + 1);
+    let mut lhs = lhs[start..].trim();
+    for keyword in [&b"} else if "[..], b"if ", b"for ", b"switch ", b"select "] {
+        lhs = lhs.strip_prefix(keyword).unwrap_or(lhs).trim();
+    }
+    Some(lhs)
+}
+
+/// Every parenthesised group after a `func` on the line (receiver,
+/// parameters, results), up to the body's `{`.
+fn signature_groups(code: &[u8]) -> Vec<&[u8]> {
+    let mut groups = Vec::new();
+    for i in code.find_iter(b"func") {
+        let word =
+            (i == 0 || !is_ident_byte(code[i - 1])) && matches!(code.get(i + 4), Some(b' ' | b'('));
+        if !word {
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut group_start = None;
+        for (j, &b) in code[i..].iter().enumerate() {
+            match b {
+                b'(' => {
+                    depth += 1;
+                    if depth == 1 {
+                        group_start = Some(i + j + 1);
+                    }
+                }
+                b')' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0
+                        && let Some(s) = group_start.take()
+                    {
+                        groups.push(&code[s..i + j]);
+                    }
+                }
+                b'{' if depth == 0 => break,
+                _ => {}
+            }
+        }
+    }
+    groups
 }
 
 /// The import specs of a Go file: (alias, path).

@@ -19,7 +19,8 @@ pub mod consistency;
 pub mod plan;
 pub mod vendor;
 
-use super::{Conflict, Context};
+use super::context::Context;
+use super::outcome::{self, Conflict};
 use crate::gomod::{go_mod::GoMod, go_sum, modules_txt::ModulesTxt};
 use crate::repo::{RepoError, blob_at, git_err};
 use gix::ObjectId;
@@ -159,13 +160,20 @@ impl Root {
     }
 }
 
+/// How the rest of the change (without the module files) is ported from
+/// `base` to `theirs` onto `onto`: the ladder, passed in by its caller, so
+/// that this rung, one of the ladder's, does not call back up into it.
+pub type Ladder<'l> =
+    &'l dyn Fn(&Context<'_>, ObjectId, ObjectId, ObjectId) -> Result<outcome::Outcome, RepoError>;
+
 /// Port the change from `base` to `theirs` onto `onto` with its module files
-/// rebuilt as module operations.
+/// rebuilt as module operations, the rest of the change through `ladder`.
 pub fn port(
     ctx: &Context<'_>,
     base: ObjectId,
     theirs: ObjectId,
     onto: ObjectId,
+    ladder: Ladder<'_>,
 ) -> Result<Outcome, RepoError> {
     let repo = ctx.repo;
     let ours = crate::repo::tree_of(repo, onto)?;
@@ -174,9 +182,40 @@ pub fn port(
         theirs: repo.find_tree(theirs).map_err(git_err)?,
         ours: repo.find_tree(ours).map_err(git_err)?,
     };
-    let changes = ctx.tree_changes(base, theirs, false)?;
+    let paths = changed_paths(ctx, base, theirs)?;
+    let roots = match read_roots(repo, &trees, &paths)? {
+        Ok(roots) if roots.is_empty() => return Ok(Outcome::NotApplicable),
+        Ok(roots) => roots,
+        Err(c) => return Ok(Outcome::Conflict(vec![c])),
+    };
+    let owned: Vec<&String> = paths
+        .iter()
+        .filter(|p| roots.iter().any(|r| r.owns(p)))
+        .collect();
+    let rest = match port_rest(ctx, ladder, [base, theirs, onto], &trees, &owned)? {
+        Ok(tree) => tree,
+        Err(conflicts) => return Ok(Outcome::Conflict(conflicts)),
+    };
+    let tree = match write_roots(repo, &trees, &roots, rest)? {
+        Ok(tree) => tree,
+        Err(conflicts) => return Ok(Outcome::Conflict(conflicts)),
+    };
+    let inconsistent = check_result(repo, tree, &roots)?;
+    if !inconsistent.is_empty() {
+        return Ok(Outcome::Conflict(inconsistent));
+    }
+    Ok(Outcome::Ported(tree))
+}
+
+/// Every path (old and new) of the files the change from `base` to `theirs`
+/// touches (no rename detection).
+fn changed_paths(
+    ctx: &Context<'_>,
+    base: ObjectId,
+    theirs: ObjectId,
+) -> Result<Vec<String>, RepoError> {
     let mut paths: Vec<String> = Vec::new();
-    for c in changes.iter() {
+    for c in ctx.tree_changes(base, theirs, false)?.iter() {
         paths.extend(
             c.old_path
                 .iter()
@@ -184,35 +223,45 @@ pub fn port(
                 .map(|p| p.to_str_lossy().into_owned()),
         );
     }
+    Ok(paths)
+}
+
+/// The module roots of `paths` whose files the change touches (see
+/// [`read_root`]), or the first conflict reading one.
+fn read_roots(
+    repo: &gix::Repository,
+    trees: &Trees<'_>,
+    paths: &[String],
+) -> Result<Result<Vec<Root>, Conflict>, RepoError> {
     let mut roots = Vec::new();
     for root in paths
         .iter()
         .filter_map(|p| root_of(p))
         .collect::<BTreeSet<_>>()
     {
-        match read_root(repo, &trees, root)? {
+        match read_root(repo, trees, root)? {
             Ok(Some(r)) => roots.push(r),
             Ok(None) => {}
-            Err(c) => return Ok(Outcome::Conflict(vec![c])),
+            Err(c) => return Ok(Err(c)),
         }
     }
-    if roots.is_empty() {
-        return Ok(Outcome::NotApplicable);
-    }
-    let owned: Vec<&String> = paths
-        .iter()
-        .filter(|p| roots.iter().any(|r| r.owns(p)))
-        .collect();
-    let rest = match port_rest(ctx, base, theirs, onto, &trees, &owned)? {
-        Ok(tree) => tree,
-        Err(conflicts) => return Ok(Outcome::Conflict(conflicts)),
-    };
+    Ok(Ok(roots))
+}
+
+/// `rest` (the ported change without the module files) with each root's plan
+/// written in, or the conflicts of the roots that cannot be planned.
+fn write_roots(
+    repo: &gix::Repository,
+    trees: &Trees<'_>,
+    roots: &[Root],
+    rest: ObjectId,
+) -> Result<Result<ObjectId, Vec<Conflict>>, RepoError> {
     let mut editor = repo.edit_tree(rest).map_err(git_err)?;
     let mut conflicts = Vec::new();
-    for r in &roots {
+    for r in roots {
         let [b, t, o] = &r.files;
         match plan::plan(b, t, o) {
-            Ok(p) => conflicts.extend(write_plan(repo, &trees, r, &p, &mut editor)?),
+            Ok(p) => conflicts.extend(write_plan(repo, trees, r, &p, &mut editor)?),
             Err(refusals) => {
                 conflicts.extend(refusals.into_iter().map(|(file, reason)| Conflict {
                     file: join(&r.root, file),
@@ -222,14 +271,9 @@ pub fn port(
         }
     }
     if !conflicts.is_empty() {
-        return Ok(Outcome::Conflict(conflicts));
+        return Ok(Err(conflicts));
     }
-    let tree = editor.write().map_err(git_err)?.detach();
-    let inconsistent = check_result(repo, tree, &roots)?;
-    if !inconsistent.is_empty() {
-        return Ok(Outcome::Conflict(inconsistent));
-    }
-    Ok(Outcome::Ported(tree))
+    Ok(Ok(editor.write().map_err(git_err)?.detach()))
 }
 
 /// The root's files in the three trees, when upstream's change touches the
@@ -267,13 +311,12 @@ fn read_root(
     })))
 }
 
-/// The change without the files the rung rebuilds, ported by the ladder
+/// The change without the files the rung rebuilds, ported by `ladder`
 /// (the target itself when nothing is left).
 fn port_rest(
     ctx: &Context<'_>,
-    base: ObjectId,
-    theirs: ObjectId,
-    onto: ObjectId,
+    ladder: Ladder<'_>,
+    [base, theirs, onto]: [ObjectId; 3],
     trees: &Trees<'_>,
     owned: &[&String],
 ) -> Result<Result<ObjectId, Vec<Conflict>>, RepoError> {
@@ -299,7 +342,7 @@ fn port_rest(
     if rest == base {
         return Ok(Ok(trees.ours.id));
     }
-    let outcome = super::port_trees(ctx, base, rest, onto)?;
+    let outcome = ladder(ctx, base, rest, onto)?;
     Ok(match outcome.tree {
         Some(tree) => Ok(tree),
         None => Err(outcome.conflicts),
@@ -317,8 +360,39 @@ fn write_plan(
     p: &plan::Plan,
     editor: &mut gix::object::tree::Editor<'_>,
 ) -> Result<Vec<Conflict>, RepoError> {
-    use gix::objs::tree::EntryKind;
+    write_module_files(repo, trees, r, p, editor)?;
     let mut refused = Vec::new();
+    let vendor_dir = join(&r.root, "vendor");
+    for folder in &p.folders {
+        let module = match folder {
+            Folder::Take { module, .. } | Folder::Remove { module } => module,
+        };
+        if let Some(c) = linked_folder(trees, &format!("{vendor_dir}/{module}"))? {
+            refused.push(c);
+            continue;
+        }
+        for (path, _, _) in
+            vendor::module_files(repo, &trees.ours, &vendor_dir, module, &r.modules)?
+        {
+            editor.remove(path.as_bstr()).map_err(git_err)?;
+        }
+        if let Folder::Take { packages, .. } = folder {
+            refused.extend(take_vendored(repo, trees, r, (module, packages), editor)?);
+        }
+    }
+    Ok(refused)
+}
+
+/// The plan's `go.mod`, `go.sum` and `vendor/modules.txt` written into the
+/// tree being edited (each with the target's file kind, a file when new).
+fn write_module_files(
+    repo: &gix::Repository,
+    trees: &Trees<'_>,
+    r: &Root,
+    p: &plan::Plan,
+    editor: &mut gix::object::tree::Editor<'_>,
+) -> Result<(), RepoError> {
+    use gix::objs::tree::EntryKind;
     for (rel, text) in [
         ("go.mod", &p.go_mod),
         ("go.sum", &p.go_sum),
@@ -335,42 +409,40 @@ fn write_plan(
             editor.upsert(path.as_str(), kind, id).map_err(git_err)?;
         }
     }
+    Ok(())
+}
+
+/// Upstream's vendored files of `module` (the `packages` the plan takes)
+/// written into the tree being edited; a file that is no regular file is a
+/// conflict instead.
+fn take_vendored(
+    repo: &gix::Repository,
+    trees: &Trees<'_>,
+    r: &Root,
+    (module, packages): (&str, &[String]),
+    editor: &mut gix::object::tree::Editor<'_>,
+) -> Result<Vec<Conflict>, RepoError> {
+    use gix::objs::tree::EntryKind;
     let vendor_dir = join(&r.root, "vendor");
-    for folder in &p.folders {
-        let module = match folder {
-            Folder::Take { module, .. } | Folder::Remove { module } => module,
-        };
-        if let Some(c) = linked_folder(trees, &format!("{vendor_dir}/{module}"))? {
-            refused.push(c);
+    let listed = r.files[1]
+        .modules
+        .as_ref()
+        .and_then(|m| m.block(module))
+        .map(|b| b.packages.clone())
+        .unwrap_or_default();
+    let theirs = vendor::module_files(repo, &trees.theirs, &vendor_dir, module, &r.modules)?;
+    let mut refused = Vec::new();
+    for (path, kind, id) in vendor::files_for(&theirs, &vendor_dir, &listed, packages) {
+        if !matches!(kind, EntryKind::Blob | EntryKind::BlobExecutable) {
+            refused.push(Conflict {
+                file: path.to_string(),
+                reason: format!(
+                    "module rung: upstream's vendored {path} is no regular file (go mod vendor writes none)"
+                ),
+            });
             continue;
         }
-        for (path, _, _) in
-            vendor::module_files(repo, &trees.ours, &vendor_dir, module, &r.modules)?
-        {
-            editor.remove(path.as_bstr()).map_err(git_err)?;
-        }
-        if let Folder::Take { packages, .. } = folder {
-            let listed = r.files[1]
-                .modules
-                .as_ref()
-                .and_then(|m| m.block(module))
-                .map(|b| b.packages.clone())
-                .unwrap_or_default();
-            let theirs =
-                vendor::module_files(repo, &trees.theirs, &vendor_dir, module, &r.modules)?;
-            for (path, kind, id) in vendor::files_for(&theirs, &vendor_dir, &listed, packages) {
-                if !matches!(kind, EntryKind::Blob | EntryKind::BlobExecutable) {
-                    refused.push(Conflict {
-                        file: path.to_string(),
-                        reason: format!(
-                            "module rung: upstream's vendored {path} is no regular file (go mod vendor writes none)"
-                        ),
-                    });
-                    continue;
-                }
-                editor.upsert(path.as_bstr(), kind, id).map_err(git_err)?;
-            }
-        }
+        editor.upsert(path.as_bstr(), kind, id).map_err(git_err)?;
     }
     Ok(refused)
 }

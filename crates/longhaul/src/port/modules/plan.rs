@@ -383,42 +383,54 @@ fn directives(base: &GoMod, theirs: &GoMod, out: &mut GoMod, refusals: &mut Vec<
         ("go", pick(&base.go), pick(&theirs.go)),
         ("toolchain", pick(&base.toolchain), pick(&theirs.toolchain)),
     ] {
-        if b == t {
-            continue;
-        }
-        let current = if name == "go" {
-            pick(&out.go)
-        } else {
-            pick(&out.toolchain)
-        };
-        let line = if name == "go" {
-            &out.go
-        } else {
-            &out.toolchain
-        }
-        .as_ref()
-        .map(|(_, l)| *l);
-        match (&current, &t, line) {
-            (c, _, _) if *c == t => {}
-            (c, Some(t), Some(l)) if *c == b => out.set_line(l, Some(&format!("{name} {t}"))),
-            (c, None, Some(l)) if *c == b => out.set_line(l, None),
-            (c, Some(t), None) if c.is_none() && b.is_none() => {
-                let after = out.go.as_ref().map(|(_, l)| *l);
-                out.insert_line(after, &format!("{name} {t}"));
-            }
-            (Some(c), Some(t), _) if version::compare_go(c, t) == Ordering::Greater => {}
-            _ => refusals.push((
-                "go.mod",
-                format!(
-                    "upstream moves `{name}` from {} to {}; the target has {}",
-                    b.as_deref().unwrap_or("none"),
-                    t.as_deref().unwrap_or("none"),
-                    current.as_deref().unwrap_or("none")
-                ),
-            )),
+        if b != t {
+            version_directive(name, (b, t), out, refusals);
         }
     }
     replaces(base, theirs, out, refusals);
+    excludes_and_retracts(base, theirs, out);
+}
+
+/// The `go` or `toolchain` line (`name`) moved from `b` to `t` as upstream
+/// moved it: set, removed or added where the target had upstream's, kept where
+/// the target is newer, a conflict otherwise.
+fn version_directive(
+    name: &str,
+    (b, t): (Option<String>, Option<String>),
+    out: &mut GoMod,
+    refusals: &mut Vec<Refusal>,
+) {
+    let directive = if name == "go" {
+        &out.go
+    } else {
+        &out.toolchain
+    };
+    let current = directive.as_ref().map(|(v, _)| v.clone());
+    let line = directive.as_ref().map(|(_, l)| *l);
+    match (&current, &t, line) {
+        (c, _, _) if *c == t => {}
+        (c, Some(t), Some(l)) if *c == b => out.set_line(l, Some(&format!("{name} {t}"))),
+        (c, None, Some(l)) if *c == b => out.set_line(l, None),
+        (c, Some(t), None) if c.is_none() && b.is_none() => {
+            let after = out.go.as_ref().map(|(_, l)| *l);
+            out.insert_line(after, &format!("{name} {t}"));
+        }
+        (Some(c), Some(t), _) if version::compare_go(c, t) == Ordering::Greater => {}
+        _ => refusals.push((
+            "go.mod",
+            format!(
+                "upstream moves `{name}` from {} to {}; the target has {}",
+                b.as_deref().unwrap_or("none"),
+                t.as_deref().unwrap_or("none"),
+                current.as_deref().unwrap_or("none")
+            ),
+        )),
+    }
+}
+
+/// The `exclude` and `retract` lines upstream removed, removed; those it
+/// added, added where the target lacks them.
+fn excludes_and_retracts(base: &GoMod, theirs: &GoMod, out: &mut GoMod) {
     let lines = |m: &GoMod| -> BTreeSet<String> {
         let ex = m
             .excludes
