@@ -191,7 +191,17 @@ impl Header {
         };
         let mut header = Header::default();
         let mut lexer = Lexer::new(&text);
-        // `//go:build` is a line comment before the package clause.
+        if !header.read_package_clause(&mut lexer) {
+            return header;
+        }
+        header.plus_build = plus_build_lines(text.as_ref());
+        header.read_imports(&mut lexer);
+        header
+    }
+
+    /// The leading comments (keeping the first `//go:build`) up to and with the
+    /// package clause; false when something else comes first.
+    fn read_package_clause(&mut self, lexer: &mut Lexer) -> bool {
         loop {
             match lexer.next() {
                 Some(Token::LineComment(c)) => {
@@ -199,23 +209,24 @@ impl Header {
                     if let Some(expr) = c.strip_prefix("//go:build")
                         && (expr.is_empty() || expr.starts_with([' ', '\t']))
                     {
-                        header
-                            .go_build
-                            .get_or_insert_with(|| expr.trim().to_string());
+                        self.go_build.get_or_insert_with(|| expr.trim().to_string());
                     }
                 }
                 Some(Token::BlankLine) | Some(Token::BlockComment) => {}
                 Some(Token::Word("package")) => {
                     if let Some(Token::Word(name)) = lexer.next() {
-                        header.package = name.to_string();
+                        self.package = name.to_string();
                     }
-                    break;
+                    return true;
                 }
-                _ => return header,
+                _ => return false,
             }
         }
-        header.plus_build = plus_build_lines(text.as_ref());
-        // Import declarations.
+    }
+
+    /// The import declarations after the package clause, up to the first
+    /// other declaration.
+    fn read_imports(&mut self, lexer: &mut Lexer) {
         loop {
             match lexer.next() {
                 Some(Token::Word(";"))
@@ -223,26 +234,29 @@ impl Header {
                 | Some(Token::BlockComment)
                 | Some(Token::BlankLine) => {}
                 Some(Token::Word("import")) => match lexer.next() {
-                    Some(Token::Word("(")) => {
-                        let mut name = None;
-                        loop {
-                            match lexer.next() {
-                                Some(Token::Word(")")) | None => break,
-                                Some(Token::Str(path)) => header.import(name.take(), path),
-                                Some(Token::Word(w)) => name = Some(w.to_string()),
-                                _ => {}
-                            }
-                        }
-                    }
-                    Some(Token::Str(path)) => header.imports.push(path),
+                    Some(Token::Word("(")) => self.read_import_group(lexer),
+                    Some(Token::Str(path)) => self.imports.push(path),
                     Some(Token::Word(w)) => {
                         if let Some(Token::Str(path)) = lexer.next() {
-                            header.import(Some(w.to_string()), path);
+                            self.import(Some(w.to_string()), path);
                         }
                     }
-                    _ => return header,
+                    _ => return,
                 },
-                _ => return header,
+                _ => return,
+            }
+        }
+    }
+
+    /// The imports of `import ( … )`, after its `(`.
+    fn read_import_group(&mut self, lexer: &mut Lexer) {
+        let mut name = None;
+        loop {
+            match lexer.next() {
+                Some(Token::Word(")")) | None => break,
+                Some(Token::Str(path)) => self.import(name.take(), path),
+                Some(Token::Word(w)) => name = Some(w.to_string()),
+                _ => {}
             }
         }
     }
@@ -364,42 +378,53 @@ impl<'a> Lexer<'a> {
             self.pos += end;
             return Some(Token::BlockComment);
         }
-        let first = rest.as_bytes()[0];
-        if first == b'"' {
-            let mut out = String::new();
-            let mut chars = rest[1..].char_indices();
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '"' => {
-                        self.pos += i + 2;
-                        return Some(Token::Str(out));
-                    }
-                    '\\' => {
-                        if let Some((_, e)) = chars.next() {
-                            out.push(e);
-                        }
-                    }
-                    '\n' => break,
-                    c => out.push(c),
+        match rest.as_bytes()[0] {
+            b'"' => self.interpreted_string(rest),
+            b'`' => Some(self.raw_string(rest)),
+            _ => Some(self.word(rest)),
+        }
+    }
+
+    /// A `"…"` string at `rest`, its escapes resolved to the escaped
+    /// character; `None` (and the end of the text) when the line ends first.
+    fn interpreted_string(&mut self, rest: &'a str) -> Option<Token<'a>> {
+        let mut out = String::new();
+        let mut chars = rest[1..].char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => {
+                    self.pos += i + 2;
+                    return Some(Token::Str(out));
                 }
+                '\\' => {
+                    if let Some((_, e)) = chars.next() {
+                        out.push(e);
+                    }
+                }
+                '\n' => break,
+                c => out.push(c),
             }
-            self.pos = self.text.len();
-            return None;
         }
-        if first == b'`' {
-            let end = rest[1..].find('`').map_or(rest.len(), |i| i + 2);
-            self.pos += end;
-            return Some(Token::Str(
-                rest[1..end.saturating_sub(1).max(1)].to_string(),
-            ));
-        }
+        self.pos = self.text.len();
+        None
+    }
+
+    /// A `` `…` `` string at `rest` (to the end of the text when unclosed).
+    fn raw_string(&mut self, rest: &'a str) -> Token<'a> {
+        let end = rest[1..].find('`').map_or(rest.len(), |i| i + 2);
+        self.pos += end;
+        Token::Str(rest[1..end.saturating_sub(1).max(1)].to_string())
+    }
+
+    /// An identifier at `rest`, or else its first character alone.
+    fn word(&mut self, rest: &'a str) -> Token<'a> {
         let len = rest
             .char_indices()
             .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
             .map_or(rest.len(), |(i, _)| i);
         let len = if len == 0 { first_char_len(rest) } else { len };
         self.pos += len;
-        Some(Token::Word(&rest[..len]))
+        Token::Word(&rest[..len])
     }
 }
 

@@ -93,58 +93,102 @@ pub fn port_changes(
     drop_conflicting_tests: bool,
 ) -> Result<TargetResult> {
     let start_tree = repo::tree_of(repo, tip)?;
-    let mut target = tip;
-    let mut results = Vec::new();
-    let mut patch = Vec::new();
-    let mut files: Vec<String> = Vec::new();
-    let mut ok = true;
-    let mut already_made = None;
-    for change in changes {
-        let before = repo::tree_of(repo, target)?;
-        let (outcome, label, meta) =
-            port_change(repo, change, before, target, drop_conflicting_tests)?;
-        let meta = with_backport_note(meta, &outcome.dropped_tests);
-        let tree = outcome.tree;
-        results.push(CommitResult {
-            commit: label.clone(),
-            outcome,
-        });
-        let Some(tree) = tree else {
-            ok = false;
-            break;
-        };
-        if tree == before {
-            already_made = Some(label);
-            break;
-        }
-        let bytes = canonical_patch(repo, release, &label, before, tree, &meta, &mut files)?;
-        // `--stdout` separates the mails of a series with a blank line.
-        if !patch.is_empty() {
-            patch.push(b'\n');
-        }
-        patch.extend_from_slice(&bytes);
-        target = repo::memory_commit(repo, tree, target, "port")?;
-    }
-    let status = if ok {
-        results.last().map_or(Status::Clean, |r| r.outcome.status)
+    let series = port_series(repo, release, tip, changes, drop_conflicting_tests)?;
+    let status = if series.ok {
+        series
+            .results
+            .last()
+            .map_or(Status::Clean, |r| r.outcome.status)
     } else {
         Status::Conflict
     };
-    let ported = ok && already_made.is_none();
-    let tree = ported.then(|| repo::tree_of(repo, target)).transpose()?;
+    let ported = series.ok && series.already_made.is_none();
+    let tree = ported
+        .then(|| repo::tree_of(repo, series.target))
+        .transpose()?;
     if let Some(tree) = tree {
-        check_rebuilds(repo, release, start_tree, &patch, tree)?;
+        check_rebuilds(repo, release, start_tree, &series.patch, tree)?;
     }
     Ok(TargetResult {
         release: release.to_string(),
         line,
         status,
-        files,
+        files: series.files,
         tree: tree.map(|t| t.to_string()),
-        patch: ported.then_some(patch),
-        commits: results,
-        already_made,
+        patch: ported.then_some(series.patch),
+        commits: series.results,
+        already_made: series.already_made,
     })
+}
+
+/// What porting a series of changes commit by commit gave.
+struct Series {
+    /// The last commit made (the tip when none was).
+    target: ObjectId,
+    /// Each change's outcome, up to the first that stopped the series.
+    results: Vec<CommitResult>,
+    /// The canonical patches of the ported changes, as one series.
+    patch: Vec<u8>,
+    /// The files the patches touch.
+    files: Vec<String>,
+    /// False when a change conflicted.
+    ok: bool,
+    /// The label of a change the tree already made (it stops the series).
+    already_made: Option<String>,
+}
+
+/// Port `changes` one after the other onto `tip`, committing each in memory;
+/// stops at a conflict or at a change the tree already makes.
+fn port_series(
+    repo: &gix::Repository,
+    release: &str,
+    tip: ObjectId,
+    changes: &[Change],
+    drop_conflicting_tests: bool,
+) -> Result<Series> {
+    let mut series = Series {
+        target: tip,
+        results: Vec::new(),
+        patch: Vec::new(),
+        files: Vec::new(),
+        ok: true,
+        already_made: None,
+    };
+    for change in changes {
+        let before = repo::tree_of(repo, series.target)?;
+        let (outcome, label, meta) =
+            port_change(repo, change, before, series.target, drop_conflicting_tests)?;
+        let meta = with_backport_note(meta, &outcome.dropped_tests);
+        let tree = outcome.tree;
+        series.results.push(CommitResult {
+            commit: label.clone(),
+            outcome,
+        });
+        let Some(tree) = tree else {
+            series.ok = false;
+            break;
+        };
+        if tree == before {
+            series.already_made = Some(label);
+            break;
+        }
+        let bytes = canonical_patch(
+            repo,
+            release,
+            &label,
+            before,
+            tree,
+            &meta,
+            &mut series.files,
+        )?;
+        // `--stdout` separates the mails of a series with a blank line.
+        if !series.patch.is_empty() {
+            series.patch.push(b'\n');
+        }
+        series.patch.extend_from_slice(&bytes);
+        series.target = repo::memory_commit(repo, tree, series.target, "port")?;
+    }
+    Ok(series)
 }
 
 /// Port one change onto `target` (whose tree is `before`): its outcome, its

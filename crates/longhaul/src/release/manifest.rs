@@ -428,6 +428,166 @@ fn kubernetes_object(text: &str) -> Option<usize> {
     api.filter(|_| kind)
 }
 
+/// A manifest error at `line` of `path`.
+fn manifest_error(path: &Path, line: usize, message: String) -> Error {
+    Error::Manifest {
+        file: path.to_path_buf(),
+        line,
+        message,
+    }
+}
+
+/// The typed read of the manifest text, refusing Kubernetes object files and
+/// saying in the file's terms what is not valid YAML for a manifest.
+fn read_raw(text: &str, path: &Path) -> Result<RawManifest> {
+    if let Some(line) = kubernetes_object(text) {
+        return Err(manifest_error(
+            path,
+            line,
+            "this is a Kubernetes object file (apiVersion and kind), not an LTS manifest: did you mean --manifests (the objects `upgrade-path` checks)? The manifest lists `releases:` and `patches:` as KLTS's releases.yml does".into(),
+        ));
+    }
+    serde_saphyr::from_str(text).map_err(|e| {
+        let (line, first) = yaml_error(&e);
+        // serde-saphyr's advice names its own API; say what is wrong in the file.
+        let first = if first.contains("from_str_multiple") {
+            "it holds several YAML documents (separated by `---`); a manifest is one".to_string()
+        } else {
+            first
+        };
+        manifest_error(
+            path,
+            line,
+            format!("not a valid release manifest: {first} (expected `releases:` and `patches:` lists as in KLTS's releases.yml)"),
+        )
+    })
+}
+
+/// The `releases:` entries; `generic` is the untyped list, for unknown fields.
+fn releases(
+    raw: Vec<RawRelease>,
+    generic: Option<&serde_json::Value>,
+    path: &Path,
+) -> Result<Vec<Release>> {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, r)| release(r, generic.and_then(|v| v.get(i)), path))
+        .collect()
+}
+
+/// One `releases:` entry; it must name its `base_release:`.
+fn release(r: RawRelease, generic: Option<&serde_json::Value>, path: &Path) -> Result<Release> {
+    let name = located(&r.name);
+    let base_release = r.base_release.as_ref().map(located).ok_or_else(|| {
+        manifest_error(
+            path,
+            name.line,
+            format!(
+                "release `{}` has no `base_release:` (expected an upstream tag or a release name)",
+                name.value
+            ),
+        )
+    })?;
+    Ok(Release {
+        name: name.value,
+        base_release,
+        must: r.must.unwrap_or(false),
+        patches: r.patches.unwrap_or_default().iter().map(located).collect(),
+        test_failures_tolerated: r.test_failures_tolerated.unwrap_or_default(),
+        test_integration_failures_tolerated: r
+            .test_integration_failures_tolerated
+            .unwrap_or_default(),
+        intermediate: r.intermediate,
+        line: name.line,
+        extra: extras(generic, RELEASE_FIELDS),
+    })
+}
+
+/// The `patches:` entries; `generic` is the untyped list, for unknown fields.
+fn patch_defs(
+    raw: Vec<RawPatch>,
+    generic: Option<&serde_json::Value>,
+    path: &Path,
+) -> Result<Vec<PatchDef>> {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, p)| patch_def(p, generic.and_then(|v| v.get(i)), path))
+        .collect()
+}
+
+/// One `patches:` entry, with its reason and embargo checked.
+fn patch_def(p: RawPatch, generic: Option<&serde_json::Value>, path: &Path) -> Result<PatchDef> {
+    let name = located(&p.name);
+    let reason = match &p.reason {
+        None => None,
+        Some(r) => Some(patch_reason(&name.value, r, path)?),
+    };
+    let embargo = match &p.embargo_until {
+        None => None,
+        Some(v) => Some(Embargo::parse(v).map_err(|(line, m)| {
+            manifest_error(path, line, format!("patch `{}`: {m}", name.value))
+        })?),
+    };
+    Ok(PatchDef {
+        name: name.value,
+        items: p.patch.unwrap_or_default().iter().map(located).collect(),
+        cves: p.cves.unwrap_or_default(),
+        note: p.note,
+        reason,
+        line: name.line,
+        embargo,
+        extra: extras(generic, PATCH_FIELDS),
+    })
+}
+
+/// A patch's `reason:`, one of the backport policy's [`Reason`]s.
+fn patch_reason(patch: &str, r: &Spanned<String>, path: &Path) -> Result<Reason> {
+    Reason::parse(r.value.trim()).ok_or_else(|| {
+        manifest_error(
+            path,
+            r.referenced.line() as usize,
+            format!(
+                "patch `{}` has `reason: {}`: expected one of {} (the backport policy: security, regression and data-loss fixes, plus what building and testing need)",
+                patch,
+                r.value.trim(),
+                Reason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })
+}
+
+/// `lifecycle: lts_years:`, checked: 0 to [`MAX_LTS_YEARS`].
+fn lts_years(lifecycle: Option<&RawLifecycle>, path: &Path) -> Result<Option<u32>> {
+    match lifecycle.and_then(|l| l.lts_years.as_ref()) {
+        Some(y) if y.value > MAX_LTS_YEARS as u64 => Err(manifest_error(
+            path,
+            y.referenced.line() as usize,
+            format!(
+                "`lts_years: {}` is not a support period: expected a number of years from 0 to {MAX_LTS_YEARS}",
+                y.value
+            ),
+        )),
+        Some(y) => Ok(Some(y.value as u32)),
+        None => Ok(None),
+    }
+}
+
+/// The `checks:` map as entries, in name order.
+fn check_entries(checks: BTreeMap<String, RawCheck>) -> Vec<CheckEntry> {
+    checks
+        .into_iter()
+        .map(|(name, c)| CheckEntry {
+            name,
+            run: located(&c.run),
+            parser: c.parser.as_ref().map(located),
+            retries: c.retries,
+            tolerated: c.tolerated.as_ref().map(located),
+            packages: c.packages.as_ref().map(located),
+            setup: c.setup.as_ref().map(located),
+        })
+        .collect()
+}
+
 impl Manifest {
     /// Find the manifest in `dir` (see [`MANIFEST_NAMES`]).
     pub fn find(dir: &Path) -> Option<PathBuf> {
@@ -473,109 +633,21 @@ impl Manifest {
 
     /// Parse manifest text; `path` is used for messages and relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
-        let err = |line: usize, message: String| Error::Manifest {
-            file: path.to_path_buf(),
-            line,
-            message,
-        };
-        if let Some(line) = kubernetes_object(text) {
-            return Err(err(
-                line,
-                "this is a Kubernetes object file (apiVersion and kind), not an LTS manifest: did you mean --manifests (the objects `upgrade-path` checks)? The manifest lists `releases:` and `patches:` as KLTS's releases.yml does".into(),
-            ));
-        }
-        let raw: RawManifest = serde_saphyr::from_str(text).map_err(|e| {
-            let (line, first) = yaml_error(&e);
-            // serde-saphyr's advice names its own API; say what is wrong in the file.
-            let first = if first.contains("from_str_multiple") {
-                "it holds several YAML documents (separated by `---`); a manifest is one".to_string()
-            } else {
-                first
-            };
-            err(
-                line,
-                format!("not a valid release manifest: {first} (expected `releases:` and `patches:` lists as in KLTS's releases.yml)"),
-            )
-        })?;
+        let err = |line: usize, message: String| manifest_error(path, line, message);
+        let raw = read_raw(text, path)?;
         // A second, untyped read keeps the fields longhaul does not know.
         let generic: serde_json::Value =
             serde_saphyr::from_str(text).unwrap_or(serde_json::Value::Null);
         let raw_releases = raw
             .releases
             .ok_or_else(|| err(1, "no `releases:` list".into()))?;
-        let mut releases = Vec::with_capacity(raw_releases.len());
-        for (i, r) in raw_releases.into_iter().enumerate() {
-            let name = located(&r.name);
-            let base_release = r.base_release.as_ref().map(located).ok_or_else(|| {
-                err(name.line, format!("release `{}` has no `base_release:` (expected an upstream tag or a release name)", name.value))
-            })?;
-            releases.push(Release {
-                name: name.value,
-                base_release,
-                must: r.must.unwrap_or(false),
-                patches: r.patches.unwrap_or_default().iter().map(located).collect(),
-                test_failures_tolerated: r.test_failures_tolerated.unwrap_or_default(),
-                test_integration_failures_tolerated: r
-                    .test_integration_failures_tolerated
-                    .unwrap_or_default(),
-                intermediate: r.intermediate,
-                line: name.line,
-                extra: extras(
-                    generic.get("releases").and_then(|v| v.get(i)),
-                    RELEASE_FIELDS,
-                ),
-            });
-        }
-        let patches = raw
-            .patches
-            .unwrap_or_default()
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let name = located(&p.name);
-                let reason = match &p.reason {
-                    None => None,
-                    Some(r) => Some(Reason::parse(r.value.trim()).ok_or_else(|| {
-                        err(
-                            r.referenced.line() as usize,
-                            format!(
-                                "patch `{}` has `reason: {}`: expected one of {} (the backport policy: security, regression and data-loss fixes, plus what building and testing need)",
-                                name.value,
-                                r.value.trim(),
-                                Reason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
-                            ),
-                        )
-                    })?),
-                };
-                let embargo = match &p.embargo_until {
-                    None => None,
-                    Some(v) => Some(Embargo::parse(v).map_err(|(line, m)| err(line, format!("patch `{}`: {m}", name.value)))?),
-                };
-                Ok(PatchDef {
-                    name: name.value,
-                    items: p.patch.unwrap_or_default().iter().map(located).collect(),
-                    cves: p.cves.unwrap_or_default(),
-                    note: p.note,
-                    reason,
-                    line: name.line,
-                    embargo,
-                    extra: extras(generic.get("patches").and_then(|v| v.get(i)), PATCH_FIELDS),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let lts_years = match raw.lifecycle.as_ref().and_then(|l| l.lts_years.as_ref()) {
-            Some(y) if y.value > MAX_LTS_YEARS as u64 => {
-                return Err(err(
-                    y.referenced.line() as usize,
-                    format!(
-                        "`lts_years: {}` is not a support period: expected a number of years from 0 to {MAX_LTS_YEARS}",
-                        y.value
-                    ),
-                ));
-            }
-            Some(y) => Some(y.value as u32),
-            None => None,
-        };
+        let releases = releases(raw_releases, generic.get("releases"), path)?;
+        let patches = patch_defs(
+            raw.patches.unwrap_or_default(),
+            generic.get("patches"),
+            path,
+        )?;
+        let lts_years = lts_years(raw.lifecycle.as_ref(), path)?;
         if let Some(p) = &raw.product {
             check_product(&p.value).map_err(|m| err(p.referenced.line() as usize, m))?;
         }
@@ -595,20 +667,7 @@ impl Manifest {
             scope: raw.scope,
             releases,
             patches,
-            checks: raw.checks.map(|checks| {
-                checks
-                    .into_iter()
-                    .map(|(name, c)| CheckEntry {
-                        name,
-                        run: located(&c.run),
-                        parser: c.parser.as_ref().map(located),
-                        retries: c.retries,
-                        tolerated: c.tolerated.as_ref().map(located),
-                        packages: c.packages.as_ref().map(located),
-                        setup: c.setup.as_ref().map(located),
-                    })
-                    .collect()
-            }),
+            checks: raw.checks.map(check_entries),
             feed_max_age_days: feed_max_age(raw.feed.as_ref()).map_err(|(l, m)| err(l, m))?,
             lifecycle: raw
                 .lifecycle

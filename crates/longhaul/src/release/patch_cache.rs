@@ -137,28 +137,11 @@ impl PatchLoader {
         }
     }
 
+    /// The patch at `url`: from the cache, else (when downloads are on)
+    /// downloaded and stored.
     fn fetch(&self, url: &str) -> Result<PatchFile, LoadError> {
-        if let Some(path) = self.cache_path(url) {
-            let label = format!("{url} (cached as {})", path.display());
-            // Inside the cache folder, and inside the repository when the
-            // cache is the repository's (a pull request can commit links).
-            let inside_repo = match &self.root {
-                Some(root) if self.cache_dir.starts_with(root) => {
-                    crate::confine::resolve_inside(root, &path).map(|_| ())
-                }
-                _ => Ok(()),
-            };
-            let confined = inside_repo
-                .and_then(|()| crate::confine::resolve_inside(&self.cache_dir, &path))
-                .map_err(|e| LoadError::Invalid(label.clone(), 0, format!("refused: {e}")))?;
-            match crate::fs::read(&confined) {
-                Ok(bytes) => {
-                    return patch::parse(&bytes)
-                        .map_err(|e| LoadError::Invalid(label, e.line, e.message));
-                }
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(LoadError::Invalid(label, 0, e.to_string())),
-            }
+        if let Some(cached) = self.read_cached(url) {
+            return cached;
         }
         if !self.download {
             return Err(LoadError::Missing(Missing {
@@ -169,6 +152,38 @@ impl PatchLoader {
                 ),
             }));
         }
+        self.download(url)
+    }
+
+    /// The cached copy of `url`, parsed; `None` when it is not cached. The
+    /// copy must be inside the cache folder, and inside the repository when
+    /// the cache is the repository's (a pull request can commit links).
+    fn read_cached(&self, url: &str) -> Option<Result<PatchFile, LoadError>> {
+        let path = self.cache_path(url)?;
+        let label = format!("{url} (cached as {})", path.display());
+        let inside_repo = match &self.root {
+            Some(root) if self.cache_dir.starts_with(root) => {
+                crate::confine::resolve_inside(root, &path).map(|_| ())
+            }
+            _ => Ok(()),
+        };
+        let confined = match inside_repo
+            .and_then(|()| crate::confine::resolve_inside(&self.cache_dir, &path))
+        {
+            Ok(confined) => confined,
+            Err(e) => return Some(Err(LoadError::Invalid(label, 0, format!("refused: {e}")))),
+        };
+        match crate::fs::read(&confined) {
+            Ok(bytes) => {
+                Some(patch::parse(&bytes).map_err(|e| LoadError::Invalid(label, e.line, e.message)))
+            }
+            Err(e) if e.is_not_found() => None,
+            Err(e) => Some(Err(LoadError::Invalid(label, 0, e.to_string()))),
+        }
+    }
+
+    /// Download `url` and keep it in the cache when it parses as a patch.
+    fn download(&self, url: &str) -> Result<PatchFile, LoadError> {
         let bytes = crate::download::get(url).map_err(|reason| {
             LoadError::Missing(Missing {
                 url: url.to_string(),

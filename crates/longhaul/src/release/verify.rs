@@ -81,19 +81,8 @@ pub fn verify_release(
     options: ApplyOptions,
     shared: &SharedResults,
 ) -> Result<ReleaseReport> {
-    let commit = match repo::resolve_commit(repo, &plan.base) {
-        Ok(c) => c,
-        Err(RepoError::MissingRevision { .. }) => return Ok(missing_base(plan)),
-        Err(other) => {
-            return Err(Error::Manifest {
-                file: manifest.path.clone(),
-                line: plan.base_line,
-                message: format!(
-                    "base tag {} of release {}: {other}",
-                    plan.base, plan.release
-                ),
-            });
-        }
+    let Some(commit) = base_commit(repo, manifest, plan)? else {
+        return Ok(missing_base(plan));
     };
     let tree = repo::tree_of(repo, commit)?;
     let mut patched = PatchedTree::new(repo, tree).with_shared(shared);
@@ -105,15 +94,7 @@ pub fn verify_release(
         patches.push(report);
     }
     let tree = if ok {
-        Some(
-            patched
-                .write_tree()
-                .map_err(|e| Error::Build {
-                    release: plan.release.clone(),
-                    message: format!("cannot write the patched tree in memory: {e}"),
-                })?
-                .to_string(),
-        )
+        Some(write_patched(&mut patched, plan)?)
     } else {
         None
     };
@@ -134,6 +115,37 @@ pub fn verify_release(
         missing_base: None,
         patches,
     })
+}
+
+/// The commit of the plan's base tag; `None` when the upstream lacks it.
+fn base_commit(
+    repo: &gix::Repository,
+    manifest: &Manifest,
+    plan: &Plan,
+) -> Result<Option<gix::ObjectId>> {
+    match repo::resolve_commit(repo, &plan.base) {
+        Ok(c) => Ok(Some(c)),
+        Err(RepoError::MissingRevision { .. }) => Ok(None),
+        Err(other) => Err(Error::Manifest {
+            file: manifest.path.clone(),
+            line: plan.base_line,
+            message: format!(
+                "base tag {} of release {}: {other}",
+                plan.base, plan.release
+            ),
+        }),
+    }
+}
+
+/// The id of the patched tree, written in memory.
+fn write_patched(patched: &mut PatchedTree<'_>, plan: &Plan) -> Result<String> {
+    Ok(patched
+        .write_tree()
+        .map_err(|e| Error::Build {
+            release: plan.release.clone(),
+            message: format!("cannot write the patched tree in memory: {e}"),
+        })?
+        .to_string())
 }
 
 /// One patch entry applied onto `patched`: its worst status (unverifiable when

@@ -364,6 +364,10 @@ pub fn scope_of(manifest: &Manifest) -> Vec<String> {
         .unwrap_or_else(|| DEFAULT_SCOPE.iter().map(|s| s.to_string()).collect())
 }
 
+/// Per release of a coverage matrix: its name, its upstream version (when its
+/// base is one) and the patches of its whole chain.
+type Column<'r> = (&'r String, Option<semver::Version>, Vec<String>);
+
 /// Compute the matrix for `releases`; when empty, for the releases users get
 /// ([`Manifest::shipped_releases`]: intermediate bases left out).
 pub fn coverage(
@@ -383,70 +387,16 @@ pub fn coverage(
     } else {
         releases.to_vec()
     };
-    // Per release: upstream version and the patches of its whole chain.
-    let mut columns = Vec::with_capacity(releases.len());
-    for name in &releases {
-        let base = manifest.base_tag(name)?;
-        let version = version_of(&base).and_then(|v| parse_version(&v));
-        let patches: Vec<String> = manifest
-            .full_patch_list(name)?
-            .iter()
-            .map(|p| p.value.clone())
-            .collect();
-        columns.push((name, version, patches));
-    }
+    let columns = columns(manifest, &releases)?;
     let mut rows: Vec<&Advisory> = advisories.iter().collect();
     rows.sort_by(|a, b| (b.published.as_deref(), b.cve()).cmp(&(a.published.as_deref(), a.cve())));
     let mut cves = Vec::with_capacity(rows.len());
     let mut cells = Vec::with_capacity(rows.len() * columns.len());
     for a in rows {
-        let cve = a.cve().to_string();
         let scoped = in_scope(a, &scope);
-        cves.push(CveRow {
-            id: cve.clone(),
-            summary: a.summary.clone(),
-            published: a.published.clone(),
-            cvss: a.cvss(),
-            aliases: std::iter::once(&a.id)
-                .chain(&a.aliases)
-                .filter(|x| **x != cve)
-                .cloned()
-                .collect(),
-            in_scope: scoped,
-            packages: a.affected.iter().map(|x| x.package.name.clone()).collect(),
-        });
-        for (release, version, patches) in &columns {
-            let fix = patches
-                .iter()
-                .filter_map(|p| {
-                    links
-                        .get(p)
-                        .and_then(|l| l.iter().find(|l| l.cve == cve))
-                        .map(|l| (p.as_str(), l.inferred))
-                })
-                .min_by_key(|(_, inferred)| *inferred);
-            let statement = statements
-                .iter()
-                .find(|s| s.cve == cve && s.releases.contains(*release));
-            let published = if scoped {
-                published(a, &scope, version.as_ref())
-            } else {
-                Published::NotAssessed(String::new())
-            };
-            let (status, source, note) = decide(scoped, fix, statement, &published);
-            cells.push(Cell {
-                cve: cve.clone(),
-                release: release.to_string(),
-                upstream_version: version.as_ref().map(|v| v.to_string()),
-                status,
-                source,
-                patch: fix
-                    .map(|(p, _)| p.to_string())
-                    .filter(|_| source == Source::Patch),
-                inferred: source == Source::Patch && fix.is_some_and(|(_, i)| i),
-                note,
-                statement: statement.cloned().filter(|_| source == Source::Statement),
-            });
+        cves.push(cve_row(a, scoped));
+        for column in &columns {
+            cells.push(cell(a, scoped, &scope, column, statements, links));
         }
     }
     let not_in_feed = not_in_feed(advisories, links, &columns);
@@ -458,13 +408,93 @@ pub fn coverage(
     })
 }
 
+/// The matrix's columns, one per release in `releases`.
+fn columns<'r>(manifest: &Manifest, releases: &'r [String]) -> crate::Result<Vec<Column<'r>>> {
+    let mut columns = Vec::with_capacity(releases.len());
+    for name in releases {
+        let base = manifest.base_tag(name)?;
+        let version = version_of(&base).and_then(|v| parse_version(&v));
+        let patches: Vec<String> = manifest
+            .full_patch_list(name)?
+            .iter()
+            .map(|p| p.value.clone())
+            .collect();
+        columns.push((name, version, patches));
+    }
+    Ok(columns)
+}
+
+/// The matrix's row for advisory `a`.
+fn cve_row(a: &Advisory, scoped: bool) -> CveRow {
+    let cve = a.cve().to_string();
+    CveRow {
+        summary: a.summary.clone(),
+        published: a.published.clone(),
+        cvss: a.cvss(),
+        aliases: std::iter::once(&a.id)
+            .chain(&a.aliases)
+            .filter(|x| **x != cve)
+            .cloned()
+            .collect(),
+        in_scope: scoped,
+        packages: a.affected.iter().map(|x| x.package.name.clone()).collect(),
+        id: cve,
+    }
+}
+
+/// The cell of advisory `a` and one release: its patch, statement and the
+/// published ranges, decided by [`decide`].
+fn cell(
+    a: &Advisory,
+    scoped: bool,
+    scope: &[String],
+    (release, version, patches): &Column,
+    statements: &[Statement],
+    links: &Links,
+) -> Cell {
+    let cve = a.cve();
+    let fix = chain_fix(patches, links, cve);
+    let statement = statements
+        .iter()
+        .find(|s| s.cve == cve && s.releases.contains(*release));
+    let published = if scoped {
+        published(a, scope, version.as_ref())
+    } else {
+        Published::NotAssessed(String::new())
+    };
+    let (status, source, note) = decide(scoped, fix, statement, &published);
+    Cell {
+        cve: cve.to_string(),
+        release: release.to_string(),
+        upstream_version: version.as_ref().map(|v| v.to_string()),
+        status,
+        source,
+        patch: fix
+            .map(|(p, _)| p.to_string())
+            .filter(|_| source == Source::Patch),
+        inferred: source == Source::Patch && fix.is_some_and(|(_, i)| i),
+        note,
+        statement: statement.cloned().filter(|_| source == Source::Statement),
+    }
+}
+
+/// The patch of a release's chain that fixes `cve`, and whether that link is
+/// inferred; an explicit link wins over an inferred one.
+fn chain_fix<'p>(patches: &'p [String], links: &Links, cve: &str) -> Option<(&'p str, bool)> {
+    patches
+        .iter()
+        .filter_map(|p| {
+            links
+                .get(p)
+                .and_then(|l| l.iter().find(|l| l.cve == cve))
+                .map(|l| (p.as_str(), l.inferred))
+        })
+        .min_by_key(|(_, inferred)| *inferred)
+}
+
 /// The CVEs `links` name that no advisory has (by id or alias), newest id
 /// first, with the patches naming them and the columns that carry one.
-fn not_in_feed(
-    advisories: &[Advisory],
-    links: &Links,
-    columns: &[(&String, Option<semver::Version>, Vec<String>)],
-) -> Vec<NotInFeed> {
+fn not_in_feed(advisories: &[Advisory], links: &Links, columns: &[Column]) -> Vec<NotInFeed> {
     let known: BTreeSet<&str> = advisories
         .iter()
         .flat_map(|a| std::iter::once(a.id.as_str()).chain(a.aliases.iter().map(String::as_str)))
@@ -533,40 +563,11 @@ pub fn published(a: &Advisory, scope: &[String], version: Option<&semver::Versio
     if listed || ranges.iter().any(|r| range_includes(r, v)) {
         return Published::Affected;
     }
-    let fixed_of = |r: &crate::security::advisory::Range| -> Vec<semver::Version> {
-        r.events
-            .iter()
-            .filter_map(|e| match e {
-                crate::security::advisory::Event::Fixed(f) => parse_version(f),
-                _ => None,
-            })
-            .collect()
-    };
     let own_minor_fixed = ranges
         .iter()
-        .flat_map(|r| fixed_of(r))
+        .flat_map(|r| fixed_versions(r))
         .any(|f| f.major == v.major && f.minor == v.minor && *v >= f);
-    // The last event of each range, by version: the ranges that end in a fix.
-    let ends: Vec<semver::Version> = ranges
-        .iter()
-        .filter_map(|r| {
-            let last = r
-                .events
-                .iter()
-                .filter(|e| !matches!(e, crate::security::advisory::Event::Limit(_)))
-                .filter_map(|e| {
-                    let at = match e {
-                        crate::security::advisory::Event::Introduced(i) if i == "0" => {
-                            semver::Version::new(0, 0, 0)
-                        }
-                        _ => parse_version(e.version())?,
-                    };
-                    Some((at, matches!(e, crate::security::advisory::Event::Fixed(_))))
-                })
-                .max_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)))?;
-            last.1.then_some(last.0)
-        })
-        .collect();
+    let ends: Vec<semver::Version> = ranges.iter().filter_map(|r| fixed_end(r)).collect();
     let past_every_fixed_range = !ends.is_empty() && ends.iter().all(|f| v >= f);
     if own_minor_fixed || past_every_fixed_range {
         return Published::Fixed;
@@ -576,6 +577,43 @@ pub fn published(a: &Advisory, scope: &[String], version: Option<&semver::Versio
             "the advisory publishes no affected versions for the packages in scope".into(),
         );
     }
+    outside_ranges(v, &ranges)
+}
+
+/// The versions of a range's `fixed` events.
+fn fixed_versions(r: &crate::security::advisory::Range) -> Vec<semver::Version> {
+    r.events
+        .iter()
+        .filter_map(|e| match e {
+            crate::security::advisory::Event::Fixed(f) => parse_version(f),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The version of a range's last event (by version, limits aside) when that
+/// event is a fix: the range ends in a fix there.
+fn fixed_end(r: &crate::security::advisory::Range) -> Option<semver::Version> {
+    let last = r
+        .events
+        .iter()
+        .filter(|e| !matches!(e, crate::security::advisory::Event::Limit(_)))
+        .filter_map(|e| {
+            let at = match e {
+                crate::security::advisory::Event::Introduced(i) if i == "0" => {
+                    semver::Version::new(0, 0, 0)
+                }
+                _ => parse_version(e.version())?,
+            };
+            Some((at, matches!(e, crate::security::advisory::Event::Fixed(_))))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)))?;
+    last.1.then_some(last.0)
+}
+
+/// Why `v`, in no published range and past no fix, is not assessed: older
+/// than every range, or simply outside them.
+fn outside_ranges(v: &semver::Version, ranges: &[&crate::security::advisory::Range]) -> Published {
     let starts: Vec<semver::Version> = ranges
         .iter()
         .flat_map(|r| &r.events)

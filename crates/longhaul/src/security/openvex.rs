@@ -4,7 +4,7 @@
 //! deterministic: the same input gives the same bytes, apart from the timestamp,
 //! which callers can pin.
 
-use crate::security::coverage::{Coverage, Source, Status};
+use crate::security::coverage::{Cell, Coverage, CveRow, Source, Status};
 use crate::security::statements::Rationale;
 use serde::Serialize;
 
@@ -215,74 +215,15 @@ pub fn document(
         .into_iter()
         .map(Product::purl)
         .collect();
-    let mut statements = Vec::new();
-    for row in coverage.cves.iter().filter(|r| r.in_scope) {
-        let Some(cell) = coverage.cell(&row.id, release) else {
-            continue;
-        };
-        let version = cell.upstream_version.clone().unwrap_or_else(|| "?".into());
-        let mut s = VexStatement {
-            vulnerability: Vulnerability {
-                name: row.id.clone(),
-                aliases: row.aliases.clone(),
-                description: row.summary.clone(),
-            },
-            products: products.clone(),
-            status: match cell.status {
-                Status::OutOfScope | Status::NotAffected => "not_affected",
-                Status::Fixed => "fixed",
-                Status::Affected => "affected",
-                // Nobody assessed it: never `not_affected`.
-                Status::UnderInvestigation | Status::NotAssessed => "under_investigation",
-            }
-            .to_string(),
-            rationale: Rationale::default(),
-            status_notes: None,
-        };
-        match (cell.source, cell.status) {
-            (Source::Upstream, _) => {
-                s.status_notes = Some(format!(
-                    "Fixed upstream: Kubernetes {version} already contains the fix."
-                ));
-            }
-            (Source::Patch, _) => {
-                let how = if cell.inferred {
-                    "linked by its name or commit message"
-                } else {
-                    "stated in the manifest"
-                };
-                s.status_notes = Some(format!(
-                    "Fixed by LTS patch {} on Kubernetes {version} ({how}).{}",
-                    cell.patch.as_deref().unwrap_or("?"),
-                    cell.note
-                        .as_deref()
-                        .map(|n| format!(" Note: {n}."))
-                        .unwrap_or_default()
-                ));
-            }
-            (Source::Statement, _) => {
-                let st = cell.statement.as_ref().expect("statement cells carry it");
-                s.rationale = st.rationale.clone();
-                s.status_notes = st.note.clone().or(Some("Maintainers' statement.".into()));
-            }
-            (Source::None, Status::NotAssessed) => {
-                s.status_notes = Some(format!(
-                    "Not assessed: {}. No LTS patch or maintainers' statement covers Kubernetes {version} for {}; treat it as possibly affected.",
-                    cell.note
-                        .as_deref()
-                        .unwrap_or("upstream's published versions do not cover this release"),
-                    row.id
-                ));
-            }
-            (Source::None, _) => {
-                s.rationale.action_statement = Some(format!(
-                    "No fix in this LTS release yet: Kubernetes {version} is affected. Upgrade to a release that fixes {} or apply its upstream fix.",
-                    row.id
-                ));
-            }
-        }
-        statements.push(s);
-    }
+    let statements = coverage
+        .cves
+        .iter()
+        .filter(|r| r.in_scope)
+        .filter_map(|row| {
+            let cell = coverage.cell(&row.id, release)?;
+            Some(statement(row, cell, &products))
+        })
+        .collect();
     let mut doc = Document {
         context: CONTEXT.into(),
         id: String::new(),
@@ -294,6 +235,81 @@ pub fn document(
     };
     doc.name(release);
     doc
+}
+
+/// The statement for one in-scope CVE of the matrix and one release's cell.
+fn statement(row: &CveRow, cell: &Cell, products: &[Product]) -> VexStatement {
+    let mut s = VexStatement {
+        vulnerability: Vulnerability {
+            name: row.id.clone(),
+            aliases: row.aliases.clone(),
+            description: row.summary.clone(),
+        },
+        products: products.to_vec(),
+        status: vex_status(cell.status).to_string(),
+        rationale: Rationale::default(),
+        status_notes: None,
+    };
+    explain(&mut s, row, cell);
+    s
+}
+
+/// OpenVEX's status for a coverage status.
+fn vex_status(status: Status) -> &'static str {
+    match status {
+        Status::OutOfScope | Status::NotAffected => "not_affected",
+        Status::Fixed => "fixed",
+        Status::Affected => "affected",
+        // Nobody assessed it: never `not_affected`.
+        Status::UnderInvestigation | Status::NotAssessed => "under_investigation",
+    }
+}
+
+/// The notes and rationale that say where the cell's status comes from.
+fn explain(s: &mut VexStatement, row: &CveRow, cell: &Cell) {
+    let version = cell.upstream_version.clone().unwrap_or_else(|| "?".into());
+    match (cell.source, cell.status) {
+        (Source::Upstream, _) => {
+            s.status_notes = Some(format!(
+                "Fixed upstream: Kubernetes {version} already contains the fix."
+            ));
+        }
+        (Source::Patch, _) => {
+            let how = if cell.inferred {
+                "linked by its name or commit message"
+            } else {
+                "stated in the manifest"
+            };
+            s.status_notes = Some(format!(
+                "Fixed by LTS patch {} on Kubernetes {version} ({how}).{}",
+                cell.patch.as_deref().unwrap_or("?"),
+                cell.note
+                    .as_deref()
+                    .map(|n| format!(" Note: {n}."))
+                    .unwrap_or_default()
+            ));
+        }
+        (Source::Statement, _) => {
+            let st = cell.statement.as_ref().expect("statement cells carry it");
+            s.rationale = st.rationale.clone();
+            s.status_notes = st.note.clone().or(Some("Maintainers' statement.".into()));
+        }
+        (Source::None, Status::NotAssessed) => {
+            s.status_notes = Some(format!(
+                "Not assessed: {}. No LTS patch or maintainers' statement covers Kubernetes {version} for {}; treat it as possibly affected.",
+                cell.note
+                    .as_deref()
+                    .unwrap_or("upstream's published versions do not cover this release"),
+                row.id
+            ));
+        }
+        (Source::None, _) => {
+            s.rationale.action_statement = Some(format!(
+                "No fix in this LTS release yet: Kubernetes {version} is affected. Upgrade to a release that fixes {} or apply its upstream fix.",
+                row.id
+            ));
+        }
+    }
 }
 
 impl Document {

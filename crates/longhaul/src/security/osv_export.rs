@@ -8,7 +8,7 @@
 //! keep flagging them, and named again under `database_specific`.
 
 use crate::security::advisory::{Advisory, Affected, ECOSYSTEM, Package, SeverityScore};
-use crate::security::coverage::{Coverage, Status};
+use crate::security::coverage::{Cell, Coverage, CveRow, Status};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -28,6 +28,17 @@ pub fn records(
     product: Option<&str>,
     modified: &str,
 ) -> Vec<Advisory> {
+    let package = package(product);
+    coverage
+        .cves
+        .iter()
+        .filter(|r| r.in_scope)
+        .filter_map(|row| record(coverage, row, advisories, &package, modified))
+        .collect()
+}
+
+/// The package the records name: `product` (a purl) or Kubernetes.
+fn package(product: Option<&str>) -> Package {
     let purl_base = product
         .unwrap_or("pkg:golang/k8s.io/kubernetes")
         .to_string();
@@ -38,81 +49,97 @@ pub fn records(
             None => p.name().to_string(),
         })
         .unwrap_or_else(|| "k8s.io/kubernetes".into());
-    let mut out = Vec::new();
-    for row in coverage.cves.iter().filter(|r| r.in_scope) {
-        let cells: Vec<_> = coverage.cells.iter().filter(|c| c.cve == row.id).collect();
-        let affected: Vec<String> = cells
-            .iter()
-            .filter(|c| {
-                matches!(
-                    c.status,
-                    Status::Affected | Status::UnderInvestigation | Status::NotAssessed
-                )
-            })
-            .map(|c| lts_version(&c.release))
-            .collect();
-        // Listed as affected above (a scanner must not stay silent), and named
-        // here so that readers can tell "unassessed" from "known affected".
-        let not_assessed: Vec<String> = cells
-            .iter()
-            .filter(|c| c.status == Status::NotAssessed)
-            .map(|c| lts_version(&c.release))
-            .collect();
-        let fixed: Vec<serde_json::Value> = cells
-            .iter()
-            .filter(|c| c.patch.is_some())
-            .map(|c| json!({ "version": lts_version(&c.release), "patch": c.patch, "inferred": c.inferred }))
-            .collect();
-        if affected.is_empty() && fixed.is_empty() {
-            continue;
-        }
-        let source = advisories.iter().find(|a| a.cve() == row.id);
-        let severity: Vec<SeverityScore> = source
-            .and_then(|a| a.cvss_vector())
-            .map(|v| {
-                vec![SeverityScore {
-                    kind: if v.starts_with("CVSS:4") {
-                        "CVSS_V4"
-                    } else {
-                        "CVSS_V3"
-                    }
-                    .into(),
-                    score: v.to_string(),
-                }]
-            })
-            .unwrap_or_default();
-        let mut extra = BTreeMap::new();
-        extra.insert("upstream".into(), json!([row.id]));
-        extra.insert("schema_version".into(), json!("1.6.0"));
-        let mut affected_extra = BTreeMap::new();
-        affected_extra.insert(
-            "database_specific".into(),
-            json!({ "fixed_lts_versions": fixed, "not_assessed_lts_versions": not_assessed }),
-        );
-        out.push(Advisory {
-            id: format!("{ID_PREFIX}{}", row.id),
-            modified: modified.to_string(),
-            published: row.published.clone(),
-            aliases: vec![row.id.clone()],
-            summary: row.summary.clone(),
-            details: Some(format!(
-                "LTS coverage of {} for the releases of this distribution: the versions listed are affected or not assessed \
-                 (those under database_specific.not_assessed_lts_versions); versions under database_specific.fixed_lts_versions carry a backported fix.",
-                row.id
-            )),
-            severity,
-            affected: vec![Affected {
-                package: Package { ecosystem: ECOSYSTEM.into(), name: package_name.clone(), purl: Some(purl_base.clone()) },
-                severity: vec![],
-                ranges: vec![],
-                versions: affected,
-                extra: affected_extra,
-            }],
-            references: source.map(|a| a.references.clone()).unwrap_or_default(),
-            extra,
-        });
+    Package {
+        ecosystem: ECOSYSTEM.into(),
+        name: package_name,
+        purl: Some(purl_base),
     }
-    out
+}
+
+/// The record for one CVE row, or none when no release is affected or fixed.
+fn record(
+    coverage: &Coverage,
+    row: &CveRow,
+    advisories: &[Advisory],
+    package: &Package,
+    modified: &str,
+) -> Option<Advisory> {
+    let cells: Vec<_> = coverage.cells.iter().filter(|c| c.cve == row.id).collect();
+    let affected = versions_where(&cells, |s| {
+        matches!(
+            s,
+            Status::Affected | Status::UnderInvestigation | Status::NotAssessed
+        )
+    });
+    // Listed as affected above (a scanner must not stay silent), and named
+    // here so that readers can tell "unassessed" from "known affected".
+    let not_assessed = versions_where(&cells, |s| s == Status::NotAssessed);
+    let fixed: Vec<serde_json::Value> = cells
+        .iter()
+        .filter(|c| c.patch.is_some())
+        .map(|c| json!({ "version": lts_version(&c.release), "patch": c.patch, "inferred": c.inferred }))
+        .collect();
+    if affected.is_empty() && fixed.is_empty() {
+        return None;
+    }
+    let source = advisories.iter().find(|a| a.cve() == row.id);
+    let mut extra = BTreeMap::new();
+    extra.insert("upstream".into(), json!([row.id]));
+    extra.insert("schema_version".into(), json!("1.6.0"));
+    let mut affected_extra = BTreeMap::new();
+    affected_extra.insert(
+        "database_specific".into(),
+        json!({ "fixed_lts_versions": fixed, "not_assessed_lts_versions": not_assessed }),
+    );
+    Some(Advisory {
+        id: format!("{ID_PREFIX}{}", row.id),
+        modified: modified.to_string(),
+        published: row.published.clone(),
+        aliases: vec![row.id.clone()],
+        summary: row.summary.clone(),
+        details: Some(format!(
+            "LTS coverage of {} for the releases of this distribution: the versions listed are affected or not assessed \
+             (those under database_specific.not_assessed_lts_versions); versions under database_specific.fixed_lts_versions carry a backported fix.",
+            row.id
+        )),
+        severity: severity(source),
+        affected: vec![Affected {
+            package: package.clone(),
+            severity: vec![],
+            ranges: vec![],
+            versions: affected,
+            extra: affected_extra,
+        }],
+        references: source.map(|a| a.references.clone()).unwrap_or_default(),
+        extra,
+    })
+}
+
+/// The LTS versions of the cells whose status passes `keep`.
+fn versions_where(cells: &[&Cell], keep: impl Fn(Status) -> bool) -> Vec<String> {
+    cells
+        .iter()
+        .filter(|c| keep(c.status))
+        .map(|c| lts_version(&c.release))
+        .collect()
+}
+
+/// The source advisory's CVSS vector as the record's severity.
+fn severity(source: Option<&Advisory>) -> Vec<SeverityScore> {
+    source
+        .and_then(|a| a.cvss_vector())
+        .map(|v| {
+            vec![SeverityScore {
+                kind: if v.starts_with("CVSS:4") {
+                    "CVSS_V4"
+                } else {
+                    "CVSS_V3"
+                }
+                .into(),
+                score: v.to_string(),
+            }]
+        })
+        .unwrap_or_default()
 }
 
 /// Why an export could not be written.

@@ -23,7 +23,7 @@ use crate::release::manifest::{Manifest, version_of};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Default file name, beside the manifest.
 pub const DEFAULT_FILE: &str = "statements.yml";
@@ -131,135 +131,181 @@ pub fn parse(
     manifest: &Manifest,
     known_cves: &BTreeSet<String>,
 ) -> Result<Vec<Statement>> {
-    let file: PathBuf = path.to_path_buf();
-    let err = |line: usize, message: String| Error::Manifest {
-        file: file.clone(),
-        line,
-        message,
-    };
     let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| {
         let (line, first) = crate::release::manifest::yaml_error(&e);
-        err(
+        error(
+            path,
             line,
             format!("not a valid statements file: {first} (expected a `statements:` list)"),
         )
     })?;
-    let mut out = Vec::with_capacity(raw.statements.len());
-    for s in raw.statements {
-        let line = s.cve.referenced.line() as usize;
-        let cve = s.cve.value.trim().to_string();
-        // A Go vulnerability database id is checked against that database by
-        // `deps` and `lint`, which read it.
-        if !known_cves.contains(&cve) && !is_go_vulndb_id(&cve) {
-            return Err(err(
-                line,
-                format!(
-                    "unknown CVE `{cve}`: no advisory with that id (import the feed with `longhaul advisories import`)"
-                ),
-            ));
-        }
-        let mut releases = BTreeSet::new();
-        for r in &s.releases {
-            let name = r.value.trim();
-            if manifest.releases.iter().all(|m| m.name != name) {
-                return Err(err(
-                    r.referenced.line() as usize,
-                    format!(
-                        "statement for {cve} names release `{name}`, which the manifest does not define"
-                    ),
-                ));
-            }
-            releases.insert(name.to_string());
-        }
-        for l in &s.lines {
-            let minor = l.value.trim().trim_start_matches('v');
-            let members: Vec<&str> = manifest
-                .releases
-                .iter()
-                .filter(|m| {
-                    version_of(&m.name).is_some_and(|v| v.starts_with(&format!("{minor}.")))
-                })
-                .map(|m| m.name.as_str())
-                .collect();
-            if members.is_empty() {
-                return Err(err(
-                    l.referenced.line() as usize,
-                    format!(
-                        "statement for {cve} names line `{minor}`, but no release of the manifest is on it (expected a minor version such as 1.20)"
-                    ),
-                ));
-            }
-            releases.extend(members.into_iter().map(String::from));
-        }
-        if releases.is_empty() {
-            return Err(err(
-                line,
-                format!("statement for {cve} covers no release: add `releases:` or `lines:`"),
-            ));
-        }
-        let status_line = s.status.referenced.line() as usize;
-        let status = match s.status.value.trim() {
-            "not_affected" => StatedStatus::NotAffected,
-            "affected" => StatedStatus::Affected,
-            "under_investigation" => StatedStatus::UnderInvestigation,
-            "fixed" => return Err(err(status_line, "`fixed` is derived from patches and upstream versions, never stated; link the patch with `cves:` in the manifest".into())),
-            other => return Err(err(status_line, format!("unknown status `{other}` (expected not_affected, affected or under_investigation)"))),
-        };
-        if let Some(j) = &s.justification
-            && !JUSTIFICATIONS.contains(&j.value.trim())
-        {
-            return Err(err(
-                j.referenced.line() as usize,
-                format!(
-                    "unknown justification `{}` (expected one of {})",
-                    j.value.trim(),
-                    JUSTIFICATIONS.join(", ")
-                ),
-            ));
-        }
-        match status {
-            StatedStatus::NotAffected
-                if s.justification.is_none() && s.impact_statement.is_none() =>
-            {
-                return Err(err(
-                    status_line,
-                    format!(
-                        "not_affected statement for {cve} needs a `justification:` or an `impact_statement:`"
-                    ),
-                ));
-            }
-            StatedStatus::Affected if s.action_statement.is_none() => {
-                return Err(err(
-                    status_line,
-                    format!(
-                        "affected statement for {cve} needs an `action_statement:` (for example \"will not fix: change too large\")"
-                    ),
-                ));
-            }
-            _ => {}
-        }
-        let embargo = match &s.embargo_until {
-            None => None,
-            Some(v) => Some(
-                crate::release::manifest::Embargo::parse(v)
-                    .map_err(|(line, m)| err(line, format!("statement for {cve}: {m}")))?,
-            ),
-        };
-        out.push(Statement {
-            cve,
-            releases,
-            status,
-            rationale: Rationale {
-                justification: s.justification.map(|j| j.value.trim().to_string()),
-                impact_statement: s.impact_statement,
-                action_statement: s.action_statement,
-            },
-            note: s.note,
-            line,
-            embargo,
-        });
+    raw.statements
+        .into_iter()
+        .map(|s| statement(s, path, manifest, known_cves))
+        .collect()
+}
+
+/// A statements-file error at `line` of `path`.
+fn error(path: &Path, line: usize, message: String) -> Error {
+    Error::Manifest {
+        file: path.to_path_buf(),
+        line,
+        message,
     }
-    Ok(out)
+}
+
+/// One statement, validated: a known id, the releases it covers, its status
+/// and the rationale that status needs, its embargo.
+fn statement(
+    s: RawStatement,
+    path: &Path,
+    manifest: &Manifest,
+    known_cves: &BTreeSet<String>,
+) -> Result<Statement> {
+    let line = s.cve.referenced.line() as usize;
+    let cve = s.cve.value.trim().to_string();
+    // A Go vulnerability database id is checked against that database by
+    // `deps` and `lint`, which read it.
+    if !known_cves.contains(&cve) && !is_go_vulndb_id(&cve) {
+        return Err(error(
+            path,
+            line,
+            format!(
+                "unknown CVE `{cve}`: no advisory with that id (import the feed with `longhaul advisories import`)"
+            ),
+        ));
+    }
+    let releases = covered_releases(&cve, line, &s, path, manifest)?;
+    let status = stated_status(&s.status, path)?;
+    check_rationale(&cve, &s, status, path)?;
+    let embargo = match &s.embargo_until {
+        None => None,
+        Some(v) => Some(
+            crate::release::manifest::Embargo::parse(v)
+                .map_err(|(line, m)| error(path, line, format!("statement for {cve}: {m}")))?,
+        ),
+    };
+    Ok(Statement {
+        cve,
+        releases,
+        status,
+        rationale: Rationale {
+            justification: s.justification.map(|j| j.value.trim().to_string()),
+            impact_statement: s.impact_statement,
+            action_statement: s.action_statement,
+        },
+        note: s.note,
+        line,
+        embargo,
+    })
+}
+
+/// The releases a statement covers: its `releases:` and every release on its
+/// `lines:`, each of which the manifest must define; at least one.
+fn covered_releases(
+    cve: &str,
+    line: usize,
+    s: &RawStatement,
+    path: &Path,
+    manifest: &Manifest,
+) -> Result<BTreeSet<String>> {
+    let mut releases = BTreeSet::new();
+    for r in &s.releases {
+        let name = r.value.trim();
+        if manifest.releases.iter().all(|m| m.name != name) {
+            return Err(error(
+                path,
+                r.referenced.line() as usize,
+                format!(
+                    "statement for {cve} names release `{name}`, which the manifest does not define"
+                ),
+            ));
+        }
+        releases.insert(name.to_string());
+    }
+    for l in &s.lines {
+        let minor = l.value.trim().trim_start_matches('v');
+        let members = line_members(manifest, minor);
+        if members.is_empty() {
+            return Err(error(
+                path,
+                l.referenced.line() as usize,
+                format!(
+                    "statement for {cve} names line `{minor}`, but no release of the manifest is on it (expected a minor version such as 1.20)"
+                ),
+            ));
+        }
+        releases.extend(members.into_iter().map(String::from));
+    }
+    if releases.is_empty() {
+        return Err(error(
+            path,
+            line,
+            format!("statement for {cve} covers no release: add `releases:` or `lines:`"),
+        ));
+    }
+    Ok(releases)
+}
+
+/// The manifest's releases on the minor line `minor` (`1.20`).
+fn line_members<'m>(manifest: &'m Manifest, minor: &str) -> Vec<&'m str> {
+    manifest
+        .releases
+        .iter()
+        .filter(|m| version_of(&m.name).is_some_and(|v| v.starts_with(&format!("{minor}."))))
+        .map(|m| m.name.as_str())
+        .collect()
+}
+
+/// The stated `status:`; `fixed` is refused (it is derived, never stated).
+fn stated_status(status: &Spanned<String>, path: &Path) -> Result<StatedStatus> {
+    let status_line = status.referenced.line() as usize;
+    match status.value.trim() {
+        "not_affected" => Ok(StatedStatus::NotAffected),
+        "affected" => Ok(StatedStatus::Affected),
+        "under_investigation" => Ok(StatedStatus::UnderInvestigation),
+        "fixed" => Err(error(path, status_line, "`fixed` is derived from patches and upstream versions, never stated; link the patch with `cves:` in the manifest".into())),
+        other => Err(error(path, status_line, format!("unknown status `{other}` (expected not_affected, affected or under_investigation)"))),
+    }
+}
+
+/// A known justification, and the rationale the status needs: a
+/// justification or impact statement for `not_affected`, an action statement
+/// for `affected`.
+fn check_rationale(cve: &str, s: &RawStatement, status: StatedStatus, path: &Path) -> Result<()> {
+    if let Some(j) = &s.justification
+        && !JUSTIFICATIONS.contains(&j.value.trim())
+    {
+        return Err(error(
+            path,
+            j.referenced.line() as usize,
+            format!(
+                "unknown justification `{}` (expected one of {})",
+                j.value.trim(),
+                JUSTIFICATIONS.join(", ")
+            ),
+        ));
+    }
+    let status_line = s.status.referenced.line() as usize;
+    match status {
+        StatedStatus::NotAffected if s.justification.is_none() && s.impact_statement.is_none() => {
+            Err(error(
+                path,
+                status_line,
+                format!(
+                    "not_affected statement for {cve} needs a `justification:` or an `impact_statement:`"
+                ),
+            ))
+        }
+        StatedStatus::Affected if s.action_statement.is_none() => Err(error(
+            path,
+            status_line,
+            format!(
+                "affected statement for {cve} needs an `action_statement:` (for example \"will not fix: change too large\")"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// `GO-YYYY-NNNN`: an id of the Go vulnerability database.

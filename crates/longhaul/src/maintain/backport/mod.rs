@@ -93,12 +93,7 @@ pub fn backport(
     let name = request.name;
     check_name(name)?;
     let manifest = inputs.manifest().map_err(Error::Other)?;
-    if manifest.patch(name).is_some() {
-        return Err(input(format!(
-            "{}: a patch named `{name}` already exists; choose another --name",
-            manifest.path.display()
-        )));
-    }
+    check_new(&manifest, name)?;
     let targets = targets(&manifest, request)?;
     let repo = inputs.upstream(&manifest).map_err(Error::Other)?;
     let memory = repo::in_memory(&repo);
@@ -129,7 +124,24 @@ pub fn backport(
     } else {
         (Vec::new(), String::new())
     };
-    let targets = results
+    Ok(BackportReport {
+        name: name.to_string(),
+        cves,
+        targets: ported_targets(results, names, typechecks),
+        written,
+        manifest_diff,
+        typechecked: request.typecheck,
+        write: request.write,
+    })
+}
+
+/// Each target's port with its patch name and typecheck.
+fn ported_targets(
+    results: Vec<(ObjectId, TargetResult)>,
+    names: Vec<Option<String>>,
+    typechecks: Vec<Option<CheckResult>>,
+) -> Vec<PortedTarget> {
+    results
         .into_iter()
         .zip(names)
         .zip(typechecks)
@@ -139,16 +151,18 @@ pub fn backport(
             patch_name,
             typecheck,
         })
-        .collect();
-    Ok(BackportReport {
-        name: name.to_string(),
-        cves,
-        targets,
-        written,
-        manifest_diff,
-        typechecked: request.typecheck,
-        write: request.write,
-    })
+        .collect()
+}
+
+/// `name` must be new to the manifest.
+fn check_new(manifest: &Manifest, name: &str) -> Result<(), Error> {
+    if manifest.patch(name).is_some() {
+        return Err(input(format!(
+            "{}: a patch named `{name}` already exists; choose another --name",
+            manifest.path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// An error in the request.

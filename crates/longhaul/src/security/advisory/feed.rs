@@ -77,6 +77,8 @@ const COMPONENTS: &[(&str, &str)] = &[
     ("csi-proxy", "github.com/kubernetes-csi/csi-proxy"),
 ];
 
+/// One feed item as an advisory, with notes on what could not be read from
+/// its text (the notes are also kept in the record).
 fn convert_item(item: Item) -> Converted {
     let text = item
         .content_text
@@ -94,49 +96,20 @@ fn convert_item(item: Item) -> Converted {
         notes.push("no component named in the text; assumed k8s.io/kubernetes".into());
         "k8s.io/kubernetes".into()
     });
-    let ranges = if events.is_empty() {
-        notes.push("no affected versions found in the text: the record affects no version".into());
-        vec![]
-    } else {
-        vec![Range {
-            kind: "SEMVER".into(),
-            events,
-            extra: BTreeMap::new(),
-        }]
-    };
-    let severity = match cvss_vector(&text) {
-        Some(v) => vec![SeverityScore {
-            kind: if v.starts_with("CVSS:4") {
-                "CVSS_V4"
-            } else {
-                "CVSS_V3"
-            }
-            .into(),
-            score: v,
-        }],
-        None => {
-            notes.push("no CVSS vector in the text".into());
-            vec![]
-        }
-    };
-    let mut references = Vec::new();
-    for url in [&item.url, &item.external_url].into_iter().flatten() {
-        references.push(serde_json::json!({ "type": "ADVISORY", "url": url }));
-    }
+    let ranges = ranges(events, &mut notes);
+    let severity = severity(&text, &mut notes);
+    let references = [&item.url, &item.external_url]
+        .into_iter()
+        .flatten()
+        .map(|url| serde_json::json!({ "type": "ADVISORY", "url": url }))
+        .collect();
     let published = item.date_published.clone();
     let mut extra = BTreeMap::new();
     extra.insert(
         "database_specific".into(),
         serde_json::json!({ "longhaul": { "source": SOURCE, "extraction_notes": notes } }),
     );
-    // One item may announce several CVEs ("CVE-2023-2727, CVE-2023-2728").
-    let mut ids = item
-        .id
-        .split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let id = ids.next().unwrap_or_default().to_string();
-    let aliases: Vec<String> = ids.map(String::from).collect();
+    let (id, aliases) = item_ids(&item.id);
     let advisory = Advisory {
         id,
         modified: published
@@ -162,6 +135,51 @@ fn convert_item(item: Item) -> Converted {
         extra,
     };
     Converted { advisory, notes }
+}
+
+/// The affected range read from the text (none, with a note, when no
+/// version was found).
+fn ranges(events: Vec<Event>, notes: &mut Vec<String>) -> Vec<Range> {
+    if events.is_empty() {
+        notes.push("no affected versions found in the text: the record affects no version".into());
+        vec![]
+    } else {
+        vec![Range {
+            kind: "SEMVER".into(),
+            events,
+            extra: BTreeMap::new(),
+        }]
+    }
+}
+
+/// The CVSS vector of the text as a severity (none, with a note, without one).
+fn severity(text: &str, notes: &mut Vec<String>) -> Vec<SeverityScore> {
+    match cvss_vector(text) {
+        Some(v) => vec![SeverityScore {
+            kind: if v.starts_with("CVSS:4") {
+                "CVSS_V4"
+            } else {
+                "CVSS_V3"
+            }
+            .into(),
+            score: v,
+        }],
+        None => {
+            notes.push("no CVSS vector in the text".into());
+            vec![]
+        }
+    }
+}
+
+/// The record's id and aliases: one item may announce several CVEs
+/// ("CVE-2023-2727, CVE-2023-2728"); the first is the id.
+fn item_ids(item_id: &str) -> (String, Vec<String>) {
+    let mut ids = item_id
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let id = ids.next().unwrap_or_default().to_string();
+    (id, ids.map(String::from).collect())
 }
 
 fn component(text: &str) -> Option<String> {

@@ -107,55 +107,17 @@ pub fn save_at(
     advisories: &[Advisory],
     imported: Option<i64>,
 ) -> Result<Vec<(String, Change)>, AdvisoryError> {
-    let error = |message: String| AdvisoryError {
-        file: dir.display().to_string(),
-        line: 0,
-        message,
-    };
-    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-    for a in advisories {
-        if let Err(why) = super::check_id(&a.id) {
-            return Err(error(format!(
-                "advisory id `{}` {why}; nothing was written",
-                a.id.escape_debug()
-            )));
-        }
-        if let Some(other) = seen.insert(a.id.to_ascii_lowercase(), &a.id)
-            && other != a.id
-        {
-            return Err(error(format!(
-                "advisory ids `{other}` and `{}` differ only in case and would share one file; nothing was written",
-                a.id
-            )));
-        }
-    }
-    crate::fs::recover_dir(dir)
-        .map_err(|e| error(format!("cannot recover from an interrupted import: {e}")))?;
-    let mut planned = Vec::new();
-    for a in advisories {
-        let path = dir.join(file_name(&a.id));
-        let new = render(a);
-        // What is written must read back: every later command reads each
-        // record with the same limit.
-        if new.len() as u64 > crate::fs::MAX_INPUT_BYTES {
-            return Err(error(format!(
-                "advisory `{}` would be written as {} bytes, more than the {}-byte limit every command reads a file with; nothing was written",
-                a.id,
-                new.len(),
-                crate::fs::MAX_INPUT_BYTES
-            )));
-        }
-        let change = match crate::fs::read_to_string(&path) {
-            Err(e) if e.is_not_found() => Change::Added,
-            Err(e) => return Err(error(format!("{}: {e}", path.display()))),
-            Ok(old) if old == new => Change::Unchanged,
-            Ok(old) => match Advisory::from_json(&old, "") {
-                Ok(existing) if is_converted(a) && !is_converted(&existing) => Change::Kept,
-                _ => Change::Updated,
-            },
-        };
-        planned.push((a.id.clone(), new, change));
-    }
+    check_ids(dir, advisories)?;
+    crate::fs::recover_dir(dir).map_err(|e| {
+        store_error(
+            dir,
+            format!("cannot recover from an interrupted import: {e}"),
+        )
+    })?;
+    let planned = advisories
+        .iter()
+        .map(|a| plan(dir, a))
+        .collect::<Result<Vec<_>, _>>()?;
     let record = imported.map(crate::security::freshness::import_record);
     let mut writes: BTreeMap<String, &str> = planned
         .iter()
@@ -166,20 +128,92 @@ pub fn save_at(
         writes.insert(crate::security::freshness::IMPORT_RECORD.into(), text);
     }
     if !writes.is_empty() {
-        crate::fs::replace_dir(dir, |stage| {
-            copy_folder(dir, stage, &writes)?;
-            for (name, text) in &writes {
-                std::fs::write(stage.join(name), text)?;
-            }
-            Ok(())
-        })
-        .map_err(|e| {
-            error(format!(
-                "cannot write advisories: {e}; the folder is unchanged"
-            ))
-        })?;
+        write_all(dir, &writes)?;
     }
     Ok(planned.into_iter().map(|(id, _, c)| (id, c)).collect())
+}
+
+/// An error about the advisory folder `dir` (no line).
+fn store_error(dir: &Path, message: String) -> AdvisoryError {
+    AdvisoryError {
+        file: dir.display().to_string(),
+        line: 0,
+        message,
+    }
+}
+
+/// Every id usable as a file name, and no two that differ only in case.
+fn check_ids(dir: &Path, advisories: &[Advisory]) -> Result<(), AdvisoryError> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for a in advisories {
+        if let Err(why) = super::check_id(&a.id) {
+            return Err(store_error(
+                dir,
+                format!(
+                    "advisory id `{}` {why}; nothing was written",
+                    a.id.escape_debug()
+                ),
+            ));
+        }
+        if let Some(other) = seen.insert(a.id.to_ascii_lowercase(), &a.id)
+            && other != a.id
+        {
+            return Err(store_error(
+                dir,
+                format!(
+                    "advisory ids `{other}` and `{}` differ only in case and would share one file; nothing was written",
+                    a.id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Advisory `a`'s id, its rendered record and what saving it changes.
+fn plan(dir: &Path, a: &Advisory) -> Result<(String, String, Change), AdvisoryError> {
+    let path = dir.join(file_name(&a.id));
+    let new = render(a);
+    // What is written must read back: every later command reads each
+    // record with the same limit.
+    if new.len() as u64 > crate::fs::MAX_INPUT_BYTES {
+        return Err(store_error(
+            dir,
+            format!(
+                "advisory `{}` would be written as {} bytes, more than the {}-byte limit every command reads a file with; nothing was written",
+                a.id,
+                new.len(),
+                crate::fs::MAX_INPUT_BYTES
+            ),
+        ));
+    }
+    let change = match crate::fs::read_to_string(&path) {
+        Err(e) if e.is_not_found() => Change::Added,
+        Err(e) => return Err(store_error(dir, format!("{}: {e}", path.display()))),
+        Ok(old) if old == new => Change::Unchanged,
+        Ok(old) => match Advisory::from_json(&old, "") {
+            Ok(existing) if is_converted(a) && !is_converted(&existing) => Change::Kept,
+            _ => Change::Updated,
+        },
+    };
+    Ok((a.id.clone(), new, change))
+}
+
+/// Replace `dir` by a copy holding `writes` (file name → text), in one step.
+fn write_all(dir: &Path, writes: &BTreeMap<String, &str>) -> Result<(), AdvisoryError> {
+    crate::fs::replace_dir(dir, |stage| {
+        copy_folder(dir, stage, writes)?;
+        for (name, text) in writes {
+            std::fs::write(stage.join(name), text)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| {
+        store_error(
+            dir,
+            format!("cannot write advisories: {e}; the folder is unchanged"),
+        )
+    })
 }
 
 /// Copy what `from` holds into `to`, except the files about to be replaced and
