@@ -712,7 +712,8 @@ fn an_import_that_could_not_be_read_back_is_refused() {
     assert!(stderr(&out).contains("limit"), "{}", stderr(&out));
     assert!(!lts.join("advisories/CVE-2025-8888.json").exists());
     let out = longhaul(&lts, &["advisories", "list"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).contains("CVE-2025-0001"), "{}", stdout(&out));
 }
 
 /// Item 13: `lts_years` is bounded, with an error at its line.
@@ -858,4 +859,55 @@ fn affected_since_does_not_read_special_files() {
     assert!(made.success());
     let v = json(&longhaul(&lts, &["--json", "affected", "--since", "HEAD"]));
     assert_eq!(v["releases"][0]["release"], "v1.0.3-lts.2", "{v}");
+}
+
+/// A pull request cannot point the advisory folder, or one record, at a file
+/// outside the repository with a committed symbolic link: `coverage`, `vex`
+/// and `site` refuse it (exit 2, naming the link) and publish nothing; the
+/// records outside are never read.
+#[test]
+fn advisories_linked_out_of_the_repository_are_refused() {
+    let (tmp, lts) = example();
+    let records = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tiny-lts/advisories");
+    copy_dir(&records, &lts.join("advisories"));
+    let outside = tmp.path().join("outside-advisories");
+    copy_dir(&records, &outside);
+    let site = tmp.path().join("site");
+    let refused = |what: &str| {
+        for args in [
+            vec!["coverage"],
+            vec!["vex", "v1.1.1-lts.1"],
+            vec!["site", "--out", site.to_str().unwrap()],
+        ] {
+            let out = longhaul(&lts, &args);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?} with {what}: {}",
+                stdout(&out)
+            );
+            let err = stderr(&out);
+            assert!(
+                err.contains("symbolic link") && err.contains(what),
+                "{args:?}: {err}"
+            );
+            assert!(!site.exists(), "nothing was published");
+        }
+    };
+    // One record a link to a file outside.
+    let record = lts.join("advisories/CVE-2025-0001.json");
+    std::fs::remove_file(&record).unwrap();
+    std::os::unix::fs::symlink(outside.join("CVE-2025-0001.json"), &record).unwrap();
+    refused("CVE-2025-0001.json");
+    // The whole folder a link to a folder outside.
+    std::fs::remove_dir_all(lts.join("advisories")).unwrap();
+    std::os::unix::fs::symlink(&outside, lts.join("advisories")).unwrap();
+    refused("advisories");
+    // The operator may still name that folder on the command line.
+    let out = longhaul(
+        &lts,
+        &["--advisories", outside.to_str().unwrap(), "coverage"],
+    );
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).contains("CVE-2025-0001"), "{}", stdout(&out));
 }

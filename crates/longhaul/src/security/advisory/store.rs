@@ -37,6 +37,7 @@ pub fn load(dir: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
             ),
         });
     }
+    refuse_link(dir, "folder")?;
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
@@ -47,6 +48,7 @@ pub fn load(dir: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
     paths.sort();
     let mut out = Vec::with_capacity(paths.len());
     for p in paths {
+        refuse_link(&p, "record")?;
         let file = p.display().to_string();
         let text = crate::fs::read_to_string(&p).map_err(|e| AdvisoryError {
             file: file.clone(),
@@ -69,6 +71,22 @@ pub fn load(dir: &Path) -> Result<Vec<Advisory>, AdvisoryError> {
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
+}
+
+/// A committed symbolic link would let a pull request point the advisory
+/// folder, or one record, at any file of the machine: refused.
+fn refuse_link(path: &Path, what: &str) -> Result<(), AdvisoryError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(AdvisoryError {
+            file: path.display().to_string(),
+            line: 0,
+            message: format!(
+                "is a symbolic link: an advisory {what} is read only as a real {}, never through a link (pass the folder it points to with --advisories)",
+                if what == "folder" { "folder" } else { "file" }
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The canonical file content of an advisory.
