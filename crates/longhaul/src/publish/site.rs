@@ -43,6 +43,39 @@ pub struct Dependencies {
     pub missing: Option<String>,
 }
 
+impl Dependencies {
+    /// Each release's dependency section (beside its previous release's, for
+    /// what changed) and its OpenVEX statements, from a dependency report.
+    pub fn of_report(
+        report: &crate::deps::report::Report,
+        manifest: &crate::release::manifest::Manifest,
+    ) -> Dependencies {
+        let lines = lines(manifest);
+        let by_name: BTreeMap<&str, &crate::deps::report::ReleaseDeps> = report
+            .releases
+            .iter()
+            .map(|r| (r.name.as_str(), r))
+            .collect();
+        let mut out = Dependencies::default();
+        for r in &report.releases {
+            let previous = lines
+                .iter()
+                .find_map(|l| l.previous(&r.name))
+                .and_then(|p| by_name.get(p.name.as_str()).copied());
+            out.notes.insert(
+                r.name.clone(),
+                crate::deps::notes::notes(r, previous, &report.freshness),
+            );
+            let products = crate::security::openvex::products(manifest.product.as_deref(), &r.name);
+            out.statements.insert(
+                r.name.clone(),
+                crate::deps::vex::statements(r, &products, false),
+            );
+        }
+        out
+    }
+}
+
 /// The built site: relative path → bytes.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
