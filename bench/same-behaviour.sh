@@ -67,6 +67,12 @@ run_example() {
     record "ex-notes-json-$r" "${lh[@]}" --json notes "$r"
   done
   record ex-lifecycle "${lh[@]}" --json lifecycle
+  record ex-advisories-list "${lh[@]}" advisories list
+  record ex-port "${lh[@]}" --json port --onto v1.0.3 --commit main
+  record ex-port-text "${lh[@]}" port --onto v1.0.3 --commit main
+  record ex-apply "${lh[@]}" --json apply --onto v1.1.1 "$work/tiny/patches/token-length.patch"
+  record ex-apply-text "${lh[@]}" apply --onto v1.0.3 "$work/tiny/patches/token-length.patch"
+  record ex-ci-check "${lh[@]}" --json ci github --check
   record ex-upgrade "${lh[@]}" --json upgrade-path v1.0.3-lts.2 --to 1.1
   record ex-backport "${lh[@]}" --json backport --commit main --name CVE-2025-0002 --maintained
   record ex-backport-text "${lh[@]}" backport --commit main --name CVE-2025-0002 --to v1.0.3-lts.2
