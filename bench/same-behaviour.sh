@@ -55,12 +55,24 @@ run_example() {
   record ex-coverage "${lh[@]}" --json coverage --all
   record ex-coverage-md "${lh[@]}" coverage --all --markdown
   record ex-suggest "${lh[@]}" statements suggest
+  # Dependency coverage (the example's Go vulnerability database): the report,
+  # the coverage table with dependencies, and (below) the site's sections.
+  record ex-deps "${lh[@]}" --json deps --all
+  record ex-deps-text "${lh[@]}" deps --all
+  record ex-coverage-deps "${lh[@]}" --json coverage --all --deps
+  record ex-coverage-deps-text "${lh[@]}" coverage --all --deps
   for r in v1.0.3-lts.1 v1.0.3-lts.2 v1.1.1-lts.1; do
     record "ex-vex-$r" "${lh[@]}" vex "$r"
     record "ex-notes-$r" "${lh[@]}" notes "$r"
     record "ex-notes-json-$r" "${lh[@]}" --json notes "$r"
   done
   record ex-lifecycle "${lh[@]}" --json lifecycle
+  record ex-advisories-list "${lh[@]}" advisories list
+  record ex-port "${lh[@]}" --json port --onto v1.0.3 --commit main
+  record ex-port-text "${lh[@]}" port --onto v1.0.3 --commit main
+  record ex-apply "${lh[@]}" --json apply --onto v1.1.1 "$work/tiny/patches/token-length.patch"
+  record ex-apply-text "${lh[@]}" apply --onto v1.0.3 "$work/tiny/patches/token-length.patch"
+  record ex-ci-check "${lh[@]}" --json ci github --check
   record ex-upgrade "${lh[@]}" --json upgrade-path v1.0.3-lts.2 --to 1.1
   record ex-backport "${lh[@]}" --json backport --commit main --name CVE-2025-0002 --maintained
   record ex-backport-text "${lh[@]}" backport --commit main --name CVE-2025-0002 --to v1.0.3-lts.2
@@ -104,6 +116,7 @@ run_klts() {
   record klts-verify "${lh[@]}" --json verify --all
   record klts-lint "${lh[@]}" --json lint
   record klts-coverage "${lh[@]}" --json coverage --all
+  record klts-deps "${lh[@]}" --json deps
   record klts-vex "${lh[@]}" vex v1.18.20-lts.3
   record klts-notes "${lh[@]}" notes v1.18.20-lts.3
   record klts-lifecycle "${lh[@]}" --json lifecycle

@@ -312,3 +312,23 @@ pub fn select_releases(
     }
     Ok(selected)
 }
+
+/// The workflows of `longhaul::maintain` read the repository through the
+/// front end: the CLI's manifest, upstream, patches and check cache.
+impl longhaul::maintain::Inputs for Context {
+    fn manifest(&self) -> Result<Manifest, longhaul::maintain::BoxError> {
+        Ok(Context::manifest(self)?)
+    }
+    fn upstream(
+        &self,
+        manifest: &Manifest,
+    ) -> Result<longhaul::gix::ThreadSafeRepository, longhaul::maintain::BoxError> {
+        Ok(Context::upstream(self, Some(manifest))?)
+    }
+    fn loader(&self, manifest: &Manifest) -> PatchLoader {
+        Context::loader(self, Some(manifest))
+    }
+    fn check_cache_dir(&self) -> Option<PathBuf> {
+        Context::check_cache_dir(self)
+    }
+}

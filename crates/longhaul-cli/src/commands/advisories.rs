@@ -3,115 +3,125 @@
 use crate::AdvisoriesAction;
 use crate::context::Context;
 use crate::ui;
+use longhaul::release::manifest::Manifest;
 use longhaul::security::advisory::store::{self, Change};
+use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest().ok();
     let dir = ctx.advisories_dir(manifest.as_ref());
     match action {
-        AdvisoriesAction::Import { sources } => {
-            // Kubernetes records to the advisory folder, Go vulndb records to
-            // their own folder, other ecosystems skipped and counted. The
-            // default folders are the repository's: no link on the way.
-            let go_dir = ctx.go_vulndb_dir(manifest.as_ref());
-            if let Some(m) = manifest.as_ref().filter(|m| dir.starts_with(m.dir()))
-                && let Some(parent) = dir.parent()
-            {
-                longhaul::confine::create_dirs(m.dir(), parent)?;
-            }
-            for d in [&dir, &go_dir] {
-                refuse_links_inside(manifest.as_ref(), d)?;
-            }
-            let now = longhaul::time::reproducible_now()?;
-            let imported = longhaul::deps::import::import(
-                sources,
-                &dir,
-                &go_dir,
-                &longhaul::download::get,
-                Some(now),
-            )?;
-            let skipped: usize = imported.skipped.values().map(Vec::len).sum();
-            if json {
-                let k8s = imported.kubernetes.as_ref();
-                ui::print_json(&serde_json::json!({
-                    "ok": true,
-                    "dir": dir,
-                    "advisories": k8s.map(|r| &r.advisories),
-                    "notes": k8s.map(|r| &r.notes),
-                    "go_vulndb": {"dir": go_dir, "imported": imported.go.len(), "stored": imported.go_stored, "withdrawn": imported.go_withdrawn},
-                    "skipped": imported.skipped,
-                }));
-                return Ok(ExitCode::SUCCESS);
-            }
-            if let Some(report) = &imported.kubernetes {
-                print_kubernetes(report, &dir);
-            }
-            if !imported.go.is_empty() {
-                println!(
-                    "{} Go vulnerability database records imported into {} ({} stored, {} withdrawn)",
-                    imported.go.len(),
-                    go_dir.display(),
-                    imported.go_stored,
-                    imported.go_withdrawn
-                );
-            }
-            if skipped > 0 {
-                println!(
-                    "{} {skipped} record(s) skipped: ecosystem {}",
-                    ui::paint("note", ui::Color::Yellow),
-                    imported
-                        .skipped
-                        .iter()
-                        .map(|(e, f)| format!("{e} ({})", f.len()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            if imported.kubernetes.is_some() {
-                print_feed(&dir, manifest.as_ref(), now)?;
-            }
-            if !imported.go.is_empty() {
-                let db = ctx.go_vulndb(manifest.as_ref())?;
-                super::deps::print_freshness(&longhaul::deps::report::Freshness::of(
-                    &db,
-                    manifest.as_ref(),
-                    now,
-                ));
-            }
-        }
-        AdvisoriesAction::List => {
-            let all = store::load(&dir)?;
-            if json {
-                ui::print_json(&all);
-                return Ok(ExitCode::SUCCESS);
-            }
-            let mut t = ui::table(&["ID", "PUBLISHED", "CVSS", "PACKAGES", "SUMMARY"]);
-            for a in &all {
-                t.add_row(vec![
-                    a.id.clone(),
-                    a.published
-                        .as_deref()
-                        .unwrap_or("")
-                        .chars()
-                        .take(10)
-                        .collect(),
-                    a.cvss()
-                        .map(|c| format!("{:.1} {}", c.score, c.severity))
-                        .unwrap_or_default(),
-                    a.affected
-                        .iter()
-                        .map(|x| x.package.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    shorten(a.summary.as_deref().unwrap_or("").trim(), 60),
-                ]);
-            }
-            println!("{t}");
-            println!("{} advisories in {}", all.len(), dir.display());
-            print_feed(&dir, manifest.as_ref(), longhaul::time::reproducible_now()?)?;
-        }
+        AdvisoriesAction::Import { sources } => import(ctx, json, sources, manifest.as_ref(), &dir),
+        AdvisoriesAction::List => list(json, manifest.as_ref(), &dir),
     }
+}
+
+/// `advisories import`: Kubernetes records to the advisory folder, Go
+/// vulndb records to their own folder, other ecosystems skipped and counted.
+fn import(
+    ctx: &Context,
+    json: bool,
+    sources: &[String],
+    manifest: Option<&Manifest>,
+    dir: &Path,
+) -> anyhow::Result<ExitCode> {
+    // The default folders are the repository's: no link on the way.
+    let go_dir = ctx.go_vulndb_dir(manifest);
+    if let Some(m) = manifest.filter(|m| dir.starts_with(m.dir()))
+        && let Some(parent) = dir.parent()
+    {
+        longhaul::confine::create_dirs(m.dir(), parent)?;
+    }
+    for d in [dir, &go_dir] {
+        refuse_links_inside(manifest, d)?;
+    }
+    let now = longhaul::time::reproducible_now()?;
+    let imported =
+        longhaul::deps::import::import(sources, dir, &go_dir, &longhaul::download::get, Some(now))?;
+    if json {
+        let k8s = imported.kubernetes.as_ref();
+        ui::print_json(&serde_json::json!({
+            "ok": true,
+            "dir": dir,
+            "advisories": k8s.map(|r| &r.advisories),
+            "notes": k8s.map(|r| &r.notes),
+            "go_vulndb": {"dir": go_dir, "imported": imported.go.len(), "stored": imported.go_stored, "withdrawn": imported.go_withdrawn},
+            "skipped": imported.skipped,
+        }));
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_imported(&imported, dir, &go_dir);
+    if imported.kubernetes.is_some() {
+        print_feed(dir, manifest, now)?;
+    }
+    if !imported.go.is_empty() {
+        let db = ctx.go_vulndb(manifest)?;
+        super::deps::print_freshness(&longhaul::deps::report::Freshness::of(&db, manifest, now));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What an import stored and skipped, as text.
+fn print_imported(imported: &longhaul::deps::import::Imported, dir: &Path, go_dir: &Path) {
+    if let Some(report) = &imported.kubernetes {
+        print_kubernetes(report, dir);
+    }
+    if !imported.go.is_empty() {
+        println!(
+            "{} Go vulnerability database records imported into {} ({} stored, {} withdrawn)",
+            imported.go.len(),
+            go_dir.display(),
+            imported.go_stored,
+            imported.go_withdrawn
+        );
+    }
+    let skipped: usize = imported.skipped.values().map(Vec::len).sum();
+    if skipped > 0 {
+        println!(
+            "{} {skipped} record(s) skipped: ecosystem {}",
+            ui::paint("note", ui::Color::Yellow),
+            imported
+                .skipped
+                .iter()
+                .map(|(e, f)| format!("{e} ({})", f.len()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+}
+
+/// `advisories list`: the stored advisories as a table, and the feed's age.
+fn list(json: bool, manifest: Option<&Manifest>, dir: &Path) -> anyhow::Result<ExitCode> {
+    let all = store::load(dir)?;
+    if json {
+        ui::print_json(&all);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = ui::table(&["ID", "PUBLISHED", "CVSS", "PACKAGES", "SUMMARY"]);
+    for a in &all {
+        t.add_row(vec![
+            a.id.clone(),
+            a.published
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(10)
+                .collect(),
+            a.cvss()
+                .map(|c| format!("{:.1} {}", c.score, c.severity))
+                .unwrap_or_default(),
+            a.affected
+                .iter()
+                .map(|x| x.package.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            shorten(a.summary.as_deref().unwrap_or("").trim(), 60),
+        ]);
+    }
+    println!("{t}");
+    println!("{} advisories in {}", all.len(), dir.display());
+    print_feed(dir, manifest, longhaul::time::reproducible_now()?)?;
     Ok(ExitCode::SUCCESS)
 }
 

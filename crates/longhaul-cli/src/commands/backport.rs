@@ -3,11 +3,7 @@
 use crate::context::Context;
 use crate::ui;
 use longhaul::maintain::backport::{BackportReport, PortedTarget, backport};
-use longhaul::maintain::{BoxError, Inputs};
 use longhaul::port::Status;
-use longhaul::release::manifest::Manifest;
-use longhaul::release::patch_cache::PatchLoader;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// What to backport, where, and whether to write.
@@ -25,24 +21,6 @@ pub fn run(ctx: &Context, json: bool, request: &Request<'_>) -> anyhow::Result<E
     } else {
         ExitCode::from(1)
     })
-}
-
-impl Inputs for Context {
-    fn manifest(&self) -> Result<Manifest, BoxError> {
-        Ok(Context::manifest(self)?)
-    }
-    fn upstream(
-        &self,
-        manifest: &Manifest,
-    ) -> Result<longhaul::gix::ThreadSafeRepository, BoxError> {
-        Ok(Context::upstream(self, Some(manifest))?)
-    }
-    fn loader(&self, manifest: &Manifest) -> PatchLoader {
-        Context::loader(self, Some(manifest))
-    }
-    fn check_cache_dir(&self) -> Option<PathBuf> {
-        Context::check_cache_dir(self)
-    }
 }
 
 fn print_json(report: &BackportReport) {

@@ -52,27 +52,7 @@ pub fn run(
     // Phase 2: write, rolling back this run's tags if a later step fails.
     let (reports, failure) = write_all(&repo, prepared, worktree, &committer);
     if let Some((name, error)) = failure {
-        let rolled_back = roll_back(&repo, &reports);
-        if json {
-            ui::print_json(&serde_json::json!({
-                "ok": false,
-                "failed": { "name": name, "error": error.to_string() },
-                "rolled_back": rolled_back,
-                "error": format!("{name}: {error}"),
-            }));
-            return Ok(ExitCode::from(2));
-        }
-        bail!(
-            "{error} ({})",
-            if rolled_back.is_empty() {
-                "no tag was changed".to_string()
-            } else {
-                format!(
-                    "the tags written before it were put back: {}",
-                    rolled_back.join(", ")
-                )
-            }
-        );
+        return failed(&repo, &reports, json, &name, &error);
     }
     if json {
         ui::print_json(&serde_json::json!({ "ok": true, "releases": reports }));
@@ -80,6 +60,37 @@ pub fn run(
         print_built(&reports);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A write failed: put back the tags this run wrote and say so (exit 2).
+fn failed(
+    repo: &longhaul::gix::ThreadSafeRepository,
+    reports: &[BuildReport],
+    json: bool,
+    name: &str,
+    error: &longhaul::Error,
+) -> anyhow::Result<ExitCode> {
+    let rolled_back = roll_back(repo, reports);
+    if json {
+        ui::print_json(&serde_json::json!({
+            "ok": false,
+            "failed": { "name": name, "error": error.to_string() },
+            "rolled_back": rolled_back,
+            "error": format!("{name}: {error}"),
+        }));
+        return Ok(ExitCode::from(2));
+    }
+    bail!(
+        "{error} ({})",
+        if rolled_back.is_empty() {
+            "no tag was changed".to_string()
+        } else {
+            format!(
+                "the tags written before it were put back: {}",
+                rolled_back.join(", ")
+            )
+        }
+    );
 }
 
 /// The worktree folder must be new or empty, and creatable: checked by

@@ -4,13 +4,11 @@ use crate::context::Context;
 use crate::ui;
 use longhaul::checks::affected::Revision;
 use longhaul::checks::build_constraints::Target;
-use longhaul::checks::run::{CheckStatus, Checker, ReleaseChecks, Scope};
+use longhaul::checks::run::{CheckStatus, ReleaseChecks, Scope};
 use longhaul::checks::toolchain::Toolchain;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct Request<'a> {
     pub releases: &'a [String],
@@ -43,59 +41,24 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     let cache_dir = ctx.check_cache_dir();
     let spinner = spinner(json);
     let progress = |msg: &str| spinner.set_message(msg.to_string());
-    // Each worker has its own in-memory handle (the release trees it builds
-    // stay in it) and takes the next release; reports keep the asked order.
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<longhaul::Result<ReleaseChecks>>>> =
-        selected.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..req.jobs.min(selected.len()) {
-            scope.spawn(|| {
-                let memory = longhaul::repo::in_memory(&repo);
-                let checker = Checker {
-                    repo: &memory,
-                    manifest: &manifest,
-                    loader: &loader,
-                    target: req.target.clone(),
-                    toolchain: toolchain.clone(),
-                    scope: req.scope,
-                    cache_dir: if req.no_cache {
-                        None
-                    } else {
-                        cache_dir.clone()
-                    },
-                    progress: &progress,
-                };
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(release) = selected.get(i) else {
-                        break;
-                    };
-                    let report = match missing.iter().find(|m| &m.release == release) {
-                        Some(m) => Ok(ReleaseChecks::unverifiable(
-                            m,
-                            &manifest,
-                            &checks,
-                            &toolchain,
-                            advice
-                                .as_deref()
-                                .filter(|_| m.release == missing[0].release),
-                        )),
-                        None => checker.check_release(release, &checks),
-                    };
-                    *slots[i].lock().expect("not poisoned") = Some(report);
-                }
-            });
-        }
-    });
-    let mut reports = Vec::new();
-    for slot in slots {
-        reports.push(
-            slot.into_inner()
-                .expect("not poisoned")
-                .expect("every release ran")?,
-        );
-    }
+    let batch = longhaul::maintain::check::Batch {
+        repo: &repo,
+        manifest: &manifest,
+        loader: &loader,
+        target: req.target.clone(),
+        toolchain,
+        scope: req.scope,
+        cache_dir: if req.no_cache { None } else { cache_dir },
+        progress: &progress,
+        jobs: req.jobs,
+    };
+    let reports = longhaul::maintain::check::check_releases(
+        &batch,
+        &selected,
+        &checks,
+        &missing,
+        advice.as_deref(),
+    )?;
     spinner.finish_and_clear();
     if let Some(path) = req.junit {
         longhaul::fs::write_atomic(path, longhaul::checks::junit::to_junit(&reports).as_bytes())

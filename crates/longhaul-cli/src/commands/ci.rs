@@ -21,17 +21,7 @@ pub fn github(
             manifest.path.display()
         );
     };
-    let manifest_dir = manifest.dir().canonicalize()?;
-    let root: PathBuf = longhaul::gix::discover(&manifest_dir)
-        .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf))
-        .and_then(|w| w.canonicalize().ok())
-        .unwrap_or_else(|| manifest_dir.clone());
-    let dir = match manifest_dir.strip_prefix(&root) {
-        Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
-        Ok(rel) => rel.display().to_string(),
-        Err(_) => ".".to_string(),
-    };
+    let (root, dir) = locate(&manifest)?;
     // The releases and their Go are planned when the workflow runs (`ci
     // plan`), so writing it needs neither the upstream clone nor the trees.
     let warnings: Vec<String> = Vec::new();
@@ -66,24 +56,46 @@ pub fn github(
         for w in &warnings {
             println!("{} {w}", ui::paint("!", ui::Color::Yellow));
         }
-        match (check, same) {
-            (_, true) => println!("{} is up to date", path.display()),
-            (true, false) if current.is_none() => println!(
-                "{} does not exist (run `longhaul ci github`)",
-                path.display()
-            ),
-            (true, false) => println!(
-                "{} differs from what `longhaul ci github` writes (run it again)",
-                path.display()
-            ),
-            (false, false) => println!("wrote {}", path.display()),
-        }
+        print_outcome(&path, check, same, current.is_some());
     }
     Ok(if check && !same {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The repository's root (the manifest's folder outside a git work tree)
+/// and the manifest's folder relative to it (`.` for the root).
+fn locate(manifest: &longhaul::release::manifest::Manifest) -> anyhow::Result<(PathBuf, String)> {
+    let manifest_dir = manifest.dir().canonicalize()?;
+    let root: PathBuf = longhaul::gix::discover(&manifest_dir)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .and_then(|w| w.canonicalize().ok())
+        .unwrap_or_else(|| manifest_dir.clone());
+    let dir = match manifest_dir.strip_prefix(&root) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => ".".to_string(),
+    };
+    Ok((root, dir))
+}
+
+/// Whether the workflow was up to date, missing, different or written.
+fn print_outcome(path: &Path, check: bool, same: bool, exists: bool) {
+    match (check, same) {
+        (_, true) => println!("{} is up to date", path.display()),
+        (true, false) if !exists => println!(
+            "{} does not exist (run `longhaul ci github`)",
+            path.display()
+        ),
+        (true, false) => println!(
+            "{} differs from what `longhaul ci github` writes (run it again)",
+            path.display()
+        ),
+        (false, false) => println!("wrote {}", path.display()),
+    }
 }
 
 /// `longhaul ci plan [--since REV]`: the check matrix, computed now.

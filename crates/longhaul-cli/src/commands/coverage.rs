@@ -16,6 +16,21 @@ pub struct Request<'a> {
     pub deps: Option<&'a crate::GorootArgs>,
 }
 
+/// The dependency rows of `--deps`, and the Go database's age.
+type DepRows = (
+    Vec<longhaul::deps::matrix::Row>,
+    longhaul::deps::report::Freshness,
+);
+
+/// What `coverage` shows: the matrix, the feed's age and, with `--deps`,
+/// the dependency rows.
+struct Shown {
+    manifest: longhaul::release::manifest::Manifest,
+    coverage: Coverage,
+    feed: FeedAge,
+    deps: Option<DepRows>,
+}
+
 pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode> {
     // `--json` is global, so clap cannot say this.
     if json && (req.markdown || req.wide) {
@@ -33,6 +48,23 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
     } else {
         req.releases
     };
+    let shown = compute(ctx, releases, req.deps)?;
+    if json {
+        print_json(&shown);
+    } else if req.markdown {
+        print_markdown(&shown);
+    } else {
+        print_text(&shown, req.wide, !releases.is_empty());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The coverage of `releases`, the feed's age and the dependency rows.
+fn compute(
+    ctx: &Context,
+    releases: &[String],
+    deps: Option<&crate::GorootArgs>,
+) -> anyhow::Result<Shown> {
     let (manifest, advisories, coverage) = ctx.coverage(releases)?;
     let feed = longhaul::security::freshness::of_advisories(
         &advisories,
@@ -40,7 +72,7 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
         &manifest,
         longhaul::time::reproducible_now()?,
     );
-    let deps = match req.deps {
+    let deps = match deps {
         Some(go) => Some(super::deps::coverage_rows(
             ctx,
             &manifest,
@@ -49,50 +81,63 @@ pub fn run(ctx: &Context, json: bool, req: &Request) -> anyhow::Result<ExitCode>
         )?),
         None => None,
     };
-    if json {
-        let mut doc = serde_json::to_value(&coverage).expect("serializable");
-        doc["feed"] = serde_json::to_value(&feed).expect("serializable");
-        if let Some((rows, freshness)) = &deps {
-            doc["deps"] = serde_json::json!({ "freshness": freshness, "rows": rows });
-        }
-        ui::print_json(&doc);
-    } else if req.markdown {
-        print!(
-            "{}{}{}",
-            feed_markdown(&feed),
-            to_markdown(&coverage),
-            not_in_feed_markdown(&coverage)
-        );
-        if let Some((rows, freshness)) = &deps {
-            print!(
-                "{}",
-                super::deps::rows_markdown(rows, freshness, &coverage.releases)
-            );
-        }
-    } else {
-        print_feed(&feed);
-        if req.wide {
-            print_wide(&coverage);
-        } else {
-            // One column per line (its newest release) unless releases were named.
-            let columns = if releases.is_empty() {
-                longhaul::security::coverage::line_columns(&manifest, &coverage)
-            } else {
-                coverage
-                    .releases
-                    .iter()
-                    .map(|r| (r.clone(), r.clone()))
-                    .collect()
-            };
-            print_matrix(&coverage, &columns, ui::terminal_width());
-        }
-        print_totals(&coverage, &feed);
-        if let Some((rows, freshness)) = &deps {
-            super::deps::print_rows(rows);
-            super::deps::print_freshness(freshness);
-        }
+    Ok(Shown {
+        manifest,
+        coverage,
+        feed,
+        deps,
+    })
+}
+
+fn print_json(shown: &Shown) {
+    let mut doc = serde_json::to_value(&shown.coverage).expect("serializable");
+    doc["feed"] = serde_json::to_value(&shown.feed).expect("serializable");
+    if let Some((rows, freshness)) = &shown.deps {
+        doc["deps"] = serde_json::json!({ "freshness": freshness, "rows": rows });
     }
-    Ok(ExitCode::SUCCESS)
+    ui::print_json(&doc);
+}
+
+fn print_markdown(shown: &Shown) {
+    let coverage = &shown.coverage;
+    print!(
+        "{}{}{}",
+        feed_markdown(&shown.feed),
+        to_markdown(coverage),
+        not_in_feed_markdown(coverage)
+    );
+    if let Some((rows, freshness)) = &shown.deps {
+        print!(
+            "{}",
+            super::deps::rows_markdown(rows, freshness, &coverage.releases)
+        );
+    }
+}
+
+/// The matrix as a table: one column per line (its newest release) unless
+/// releases were `named`, every release with `wide`; then the totals.
+fn print_text(shown: &Shown, wide: bool, named: bool) {
+    let coverage = &shown.coverage;
+    print_feed(&shown.feed);
+    if wide {
+        print_wide(coverage);
+    } else {
+        let columns = if named {
+            coverage
+                .releases
+                .iter()
+                .map(|r| (r.clone(), r.clone()))
+                .collect()
+        } else {
+            longhaul::security::coverage::line_columns(&shown.manifest, coverage)
+        };
+        print_matrix(coverage, &columns, ui::terminal_width());
+    }
+    print_totals(coverage, &shown.feed);
+    if let Some((rows, freshness)) = &shown.deps {
+        super::deps::print_rows(rows);
+        super::deps::print_freshness(freshness);
+    }
 }
 
 /// The feed's age, and the warning when it is stale.
@@ -317,6 +362,11 @@ fn print_totals(c: &Coverage, feed: &FeedAge) {
             ""
         }
     );
+    print_not_in_feed(c);
+}
+
+/// The CVEs that patches name and the feed lacks, if any.
+fn print_not_in_feed(c: &Coverage) {
     if !c.not_in_feed.is_empty() {
         println!(
             "{} {} CVE{} named by patches {} not in the feed, so not in the matrix: {}",

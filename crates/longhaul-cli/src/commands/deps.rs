@@ -475,28 +475,9 @@ pub fn site_dependencies(
         ),
         releases,
     };
-    let by_name: std::collections::BTreeMap<&str, &ReleaseDeps> = report
-        .releases
-        .iter()
-        .map(|r| (r.name.as_str(), r))
-        .collect();
-    let mut out = longhaul::publish::site::Dependencies::default();
-    for r in &report.releases {
-        let previous = lines
-            .iter()
-            .find_map(|l| l.previous(&r.name))
-            .and_then(|p| by_name.get(p.name.as_str()).copied());
-        out.notes.insert(
-            r.name.clone(),
-            longhaul::deps::notes::notes(r, previous, &report.freshness),
-        );
-        let products = longhaul::security::openvex::products(manifest.product.as_deref(), &r.name);
-        out.statements.insert(
-            r.name.clone(),
-            longhaul::deps::vex::statements(r, &products, false),
-        );
-    }
-    Ok(Some(out))
+    Ok(Some(longhaul::publish::site::Dependencies::of_report(
+        &report, manifest,
+    )))
 }
 
 /// Open dependency vulnerabilities at each stop of `plan`; `None` without a

@@ -19,47 +19,13 @@ pub fn run(
     };
     // Everything, including the commits that chain the ports, stays in memory.
     let memory = longhaul::repo::in_memory(&repo);
-    let mut target = longhaul::repo::resolve_commit(&memory, onto)?;
-    let ids = commits
-        .iter()
-        .map(|c| longhaul::repo::resolve_commit(&memory, c))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut outcomes: Vec<(String, Outcome)> = Vec::new();
-    for (name, id) in commits.iter().zip(ids) {
-        let outcome = port_commit(&memory, id, target)?;
-        let tree = outcome.tree;
-        outcomes.push((name.clone(), outcome));
-        let Some(tree) = tree else { break };
-        target = longhaul::repo::memory_commit(&memory, tree, target, "port")?;
-    }
+    let outcomes = port_chain(&memory, onto, commits)?;
     let last = &outcomes.last().expect("at least one commit").1;
     let ok = outcomes.len() == commits.len() && last.status != Status::Conflict;
     if json {
-        if let [(_, only)] = outcomes.as_slice() {
-            ui::print_json(only);
-        } else {
-            ui::print_json(&serde_json::json!({
-                "status": if ok { last.status } else { Status::Conflict },
-                "tree": if ok { last.tree.map(|t| t.to_string()) } else { None },
-                "commits": outcomes.iter().map(|(c, o)| serde_json::json!({ "commit": c, "outcome": o })).collect::<Vec<_>>(),
-            }));
-        }
+        print_json(&outcomes, ok);
     } else {
-        for (name, o) in &outcomes {
-            let status = match o.status {
-                Status::Conflict => ui::paint("conflict", ui::Color::Red),
-                s => ui::paint(&format!("{s:?}").to_lowercase(), ui::Color::Green),
-            };
-            println!(
-                "{name}: {status} ({:?}, {:?}){}",
-                o.rung,
-                o.difficulty,
-                o.tree.map(|t| format!(" tree {t}")).unwrap_or_default()
-            );
-            for c in &o.conflicts {
-                println!("  {}: {}", c.file, c.reason);
-            }
-        }
+        print_text(&outcomes);
     }
     // The process ends now: freeing the object caches would only cost time
     // (measurable when a script runs one port per pair).
@@ -70,4 +36,59 @@ pub fn run(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Port `commits` one after another onto `onto`, each onto the previous
+/// port; stops after the first that leaves no tree.
+fn port_chain(
+    memory: &longhaul::gix::Repository,
+    onto: &str,
+    commits: &[String],
+) -> anyhow::Result<Vec<(String, Outcome)>> {
+    let mut target = longhaul::repo::resolve_commit(memory, onto)?;
+    let ids = commits
+        .iter()
+        .map(|c| longhaul::repo::resolve_commit(memory, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut outcomes: Vec<(String, Outcome)> = Vec::new();
+    for (name, id) in commits.iter().zip(ids) {
+        let outcome = port_commit(memory, id, target)?;
+        let tree = outcome.tree;
+        outcomes.push((name.clone(), outcome));
+        let Some(tree) = tree else { break };
+        target = longhaul::repo::memory_commit(memory, tree, target, "port")?;
+    }
+    Ok(outcomes)
+}
+
+/// One commit: its outcome as is; several: the chain's status and each outcome.
+fn print_json(outcomes: &[(String, Outcome)], ok: bool) {
+    let last = &outcomes.last().expect("at least one commit").1;
+    if let [(_, only)] = outcomes {
+        ui::print_json(only);
+    } else {
+        ui::print_json(&serde_json::json!({
+            "status": if ok { last.status } else { Status::Conflict },
+            "tree": if ok { last.tree.map(|t| t.to_string()) } else { None },
+            "commits": outcomes.iter().map(|(c, o)| serde_json::json!({ "commit": c, "outcome": o })).collect::<Vec<_>>(),
+        }));
+    }
+}
+
+fn print_text(outcomes: &[(String, Outcome)]) {
+    for (name, o) in outcomes {
+        let status = match o.status {
+            Status::Conflict => ui::paint("conflict", ui::Color::Red),
+            s => ui::paint(&format!("{s:?}").to_lowercase(), ui::Color::Green),
+        };
+        println!(
+            "{name}: {status} ({:?}, {:?}){}",
+            o.rung,
+            o.difficulty,
+            o.tree.map(|t| format!(" tree {t}")).unwrap_or_default()
+        );
+        for c in &o.conflicts {
+            println!("  {}: {}", c.file, c.reason);
+        }
+    }
 }

@@ -60,6 +60,22 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    println!("{}", table(&views));
+    println!(
+        "{} release{} ({} must) in {}",
+        views.len(),
+        if views.len() == 1 { "" } else { "s" },
+        views.iter().filter(|v| v.must).count(),
+        manifest.path.display()
+    );
+    if let Some((missing, Some(fetch))) = &missing {
+        print_missing(missing, fetch);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The releases as a table: base, chain, patches and what is not available.
+fn table(views: &[ReleaseView]) -> ui::Table {
     let mut t = ui::table(&[
         "RELEASE",
         "MUST",
@@ -68,7 +84,7 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         "PATCHES",
         "NOT AVAILABLE",
     ]);
-    for v in &views {
+    for v in views {
         let unavailable: Vec<&str> = v
             .patches
             .iter()
@@ -94,26 +110,20 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             },
         ]);
     }
-    println!("{t}");
+    t
+}
+
+/// The base tags the clone lacks and the command that fetches them.
+fn print_missing(missing: &[longhaul::release::base_tags::MissingBase], fetch: &str) {
+    let tags = longhaul::release::base_tags::tags(missing);
     println!(
-        "{} release{} ({} must) in {}",
-        views.len(),
-        if views.len() == 1 { "" } else { "s" },
-        views.iter().filter(|v| v.must).count(),
-        manifest.path.display()
+        "{} {} base tag{} not in the upstream repository ({} release{} unverifiable); fetch exactly those:\n  {fetch}",
+        ui::paint("!", ui::Color::Yellow),
+        tags.len(),
+        if tags.len() == 1 { " is" } else { "s are" },
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" },
     );
-    if let Some((missing, Some(fetch))) = &missing {
-        let tags = longhaul::release::base_tags::tags(missing);
-        println!(
-            "{} {} base tag{} not in the upstream repository ({} release{} unverifiable); fetch exactly those:\n  {fetch}",
-            ui::paint("!", ui::Color::Yellow),
-            tags.len(),
-            if tags.len() == 1 { " is" } else { "s are" },
-            missing.len(),
-            if missing.len() == 1 { "" } else { "s" },
-        );
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// With an upstream repository: the releases whose base tag it lacks, and

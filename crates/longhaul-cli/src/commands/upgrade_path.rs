@@ -23,47 +23,13 @@ pub fn run(
     if let Some(why) = publication.withheld_release(from) {
         anyhow::bail!("{why}");
     }
-    let dates = longhaul::lifecycle::dates::Dates::for_manifest(&publication.manifest)?;
-    let skew = longhaul::lifecycle::skew::Skew::built_in();
-    let removals = longhaul::lifecycle::removals::built_in();
-    let (objects, skipped) = longhaul::lifecycle::removals::scan(manifests)?;
-    let plan = upgrade::plan(
-        &upgrade::Inputs {
-            manifest: &publication.manifest,
-            dates: &dates,
-            skew: &skew,
-            removals: &removals,
-            advisories: &publication.advisories,
-            coverage: publication.coverage.as_ref(),
-            objects: &objects,
-        },
-        from,
-        to,
-    )
-    .map_err(anyhow::Error::msg)?;
+    let (plan, skipped) = plan(&publication, from, to, manifests)?;
     let deps = super::deps::plan_stops(ctx, &publication, &plan, go)?;
     if json {
-        // The list the text shows: every API version removed on the way, in
-        // hop order, with what to use instead.
-        let removals: Vec<serde_json::Value> = plan
-            .control_plane
-            .iter()
-            .flat_map(|h| {
-                h.removals.iter().map(|r| {
-                    serde_json::json!({
-                        "line": h.stop.line,
-                        "api_version": r.api_version(),
-                        "kind": r.kind,
-                        "instead": r.instead(),
-                        "replacement": r.replacement,
-                    })
-                })
-            })
-            .collect();
         ui::print_json(&serde_json::json!({
             "ok": true,
             "plan": plan,
-            "removals": removals,
+            "removals": removals_json(&plan),
             "documents_skipped": skipped,
             "missing": publication.missing,
             "feed": publication.feed,
@@ -84,6 +50,55 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The plan from `from` to `to` with the built-in dates, skew policy and
+/// removals, and the objects of `manifests`; also how many documents of
+/// them were skipped.
+fn plan(
+    publication: &longhaul::publish::embargo::Publication,
+    from: &str,
+    to: &str,
+    manifests: &[PathBuf],
+) -> anyhow::Result<(Plan, usize)> {
+    let dates = longhaul::lifecycle::dates::Dates::for_manifest(&publication.manifest)?;
+    let skew = longhaul::lifecycle::skew::Skew::built_in();
+    let removals = longhaul::lifecycle::removals::built_in();
+    let (objects, skipped) = longhaul::lifecycle::removals::scan(manifests)?;
+    let plan = upgrade::plan(
+        &upgrade::Inputs {
+            manifest: &publication.manifest,
+            dates: &dates,
+            skew: &skew,
+            removals: &removals,
+            advisories: &publication.advisories,
+            coverage: publication.coverage.as_ref(),
+            objects: &objects,
+        },
+        from,
+        to,
+    )
+    .map_err(anyhow::Error::msg)?;
+    Ok((plan, skipped))
+}
+
+/// The list the text shows: every API version removed on the way, in hop
+/// order, with what to use instead.
+fn removals_json(plan: &Plan) -> Vec<serde_json::Value> {
+    plan.control_plane
+        .iter()
+        .flat_map(|h| {
+            h.removals.iter().map(|r| {
+                serde_json::json!({
+                    "line": h.stop.line,
+                    "api_version": r.api_version(),
+                    "kind": r.kind,
+                    "instead": r.instead(),
+                    "replacement": r.replacement,
+                })
+            })
+        })
+        .collect()
+}
+
 /// What the text says besides the plan.
 struct Facts<'a> {
     no_manifests: bool,
@@ -92,13 +107,32 @@ struct Facts<'a> {
     feed: Option<&'a longhaul::security::freshness::FeedAge>,
 }
 
+/// The text being written, wrapped to [`WIDTH`] columns.
+#[derive(Default)]
+struct Text(String);
+
+impl Text {
+    fn say(&mut self, text: &str, indent: usize) {
+        self.0.push_str(&wrap(text, indent));
+    }
+}
+
 /// The plan as text no wider than [`WIDTH`] columns.
 fn render(plan: &Plan, facts: &Facts) -> String {
-    let (no_manifests, skipped, missing) = (facts.no_manifests, facts.skipped, facts.missing);
-    let mut out = String::new();
-    let mut say = |text: &str, indent: usize| out.push_str(&wrap(text, indent));
+    let mut out = Text::default();
+    say_header(&mut out, plan, facts);
+    say_control_plane(&mut out, plan);
+    say_nodes(&mut out, plan);
+    say_removals(&mut out, plan);
+    say_objects(&mut out, plan, facts);
+    say_summary(&mut out, plan, facts);
+    out.0
+}
+
+/// The first line, the missing inputs and the feed's age.
+fn say_header(out: &mut Text, plan: &Plan, facts: &Facts) {
     let s = &plan.summary;
-    say(
+    out.say(
         &format!(
             "Upgrade path from {} ({}) to {}: {}, {}.",
             plan.from.name(),
@@ -109,37 +143,45 @@ fn render(plan: &Plan, facts: &Facts) -> String {
         ),
         0,
     );
-    for m in missing {
-        say(&format!("Missing input: {m}"), 2);
+    for m in facts.missing {
+        out.say(&format!("Missing input: {m}"), 2);
     }
     if let Some(f) = facts.feed {
-        say(
+        out.say(
             &format!("Open CVEs as of the advisory feed: {}.", f.summary()),
             2,
         );
         if let Some(w) = f.warning() {
-            say(&format!("Warning: {w}"), 2);
+            out.say(&format!("Warning: {w}"), 2);
         }
     }
-    say("", 0);
-    say(
+    out.say("", 0);
+}
+
+/// The control plane's stops, one minor at a time.
+fn say_control_plane(out: &mut Text, plan: &Plan) {
+    out.say(
         "Control plane (kube-apiserver one minor at a time; kube-controller-manager and kube-scheduler right after it):",
         0,
     );
-    say(&stop_line("now", &plan.from), 2);
+    out.say(&stop_line("now", &plan.from), 2);
     for h in &plan.control_plane {
-        say(&stop_line(&h.stop.line.to_string(), &h.stop), 2);
+        out.say(&stop_line(&h.stop.line.to_string(), &h.stop), 2);
     }
-    say("", 0);
-    say(
+    out.say("", 0);
+}
+
+/// The node upgrades and why each is needed.
+fn say_nodes(out: &mut Text, plan: &Plan) {
+    out.say(
         "Nodes (kubelet and kube-proxy), as few upgrades as the skew policy allows:",
         0,
     );
     if plan.nodes.is_empty() {
-        say("none needed", 2);
+        out.say("none needed", 2);
     }
     for (i, n) in plan.nodes.iter().enumerate() {
-        say(
+        out.say(
             &format!(
                 "{}. while the control plane is at {}: nodes {} -> {} on {}, {}",
                 i + 1,
@@ -151,15 +193,19 @@ fn render(plan: &Plan, facts: &Facts) -> String {
             ),
             2,
         );
-        say(&format!("why: {}", n.reason), 5);
+        out.say(&format!("why: {}", n.reason), 5);
     }
-    say("", 0);
-    say("API versions removed on the way:", 0);
+    out.say("", 0);
+}
+
+/// Every API version removed on the way, in hop order.
+fn say_removals(out: &mut Text, plan: &Plan) {
+    out.say("API versions removed on the way:", 0);
     let mut any = false;
     for h in &plan.control_plane {
         for r in &h.removals {
             any = true;
-            say(
+            out.say(
                 &format!(
                     "{}: {} {} -> {}",
                     h.stop.line,
@@ -172,58 +218,71 @@ fn render(plan: &Plan, facts: &Facts) -> String {
         }
     }
     if !any {
-        say("none", 2);
+        out.say("none", 2);
     }
-    say("", 0);
-    if no_manifests {
-        say(
+    out.say("", 0);
+}
+
+/// The objects of `--manifests` that stop working, or how to check them.
+fn say_objects(out: &mut Text, plan: &Plan, facts: &Facts) {
+    if facts.no_manifests {
+        out.say(
             "Objects: pass --manifests DIR to check your YAML (helm template, kustomize build output).",
             0,
         );
-    } else {
-        say(
-            &format!(
-                "Objects of --manifests that stop working ({} objects read{}):",
-                s.objects_scanned,
-                if skipped > 0 {
-                    format!(", {skipped} documents without apiVersion and kind skipped")
-                } else {
-                    String::new()
-                }
-            ),
-            0,
-        );
-        if plan.breakages.is_empty() {
-            say("none", 2);
-        }
-        for b in &plan.breakages {
-            let o = &b.object;
-            let name = match (&o.namespace, &o.name) {
-                (Some(ns), Some(n)) => format!(" {ns}/{n}"),
-                (None, Some(n)) => format!(" {n}"),
-                _ => String::new(),
-            };
-            say(
-                &format!(
-                    "{}:{}: {}{} ({}) {} {}; {}",
-                    o.file.display(),
-                    o.line,
-                    o.kind,
-                    name,
-                    o.api_version,
-                    if b.already {
-                        "is already not served at"
-                    } else {
-                        "breaks at"
-                    },
-                    b.breaks_at,
-                    advice(&b.replacement)
-                ),
-                2,
-            );
-        }
+        out.say("", 0);
+        return;
     }
-    say("", 0);
+    let skipped = facts.skipped;
+    out.say(
+        &format!(
+            "Objects of --manifests that stop working ({} objects read{}):",
+            plan.summary.objects_scanned,
+            if skipped > 0 {
+                format!(", {skipped} documents without apiVersion and kind skipped")
+            } else {
+                String::new()
+            }
+        ),
+        0,
+    );
+    if plan.breakages.is_empty() {
+        out.say("none", 2);
+    }
+    for b in &plan.breakages {
+        out.say(&breakage_line(b), 2);
+    }
+    out.say("", 0);
+}
+
+/// One object that breaks: where it is, what it is, and what to use.
+fn breakage_line(b: &upgrade::Breakage) -> String {
+    let o = &b.object;
+    let name = match (&o.namespace, &o.name) {
+        (Some(ns), Some(n)) => format!(" {ns}/{n}"),
+        (None, Some(n)) => format!(" {n}"),
+        _ => String::new(),
+    };
+    format!(
+        "{}:{}: {}{} ({}) {} {}; {}",
+        o.file.display(),
+        o.line,
+        o.kind,
+        name,
+        o.api_version,
+        if b.already {
+            "is already not served at"
+        } else {
+            "breaks at"
+        },
+        b.breaks_at,
+        advice(&b.replacement)
+    )
+}
+
+/// The summary line: stops, the worst exposure, the first break.
+fn say_summary(out: &mut Text, plan: &Plan, facts: &Facts) {
+    let s = &plan.summary;
     let worst = match &s.worst_exposure {
         Some(w) => format!(
             "worst open CVE on the way: {} ({}, {}) at {}",
@@ -246,7 +305,7 @@ fn render(plan: &Plan, facts: &Facts) -> String {
             }
         ),
     };
-    say(
+    out.say(
         &format!(
             "Summary: {}, {}; {worst}{}{}.",
             count(s.control_plane_stops, "control-plane stop"),
@@ -261,13 +320,12 @@ fn render(plan: &Plan, facts: &Facts) -> String {
             },
             match s.first_breaking_stop {
                 Some(m) => format!("; your manifests first break at {m}"),
-                None if no_manifests => String::new(),
+                None if facts.no_manifests => String::new(),
                 None => "; your manifests work all the way".into(),
             }
         ),
         0,
     );
-    out
 }
 
 /// `use apps/v1` for a replacement API version; a note (what to do when

@@ -11,6 +11,7 @@
 
 pub mod backport;
 pub mod bump;
+pub mod check;
 pub mod edit;
 pub mod rebase;
 pub mod refresh;

@@ -253,39 +253,9 @@ impl Publication {
         let (published, mut withheld) = published_manifest(manifest, &all_links, now);
         let all_advisories = crate::security::advisory::store::load(advisories_dir)?;
         let known: BTreeSet<String> = all_advisories.iter().map(|a| a.cve().to_string()).collect();
-        let mut missing = Vec::new();
-        if all_advisories.is_empty() {
-            missing.push(format!(
-                "no advisories in {}: CVE status is unknown (import the feed with `longhaul advisories import`)",
-                advisories_dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-            ));
-        }
-        if !statements_file.exists() {
-            missing.push(format!(
-                "no statements file ({}): CVEs without a patch or upstream fix show as affected or not assessed",
-                statements_file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-            ));
-        }
+        let missing = missing_inputs(all_advisories.is_empty(), advisories_dir, statements_file);
         let all_statements = crate::security::statements::load(statements_file, manifest, &known)?;
-        let withheld_releases: BTreeSet<&str> =
-            withheld.releases.iter().map(|s| s.as_str()).collect();
-        let mut statements = Vec::new();
-        for mut s in all_statements {
-            if let Some(e) = s.embargo.as_ref().filter(|e| e.active(now)) {
-                withheld.next_change =
-                    Some(withheld.next_change.map_or(e.until, |n| n.min(e.until)));
-                withheld.statements.push((s.cve.clone(), e.text.clone()));
-                continue;
-            }
-            if withheld.cves.contains(&s.cve) {
-                continue;
-            }
-            s.releases
-                .retain(|r| !withheld_releases.contains(r.as_str()));
-            if !s.releases.is_empty() {
-                statements.push(s);
-            }
-        }
+        let statements = published_statements(all_statements, &mut withheld, now);
         let advisories: Vec<Advisory> = all_advisories
             .into_iter()
             .filter(|a| {
@@ -344,6 +314,56 @@ impl Publication {
     }
 }
 
+/// What the inputs lack, said on every page that needs it: advisories (when
+/// `no_advisories`) and the statements file.
+fn missing_inputs(
+    no_advisories: bool,
+    advisories_dir: &Path,
+    statements_file: &Path,
+) -> Vec<String> {
+    let mut missing = Vec::new();
+    if no_advisories {
+        missing.push(format!(
+            "no advisories in {}: CVE status is unknown (import the feed with `longhaul advisories import`)",
+            advisories_dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        ));
+    }
+    if !statements_file.exists() {
+        missing.push(format!(
+            "no statements file ({}): CVEs without a patch or upstream fix show as affected or not assessed",
+            statements_file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        ));
+    }
+    missing
+}
+
+/// The statements that may be published at `now`: an embargoed statement is
+/// withheld (and noted in `withheld`), so are those of withheld CVEs, and
+/// each keeps only its published releases (none left: left out).
+fn published_statements(
+    all_statements: Vec<Statement>,
+    withheld: &mut Withheld,
+    now: i64,
+) -> Vec<Statement> {
+    let withheld_releases: BTreeSet<String> = withheld.releases.iter().cloned().collect();
+    let mut statements = Vec::new();
+    for mut s in all_statements {
+        if let Some(e) = s.embargo.as_ref().filter(|e| e.active(now)) {
+            withheld.next_change = Some(withheld.next_change.map_or(e.until, |n| n.min(e.until)));
+            withheld.statements.push((s.cve.clone(), e.text.clone()));
+            continue;
+        }
+        if withheld.cves.contains(&s.cve) {
+            continue;
+        }
+        s.releases.retain(|r| !withheld_releases.contains(r));
+        if !s.releases.is_empty() {
+            statements.push(s);
+        }
+    }
+    statements
+}
+
 /// `lint`'s findings about embargoes at `now`: each embargo in force, with
 /// the releases and CVEs that appear when it ends, and each that has ended.
 pub fn findings(
@@ -352,22 +372,7 @@ pub fn findings(
     now: i64,
 ) -> Vec<crate::release::lint::Finding> {
     use crate::release::lint::{Finding, Severity};
-    let mut out = Vec::new();
-    for (embargoed, other) in shared_files(manifest, now) {
-        let line = manifest
-            .patches
-            .iter()
-            .find(|p| p.name == other)
-            .map_or(0, |p| p.line);
-        out.push(Finding {
-            severity: Severity::Warning,
-            code: "embargo-shared-file",
-            line,
-            message: format!(
-                "patch `{other}` has the same file as the embargoed `{embargoed}`: it is withheld with it (the embargo decides by file, not by name)"
-            ),
-        });
-    }
+    let mut out = shared_file_findings(manifest, now);
     let mut before: Option<Withheld> = None;
     let mut all_links: Option<Links> = None;
     for p in &manifest.patches {
@@ -389,28 +394,80 @@ pub fn findings(
         let all_links = all_links.get_or_insert_with(|| coverage::patch_links(manifest, loader));
         let before = before.get_or_insert_with(|| published_manifest(manifest, all_links, now).1);
         let (_, after) = published_manifest(manifest, all_links, e.until);
-        let appear: Vec<&String> = before
-            .releases
-            .iter()
-            .filter(|r| !after.releases.contains(r))
-            .collect();
-        let cves: Vec<&String> = before
-            .cves
-            .iter()
-            .filter(|c| !after.cves.contains(*c))
-            .collect();
-        out.push(Finding {
-            severity: Severity::Warning,
-            code: "embargoed",
-            line: e.line,
-            message: format!(
-                "patch `{}` is embargoed until {}: left out of the site, notes, feed, VEX and OSV until then; on publication {} appear{}",
-                p.name,
-                e.text,
-                if appear.is_empty() { "no releases".to_string() } else { appear.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
-                if cves.is_empty() { String::new() } else { format!(", with {}", cves.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) }
-            ),
-        });
+        out.push(embargoed_finding(&p.name, e, before, &after));
     }
     out
+}
+
+/// Patches withheld because they share a file with an embargoed one.
+fn shared_file_findings(manifest: &Manifest, now: i64) -> Vec<crate::release::lint::Finding> {
+    use crate::release::lint::{Finding, Severity};
+    shared_files(manifest, now)
+        .into_iter()
+        .map(|(embargoed, other)| {
+            let line = manifest
+                .patches
+                .iter()
+                .find(|p| p.name == other)
+                .map_or(0, |p| p.line);
+            Finding {
+                severity: Severity::Warning,
+                code: "embargo-shared-file",
+                line,
+                message: format!(
+                    "patch `{other}` has the same file as the embargoed `{embargoed}`: it is withheld with it (the embargo decides by file, not by name)"
+                ),
+            }
+        })
+        .collect()
+}
+
+/// An embargo in force: what publication at its end adds (`before` is
+/// withheld now, `after` just after it ends).
+fn embargoed_finding(
+    patch: &str,
+    e: &Embargo,
+    before: &Withheld,
+    after: &Withheld,
+) -> crate::release::lint::Finding {
+    let appear: Vec<&String> = before
+        .releases
+        .iter()
+        .filter(|r| !after.releases.contains(r))
+        .collect();
+    let cves: Vec<&String> = before
+        .cves
+        .iter()
+        .filter(|c| !after.cves.contains(*c))
+        .collect();
+    crate::release::lint::Finding {
+        severity: crate::release::lint::Severity::Warning,
+        code: "embargoed",
+        line: e.line,
+        message: format!(
+            "patch `{}` is embargoed until {}: left out of the site, notes, feed, VEX and OSV until then; on publication {} appear{}",
+            patch,
+            e.text,
+            if appear.is_empty() {
+                "no releases".to_string()
+            } else {
+                appear
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            if cves.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", with {}",
+                    cves.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        ),
+    }
 }

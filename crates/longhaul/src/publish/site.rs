@@ -8,12 +8,13 @@ use super::embargo::Publication;
 use super::feed::{Entry, Feed};
 use super::notes::{self, Notes};
 use super::timeline::{Timeline, timeline};
+use crate::lifecycle::support::Row;
 use crate::lifecycle::support::{Lifecycle, Phase};
-use crate::release::line::lines;
+use crate::release::line::{Line, lines};
 use crate::release::manifest::PatchSource;
 use crate::release::patch_cache::PatchLoader;
 use crate::security::advisory::{Advisory, Event};
-use crate::security::coverage::{Cell, Source, Status};
+use crate::security::coverage::{Cell, Coverage, CveRow, Source, Status};
 use askama::Template;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -40,6 +41,39 @@ pub struct Dependencies {
     pub statements: BTreeMap<String, Vec<crate::security::openvex::VexStatement>>,
     /// Why they were not computed, if they were not.
     pub missing: Option<String>,
+}
+
+impl Dependencies {
+    /// Each release's dependency section (beside its previous release's, for
+    /// what changed) and its OpenVEX statements, from a dependency report.
+    pub fn of_report(
+        report: &crate::deps::report::Report,
+        manifest: &crate::release::manifest::Manifest,
+    ) -> Dependencies {
+        let lines = lines(manifest);
+        let by_name: BTreeMap<&str, &crate::deps::report::ReleaseDeps> = report
+            .releases
+            .iter()
+            .map(|r| (r.name.as_str(), r))
+            .collect();
+        let mut out = Dependencies::default();
+        for r in &report.releases {
+            let previous = lines
+                .iter()
+                .find_map(|l| l.previous(&r.name))
+                .and_then(|p| by_name.get(p.name.as_str()).copied());
+            out.notes.insert(
+                r.name.clone(),
+                crate::deps::notes::notes(r, previous, &report.freshness),
+            );
+            let products = crate::security::openvex::products(manifest.product.as_deref(), &r.name);
+            out.statements.insert(
+                r.name.clone(),
+                crate::deps::vex::statements(r, &products, false),
+            );
+        }
+        out
+    }
 }
 
 /// The built site: relative path → bytes.
@@ -298,157 +332,243 @@ pub const MATRIX_COLUMNS: usize = 12;
 
 const STYLE: &str = include_str!("../../templates/site/style.css");
 
-/// Build the site from a publication and the lifecycle table.
+/// Build the site from a publication and the lifecycle table: the release
+/// pages (with their notes and VEX documents), the patch files they link,
+/// the CVE pages, the coverage matrix, the index and the machine-readable
+/// twins.
 pub fn build(
     p: &Publication,
     lifecycle: &Lifecycle,
     options: &Options,
     loader: &PatchLoader,
 ) -> crate::Result<Site> {
+    let shared = Shared::new(p, options)?;
     let mut site = Site::default();
-    let render = |t: &dyn DynRender| t.render_page();
-    let manifest = &p.manifest;
-    let title = options.title.as_str();
-    let generated = crate::time::rfc3339(p.now);
-    let coverage = p.coverage.as_ref();
-    let advisory_pages: BTreeSet<String> = coverage
-        .map(|c| {
-            c.cves
-                .iter()
-                .filter(|r| r.in_scope)
-                .map(|r| r.id.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    let all_lines = lines(manifest);
-    unique_slugs(
-        "releases",
-        all_lines
-            .iter()
-            .flat_map(|l| l.releases.iter().map(|r| r.name.as_str())),
-    )?;
-    unique_slugs("CVEs", advisory_pages.iter().map(String::as_str))?;
+    let release_notes = release_pages(&shared, loader, &mut site.files)?;
+    patch_files(&shared, &release_notes, loader, &mut site.files)?;
+    cve_pages(&shared, &mut site.files)?;
+    // The coverage matrix: the newest release of each line, newest first,
+    // MATRIX_COLUMNS lines per page.
+    site.files
+        .extend(coverage_pages(p, &shared.lines, shared.title)?);
+    site.files
+        .insert("index.html".into(), index_page(&shared, lifecycle)?);
+    site.files
+        .insert("style.css".into(), STYLE.as_bytes().to_vec());
+    // Machine-readable twins.
+    site.files.insert(
+        "releases.json".into(),
+        releases_json(&shared, &release_notes),
+    );
+    site.files
+        .insert("coverage.json".into(), coverage_json(&shared));
+    site.files.insert(
+        "feed.xml".into(),
+        feed(p, &release_notes, options, &shared.generated)?,
+    );
+    Ok(site)
+}
 
-    // Release pages, notes and VEX documents.
-    let mut release_notes: Vec<Notes> = Vec::new();
-    for line in &all_lines {
-        for r in &line.releases {
-            let n = notes::notes(p, &r.name, None, loader)?;
-            let chain = n
-                .chain
+/// What every page of one build shares.
+struct Shared<'a> {
+    p: &'a Publication,
+    options: &'a Options,
+    title: &'a str,
+    generated: String,
+    coverage: Option<&'a Coverage>,
+    /// The CVEs that get a page: those of the feed in scope.
+    advisory_pages: BTreeSet<String>,
+    lines: Vec<Line<'a>>,
+}
+
+impl<'a> Shared<'a> {
+    /// The shared context, refusing two releases or CVEs with one slug.
+    fn new(p: &'a Publication, options: &'a Options) -> crate::Result<Shared<'a>> {
+        let coverage = p.coverage.as_ref();
+        let advisory_pages: BTreeSet<String> = coverage
+            .map(|c| {
+                c.cves
+                    .iter()
+                    .filter(|r| r.in_scope)
+                    .map(|r| r.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let all_lines = lines(&p.manifest);
+        unique_slugs(
+            "releases",
+            all_lines
                 .iter()
-                .map(|rp| {
-                    let views = rp
-                        .patches
-                        .iter()
-                        .map(|pn| PatchView {
-                            name: pn.name.clone(),
-                            cves: pn
-                                .cves
-                                .iter()
-                                .map(|c| (c.clone(), advisory_pages.contains(c)))
-                                .collect(),
-                            reason: pn.reason.clone(),
-                            note: pn.note.clone(),
-                            files: pn
-                                .items
-                                .iter()
-                                .map(|i| match manifest.source(i) {
-                                    PatchSource::Url(u) => (u.clone(), u),
-                                    PatchSource::File(_) => {
-                                        (format!("../files/{}", file_path(i)), i.clone())
-                                    }
-                                })
-                                .collect(),
-                            commits: pn
-                                .commits
-                                .iter()
-                                .map(|c| (c.subject.clone(), c.author.clone()))
-                                .collect(),
-                            upstream: pn.upstream.clone(),
-                            unreadable: pn.unreadable.clone(),
-                        })
-                        .collect();
-                    (rp.release.clone(), views)
-                })
-                .collect();
-            let cve_line = |c: &notes::CveNote| {
-                let cell = coverage.and_then(|cov| cov.cell(&c.id, &r.name));
-                CveLine {
-                    id: c.id.clone(),
-                    has_page: advisory_pages.contains(&c.id),
-                    severity: c.severity.clone().unwrap_or_else(|| "-".into()),
-                    // No cell: a CVE the feed lacks, fixed by a patch of the chain.
-                    status: cell.map(status_view).unwrap_or(StatusView {
-                        class: match c.status {
-                            Status::Fixed => "fixed",
-                            Status::NotAffected => "not-affected",
-                            Status::Affected => "affected",
-                            _ => "unknown",
-                        },
-                        word: match c.status {
-                            Status::Fixed => "fixed by LTS patch".into(),
-                            s => s.as_words().into(),
-                        },
-                        detail: c.detail.clone(),
-                        patch: None,
-                    }),
-                    summary: c.summary.clone().unwrap_or_default(),
-                }
-            };
-            let previous = line.previous(&r.name).map(|x| x.name.clone());
-            let page = ReleasePage {
-                title,
-                root: "../",
-                page: "release",
-                notes: &n,
-                chain,
-                fixed: n.fixed.iter().map(cve_line).collect(),
-                open: n.open.iter().map(cve_line).collect(),
-                slug: slug(&r.name),
-                previous_slug: previous.as_deref().map(slug),
-                has_vex: coverage.is_some(),
-                missing: &p.missing,
-                deps: options
-                    .dependencies
-                    .as_ref()
-                    .and_then(|d| d.notes.get(&r.name)),
-                deps_missing: options
-                    .dependencies
-                    .as_ref()
-                    .and_then(|d| d.missing.as_deref()),
-                feed: FeedView::of(p),
-            };
-            site.files
-                .insert(format!("releases/{}.html", slug(&r.name)), render(&page)?);
-            site.files.insert(
+                .flat_map(|l| l.releases.iter().map(|r| r.name.as_str())),
+        )?;
+        unique_slugs("CVEs", advisory_pages.iter().map(String::as_str))?;
+        Ok(Shared {
+            p,
+            options,
+            title: options.title.as_str(),
+            generated: crate::time::rfc3339(p.now),
+            coverage,
+            advisory_pages,
+            lines: all_lines,
+        })
+    }
+
+    /// The dependency section of one release, if dependencies were computed.
+    fn deps_of(&self, release: &str) -> Option<&'a crate::deps::notes::DepsNotes> {
+        self.options.dependencies.as_ref()?.notes.get(release)
+    }
+}
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+/// Every release's page, notes and VEX document; returns the notes, oldest
+/// line first, for the patch files, the twins and the feed.
+fn release_pages(s: &Shared, loader: &PatchLoader, files: &mut Files) -> crate::Result<Vec<Notes>> {
+    let mut release_notes: Vec<Notes> = Vec::new();
+    for line in &s.lines {
+        for r in &line.releases {
+            let n = notes::notes(s.p, &r.name, None, loader)?;
+            let previous = line.previous(&r.name).map(|x| x.name.as_str());
+            files.insert(
+                format!("releases/{}.html", slug(&r.name)),
+                release_page(s, &n, &r.name, previous)?,
+            );
+            files.insert(
                 format!("notes/{}.md", slug(&r.name)),
                 notes::to_markdown(&n).into_bytes(),
             );
-            if let Some(cov) = coverage {
-                let mut doc = crate::security::openvex::document(
-                    cov,
-                    &r.name,
-                    manifest.product.as_deref(),
-                    "longhaul",
-                    &generated,
-                );
-                if let Some(extra) = options
-                    .dependencies
-                    .as_ref()
-                    .and_then(|d| d.statements.get(&r.name))
-                {
-                    doc.extend(&r.name, extra.clone());
-                }
-                site.files
-                    .insert(format!("vex/{}.json", slug(&r.name)), json(&doc));
+            if let Some(doc) = vex_document(s, &r.name) {
+                files.insert(format!("vex/{}.json", slug(&r.name)), doc);
             }
             release_notes.push(n);
         }
     }
+    Ok(release_notes)
+}
 
-    // Patch files, linked from the release pages (only the published
-    // releases' patches: an embargoed one is in none of them).
+/// One release's page.
+fn release_page(
+    s: &Shared,
+    n: &Notes,
+    release: &str,
+    previous: Option<&str>,
+) -> crate::Result<Vec<u8>> {
+    let chain = n
+        .chain
+        .iter()
+        .map(|rp| {
+            let views = rp.patches.iter().map(|pn| patch_view(s, pn)).collect();
+            (rp.release.clone(), views)
+        })
+        .collect();
+    let page = ReleasePage {
+        title: s.title,
+        root: "../",
+        page: "release",
+        notes: n,
+        chain,
+        fixed: n.fixed.iter().map(|c| cve_line(s, release, c)).collect(),
+        open: n.open.iter().map(|c| cve_line(s, release, c)).collect(),
+        slug: slug(release),
+        previous_slug: previous.map(slug),
+        has_vex: s.coverage.is_some(),
+        missing: &s.p.missing,
+        deps: s.deps_of(release),
+        deps_missing: s
+            .options
+            .dependencies
+            .as_ref()
+            .and_then(|d| d.missing.as_deref()),
+        feed: FeedView::of(s.p),
+    };
+    page.render_page()
+}
+
+/// One patch of a release's chain, with links to its files and CVEs.
+fn patch_view(s: &Shared, pn: &notes::PatchNote) -> PatchView {
+    PatchView {
+        name: pn.name.clone(),
+        cves: pn
+            .cves
+            .iter()
+            .map(|c| (c.clone(), s.advisory_pages.contains(c)))
+            .collect(),
+        reason: pn.reason.clone(),
+        note: pn.note.clone(),
+        files: pn
+            .items
+            .iter()
+            .map(|i| match s.p.manifest.source(i) {
+                PatchSource::Url(u) => (u.clone(), u),
+                PatchSource::File(_) => (format!("../files/{}", file_path(i)), i.clone()),
+            })
+            .collect(),
+        commits: pn
+            .commits
+            .iter()
+            .map(|c| (c.subject.clone(), c.author.clone()))
+            .collect(),
+        upstream: pn.upstream.clone(),
+        unreadable: pn.unreadable.clone(),
+    }
+}
+
+/// One CVE of a release page, with its status on that release.
+fn cve_line(s: &Shared, release: &str, c: &notes::CveNote) -> CveLine {
+    let cell = s.coverage.and_then(|cov| cov.cell(&c.id, release));
+    CveLine {
+        id: c.id.clone(),
+        has_page: s.advisory_pages.contains(&c.id),
+        severity: c.severity.clone().unwrap_or_else(|| "-".into()),
+        // No cell: a CVE the feed lacks, fixed by a patch of the chain.
+        status: cell.map(status_view).unwrap_or(StatusView {
+            class: match c.status {
+                Status::Fixed => "fixed",
+                Status::NotAffected => "not-affected",
+                Status::Affected => "affected",
+                _ => "unknown",
+            },
+            word: match c.status {
+                Status::Fixed => "fixed by LTS patch".into(),
+                s => s.as_words().into(),
+            },
+            detail: c.detail.clone(),
+            patch: None,
+        }),
+        summary: c.summary.clone().unwrap_or_default(),
+    }
+}
+
+/// A release's OpenVEX document with its dependency statements, when
+/// there is coverage.
+fn vex_document(s: &Shared, release: &str) -> Option<Vec<u8>> {
+    let cov = s.coverage?;
+    let mut doc = crate::security::openvex::document(
+        cov,
+        release,
+        s.p.manifest.product.as_deref(),
+        "longhaul",
+        &s.generated,
+    );
+    if let Some(extra) = s
+        .options
+        .dependencies
+        .as_ref()
+        .and_then(|d| d.statements.get(release))
+    {
+        doc.extend(release, extra.clone());
+    }
+    Some(json(&doc))
+}
+
+/// Patch files, linked from the release pages (only the published
+/// releases' patches: an embargoed one is in none of them).
+fn patch_files(
+    s: &Shared,
+    release_notes: &[Notes],
+    loader: &PatchLoader,
+    files: &mut Files,
+) -> crate::Result<()> {
     let items: BTreeSet<&String> = release_notes
         .iter()
         .flat_map(|n| {
@@ -458,155 +578,163 @@ pub fn build(
         })
         .collect();
     for item in items {
-        if let PatchSource::File(path) = manifest.source(item) {
+        if let PatchSource::File(path) = s.p.manifest.source(item) {
             // Only what the loader reads: inside the repository, bounded.
             let bytes = loader.read_file(&path).map_err(|e| e.into_error())?;
-            site.files
-                .insert(format!("files/{}", file_path(item)), bytes);
+            files.insert(format!("files/{}", file_path(item)), bytes);
         }
     }
+    Ok(())
+}
 
-    // CVE pages.
-    if let Some(cov) = coverage {
-        let by_id: BTreeMap<&str, &Advisory> = p.advisories.iter().map(|a| (a.cve(), a)).collect();
-        for row in cov.cves.iter().filter(|r| r.in_scope) {
-            let a = by_id.get(row.id.as_str()).copied();
-            // Newest line first, as the index lists them.
-            let line_status = all_lines
-                .iter()
-                .rev()
-                .filter_map(|l| {
-                    let newest = l.newest();
-                    let cell = cov.cell(&row.id, &newest.name)?;
-                    Some(LineStatus {
-                        minor: l.minor.to_string(),
-                        release: newest.name.clone(),
-                        version: cell.upstream_version.clone().unwrap_or_else(|| "?".into()),
-                        status: status_view(cell),
-                    })
-                })
-                .collect();
-            let page = CvePage {
-                title,
-                root: "../",
-                page: "cve",
-                id: &row.id,
-                summary: row.summary.clone().unwrap_or_default(),
-                details: a.and_then(|a| a.details.clone()).unwrap_or_default(),
-                published: row.published.clone().unwrap_or_default(),
-                aliases: row.aliases.clone(),
-                cvss: row.cvss.as_ref().map(|c| {
-                    (
-                        format!("{:.1}", c.score),
-                        c.severity.clone(),
-                        c.vector.clone(),
-                    )
-                }),
-                ranges: a.map(ranges).unwrap_or_default(),
-                references: a.map(references).unwrap_or_default(),
-                lines: line_status,
-                feed: FeedView::of(p),
-            };
-            site.files
-                .insert(format!("cves/{}.html", slug(&row.id)), render(&page)?);
-        }
+/// A page per CVE of the feed in scope, when there is coverage.
+fn cve_pages(s: &Shared, files: &mut Files) -> crate::Result<()> {
+    let Some(cov) = s.coverage else {
+        return Ok(());
+    };
+    let by_id: BTreeMap<&str, &Advisory> = s.p.advisories.iter().map(|a| (a.cve(), a)).collect();
+    for row in cov.cves.iter().filter(|r| r.in_scope) {
+        let a = by_id.get(row.id.as_str()).copied();
+        files.insert(
+            format!("cves/{}.html", slug(&row.id)),
+            cve_page(s, cov, row, a)?,
+        );
     }
+    Ok(())
+}
 
-    // The coverage matrix: the newest release of each line, newest first,
-    // MATRIX_COLUMNS lines per page.
-    for (file, bytes) in coverage_pages(p, &all_lines, title)? {
-        site.files.insert(file, bytes);
-    }
+/// One CVE's page: its advisory and its status on each line's newest release.
+fn cve_page(
+    s: &Shared,
+    cov: &Coverage,
+    row: &CveRow,
+    a: Option<&Advisory>,
+) -> crate::Result<Vec<u8>> {
+    // Newest line first, as the index lists them.
+    let line_status = s
+        .lines
+        .iter()
+        .rev()
+        .filter_map(|l| {
+            let newest = l.newest();
+            let cell = cov.cell(&row.id, &newest.name)?;
+            Some(LineStatus {
+                minor: l.minor.to_string(),
+                release: newest.name.clone(),
+                version: cell.upstream_version.clone().unwrap_or_else(|| "?".into()),
+                status: status_view(cell),
+            })
+        })
+        .collect();
+    let page = CvePage {
+        title: s.title,
+        root: "../",
+        page: "cve",
+        id: &row.id,
+        summary: row.summary.clone().unwrap_or_default(),
+        details: a.and_then(|a| a.details.clone()).unwrap_or_default(),
+        published: row.published.clone().unwrap_or_default(),
+        aliases: row.aliases.clone(),
+        cvss: row.cvss.as_ref().map(|c| {
+            (
+                format!("{:.1}", c.score),
+                c.severity.clone(),
+                c.vector.clone(),
+            )
+        }),
+        ranges: a.map(ranges).unwrap_or_default(),
+        references: a.map(references).unwrap_or_default(),
+        lines: line_status,
+        feed: FeedView::of(s.p),
+    };
+    page.render_page()
+}
 
-    // The index.
+/// The index: every line, newest first, with the lifecycle timeline.
+fn index_page(s: &Shared, lifecycle: &Lifecycle) -> crate::Result<Vec<u8>> {
     let line_rows = lifecycle
         .rows
         .iter()
-        .map(|row| {
-            let line = all_lines.iter().find(|l| l.minor == row.line);
-            let counts = |pred: &dyn Fn(Status) -> bool| -> Option<usize> {
-                let (cov, newest) = (coverage?, line?.newest());
-                Some(
-                    cov.cells
-                        .iter()
-                        .filter(|c| c.release == newest.name && pred(c.status))
-                        .count(),
-                )
-            };
-            LineRow {
-                minor: row.line.to_string(),
-                newest: row.newest_release.clone(),
-                upstream_eol: date(row.upstream_end_of_life),
-                lts_eol: date(row.lts_end_of_life),
-                phase: match row.phase {
-                    Phase::Upstream => "upstream support",
-                    Phase::Lts => "LTS",
-                    Phase::Ended => "ended",
-                    Phase::Unknown => "unknown",
-                },
-                maintained: row.maintained,
-                open: counts(&|s| s == Status::Affected),
-                not_assessed: counts(&|s| {
-                    matches!(s, Status::NotAssessed | Status::UnderInvestigation)
-                }),
-                go: line
-                    .and_then(|l| options.dependencies.as_ref()?.notes.get(&l.newest().name))
-                    .and_then(|d| d.go.clone())
-                    .unwrap_or_else(|| "?".into()),
-                deps_open: line
-                    .and_then(|l| options.dependencies.as_ref()?.notes.get(&l.newest().name))
-                    .map(|d| d.open.len()),
-                not_in_feed: coverage.zip(line).map(|(cov, l)| {
-                    let newest = &l.newest().name;
-                    cov.not_in_feed
-                        .iter()
-                        .filter(|n| !n.fixed_in.contains(newest))
-                        .count()
-                }),
-                older: line
-                    .map(|l| l.releases.iter().skip(1).map(|r| r.name.clone()).collect())
-                    .unwrap_or_default(),
-            }
-        })
+        .map(|row| line_row(s, row))
         .rev()
         .collect();
     let svg: Timeline = timeline(lifecycle, 720);
+    let deps = s
+        .options
+        .dependencies
+        .as_ref()
+        .and_then(|d| d.notes.values().next());
     let page = IndexPage {
-        title,
+        title: s.title,
         root: "",
         page: "index",
-        generated: generated.clone(),
+        generated: s.generated.clone(),
         lines: line_rows,
         timeline: svg.render().map_err(template_error)?,
-        missing: &p.missing,
+        missing: &s.p.missing,
         data_as_of: lifecycle.data_as_of.to_string(),
         lts_years: lifecycle.lts_years,
-        cve_count: advisory_pages.len(),
-        deps_age: options
-            .dependencies
-            .as_ref()
-            .and_then(|d| d.notes.values().next())
-            .map(|n| n.freshness.clone()),
-        deps_warning: options
-            .dependencies
-            .as_ref()
-            .and_then(|d| d.notes.values().next())
-            .and_then(|n| n.warning.clone()),
-        deps_stale: options
-            .dependencies
-            .as_ref()
-            .and_then(|d| d.notes.values().next())
-            .is_none_or(|n| n.stale),
-        feed: FeedView::of(p),
-        stale: p.feed.as_ref().is_some_and(|f| f.stale),
-        not_in_feed: coverage.map_or(0, |c| c.not_in_feed.len()),
+        cve_count: s.advisory_pages.len(),
+        deps_age: deps.map(|n| n.freshness.clone()),
+        deps_warning: deps.and_then(|n| n.warning.clone()),
+        deps_stale: deps.is_none_or(|n| n.stale),
+        feed: FeedView::of(s.p),
+        stale: s.p.feed.as_ref().is_some_and(|f| f.stale),
+        not_in_feed: s.coverage.map_or(0, |c| c.not_in_feed.len()),
     };
-    site.files.insert("index.html".into(), render(&page)?);
-    site.files
-        .insert("style.css".into(), STYLE.as_bytes().to_vec());
+    page.render_page()
+}
 
-    // Machine-readable twins.
-    let releases_json: Vec<serde_json::Value> = release_notes
+/// One line of the index: its lifecycle and its newest release's counts.
+fn line_row(s: &Shared, row: &Row) -> LineRow {
+    let coverage = s.coverage;
+    let line = s.lines.iter().find(|l| l.minor == row.line);
+    let counts = |pred: &dyn Fn(Status) -> bool| -> Option<usize> {
+        let (cov, newest) = (coverage?, line?.newest());
+        Some(
+            cov.cells
+                .iter()
+                .filter(|c| c.release == newest.name && pred(c.status))
+                .count(),
+        )
+    };
+    let deps = line.and_then(|l| s.deps_of(&l.newest().name));
+    LineRow {
+        minor: row.line.to_string(),
+        newest: row.newest_release.clone(),
+        upstream_eol: date(row.upstream_end_of_life),
+        lts_eol: date(row.lts_end_of_life),
+        phase: match row.phase {
+            Phase::Upstream => "upstream support",
+            Phase::Lts => "LTS",
+            Phase::Ended => "ended",
+            Phase::Unknown => "unknown",
+        },
+        maintained: row.maintained,
+        open: counts(&|s| s == Status::Affected),
+        not_assessed: counts(&|s| matches!(s, Status::NotAssessed | Status::UnderInvestigation)),
+        go: deps
+            .and_then(|d| d.go.clone())
+            .unwrap_or_else(|| "?".into()),
+        deps_open: deps.map(|d| d.open.len()),
+        not_in_feed: coverage.zip(line).map(|(cov, l)| {
+            let newest = &l.newest().name;
+            cov.not_in_feed
+                .iter()
+                .filter(|n| !n.fixed_in.contains(newest))
+                .count()
+        }),
+        older: line
+            .map(|l| l.releases.iter().skip(1).map(|r| r.name.clone()).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// `releases.json`: every published release, its files, patches and CVEs.
+fn releases_json(s: &Shared, release_notes: &[Notes]) -> Vec<u8> {
+    let manifest = &s.p.manifest;
+    let coverage = s.coverage;
+    let releases: Vec<serde_json::Value> = release_notes
         .iter()
         .map(|n| {
             serde_json::json!({
@@ -623,22 +751,17 @@ pub fn build(
             })
         })
         .collect();
-    site.files.insert(
-        "releases.json".into(),
-        json(&serde_json::json!({ "generated": generated, "missing": p.missing, "releases": releases_json })),
-    );
-    site.files.insert(
-        "coverage.json".into(),
-        match coverage {
-            Some(c) => json(c),
-            None => json(&serde_json::json!({ "missing": p.missing })),
-        },
-    );
-    site.files.insert(
-        "feed.xml".into(),
-        feed(p, &release_notes, options, &generated)?,
-    );
-    Ok(site)
+    json(
+        &serde_json::json!({ "generated": s.generated, "missing": s.p.missing, "releases": releases }),
+    )
+}
+
+/// `coverage.json`: the coverage, or why there is none.
+fn coverage_json(s: &Shared) -> Vec<u8> {
+    match s.coverage {
+        Some(c) => json(c),
+        None => json(&serde_json::json!({ "missing": s.p.missing })),
+    }
 }
 
 /// The coverage matrix as pages of [`MATRIX_COLUMNS`] lines each, newest
@@ -853,64 +976,114 @@ fn ranges(a: &Advisory) -> Vec<String> {
     out
 }
 
+/// How the feed names and links its entries: under the base URL when there
+/// is one, else relative links and `urn:longhaul:` ids from the product.
+struct FeedNames {
+    base: Option<String>,
+    product: String,
+}
+
+impl FeedNames {
+    fn new(p: &Publication, options: &Options) -> FeedNames {
+        FeedNames {
+            base: options
+                .base_url
+                .as_deref()
+                .map(|b| b.trim_end_matches('/').to_string()),
+            product: p
+                .manifest
+                .product
+                .clone()
+                .or_else(|| p.manifest.base.clone())
+                .unwrap_or_else(|| "longhaul".into()),
+        }
+    }
+
+    fn link(&self, path: &str) -> String {
+        match &self.base {
+            Some(b) => format!("{b}/{path}"),
+            None => path.to_string(),
+        }
+    }
+
+    fn id(&self, kind: &str, name: &str) -> String {
+        match &self.base {
+            Some(b) => format!("{b}/{kind}/{}", slug(name)),
+            None => format!("urn:longhaul:{}:{kind}:{}", slug(&self.product), slug(name)),
+        }
+    }
+
+    fn feed_id(&self) -> String {
+        match &self.base {
+            Some(b) => format!("{b}/feed.xml"),
+            None => format!("urn:longhaul:{}:feed", slug(&self.product)),
+        }
+    }
+}
+
+/// The Atom feed: an entry per release and one per CVE an LTS patch fixes,
+/// newest first.
 fn feed(
     p: &Publication,
     notes: &[Notes],
     options: &Options,
     generated: &str,
 ) -> crate::Result<Vec<u8>> {
-    let base = options
-        .base_url
-        .as_deref()
-        .map(|b| b.trim_end_matches('/').to_string());
-    let link = |path: &str| match &base {
-        Some(b) => format!("{b}/{path}"),
-        None => path.to_string(),
+    let names = FeedNames::new(p, options);
+    let mut entries: Vec<(i64, Entry)> =
+        notes.iter().map(|n| release_entry(p, n, &names)).collect();
+    entries.extend(fix_entries(p, notes, &names));
+    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let feed = Feed {
+        id: names.feed_id(),
+        title: format!("{}: releases and CVE fixes", options.title),
+        updated: entries
+            .first()
+            .map(|e| e.1.updated.clone())
+            .unwrap_or_else(|| generated.to_string()),
+        home: names.link("index.html"),
+        entries: entries.into_iter().map(|(_, e)| e).collect(),
     };
-    let product = p
-        .manifest
-        .product
-        .clone()
-        .or_else(|| p.manifest.base.clone())
-        .unwrap_or_else(|| "longhaul".into());
-    let id = |kind: &str, name: &str| match &base {
-        Some(b) => format!("{b}/{kind}/{}", slug(name)),
-        None => format!("urn:longhaul:{}:{kind}:{}", slug(&product), slug(name)),
+    feed.render()
+        .map(String::into_bytes)
+        .map_err(template_error)
+}
+
+/// A release's feed entry, dated by the release.
+fn release_entry(p: &Publication, n: &Notes, names: &FeedNames) -> (i64, Entry) {
+    let when = n.date().unwrap_or(p.now);
+    let fixed = if n.fixed.is_empty() {
+        "no listed CVE".to_string()
+    } else {
+        n.fixed
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let mut entries: Vec<(i64, Entry)> = Vec::new();
-    for n in notes {
-        let when = n.date().unwrap_or(p.now);
-        entries.push((
-            when,
-            Entry {
-                id: id("release", &n.release),
-                title: format!("{} released", n.release),
-                updated: crate::time::rfc3339(when),
-                link: link(&format!("releases/{}.html", slug(&n.release))),
-                summary: format!(
-                    "{} on upstream {}: {}; fixes {}; {} still open.",
-                    n.release,
-                    n.base,
-                    count(
-                        n.chain.iter().map(|c| c.patches.len()).sum::<usize>(),
-                        "patch",
-                        "patches"
-                    ),
-                    if n.fixed.is_empty() {
-                        "no listed CVE".to_string()
-                    } else {
-                        n.fixed
-                            .iter()
-                            .map(|c| c.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    },
-                    count(n.open.len(), "CVE", "CVEs")
-                ),
-            },
-        ));
-    }
-    // One entry per CVE an LTS patch fixes, dated by the first release to fix it.
+    let entry = Entry {
+        id: names.id("release", &n.release),
+        title: format!("{} released", n.release),
+        updated: crate::time::rfc3339(when),
+        link: names.link(&format!("releases/{}.html", slug(&n.release))),
+        summary: format!(
+            "{} on upstream {}: {}; fixes {}; {} still open.",
+            n.release,
+            n.base,
+            count(
+                n.chain.iter().map(|c| c.patches.len()).sum::<usize>(),
+                "patch",
+                "patches"
+            ),
+            fixed,
+            count(n.open.len(), "CVE", "CVEs")
+        ),
+    };
+    (when, entry)
+}
+
+/// One entry per CVE an LTS patch fixes, dated by the first release to fix it.
+fn fix_entries(p: &Publication, notes: &[Notes], names: &FeedNames) -> Vec<(i64, Entry)> {
     let mut first_fix: BTreeMap<&str, (i64, Vec<&str>)> = BTreeMap::new();
     for n in notes {
         let when = n.date().unwrap_or(p.now);
@@ -920,35 +1093,19 @@ fn feed(
             e.1.push(&n.release);
         }
     }
-    for (cve, (when, releases)) in first_fix {
-        entries.push((
-            when,
-            Entry {
-                id: id("fix", cve),
+    first_fix
+        .into_iter()
+        .map(|(cve, (when, releases))| {
+            let entry = Entry {
+                id: names.id("fix", cve),
                 title: format!("{cve} fixed by LTS patches"),
                 updated: crate::time::rfc3339(when),
-                link: link(&format!("cves/{}.html", slug(cve))),
+                link: names.link(&format!("cves/{}.html", slug(cve))),
                 summary: format!("{cve} is fixed in {}.", releases.join(", ")),
-            },
-        ));
-    }
-    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-    let feed = Feed {
-        id: match &base {
-            Some(b) => format!("{b}/feed.xml"),
-            None => format!("urn:longhaul:{}:feed", slug(&product)),
-        },
-        title: format!("{}: releases and CVE fixes", options.title),
-        updated: entries
-            .first()
-            .map(|e| e.1.updated.clone())
-            .unwrap_or_else(|| generated.to_string()),
-        home: link("index.html"),
-        entries: entries.into_iter().map(|(_, e)| e).collect(),
-    };
-    feed.render()
-        .map(String::into_bytes)
-        .map_err(template_error)
+            };
+            (when, entry)
+        })
+        .collect()
 }
 
 impl Site {

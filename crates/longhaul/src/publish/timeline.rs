@@ -68,19 +68,8 @@ pub fn timeline(l: &Lifecycle, width: i64) -> Timeline {
         .unwrap_or(l.today.year)
         .max(l.today.year)
         + 1;
-    let first = Date {
-        year: start,
-        month: 1,
-        day: 1,
-    }
-    .days();
-    let last = Date {
-        year: end,
-        month: 1,
-        day: 1,
-    }
-    .days();
-    let span = (last - first).max(1);
+    let first = new_year(start).days();
+    let span = (new_year(end).days() - first).max(1);
     let x = |d: Date| LEFT + (d.days() - first) * (width - LEFT - 8) / span;
     let bars = rows
         .iter()
@@ -99,18 +88,7 @@ pub fn timeline(l: &Lifecycle, width: i64) -> Timeline {
         })
         .collect::<Vec<_>>();
     // Grid lines at each new year; the last one closes the picture unlabelled.
-    let years = (start..end)
-        .map(|y| {
-            (
-                x(Date {
-                    year: y,
-                    month: 1,
-                    day: 1,
-                }),
-                y,
-            )
-        })
-        .collect();
+    let years = (start..end).map(|y| (x(new_year(y)), y)).collect();
     Timeline {
         width,
         height: TOP + bars.len() as i64 * ROW + 8,
@@ -119,5 +97,14 @@ pub fn timeline(l: &Lifecycle, width: i64) -> Timeline {
         today_x: x(l.today),
         today: l.today,
         left: LEFT,
+    }
+}
+
+/// The first of January of `year`.
+fn new_year(year: i32) -> Date {
+    Date {
+        year,
+        month: 1,
+        day: 1,
     }
 }
