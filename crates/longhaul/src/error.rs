@@ -2,7 +2,7 @@
 //! It sits at the bottom and knows no domain type: each concern's error
 //! converts into it from above.
 
-use crate::repo::RepoError;
+use longhaul_patch::repo::RepoError;
 use std::path::PathBuf;
 
 /// Something in the input is wrong. Each message is one paragraph that names the

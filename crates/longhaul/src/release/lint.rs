@@ -395,7 +395,7 @@ fn no_backport_reason(input: &Input<'_>, out: &mut Vec<Finding>) {
     let manifest = input.manifest;
     let links = input
         .loader
-        .map(|l| crate::security::coverage::patch_links(manifest, l));
+        .map(|l| crate::release::cve_links::patch_links(manifest, l));
     let mut policy_checked = BTreeSet::new();
     for (r, maintained) in manifest.releases.iter().zip(shipped_by(manifest)) {
         let Some(maintained) = maintained else {
@@ -411,7 +411,7 @@ fn no_backport_reason(input: &Input<'_>, out: &mut Vec<Finding>) {
             let linked = match &links {
                 Some(links) => links.get(&p.value).is_some_and(|l| !l.is_empty()),
                 None => {
-                    !def.cves.is_empty() || !crate::security::coverage::cve_ids(&p.value).is_empty()
+                    !def.cves.is_empty() || !crate::release::cve_links::cve_ids(&p.value).is_empty()
                 }
             };
             if !linked && def.reason.is_none() {

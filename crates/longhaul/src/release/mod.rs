@@ -4,6 +4,7 @@
 
 pub mod base_tags;
 pub mod build;
+pub mod cve_links;
 pub mod line;
 pub mod lint;
 pub mod manifest;
