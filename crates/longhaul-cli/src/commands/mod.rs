@@ -11,6 +11,7 @@ mod ci;
 mod completions;
 mod coverage;
 mod deps;
+pub mod deps_bump;
 mod lifecycle;
 mod lint;
 mod notes;
@@ -85,7 +86,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 deps: deps.then_some(go),
             },
         ),
-        Command::Deps { releases, all, go } => deps::run(&ctx, cli.json, releases, *all, go),
+        Command::Deps {
+            action: Some(action),
+            ..
+        } => deps_bump::run(&ctx, cli.json, action),
+        Command::Deps {
+            releases, all, go, ..
+        } => deps::run(&ctx, cli.json, releases, *all, go),
         Command::Vex {
             release,
             out,

@@ -11,7 +11,10 @@
 
 pub mod backport;
 pub mod bump;
+pub mod deps_bump;
+pub mod deps_remedy;
 pub mod edit;
+pub mod go_bump;
 pub mod rebase;
 pub mod refresh;
 
