@@ -418,6 +418,24 @@ fn bad_and_hostile_input_exits_2_naming_it_and_writes_nothing() {
         );
         assert_eq!(snapshot(&lts), before, "{args:?} wrote something");
     }
+    // --from names a revision of upstream, nothing else.
+    for rev in ["../../etc/passwd", "main\nreason: x", "refs/heads/nope"] {
+        let out = run(
+            &lts,
+            &[
+                "deps",
+                "bump",
+                "golang.org/x/text@v0.3.8",
+                "--on",
+                "v1.1.1-lts.1",
+                "--from",
+                rev,
+                "--write",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{rev:?}: {}", stderr(&out));
+        assert_eq!(snapshot(&lts), before, "{rev:?} wrote something");
+    }
     let out = run(&lts, &["deps", "remedy", "v9.9.9-lts.1"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("v9.9.9-lts.1"));

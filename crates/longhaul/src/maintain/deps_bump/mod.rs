@@ -382,7 +382,18 @@ fn go_commit(
         return Ok((current, None));
     }
     let new_tree = editor.write().map_err(git_err)?.detach();
-    let message = go_message(new, fixes, cves);
+    let commit = authored_commit(repo, new_tree, tip, &go_message(new, fixes, cves))?;
+    Ok((current, Some(commit)))
+}
+
+/// A commit of `tree` on `parent` by longhaul, dated now (or
+/// `SOURCE_DATE_EPOCH`), kept in `repo`'s in-memory store.
+fn authored_commit(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    parent: ObjectId,
+    message: &str,
+) -> Result<ObjectId, Error> {
     let time = crate::time::reproducible_now().map_err(Error::other)?;
     let who = gix::actor::Signature {
         name: "longhaul".into(),
@@ -393,16 +404,15 @@ fn go_commit(
         },
     };
     let commit = gix::objs::Commit {
-        tree: new_tree,
-        parents: [tip].into_iter().collect(),
+        tree,
+        parents: [parent].into_iter().collect(),
         author: who.clone(),
         committer: who,
         encoding: None,
         message: message.into(),
         extra_headers: Vec::new(),
     };
-    let id = repo.write_object(&commit).map_err(git_err)?.detach();
-    Ok((current, Some(id)))
+    Ok(repo.write_object(&commit).map_err(git_err)?.detach())
 }
 
 /// The Go bump's commit message.
