@@ -156,7 +156,11 @@ pub enum Command {
     /// components kubeadm deploys) against the Go vulnerability database:
     /// each finding with its reachability tier and evidence, and the smallest
     /// upgrade that clears them.
+    #[command(args_conflicts_with_subcommands = true)]
     Deps {
+        /// `deps bump`, `deps remedy`.
+        #[command(subcommand)]
+        action: Option<commands::deps_bump::DepsAction>,
         /// Releases (default: the `must: true` releases).
         releases: Vec<String>,
         /// Every release of the manifest.

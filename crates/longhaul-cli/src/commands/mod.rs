@@ -11,6 +11,7 @@ mod ci;
 mod completions;
 mod coverage;
 mod deps;
+mod deps_bump;
 mod lifecycle;
 mod lint;
 mod notes;
@@ -52,7 +53,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Advisories { action } => advisories::run(&ctx, json, action),
         Command::Statements { action } => statements::run(&ctx, json, action),
         Command::Coverage { .. } => run_coverage(&ctx, cli),
-        Command::Deps { releases, all, go } => deps::run(&ctx, json, releases, *all, go),
+        Command::Deps {
+            action: Some(action),
+            ..
+        } => deps_bump::run(&ctx, json, action),
+        Command::Deps {
+            releases, all, go, ..
+        } => deps::run(&ctx, json, releases, *all, go),
         Command::Vex { .. } => run_vex(&ctx, cli),
         Command::Osv { out, timestamp } => osv::run(&ctx, json, out, timestamp.as_deref()),
         Command::Port {

@@ -7,12 +7,20 @@
 //! - [`rebase`]: a line's patch chain ported onto a newer upstream tag;
 //! - [`bump`]: the next `-lts.N` release of a line added to the manifest;
 //! - [`refresh`]: patch files rewritten in their canonical form;
+//! - [`check`]: the checks of many releases, run in parallel;
+//! - [`go_bump`], [`deps_bump`]: a Go toolchain or a module moved to a fixed
+//!   version on releases, as canonical `reason: security` patches;
+//! - [`deps_remedy`]: a release's dependency backlog: for each reachable
+//!   vulnerable module, the upstream commit that fixes it and whether it ports;
 //! - [`edit`]: line edits to the manifest that keep everything else.
 
 pub mod backport;
 pub mod bump;
 pub mod check;
+pub mod deps_bump;
+pub mod deps_remedy;
 pub mod edit;
+pub mod go_bump;
 pub mod rebase;
 pub mod refresh;
 
