@@ -11,7 +11,7 @@ mod ci;
 mod completions;
 mod coverage;
 mod deps;
-mod deps_bump;
+pub mod deps_bump;
 mod lifecycle;
 mod lint;
 mod notes;
