@@ -3,7 +3,7 @@
 //! the vulnerable symbols and the platforms they exist on.
 
 use super::range::{Bound, Event, Range};
-use super::version::Version;
+use crate::gomod::version::Version;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -269,7 +269,7 @@ fn affected_module(
     let module = a.package.name.trim().to_string();
     if module != super::module::STDLIB
         && module != super::module::TOOLCHAIN
-        && !super::module::is_module_path(&module)
+        && !crate::gomod::valid_module_path(&module)
     {
         return Err(fail(
             &format!("\"{}\"", a.package.name),

@@ -334,7 +334,7 @@ fn binaries_of(manifest: &Manifest) -> Result<Binaries> {
 /// matter to `shipped` (those of the records whose ranges include its Go or
 /// a module's version).
 fn interest(shipped: &Shipped, db: &Database) -> super::symbols::Interest {
-    let mut wanted: Vec<(&str, &super::version::Version)> = Vec::new();
+    let mut wanted: Vec<(&str, &crate::gomod::version::Version)> = Vec::new();
     if let Some(go) = &shipped.go {
         wanted.push((super::module::STDLIB, &go.matched));
     }
