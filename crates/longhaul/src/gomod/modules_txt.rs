@@ -382,24 +382,7 @@ fn module_line(rest: &str, line: usize) -> Result<(Block, Header), String> {
         },
         [] => return Err(format!("module {path} has no version ({expected})")),
     };
-    let replacement = match after {
-        [] => None,
-        ["=>", target @ ..] => Some((
-            target.join(" "),
-            Replacement::parse(target).ok_or_else(|| {
-                format!(
-                    "replacement `{}` of {path} is neither `MODULE VERSION` nor a local folder (`./…`)",
-                    target.join(" ").escape_debug()
-                )
-            })?,
-        )),
-        _ => {
-            return Err(format!(
-                "unexpected `{}` after module {path} ({expected})",
-                after.join(" ").escape_debug()
-            ));
-        }
-    };
+    let replacement = replacement_of(path, after, expected)?;
     if version.is_none() && replacement.is_none() {
         return Err(format!("module {path} has no version ({expected})"));
     }
@@ -416,6 +399,30 @@ fn module_line(rest: &str, line: usize) -> Result<(Block, Header), String> {
         line,
     };
     Ok((block, header))
+}
+
+/// The `=> TARGET` part of a module line, as written and read.
+fn replacement_of(
+    path: &str,
+    after: &[&str],
+    expected: &str,
+) -> Result<Option<(String, Replacement)>, String> {
+    match after {
+        [] => Ok(None),
+        ["=>", target @ ..] => Ok(Some((
+            target.join(" "),
+            Replacement::parse(target).ok_or_else(|| {
+                format!(
+                    "replacement `{}` of {path} is neither `MODULE VERSION` nor a local folder (`./…`)",
+                    target.join(" ").escape_debug()
+                )
+            })?,
+        ))),
+        _ => Err(format!(
+            "unexpected `{}` after module {path} ({expected})",
+            after.join(" ").escape_debug()
+        )),
+    }
 }
 
 #[cfg(test)]
