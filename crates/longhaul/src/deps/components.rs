@@ -3,7 +3,7 @@
 //! Their code is not in the tree, so their findings can only be `unknown`;
 //! they are matched as Go modules at the deployed version.
 
-use super::version::Version;
+use crate::gomod::version::Version;
 use serde::Serialize;
 
 /// Where kubeadm keeps the versions it deploys.

@@ -228,36 +228,9 @@ pub fn save(
     };
     crate::fs::recover_dir(dir)
         .map_err(|e| error(format!("cannot recover from an interrupted import: {e}")))?;
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".json") && !crate::fs::is_temporary_name(&name) {
-                let text = crate::fs::read_to_string(&e.path())
-                    .map_err(|err| error(format!("{name}: {err}")))?;
-                files.insert(name, text);
-            }
-        }
-    }
+    let mut files = stored_records(dir, &error)?;
     for (id, value) in records {
-        let name = crate::fs::safe_file_name(id)
-            .map(|n| format!("{n}.json"))
-            .ok_or_else(|| {
-                error(format!(
-                    "record id `{}` is not a plain file name; nothing was written",
-                    id.escape_debug()
-                ))
-            })?;
-        let text = serde_json::to_string_pretty(value).expect("serializable") + "\n";
-        // What is written must read back: every later command reads each
-        // record with the same limit.
-        if text.len() as u64 > crate::fs::MAX_INPUT_BYTES {
-            return Err(error(format!(
-                "record `{id}` would be written as {} bytes, more than the {}-byte limit every command reads a file with; nothing was written",
-                text.len(),
-                crate::fs::MAX_INPUT_BYTES
-            )));
-        }
+        let (name, text) = record_file(id, value).map_err(error)?;
         files.insert(name, text);
     }
     let count = files.len();
@@ -282,4 +255,45 @@ pub fn save(
         ))
     })?;
     Ok(count)
+}
+
+/// The records the folder holds: file name → text.
+fn stored_records(
+    dir: &Path,
+    error: &dyn Fn(String) -> RecordError,
+) -> Result<BTreeMap<String, String>, RecordError> {
+    let mut files = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") && !crate::fs::is_temporary_name(&name) {
+                let text = crate::fs::read_to_string(&e.path())
+                    .map_err(|err| error(format!("{name}: {err}")))?;
+                files.insert(name, text);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// The file name and text of record `id`: a plain file name, and text that
+/// reads back (every later command reads each record with the same limit).
+fn record_file(id: &str, value: &serde_json::Value) -> Result<(String, String), String> {
+    let name = crate::fs::safe_file_name(id)
+        .map(|n| format!("{n}.json"))
+        .ok_or_else(|| {
+            format!(
+                "record id `{}` is not a plain file name; nothing was written",
+                id.escape_debug()
+            )
+        })?;
+    let text = serde_json::to_string_pretty(value).expect("serializable") + "\n";
+    if text.len() as u64 > crate::fs::MAX_INPUT_BYTES {
+        return Err(format!(
+            "record `{id}` would be written as {} bytes, more than the {}-byte limit every command reads a file with; nothing was written",
+            text.len(),
+            crate::fs::MAX_INPUT_BYTES
+        ));
+    }
+    Ok((name, text))
 }

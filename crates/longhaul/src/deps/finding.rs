@@ -18,7 +18,7 @@ use super::reach::{Reach, Standing};
 use super::record::{AffectedModule, Import, Record};
 use super::ships::{ModuleSource, Shipped, ShippedModule};
 use super::symbols::SymbolHint;
-use super::version::Version;
+use crate::gomod::version::Version;
 use serde::Serialize;
 
 /// How far a finding can reach the binaries.

@@ -69,6 +69,45 @@ pub fn import(
     now: Option<i64>,
 ) -> Result<Imported, AdvisoryError> {
     let texts = read_sources(sources, fetch)?;
+    let (k8s, go, skipped) = sort_sources(texts)?;
+    // Check the Go records completely first: a bad one writes nothing.
+    let go_texts: Vec<(String, String)> =
+        go.iter().map(|(f, t, _)| (f.clone(), t.clone())).collect();
+    let db = Database::from_texts(&go_texts, false).map_err(|e| AdvisoryError {
+        file: e.file,
+        line: e.line,
+        message: e.message,
+    })?;
+    let kubernetes = if k8s.is_empty() {
+        None
+    } else {
+        Some(import_texts(&k8s, advisories, now)?)
+    };
+    let (ids, go_stored) = if go.is_empty() {
+        (Vec::new(), 0)
+    } else {
+        save_go(go_dir, go, now)?
+    };
+    Ok(Imported {
+        kubernetes,
+        go: ids,
+        go_stored,
+        go_withdrawn: db.withdrawn.len(),
+        skipped,
+    })
+}
+
+/// The sources by kind: (name, text) of the Kubernetes feed's, (name, text,
+/// JSON) of the Go records, and the names of the others by ecosystem.
+type Sorted = (
+    Vec<(String, String)>,
+    Vec<(String, String, serde_json::Value)>,
+    BTreeMap<String, Vec<String>>,
+);
+
+/// The sources by kind: the Kubernetes feed's, the Go records, and the
+/// files of other ecosystems (skipped, by ecosystem).
+fn sort_sources(texts: Vec<(String, String)>) -> Result<Sorted, AdvisoryError> {
     let (mut k8s, mut go) = (Vec::new(), Vec::new());
     let mut skipped: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (file, text) in texts {
@@ -83,46 +122,33 @@ pub fn import(
             Kind::Other(e) => skipped.entry(e).or_default().push(file),
         }
     }
-    // Check the Go records completely first: a bad one writes nothing.
-    let go_texts: Vec<(String, String)> =
-        go.iter().map(|(f, t, _)| (f.clone(), t.clone())).collect();
-    let db = Database::from_texts(&go_texts, false).map_err(|e| AdvisoryError {
+    Ok((k8s, go, skipped))
+}
+
+/// Save the Go records into `go_dir`: their ids, and how many records the
+/// folder holds afterwards.
+fn save_go(
+    go_dir: &Path,
+    go: Vec<(String, String, serde_json::Value)>,
+    now: Option<i64>,
+) -> Result<(Vec<String>, usize), AdvisoryError> {
+    let records: Vec<(String, serde_json::Value)> = go
+        .into_iter()
+        .map(|(_, _, v)| {
+            (
+                v.get("id")
+                    .and_then(|i| i.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+                v,
+            )
+        })
+        .collect();
+    let ids = records.iter().map(|(id, _)| id.clone()).collect();
+    let stored = super::database::save(go_dir, &records, now).map_err(|e| AdvisoryError {
         file: e.file,
         line: e.line,
         message: e.message,
     })?;
-    let kubernetes = if k8s.is_empty() {
-        None
-    } else {
-        Some(import_texts(&k8s, advisories, now)?)
-    };
-    let mut go_stored = 0;
-    let mut ids = Vec::new();
-    if !go.is_empty() {
-        let records: Vec<(String, serde_json::Value)> = go
-            .into_iter()
-            .map(|(_, _, v)| {
-                (
-                    v.get("id")
-                        .and_then(|i| i.as_str())
-                        .unwrap_or("")
-                        .to_string(),
-                    v,
-                )
-            })
-            .collect();
-        ids = records.iter().map(|(id, _)| id.clone()).collect();
-        go_stored = super::database::save(go_dir, &records, now).map_err(|e| AdvisoryError {
-            file: e.file,
-            line: e.line,
-            message: e.message,
-        })?;
-    }
-    Ok(Imported {
-        kubernetes,
-        go: ids,
-        go_stored,
-        go_withdrawn: db.withdrawn.len(),
-        skipped,
-    })
+    Ok((ids, stored))
 }

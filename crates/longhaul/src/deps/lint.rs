@@ -8,7 +8,7 @@
 //! - `bad-binaries`: a `binaries:` entry that names no folder.
 
 use super::database::Database;
-use super::version::Version;
+use crate::gomod::version::Version;
 use crate::release::lint::{Finding, Severity};
 use crate::release::manifest::{Manifest, version_of};
 use crate::security::advisory::Advisory;

@@ -4,9 +4,11 @@
 //! release's binaries and the smallest upgrade that clears it.
 //!
 //! Lowest first:
-//! - [`version`], [`module`], [`range`]: Go versions, modules and OSV ranges
-//!   as the Go toolchain compares them;
-//! - [`modules_txt`], [`go_mod`], [`components`], [`ships`]: what a tree ships;
+//! - [`version`] (Go's version order, [`crate::gomod`]'s), [`module`],
+//!   [`range`]: Go versions, modules and OSV ranges as the Go toolchain
+//!   compares them;
+//! - [`components`], [`ships`]: what a tree ships (`go.mod` and
+//!   `vendor/modules.txt` read by [`crate::gomod`]);
 //! - [`record`], [`database`], [`import`]: the Go vulnerability database
 //!   (its age is a [`crate::security::freshness::FeedAge`], as the
 //!   Kubernetes feed's is);
@@ -18,15 +20,15 @@
 //! - [`matrix`], [`vex`], [`notes`], [`suggest`], [`stops`], [`lint`]: what
 //!   the other outputs take from it.
 
+pub use crate::gomod::version;
+
 pub mod components;
 pub mod database;
 pub mod finding;
-pub mod go_mod;
 pub mod import;
 pub mod lint;
 pub mod matrix;
 pub mod module;
-pub mod modules_txt;
 pub mod notes;
 pub mod range;
 pub mod reach;
@@ -39,5 +41,4 @@ pub mod stdlib;
 pub mod stops;
 pub mod suggest;
 pub mod symbols;
-pub mod version;
 pub mod vex;

@@ -3,7 +3,7 @@
 //! `introduced` opens, `fixed` closes from its version, `last_affected`
 //! closes after it, and `limit` bounds the range from above.
 
-use super::version::Version;
+use crate::gomod::version::Version;
 use serde::Serialize;
 
 /// A bound of an event: a version, or `0` / `*`.

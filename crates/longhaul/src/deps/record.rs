@@ -3,7 +3,7 @@
 //! the vulnerable symbols and the platforms they exist on.
 
 use super::range::{Bound, Event, Range};
-use super::version::Version;
+use crate::gomod::version::Version;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -178,58 +178,22 @@ impl Record {
             line: line_of(needle),
             message: format!("{}: {message}", raw.id),
         };
-        if let Err(why) = crate::security::advisory::check_id(&raw.id) {
-            return Err(fail("\"id\"", format!("the id {why}")));
-        }
-        // Aliases are ids too: they reach statements, drafts and pages.
-        if let Some(bad) = raw
-            .aliases
-            .iter()
-            .find(|a| crate::fs::safe_file_name(a).is_none())
-        {
-            return Err(fail(
-                "\"aliases\"",
-                format!(
-                    "alias `{}` is not an id (expected letters, digits, `.`, `_` and `-`)",
-                    bad.escape_debug()
-                ),
-            ));
-        }
+        check_ids(&raw, &fail)?;
         let go: Vec<&RawAffected> = raw
             .affected
             .iter()
             .filter(|a| a.package.ecosystem == ECOSYSTEM)
             .collect();
         if go.is_empty() {
-            let mut ecosystems: Vec<&str> = raw
-                .affected
-                .iter()
-                .map(|a| a.package.ecosystem.as_str())
-                .collect();
-            ecosystems.sort();
-            ecosystems.dedup();
-            return Ok(Parsed::Other {
-                id: raw.id.clone(),
-                ecosystem: if ecosystems.is_empty() {
-                    "none".into()
-                } else {
-                    ecosystems.join(", ")
-                },
-            });
+            return Ok(other_ecosystems(&raw));
         }
         let mut affected = Vec::with_capacity(go.len());
         for a in go {
             affected.push(affected_module(a, &fail)?);
         }
-        let url = raw
-            .database_specific
-            .as_ref()
-            .and_then(|d| d.get("url"))
-            .and_then(|u| u.as_str())
-            .map(String::from)
-            .or_else(|| raw.references.iter().find_map(|r| r.url.clone()));
         Ok(Parsed::Go(Record {
             id: raw.id.clone(),
+            url: url_of(&raw),
             modified: raw.modified,
             published: raw.published,
             withdrawn: raw.withdrawn,
@@ -243,7 +207,6 @@ impl Record {
                 seen
             },
             summary: raw.summary,
-            url,
             affected,
         }))
     }
@@ -262,6 +225,56 @@ impl Record {
     }
 }
 
+/// The record's id and aliases are ids: they reach statements, drafts and pages.
+fn check_ids(raw: &Raw, fail: &dyn Fn(&str, String) -> RecordError) -> Result<(), RecordError> {
+    if let Err(why) = crate::security::advisory::check_id(&raw.id) {
+        return Err(fail("\"id\"", format!("the id {why}")));
+    }
+    if let Some(bad) = raw
+        .aliases
+        .iter()
+        .find(|a| crate::fs::safe_file_name(a).is_none())
+    {
+        return Err(fail(
+            "\"aliases\"",
+            format!(
+                "alias `{}` is not an id (expected letters, digits, `.`, `_` and `-`)",
+                bad.escape_debug()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A record with no package in the Go ecosystem, named by its ecosystems.
+fn other_ecosystems(raw: &Raw) -> Parsed {
+    let mut ecosystems: Vec<&str> = raw
+        .affected
+        .iter()
+        .map(|a| a.package.ecosystem.as_str())
+        .collect();
+    ecosystems.sort();
+    ecosystems.dedup();
+    Parsed::Other {
+        id: raw.id.clone(),
+        ecosystem: if ecosystems.is_empty() {
+            "none".into()
+        } else {
+            ecosystems.join(", ")
+        },
+    }
+}
+
+/// The database's page for the record, else its first reference.
+fn url_of(raw: &Raw) -> Option<String> {
+    raw.database_specific
+        .as_ref()
+        .and_then(|d| d.get("url"))
+        .and_then(|u| u.as_str())
+        .map(String::from)
+        .or_else(|| raw.references.iter().find_map(|r| r.url.clone()))
+}
+
 fn affected_module(
     a: &RawAffected,
     fail: &dyn Fn(&str, String) -> RecordError,
@@ -269,7 +282,7 @@ fn affected_module(
     let module = a.package.name.trim().to_string();
     if module != super::module::STDLIB
         && module != super::module::TOOLCHAIN
-        && !super::module::is_module_path(&module)
+        && !crate::gomod::valid_module_path(&module)
     {
         return Err(fail(
             &format!("\"{}\"", a.package.name),

@@ -5,7 +5,7 @@
 
 use super::finding::Finding;
 use super::module::STDLIB;
-use super::version::{Step, Version};
+use crate::gomod::version::{Step, Version};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -334,7 +334,7 @@ fn binaries_of(manifest: &Manifest) -> Result<Binaries> {
 /// matter to `shipped` (those of the records whose ranges include its Go or
 /// a module's version).
 fn interest(shipped: &Shipped, db: &Database) -> super::symbols::Interest {
-    let mut wanted: Vec<(&str, &super::version::Version)> = Vec::new();
+    let mut wanted: Vec<(&str, &crate::gomod::version::Version)> = Vec::new();
     if let Some(go) = &shipped.go {
         wanted.push((super::module::STDLIB, &go.matched));
     }
@@ -377,31 +377,9 @@ fn hinter<'r>(
         .enumerate()
         .map(|(i, (f, _))| (f.as_str(), i))
         .collect();
-    let empty = Rc::new(super::symbols::FileNames::default());
-    let indexed: HashMap<ObjectId, Rc<super::symbols::FileNames>> =
-        indexed.into_iter().map(|(k, v)| (k, Rc::new(v))).collect();
-    let late: RefCell<HashMap<ObjectId, Rc<super::symbols::FileNames>>> = RefCell::default();
+    let names_of = names_reader(repo, interest, indexed);
     let hints: RefCell<HashMap<(String, Vec<String>), super::symbols::SymbolHint>> =
         RefCell::default();
-    let names_of = move |package: &str, file: &crate::checks::go_packages::SourceFile| {
-        if interest.has_package(package) {
-            return indexed
-                .get(&file.blob)
-                .cloned()
-                .unwrap_or_else(|| empty.clone());
-        }
-        let cached = late.borrow().get(&file.blob).cloned();
-        cached.unwrap_or_else(|| {
-            let names = repo
-                .find_object(file.blob)
-                .ok()
-                .and_then(|o| super::symbols::FileNames::index_for(&o.data, &file.header, interest))
-                .map(Rc::new)
-                .unwrap_or_else(|| empty.clone());
-            late.borrow_mut().insert(file.blob, names.clone());
-            names
-        })
-    };
     move |package: &str, symbols: &[String]| {
         let key = (package.to_string(), symbols.to_vec());
         if let Some(h) = hints.borrow().get(&key) {
@@ -431,6 +409,39 @@ fn hinter<'r>(
         let h = super::symbols::hint(files, symbols);
         hints.borrow_mut().insert(key, h.clone());
         h
+    }
+}
+
+/// The names a file of the closure uses: from the index read with the
+/// sources for the packages `interest` lists, else read here, each file at
+/// most once.
+fn names_reader<'r>(
+    repo: &'r gix::Repository,
+    interest: &'r super::symbols::Interest,
+    indexed: HashMap<ObjectId, super::symbols::FileNames>,
+) -> impl Fn(&str, &crate::checks::go_packages::SourceFile) -> Rc<super::symbols::FileNames> + 'r {
+    let empty = Rc::new(super::symbols::FileNames::default());
+    let indexed: HashMap<ObjectId, Rc<super::symbols::FileNames>> =
+        indexed.into_iter().map(|(k, v)| (k, Rc::new(v))).collect();
+    let late: RefCell<HashMap<ObjectId, Rc<super::symbols::FileNames>>> = RefCell::default();
+    move |package: &str, file: &crate::checks::go_packages::SourceFile| {
+        if interest.has_package(package) {
+            return indexed
+                .get(&file.blob)
+                .cloned()
+                .unwrap_or_else(|| empty.clone());
+        }
+        let cached = late.borrow().get(&file.blob).cloned();
+        cached.unwrap_or_else(|| {
+            let names = repo
+                .find_object(file.blob)
+                .ok()
+                .and_then(|o| super::symbols::FileNames::index_for(&o.data, &file.header, interest))
+                .map(Rc::new)
+                .unwrap_or_else(|| empty.clone());
+            late.borrow_mut().insert(file.blob, names.clone());
+            names
+        })
     }
 }
 

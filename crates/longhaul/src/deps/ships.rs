@@ -3,11 +3,11 @@
 //! toolchain, the modules, and the components kubeadm deploys.
 
 use super::components::{self, Component};
-use super::go_mod::GoMod;
 use super::module::{Module, Replacement};
-use super::modules_txt::VendorList;
-use super::version::Version;
 use crate::error::{Error, Result};
+use crate::gomod::go_mod::{GoMod, Requirement};
+use crate::gomod::modules_txt::VendorList;
+use crate::gomod::version::Version;
 use gix::ObjectId;
 use serde::Serialize;
 
@@ -128,7 +128,13 @@ impl Shipped {
             ))
         };
         let go_mod = match text("go.mod")? {
-            Some(t) => Some(GoMod::parse(&t).map_err(|e| bad("go.mod", e.line, &e.message))?),
+            Some(t) => {
+                let m = GoMod::parse(&t).map_err(|e| bad("go.mod", e.line, &e.message))?;
+                let declared = m
+                    .declared()
+                    .map_err(|e| bad("go.mod", e.line, &e.message))?;
+                Some((m.module, declared))
+            }
             None => None,
         };
         let vendor = match text("vendor/modules.txt")? {
@@ -139,7 +145,7 @@ impl Shipped {
         };
         let (module_source, modules) = match (&vendor, &go_mod) {
             (Some(v), _) => (ModuleSource::Vendored, vendored(v)),
-            (None, Some(m)) => (ModuleSource::Declared, declared(m)),
+            (None, Some((_, requires))) => (ModuleSource::Declared, declared(requires)),
             (None, None) => (ModuleSource::None, Vec::new()),
         };
         let components = text(components::KUBEADM_CONSTANTS)?
@@ -148,7 +154,7 @@ impl Shipped {
         Ok(Shipped {
             tree,
             go: go_used(repo, tree)?,
-            main_module: go_mod.and_then(|m| m.module),
+            main_module: go_mod.and_then(|(module, _)| module),
             module_source,
             modules,
             vendor,
@@ -204,11 +210,11 @@ fn vendored(list: &VendorList) -> Vec<ShippedModule> {
         .collect()
 }
 
-fn declared(m: &GoMod) -> Vec<ShippedModule> {
-    m.requires
+fn declared(requires: &[Requirement]) -> Vec<ShippedModule> {
+    requires
         .iter()
         .map(|r| {
-            let replaced_by = m.replacement(&r.module).cloned();
+            let replaced_by = r.replaced_by.clone();
             ShippedModule {
                 path: r.module.path.clone(),
                 version: Some(r.module.version.clone()),

@@ -78,18 +78,7 @@ pub fn decide(findings: &[&Finding], statement: Option<&Statement>) -> Decision 
         .iter()
         .map(|f| f.tier)
         .max_by_key(|t| super::report::tier_rank(*t));
-    let note = format!(
-        "Derived by longhaul from the release's tree: {}.",
-        findings
-            .iter()
-            .map(|f| format!(
-                "{} ({})",
-                f.package.as_deref().unwrap_or(&f.module),
-                f.tier.as_str()
-            ))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let note = derived_note(findings);
     let reasons = findings
         .iter()
         .map(|f| f.evidence.reason.as_str())
@@ -130,6 +119,22 @@ pub fn decide(findings: &[&Finding], statement: Option<&Statement>) -> Decision 
             statement_line: None,
         },
     }
+}
+
+/// The note of a decision derived from the tiers: each finding's package and tier.
+fn derived_note(findings: &[&Finding]) -> String {
+    format!(
+        "Derived by longhaul from the release's tree: {}.",
+        findings
+            .iter()
+            .map(|f| format!(
+                "{} ({})",
+                f.package.as_deref().unwrap_or(&f.module),
+                f.tier.as_str()
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// What a maintainers' statement decides.

@@ -29,7 +29,8 @@ impl Goroot {
             )
         })?;
         let version = text.lines().next().unwrap_or("").trim().to_string();
-        if super::version::Version::parse_go(&version).is_none() || !dir.join("src").is_dir() {
+        if crate::gomod::version::Version::parse_go(&version).is_none() || !dir.join("src").is_dir()
+        {
             return Err(format!(
                 "{}: not a Go installation (VERSION says `{version}`, expected a Go release such as go1.19.8, and a src folder)",
                 dir.display()
@@ -56,7 +57,7 @@ impl Goroot {
 
     /// `(major, minor)` of its version.
     pub fn minor(&self) -> Option<(u64, u64)> {
-        super::version::Version::parse_go(&self.version).map(|v| v.minor_line())
+        crate::gomod::version::Version::parse_go(&self.version).map(|v| v.minor_line())
     }
 }
 

@@ -101,60 +101,65 @@ pub fn render(suggestions: &[Suggestion]) -> String {
         return s;
     }
     for x in suggestions {
-        // Subjects, file names and versions come from the tree and the
-        // records: inert in a comment, quoted as scalars.
-        let q = crate::escape::yaml_quoted;
-        let _ = writeln!(
-            s,
-            "##\n## {}",
-            crate::escape::yaml_comment(&format!(
-                "{}{} ({}), line {}: {}",
-                x.id,
-                x.cve
-                    .as_deref()
-                    .map(|c| format!(" / {c}"))
-                    .unwrap_or_default(),
-                x.subject,
-                x.line,
-                x.evidence
-            ))
-        );
-        let _ = writeln!(s, "#   - cve: {}", q(&x.id));
-        let _ = writeln!(
-            s,
-            "#     releases: [{}]",
-            x.releases
-                .iter()
-                .map(|r| q(r))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        match x.status {
-            DepStatus::NotAffected => {
-                s.push_str("#     status: not_affected\n#     justification: vulnerable_code_not_in_execute_path\n");
-                let _ = writeln!(
-                    s,
-                    "#     impact_statement: {}",
-                    q(&format!(
-                        "TO CHECK: no code of the release calls the vulnerable symbols of {}",
-                        x.id
-                    ))
-                );
-            }
-            _ => {
-                s.push_str("#     status: affected\n");
-                let what = if x.subject == super::module::STDLIB {
-                    "Go"
-                } else {
-                    x.subject.as_str()
-                };
-                let action = match &x.fix {
-                    Some(v) => format!("TO CHECK: upgrade {what} to {v}"),
-                    None => format!("TO CHECK: no fixed version of {} is published", x.subject),
-                };
-                let _ = writeln!(s, "#     action_statement: {}", q(&action));
-            }
-        }
+        draft(&mut s, x);
     }
     s
+}
+
+/// One suggestion as a commented-out `statements.yml` entry.
+fn draft(s: &mut String, x: &Suggestion) {
+    // Subjects, file names and versions come from the tree and the
+    // records: inert in a comment, quoted as scalars.
+    let q = crate::escape::yaml_quoted;
+    let _ = writeln!(
+        s,
+        "##\n## {}",
+        crate::escape::yaml_comment(&format!(
+            "{}{} ({}), line {}: {}",
+            x.id,
+            x.cve
+                .as_deref()
+                .map(|c| format!(" / {c}"))
+                .unwrap_or_default(),
+            x.subject,
+            x.line,
+            x.evidence
+        ))
+    );
+    let _ = writeln!(s, "#   - cve: {}", q(&x.id));
+    let _ = writeln!(
+        s,
+        "#     releases: [{}]",
+        x.releases
+            .iter()
+            .map(|r| q(r))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    match x.status {
+        DepStatus::NotAffected => {
+            s.push_str("#     status: not_affected\n#     justification: vulnerable_code_not_in_execute_path\n");
+            let _ = writeln!(
+                s,
+                "#     impact_statement: {}",
+                q(&format!(
+                    "TO CHECK: no code of the release calls the vulnerable symbols of {}",
+                    x.id
+                ))
+            );
+        }
+        _ => {
+            s.push_str("#     status: affected\n");
+            let what = if x.subject == super::module::STDLIB {
+                "Go"
+            } else {
+                x.subject.as_str()
+            };
+            let action = match &x.fix {
+                Some(v) => format!("TO CHECK: upgrade {what} to {v}"),
+                None => format!("TO CHECK: no fixed version of {} is published", x.subject),
+            };
+            let _ = writeln!(s, "#     action_statement: {}", q(&action));
+        }
+    }
 }

@@ -1,7 +1,14 @@
 //! `go.mod`: its directives read by module path, and edited line by line so
-//! that everything else in the file (layout, blocks, comments) stays as it was.
+//! that everything else in the file (layout, blocks, comments) stays as it was;
+//! or read as typed modules ([`GoMod::declared`]). Without a vendor folder the
+//! requirements are what the tree says about its dependencies, but not the
+//! build list: that needs the whole module graph (minimal version selection
+//! can pick higher versions than the ones declared here).
 
 use super::ParseError;
+use super::module::{Module, Replacement};
+use super::valid_module_path;
+use super::version::Version;
 
 /// A `require` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +153,11 @@ impl GoMod {
             };
             let texts: Vec<&str> = args.iter().map(|t| t.text.as_str()).collect();
             let bad = |what: &str| {
-                ParseError::new(n + 1, format!("expected {what}, found `{}`", line.trim()))
+                let found = texts.join(" ");
+                ParseError::new(
+                    n + 1,
+                    format!("expected {what}, found `{}`", found.escape_debug()),
+                )
             };
             match (verb.as_str(), texts.as_slice()) {
                 ("module", [p]) => module = Some(p.to_string()),
@@ -163,7 +174,7 @@ impl GoMod {
                 ("exclude", _) => return Err(bad("`exclude MODULE VERSION`")),
                 ("replace", _) => replaces.push(
                     parse_replace(&texts, n)
-                        .ok_or_else(|| bad("`replace OLD [VERSION] => NEW [VERSION]`"))?,
+                        .ok_or_else(|| bad("`replace MODULE [VERSION] => TARGET`"))?,
                 ),
                 ("retract", rest) if !rest.is_empty() => retracts.push((rest.join(" "), n)),
                 ("godebug" | "tool" | "ignore" | "module" | "go" | "toolchain" | "retract", _) => {}
@@ -315,6 +326,104 @@ impl GoMod {
     }
 }
 
+/// A `require` line read as a module at a version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// The module and the version required.
+    pub module: Module,
+    /// Marked `// indirect`.
+    pub indirect: bool,
+    /// 1-based line.
+    pub line: usize,
+    /// Where the file's `replace` lines point it: a versioned `replace` wins
+    /// over a wildcard one, as in `cmd/go`.
+    pub replaced_by: Option<Replacement>,
+}
+
+impl GoMod {
+    /// The requirements as modules at versions, with their replacements; a
+    /// version, path or replacement Go would refuse is an error naming its line.
+    pub fn declared(&self) -> Result<Vec<Requirement>, ParseError> {
+        let replaces = self
+            .replaces
+            .iter()
+            .map(typed_replace)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.requires
+            .iter()
+            .map(|r| {
+                let module = typed_require(r)?;
+                let to = |versioned: bool| {
+                    replaces.iter().find(|(path, version, _)| {
+                        *path == module.path
+                            && match version {
+                                Some(v) => versioned && *v == module.version,
+                                None => !versioned,
+                            }
+                    })
+                };
+                let replaced_by = to(true).or_else(|| to(false)).map(|(_, _, to)| to.clone());
+                Ok(Requirement {
+                    module,
+                    indirect: r.indirect,
+                    line: r.line + 1,
+                    replaced_by,
+                })
+            })
+            .collect()
+    }
+}
+
+fn typed_require(r: &Require) -> Result<Module, ParseError> {
+    if !valid_module_path(&r.path) {
+        return Err(ParseError::new(
+            r.line + 1,
+            format!(
+                "expected `require MODULE VERSION`, found `{}`",
+                format!("{} {}", r.path, r.version).escape_debug()
+            ),
+        ));
+    }
+    let version = Version::parse_module(&r.version).ok_or_else(|| {
+        ParseError::new(
+            r.line + 1,
+            format!(
+                "`{}` is not a module version for {} (expected vMAJOR.MINOR.PATCH)",
+                r.version, r.path
+            ),
+        )
+    })?;
+    Ok(Module {
+        path: r.path.clone(),
+        version,
+    })
+}
+
+/// `(path, version or every version, target)`.
+fn typed_replace(r: &Replace) -> Result<(String, Option<Version>, Replacement), ParseError> {
+    let bad = || {
+        ParseError::new(
+            r.line + 1,
+            format!(
+                "expected `replace MODULE [VERSION] => TARGET`, found `{}`",
+                r.spec().escape_debug()
+            ),
+        )
+    };
+    let version = match &r.old_version {
+        Some(v) => Some(Version::parse_module(v).ok_or_else(bad)?),
+        None => None,
+    };
+    if !valid_module_path(&r.old) {
+        return Err(bad());
+    }
+    let target: Vec<&str> = std::iter::once(r.new.as_str())
+        .chain(r.new_version.as_deref())
+        .collect();
+    let to = Replacement::parse(&target).ok_or_else(bad)?;
+    Ok((r.old.clone(), version, to))
+}
+
 fn parse_replace(texts: &[&str], line: usize) -> Option<Replace> {
     let arrow = texts.iter().position(|t| *t == "=>")?;
     let (old, new) = (&texts[..arrow], &texts[arrow + 1..]);
@@ -396,6 +505,42 @@ mod tests {
         assert_eq!(
             bare.text(),
             "module a\n\ngo 1.16\n\nrequire (\n\texample.com/a v1.0.0\n)\n"
+        );
+    }
+
+    /// The typed reading dependency coverage uses.
+    #[test]
+    fn requires_and_replaces_as_modules() {
+        use super::super::module::Replacement;
+        let m = GoMod::parse(
+            "module example.com/app\n\ngo 1.21\n\nrequire (\n\tgolang.org/x/text v0.3.2 // indirect\n\tgithub.com/a/b v1.0.0\n)\nrequire example.com/c v2.0.0+incompatible\nreplace github.com/a/b => ./third_party/b\nreplace example.com/c v2.0.0+incompatible => example.com/c v2.0.1+incompatible\n",
+        )
+        .unwrap();
+        assert_eq!(m.module.as_deref(), Some("example.com/app"));
+        let d = m.declared().unwrap();
+        assert_eq!(d.len(), 3);
+        assert!(d[0].indirect && !d[1].indirect);
+        assert_eq!(d[1].line, 7);
+        assert_eq!(
+            d[1].replaced_by,
+            Some(Replacement::Local {
+                dir: "./third_party/b".into()
+            })
+        );
+        assert_eq!(
+            d[2].replaced_by.as_ref().unwrap().display(),
+            "example.com/c v2.0.1+incompatible"
+        );
+        let e = GoMod::parse("module m\nrequire x.org/y 1.0\n")
+            .unwrap()
+            .declared()
+            .unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("not a module version"), "{e}");
+        let e = GoMod::parse("module m\nrequire a b c\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "expected `require MODULE VERSION`, found `a b c`"
         );
     }
 }

@@ -1,11 +1,11 @@
 //! The files Go's module system owns, read and edited without a Go toolchain:
 //! `go.mod` ([`go_mod`]), `go.sum` ([`go_sum`]) and `vendor/modules.txt`
-//! ([`modules_txt`]), with Go's module version order ([`version`]).
+//! ([`modules_txt`]), with Go's module version order ([`version`]) and
+//! modules at versions ([`module`]).
 //!
-//! Pure text in, text out: no repository, no I/O. The porter's module rung
-//! (`port::modules`) is built on it. Dependency coverage (`deps`, written in
-//! parallel) has its own `modules.txt` reader for now; the two are meant to be
-//! unified on this module.
+//! Pure text in, text out: no repository, no I/O. The one reader of these
+//! files: the porter's module rung (`port::modules`) edits them as text,
+//! dependency coverage (`deps`) reads them as typed modules ([`module`]).
 //!
 //! Module paths come from trees a pull request can change, and name folders
 //! under `vendor/`: [`valid_module_path`] refuses any that could name a
@@ -13,6 +13,7 @@
 
 pub mod go_mod;
 pub mod go_sum;
+pub mod module;
 pub mod modules_txt;
 pub mod version;
 
@@ -36,17 +37,18 @@ impl ParseError {
 }
 
 /// Whether `path` is a module or package path that is safe as a folder under
-/// `vendor/`: `/`-separated elements, none empty, `.` or `..`, of letters,
-/// digits and `-._~+!` only (Go's own rule is stricter still: see
-/// `golang.org/x/mod/module.CheckPath`).
+/// `vendor/`: at most 512 bytes of `/`-separated elements, none empty, `.` or
+/// `..`, of letters, digits and `-._~+` only (Go's own rule is stricter
+/// still: see `golang.org/x/mod/module.CheckPath`).
 pub fn valid_module_path(path: &str) -> bool {
     !path.is_empty()
+        && path.len() <= 512
         && path.split('/').all(|e| {
             !e.is_empty()
                 && e != "."
                 && e != ".."
                 && e.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~+!".contains(&b))
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~+".contains(&b))
         })
 }
 
@@ -59,7 +61,7 @@ mod tests {
         assert!(valid_module_path("github.com/foo/bar/v2"));
         assert!(valid_module_path("gopkg.in/yaml.v3"));
         for bad in [
-            "", "../etc", "a/../b", "/abs", "a//b", "a/./b", "a\\b", "a b", "a/",
+            "", "../etc", "a/../b", "/abs", "a//b", "a/./b", "a\\b", "a b", "a/", "a\nb",
         ] {
             assert!(!valid_module_path(bad), "{bad:?}");
         }
