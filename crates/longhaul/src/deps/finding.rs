@@ -36,6 +36,17 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// How far the tier reaches (`not_present` lowest, `imported` highest),
+    /// for picking the one that speaks for an id.
+    pub fn reach_rank(self) -> u8 {
+        match self {
+            Tier::NotPresent => 0,
+            Tier::NotImported => 1,
+            Tier::Unknown => 2,
+            Tier::Imported => 3,
+        }
+    }
+
     /// Report name.
     pub fn as_str(self) -> &'static str {
         match self {

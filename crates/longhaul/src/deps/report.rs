@@ -462,7 +462,7 @@ pub fn assess(release: &str, deps: Rc<TreeDeps>, statements: &[Statement]) -> Re
             let tier = fs
                 .iter()
                 .map(|f| f.tier)
-                .max_by_key(|t| tier_rank(*t))
+                .max_by_key(|t| t.reach_rank())
                 .expect("not empty");
             Vulnerability {
                 id: id.to_string(),
@@ -489,16 +489,6 @@ pub fn assess(release: &str, deps: Rc<TreeDeps>, statements: &[Statement]) -> Re
         tree: deps,
         vulnerabilities,
         summary,
-    }
-}
-
-/// Tiers by how far they reach, for picking the one that speaks for an id.
-pub fn tier_rank(t: Tier) -> u8 {
-    match t {
-        Tier::NotPresent => 0,
-        Tier::NotImported => 1,
-        Tier::Unknown => 2,
-        Tier::Imported => 3,
     }
 }
 

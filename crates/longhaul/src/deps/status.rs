@@ -77,7 +77,7 @@ pub fn decide(findings: &[&Finding], statement: Option<&Statement>) -> Decision 
     let worst = findings
         .iter()
         .map(|f| f.tier)
-        .max_by_key(|t| super::report::tier_rank(*t));
+        .max_by_key(|t| t.reach_rank());
     let note = derived_note(findings);
     let reasons = findings
         .iter()
