@@ -139,13 +139,22 @@ pub fn memory_commit(
     parent: ObjectId,
     message: &str,
 ) -> Result<ObjectId, RepoError> {
+    memory_commit_at(repo, tree, parent, message, 0)
+}
+
+/// [`memory_commit`] dated `seconds` since the epoch (UTC), for a commit that
+/// becomes a patch and carries its date.
+pub fn memory_commit_at(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    parent: ObjectId,
+    message: &str,
+    seconds: i64,
+) -> Result<ObjectId, RepoError> {
     let who = gix::actor::Signature {
         name: "longhaul".into(),
         email: "longhaul@localhost".into(),
-        time: gix::date::Time {
-            seconds: 0,
-            offset: 0,
-        },
+        time: gix::date::Time { seconds, offset: 0 },
     };
     let commit = gix::objs::Commit {
         tree,

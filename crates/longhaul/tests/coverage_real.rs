@@ -567,6 +567,7 @@ fn manifest_edits_on_the_real_klts_manifest_keep_every_line() {
                 file: file.into(),
                 cves: vec!["CVE-2025-0002".into()],
                 note: None,
+                reason: None,
             })
             .unwrap();
     }

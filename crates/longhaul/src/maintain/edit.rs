@@ -8,7 +8,7 @@
 //! meaning something else, is an error and nothing is written.
 
 use crate::error::{Error, Result};
-use crate::release::manifest::Manifest;
+use crate::release::manifest::{Manifest, Reason};
 use std::path::Path;
 
 /// A new `patches:` definition.
@@ -22,6 +22,8 @@ pub struct NewPatch {
     pub cves: Vec<String>,
     /// A one-line note.
     pub note: Option<String>,
+    /// Why it is carried (`reason:`), when it says so.
+    pub reason: Option<Reason>,
 }
 
 /// A new release entry.
@@ -282,8 +284,12 @@ impl Edits {
             }
         };
         let pad = " ".repeat(dash);
+        let reason = patch
+            .reason
+            .map(|r| format!("{pad}  reason: {}\n", r.as_str()))
+            .unwrap_or_default();
         let mut text = format!(
-            "\n{pad}- name: {}\n{pad}  patch:\n{pad}    - {}\n",
+            "\n{pad}- name: {}\n{reason}{pad}  patch:\n{pad}    - {}\n",
             scalar(&patch.name),
             scalar(&patch.file)
         );
@@ -297,6 +303,7 @@ impl Edits {
                 serde_json::to_string(note).expect("a string")
             ));
         }
+
         let new: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
         self.lines.splice(insert_at..insert_at, new);
         self.added_patches.push(patch);
@@ -406,7 +413,11 @@ impl Edits {
                 .patch(&p.name)
                 .ok_or_else(|| self.wrong(format!("no definition of `{}`", p.name)))?;
             let items: Vec<&str> = def.items.iter().map(|i| i.value.as_str()).collect();
-            if items != [p.file.as_str()] || def.cves != p.cves || def.note != p.note {
+            if items != [p.file.as_str()]
+                || def.cves != p.cves
+                || def.note != p.note
+                || def.reason != p.reason
+            {
                 return Err(self.wrong(format!("the definition of `{}` reads differently", p.name)));
             }
         }
@@ -495,6 +506,7 @@ mod tests {
             file: "patches/fix.patch".into(),
             cves: vec!["CVE-2025-1234".into()],
             note: None,
+            reason: None,
         })
         .unwrap();
         e.add_patch(NewPatch {
@@ -502,6 +514,7 @@ mod tests {
             file: "patches/fix.1.1.patch".into(),
             cves: vec![],
             note: Some("ported: \"adapted\"".into()),
+            reason: None,
         })
         .unwrap();
         e.add_release(

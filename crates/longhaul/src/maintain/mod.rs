@@ -23,6 +23,7 @@ pub mod edit;
 pub mod go_bump;
 pub mod rebase;
 pub mod refresh;
+mod write;
 
 use crate::release::manifest::Manifest;
 use crate::release::patch_cache::PatchLoader;

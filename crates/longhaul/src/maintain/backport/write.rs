@@ -3,15 +3,13 @@
 
 use super::review::{review_file, review_paths};
 use crate::maintain::Error;
-use crate::maintain::edit::{Edits, NewPatch, unified_diff};
+use crate::maintain::edit::{Edits, NewPatch};
+use crate::maintain::write::{PatchFiles, write_file, write_patches_and_manifest};
 use crate::port::backport::TargetResult;
 use crate::release::manifest::Manifest;
 use gix::ObjectId;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-/// The patch files to write, by patch name: their path and bytes.
-type PatchFiles<'a> = BTreeMap<String, (PathBuf, &'a [u8])>;
 
 /// Write the ports of `results` (named by `names`) with their `cves`: the
 /// files written, and the manifest's change as a unified diff (empty when it
@@ -29,26 +27,11 @@ pub(super) fn write_ports(
     // Review files are named by release: two releases whose names make
     // the same file name would overwrite each other.
     let reviews = review_paths(manifest, name, results.iter().map(|(_, r)| r))?;
+    let review_files: Vec<&std::path::Path> =
+        reviews.iter().flatten().map(|f| f.as_path()).collect();
+    let (mut written, manifest_diff) =
+        write_patches_and_manifest(manifest, &text, &files, &new_text, &review_files)?;
     let root = manifest.dir();
-    for file in files
-        .values()
-        .map(|(f, _)| f)
-        .chain(reviews.iter().flatten())
-    {
-        crate::confine::check_writable(root, file).map_err(Error::other)?;
-    }
-    // Everything is decided and checked; now write: patches, then the
-    // manifest. Nothing is written through a symbolic link.
-    let mut written = Vec::new();
-    for (file, bytes) in files.values() {
-        write_file(root, file, bytes)?;
-        written.push(file.clone());
-    }
-    let mut manifest_diff = String::new();
-    if new_text != text {
-        crate::maintain::edit::write_manifest(manifest, &new_text)?;
-        manifest_diff = unified_diff(&text, &new_text, &super::super::shown_name(&manifest.path));
-    }
     for ((tip, r), file) in results.iter().zip(reviews) {
         if let Some(file) = file {
             let text = review_file(repo, *tip, r)?;
@@ -94,18 +77,11 @@ fn plan_edits<'a>(
                 file: format!("patches/{patch_name}.patch"),
                 cves: cves.to_vec(),
                 note: None,
+                reason: None,
             })?;
             files.insert(patch_name.clone(), (file, bytes));
         }
         edits.add_patch_to_release(&r.release, patch_name)?;
     }
     Ok((files, edits.finish(manifest)?))
-}
-
-/// Write `bytes` to `file` inside `root`, atomically.
-fn write_file(root: &std::path::Path, file: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
-    crate::confine::write_atomic(root, file, bytes).map_err(|source| Error::Write {
-        file: file.to_path_buf(),
-        source,
-    })
 }

@@ -395,24 +395,9 @@ fn authored_commit(
     message: &str,
 ) -> Result<ObjectId, Error> {
     let time = crate::time::reproducible_now().map_err(Error::other)?;
-    let who = gix::actor::Signature {
-        name: "longhaul".into(),
-        email: "longhaul@localhost".into(),
-        time: gix::date::Time {
-            seconds: time,
-            offset: 0,
-        },
-    };
-    let commit = gix::objs::Commit {
-        tree,
-        parents: [parent].into_iter().collect(),
-        author: who.clone(),
-        committer: who,
-        encoding: None,
-        message: message.into(),
-        extra_headers: Vec::new(),
-    };
-    Ok(repo.write_object(&commit).map_err(git_err)?.detach())
+    Ok(crate::repo::memory_commit_at(
+        repo, tree, parent, message, time,
+    )?)
 }
 
 /// The Go bump's commit message.
