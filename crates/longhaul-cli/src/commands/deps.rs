@@ -70,7 +70,31 @@ pub fn analyse(
     statements: &[Statement],
 ) -> Result<Report> {
     let repo = ctx.upstream(Some(manifest))?;
-    let memory = longhaul::repo::in_memory(&repo);
+    with_analyzer(ctx, manifest, inputs, &repo, |analyzer| {
+        let bar = ui::progress(releases.len(), "deps");
+        let report = longhaul::deps::report::report(
+            analyzer,
+            releases,
+            statements,
+            &inputs.advisories,
+            longhaul::time::reproducible_now()?,
+            &|_| bar.inc(1),
+        );
+        bar.finish_and_clear();
+        Ok(report?)
+    })
+}
+
+/// Run `f` with an analyzer of `manifest`'s releases over `repo`, in memory
+/// and offline (patch items from the cache only).
+fn with_analyzer<T>(
+    ctx: &Context,
+    manifest: &Manifest,
+    inputs: &Inputs,
+    repo: &longhaul::gix::ThreadSafeRepository,
+    f: impl FnOnce(&mut Analyzer) -> Result<T>,
+) -> Result<T> {
+    let memory = longhaul::repo::in_memory(repo);
     let loader: PatchLoader = ctx.offline_loader(manifest);
     let mut analyzer = Analyzer::new(
         &memory,
@@ -79,17 +103,16 @@ pub fn analyse(
         &inputs.db,
         inputs.options.clone(),
     )?;
-    let bar = ui::progress(releases.len(), "deps");
-    let report = longhaul::deps::report::report(
-        &mut analyzer,
-        releases,
-        statements,
-        &inputs.advisories,
+    f(&mut analyzer)
+}
+
+/// The Go vulnerability database's age, by `manifest`'s limit, now.
+fn freshness(inputs: &Inputs, manifest: &Manifest) -> Result<longhaul::deps::report::Freshness> {
+    Ok(longhaul::deps::report::Freshness::of(
+        &inputs.db,
+        Some(manifest),
         longhaul::time::reproducible_now()?,
-        &|_| bar.inc(1),
-    );
-    bar.finish_and_clear();
-    Ok(report?)
+    ))
 }
 
 pub fn run(
@@ -449,30 +472,22 @@ pub fn site_dependencies(
             }));
         }
     };
-    let memory = longhaul::repo::in_memory(&repo);
-    let loader = ctx.offline_loader(manifest);
-    let mut analyzer = Analyzer::new(
-        &memory,
-        manifest,
-        &loader,
-        &inputs.db,
-        inputs.options.clone(),
-    )?;
     // A release whose chain does not build has no section; the others do.
-    let mut releases = Vec::new();
-    for r in lines.iter().flat_map(|l| l.releases.iter()) {
-        if let Ok(mut d) = analyzer.release(&r.name, &publication.statements) {
-            d.own_code =
-                longhaul::deps::report::join_own_code(&d.tree.matches.own_code, &inputs.advisories);
-            releases.push(d);
+    let releases = with_analyzer(ctx, manifest, &inputs, &repo, |analyzer| {
+        let mut releases = Vec::new();
+        for r in lines.iter().flat_map(|l| l.releases.iter()) {
+            if let Ok(mut d) = analyzer.release(&r.name, &publication.statements) {
+                d.own_code = longhaul::deps::report::join_own_code(
+                    &d.tree.matches.own_code,
+                    &inputs.advisories,
+                );
+                releases.push(d);
+            }
         }
-    }
+        Ok(releases)
+    })?;
     let report = Report {
-        freshness: longhaul::deps::report::Freshness::of(
-            &inputs.db,
-            Some(manifest),
-            longhaul::time::reproducible_now()?,
-        ),
+        freshness: freshness(&inputs, manifest)?,
         releases,
     };
     Ok(Some(longhaul::publish::site::Dependencies::of_report(
@@ -505,24 +520,14 @@ pub fn plan_stops(
         );
         return Ok(None);
     };
-    let memory = longhaul::repo::in_memory(&repo);
-    let loader = ctx.offline_loader(manifest);
-    let mut analyzer = Analyzer::new(
-        &memory,
-        manifest,
-        &loader,
-        &inputs.db,
-        inputs.options.clone(),
-    )?;
-    let stops = longhaul::deps::stops::stops(&mut analyzer, plan, &publication.statements);
-    Ok(Some((
-        stops,
-        longhaul::deps::report::Freshness::of(
-            &inputs.db,
-            Some(manifest),
-            longhaul::time::reproducible_now()?,
-        ),
-    )))
+    let stops = with_analyzer(ctx, manifest, &inputs, &repo, |analyzer| {
+        Ok(longhaul::deps::stops::stops(
+            analyzer,
+            plan,
+            &publication.statements,
+        ))
+    })?;
+    Ok(Some((stops, freshness(&inputs, manifest)?)))
 }
 
 /// `lint`'s dependency findings. Inputs that cannot be read are left to
