@@ -20,6 +20,7 @@
 # (the bench branch) and to a temporary folder.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib/klts.sh"
 shared=$(cd "$root/../shared" && pwd)
 repo=${K8S_REPO:-/tmp/k8s-v1.20.2}
 patches=${KLTS_PATCHES:-$shared/data/klts/patches}
@@ -30,10 +31,7 @@ work=$(mktemp -d)
 trap 'git -C "$repo" worktree remove --force "$work/wt" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
 
-applicable=()
-for p in "$patches"/*.patch; do
-  git -C "$repo" apply --check "$p" 2>/dev/null && applicable+=("$p")
-done
+klts_applicable "$repo" "$patches"
 [ "${#applicable[@]}" -ge 2 ] || { echo "fewer than 2 KLTS patches apply to this tree" >&2; exit 1; }
 fix=${applicable[-1]}
 chain=("${applicable[@]:0:${#applicable[@]}-1}")

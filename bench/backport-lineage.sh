@@ -18,6 +18,11 @@
 # With LINEAGE_PAIRS=FILE, one line per pair is written there: C X, then each tool's result
 # (longhaul, cherry-pick, apply) and longhaul's status and rung, for comparing runs.
 #
+# With VS=OLD_BIN, each pair is also ported by OLD_BIN (another longhaul build) right
+# after this build, and the two are compared: the whole-process time ratio (this build
+# over OLD_BIN: total, and the median of the per-pair ratios) and how many pairs give the
+# same JSON.
+#
 # REPO is a git repository with the release branches as local branches (a fetched
 # snapshot works). git writes merge results into REPO's object store; run it on a copy.
 set -euo pipefail
@@ -31,8 +36,18 @@ trap 'rm -rf "$work"' EXIT
 [ -z "${LINEAGE_PAIRS:-}" ] || : >"$LINEAGE_PAIRS"
 
 now() { date +%s%N; }
+# timed_port BIN OUT NS: BIN's JSON port of the pair ($c, $x) into the variable OUT, its
+# whole-process time in nanoseconds into NS.
+timed_port() {
+  local s o
+  s=$(now)
+  o=$("$1" --json port --repo "$repo" --onto "$c^" --commit "$x" 2>/dev/null || true)
+  printf -v "$3" '%s' $(($(now) - s))
+  printf -v "$2" '%s' "$o"
+}
 declare -A count
-t_longhaul=0 t_merge=0 t_apply=0 pairs=0
+t_longhaul=0 t_merge=0 t_apply=0 t_vs=0 pairs=0 vs_same=0
+: >"$work/ratio"
 : >"$work/different"
 : >"$work/ms_longhaul"
 : >"$work/ms_merge"
@@ -48,9 +63,12 @@ while read -r c parents; do
   want=$(git -C "$repo" rev-parse "$c^{tree}")
   pairs=$((pairs + 1))
 
-  s=$(now)
-  out=$("$longhaul" --json port --repo "$repo" --onto "$c^" --commit "$x" 2>/dev/null || true)
-  d=$(($(now) - s)); t_longhaul=$((t_longhaul + d)); echo $((d / 1000)) >>"$work/ms_longhaul"
+  # With VS the two builds run in turn, the old one first on every other pair, so that
+  # neither always finds the pair's objects already read.
+  [ -z "${VS:-}" ] || [ $((pairs % 2)) = 1 ] || timed_port "$VS" old dv
+  timed_port "$longhaul" out d
+  [ -z "${VS:-}" ] || [ $((pairs % 2)) = 0 ] || timed_port "$VS" old dv
+  t_longhaul=$((t_longhaul + d)); echo $((d / 1000)) >>"$work/ms_longhaul"
   tree=$(sed -n 's/.*"tree": "\([0-9a-f]*\)".*/\1/p' <<<"$out")
   difficulty=$(sed -n 's/.*"difficulty": "\([a-z]*\)".*/\1/p' <<<"$out")
   status=$(sed -n 's/.*"status": "\([a-z]*\)".*/\1/p' <<<"$out" | head -n 1)
@@ -60,6 +78,11 @@ while read -r c parents; do
   count[longhaul_$r]=$((${count[longhaul_$r]:-0} + 1))
   r_longhaul=$r
   rung=$(sed -n 's/.*"rung": "\([a-z]*\)".*/\1/p' <<<"$out" | head -n 1)
+  if [ -n "${VS:-}" ]; then
+    t_vs=$((t_vs + dv))
+    echo "$d $dv" | awk '{printf "%.4f\n", $1 / $2}' >>"$work/ratio"
+    [ "$old" = "$out" ] && vs_same=$((vs_same + 1))
+  fi
 
   s=$(now)
   tree=$(git -C "$repo" merge-tree --write-tree --merge-base="$x^" "$c^" "$x" 2>/dev/null | head -n 1) || tree=
@@ -91,6 +114,9 @@ for tool in longhaul merge apply; do
 done
 echo "longhaul difficulty: trivial ${count[difficulty_trivial]:-0}, adapted ${count[difficulty_adapted]:-0}, manual ${count[difficulty_manual]:-0}, error ${count[difficulty_error]:-0}"
 echo "longhaul status: $(for s in clean merged resolved applied conflict; do printf '%s %s, ' "$s" "${count[status_$s]:-0}"; done)"
+if [ -n "${VS:-}" ]; then
+  echo "vs $VS: same JSON on $vs_same of $pairs pairs; time this/old: total $(echo "$t_longhaul / ($t_vs + ($t_vs == 0))" | bc -l | cut -c1-5), median per pair $(sort -n "$work/ratio" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+fi
 if [ -s "$work/different" ]; then
   echo "clean-but-different (tool C X):"
   sed 's/^/  /' "$work/different"

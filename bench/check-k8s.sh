@@ -23,6 +23,7 @@
 # code generation needs make and rsync.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib/klts.sh"
 shared=$(cd "$root/../shared" && pwd)
 repo=${K8S_REPO:-/tmp/k8s-v1.20.2}
 patches=${KLTS_PATCHES:-$shared/data/klts/patches}
@@ -36,10 +37,7 @@ ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 mkdir -p "$work/lts/patches" "$work/wt"
 git -C "$repo" archive v1.20.2 | tar -x -C "$work/wt"
-applicable=()
-for p in "$patches"/*.patch; do
-  git -C "$work/wt" apply --check "$p" 2>/dev/null && applicable+=("$p")
-done
+klts_applicable "$work/wt" "$patches"
 cp "${applicable[@]}" "$work/lts/patches/"
 {
   echo "base: https://github.com/kubernetes/kubernetes"

@@ -16,6 +16,7 @@
 # object store (the patched tree, for the check) and to a temporary folder.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib/klts.sh"
 shared=$(cd "$root/../shared" && pwd)
 runs=${1:-5}
 repo=${K8S_REPO:-/tmp/k8s-v1.20.2}
@@ -30,32 +31,9 @@ longhaul="$root/target/release/longhaul"
 work=$(mktemp -d)
 trap 'git -C "$repo" worktree remove --force "$work/gopath/src/k8s.io/kubernetes" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-applicable=()
-for p in "$patches"/*.patch; do
-  git -C "$repo" apply --check "$p" 2>/dev/null && applicable+=("$p")
-done
+klts_applicable "$repo" "$patches"
 echo "KLTS patches that apply to v1.20.2: ${#applicable[@]}" >&2
-mkdir -p "$work/lts/patches"
-cp "${applicable[@]}" "$work/lts/patches/"
-{
-  echo "base: https://github.com/kubernetes/kubernetes"
-  echo "releases:"
-  for i in $(seq 1 "$releases"); do
-    echo "  - name: v1.20.2-lts.$i"
-    echo "    base_release: v1.20.2"
-    echo "    must: true"
-    echo "    patches:"
-    for p in "${applicable[@]}"; do echo "      - $(basename "$p" .patch)"; done
-  done
-  echo "patches:"
-  for p in "${applicable[@]}"; do
-    echo "  - name: $(basename "$p" .patch)"
-    echo "    patch: [patches/$(basename "$p")]"
-  done
-} >"$work/lts/releases.yml"
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now_ns() { date +%s%N; }
+klts_manifest "$work/lts" "$releases"
 ms() { awk -v n="$1" 'BEGIN { printf "%.0f ms", n / 1e6 }'; }
 
 # 1. longhaul deps --all, whole process.

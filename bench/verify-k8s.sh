@@ -12,6 +12,7 @@
 # and to a temporary folder.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib/klts.sh"
 shared=$(cd "$root/../shared" && pwd)
 runs=${1:-5}
 repo=${K8S_REPO:-/tmp/k8s-v1.20.2}
@@ -26,37 +27,12 @@ longhaul="$root/target/release/longhaul"
 work=$(mktemp -d)
 trap 'git -C "$repo" worktree remove --force "$work/wt" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-# The KLTS patches that apply to this tree, in KLTS file order.
-applicable=()
-for p in "$patches"/*.patch; do
-  git -C "$repo" apply --check "$p" 2>/dev/null && applicable+=("$p")
-done
+# The KLTS patches that apply to this tree, in KLTS file order, and a KLTS-format
+# manifest: $releases releases on v1.20.2, each with every applicable patch.
+klts_applicable "$repo" "$patches"
 echo "KLTS patches that apply to v1.20.2: ${#applicable[@]}" >&2
 for p in "${applicable[@]}"; do echo "  $(basename "$p")" >&2; done
-
-# A KLTS-format manifest: $releases releases on v1.20.2, each with every applicable patch.
-# Patch items must live inside the LTS repository: copy them there.
-mkdir -p "$work/lts/patches"
-cp "${applicable[@]}" "$work/lts/patches/"
-{
-  echo "base: https://github.com/kubernetes/kubernetes"
-  echo "releases:"
-  for i in $(seq 1 "$releases"); do
-    echo "  - name: v1.20.2-lts.$i"
-    echo "    base_release: v1.20.2"
-    echo "    must: true"
-    echo "    patches:"
-    for p in "${applicable[@]}"; do echo "      - $(basename "$p" .patch)"; done
-  done
-  echo "patches:"
-  for p in "${applicable[@]}"; do
-    echo "  - name: $(basename "$p" .patch)"
-    echo "    patch: [patches/$(basename "$p")]"
-  done
-} >"$work/lts/releases.yml"
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now_ns() { date +%s%N; }
+klts_manifest "$work/lts" "$releases"
 
 # 1. longhaul, whole process, with peak memory.
 lh_times=()

@@ -213,7 +213,12 @@ struct Ported {
 }
 
 fn ported() -> Ported {
-    let (repo, bump, old) = drifted("v1.0.0", "v1.1.0", "v1.0.0", "v1.0.0");
+    ported_with_upstream_util("v1.0.0")
+}
+
+/// [`ported`], upstream having example.com/util at `upstream_util`.
+fn ported_with_upstream_util(upstream_util: &str) -> Ported {
+    let (repo, bump, old) = drifted("v1.0.0", "v1.1.0", upstream_util, "v1.0.0");
     let outcome = repo.longhaul_port(&bump, &old);
     let cherry_pick = repo.cherry_pick_tree(&bump, &old);
     vendored(
@@ -443,6 +448,19 @@ fn a_port_needing_a_missing_transitive_module_is_a_conflict_naming_it() {
         go_mod.contains("example.com/util v1.1.0"),
         "Go needs util v1.1.0 too:\n{go_mod}"
     );
+}
+
+/// Upstream builds with a newer util than the old line, but dep v1.1.0 has
+/// the very go.mod of v1.0.0 (the same `/go.mod` hash in both go.sum files):
+/// its requirements are the old line's, so the bump ports, util stays at
+/// v1.0.0, and the port is what Go's `go mod tidy && go mod vendor` writes.
+#[test]
+fn a_new_version_with_the_same_go_mod_needs_nothing_more() {
+    let p = ported_with_upstream_util("v1.1.0");
+    assert_eq!(p.cherry_pick, None, "cherry-pick conflicts");
+    let tree = port_tree(&p);
+    assert_eq!(tree, p.expected, "the port is what the maintainer commits");
+    assert!(file(&p.repo, &tree, "go.mod").contains("\texample.com/util v1.0.0\n"));
 }
 
 /// Module files from upstream's commit are data: a `modules.txt` naming a

@@ -3,9 +3,11 @@
 //! trees in memory so the engine can apply it at an offset (rung 1).
 
 use super::context::Context;
+use super::tree_diff::TreeChange;
 use crate::patch::{Commit, FileMode, FilePatch, Hunk, Line, LineKind, Operation};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
+use std::collections::BTreeSet;
 
 /// The paths a tree diff touches, where callers outside the porter have
 /// always found them (it lives in [`super::tree_diff`]).
@@ -21,9 +23,42 @@ pub fn commit_patch(
     old: ObjectId,
     new: ObjectId,
 ) -> Result<Option<Commit>, RepoError> {
+    commit_patch_where(ctx, old, new, |_, _| true)
+}
+
+/// [`commit_patch`] for only the files at `paths` that the change modifies in
+/// place, where no other file of the change has their path: each applies (or
+/// fails) on its own exactly as it does within the whole patch.
+pub fn modified_files_patch(
+    ctx: &Context<'_>,
+    old: ObjectId,
+    new: ObjectId,
+    paths: &BTreeSet<&[u8]>,
+) -> Result<Option<Commit>, RepoError> {
+    commit_patch_where(ctx, old, new, |c, changes| {
+        let bytes = |p: &Option<gix::bstr::BString>| p.as_ref().map(|p| p.to_vec());
+        let path = bytes(&c.new_path);
+        c.operation == Operation::Modify
+            && path.as_deref().is_some_and(|p| paths.contains(p))
+            && changes
+                .iter()
+                .filter(|o| bytes(&o.old_path) == path || bytes(&o.new_path) == path)
+                .count()
+                == 1
+    })
+}
+
+/// The patch of the changes `keep` selects (given each change and all of them).
+fn commit_patch_where(
+    ctx: &Context<'_>,
+    old: ObjectId,
+    new: ObjectId,
+    keep: impl Fn(&TreeChange, &[TreeChange]) -> bool,
+) -> Result<Option<Commit>, RepoError> {
     let repo = ctx.repo;
     let mut files = Vec::new();
-    for c in ctx.tree_changes(old, new, true)?.iter().cloned() {
+    let changes = ctx.tree_changes(old, new, true)?;
+    for c in changes.iter().filter(|c| keep(c, &changes)).cloned() {
         // Submodules and unknown modes are not for the engine.
         let mode = |m: Option<gix::objs::tree::EntryMode>| -> Result<Option<FileMode>, ()> {
             match m {

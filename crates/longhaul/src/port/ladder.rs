@@ -7,6 +7,7 @@
 use super::context::Context;
 use super::outcome::{Conflict, Difficulty, Outcome, Rung, Status};
 use super::{diff, guard, merge, modules, moved, resolve, tree_diff};
+use crate::apply::tree::Status as Applied;
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -271,6 +272,34 @@ fn resolve_whitespace(
     Ok(Some(editor.write().map_err(git_err)?.detach()))
 }
 
+/// The apply rung's options: every hunk where it says, no fuzz, no merge.
+const EXACTLY: crate::apply::tree::ApplyOptions = crate::apply::tree::ApplyOptions {
+    fuzz: 0,
+    three_way: false,
+};
+
+/// Whether the commit's diff fails on a file the merge failed on, applied to
+/// the target on its own (a file modified in place that no other file of the
+/// change touches): then the whole diff fails too, and the rung need not read
+/// every other file of the change to say so.
+fn fails_where_merge_failed(
+    ctx: &Context<'_>,
+    ours: ObjectId,
+    [base_at, theirs_at]: [ObjectId; 2],
+    refused: &[Conflict],
+) -> Result<bool, RepoError> {
+    let paths = refused.iter().map(|c| c.file.as_bytes()).collect();
+    let Some(patch) = diff::modified_files_patch(ctx, base_at, theirs_at, &paths)? else {
+        return Ok(false);
+    };
+    if patch.files.is_empty() {
+        return Ok(false);
+    }
+    let mut tree = crate::apply::tree::PatchedTree::new(ctx.repo, ours);
+    let applied = tree.apply_commit(&patch, EXACTLY)?;
+    Ok(applied.status == Applied::Failed)
+}
+
 /// The commit's own diff, applied by the engine where it says; the conflict
 /// with every reason when it does not give an acceptable result either.
 fn apply_rung(
@@ -281,15 +310,12 @@ fn apply_rung(
     mut failure: Failure,
 ) -> Result<Outcome, RepoError> {
     let mut last_rung = Rung::Merge;
-    if let Some(patch) = diff::commit_patch(ctx, base_at, theirs_at)? {
+    if fails_where_merge_failed(ctx, ours, [base_at, theirs_at], &failure.refused)? {
+        last_rung = Rung::Apply;
+    } else if let Some(patch) = diff::commit_patch(ctx, base_at, theirs_at)? {
         last_rung = Rung::Apply;
         let mut tree = crate::apply::tree::PatchedTree::new(ctx.repo, ours);
-        let options = crate::apply::tree::ApplyOptions {
-            fuzz: 0,
-            three_way: false,
-        };
-        let applied = tree.apply_commit(&patch, options)?;
-        use crate::apply::tree::Status as Applied;
+        let applied = tree.apply_commit(&patch, EXACTLY)?;
         // Only where the diff says: when the merge failed, a hunk that lands
         // elsewhere is a guess (on helm, a new function placed at another
         // ambiguous `}` gave a tree the maintainer did not commit).

@@ -192,11 +192,17 @@ pub fn port(
         .iter()
         .filter(|p| roots.iter().any(|r| r.owns(p)))
         .collect();
+    // The plans first: they read only the module files, and when one refuses
+    // there is no port to make of the rest.
+    let plans = match plan_roots(&roots) {
+        Ok(plans) => plans,
+        Err(conflicts) => return Ok(Outcome::Conflict(conflicts)),
+    };
     let rest = match port_rest(ctx, ladder, [base, theirs, onto], &trees, &owned)? {
         Ok(tree) => tree,
         Err(conflicts) => return Ok(Outcome::Conflict(conflicts)),
     };
-    let tree = match write_roots(repo, &trees, &roots, rest)? {
+    let tree = match write_roots(repo, &trees, &roots, &plans, rest)? {
         Ok(tree) => tree,
         Err(conflicts) => return Ok(Outcome::Conflict(conflicts)),
     };
@@ -248,20 +254,14 @@ fn read_roots(
     Ok(Ok(roots))
 }
 
-/// `rest` (the ported change without the module files) with each root's plan
-/// written in, or the conflicts of the roots that cannot be planned.
-fn write_roots(
-    repo: &gix::Repository,
-    trees: &Trees<'_>,
-    roots: &[Root],
-    rest: ObjectId,
-) -> Result<Result<ObjectId, Vec<Conflict>>, RepoError> {
-    let mut editor = repo.edit_tree(rest).map_err(git_err)?;
+/// Each root's plan, or the conflicts of the roots that cannot be planned.
+fn plan_roots(roots: &[Root]) -> Result<Vec<plan::Plan>, Vec<Conflict>> {
+    let mut plans = Vec::with_capacity(roots.len());
     let mut conflicts = Vec::new();
     for r in roots {
         let [b, t, o] = &r.files;
         match plan::plan(b, t, o) {
-            Ok(p) => conflicts.extend(write_plan(repo, trees, r, &p, &mut editor)?),
+            Ok(p) => plans.push(p),
             Err(refusals) => {
                 conflicts.extend(refusals.into_iter().map(|(file, reason)| Conflict {
                     file: join(&r.root, file),
@@ -269,6 +269,27 @@ fn write_roots(
                 }))
             }
         }
+    }
+    if conflicts.is_empty() {
+        Ok(plans)
+    } else {
+        Err(conflicts)
+    }
+}
+
+/// `rest` (the ported change without the module files) with each root's
+/// plan written in, or the conflicts of the folders that cannot be taken.
+fn write_roots(
+    repo: &gix::Repository,
+    trees: &Trees<'_>,
+    roots: &[Root],
+    plans: &[plan::Plan],
+    rest: ObjectId,
+) -> Result<Result<ObjectId, Vec<Conflict>>, RepoError> {
+    let mut editor = repo.edit_tree(rest).map_err(git_err)?;
+    let mut conflicts = Vec::new();
+    for (r, p) in roots.iter().zip(plans) {
+        conflicts.extend(write_plan(repo, trees, r, p, &mut editor)?);
     }
     if !conflicts.is_empty() {
         return Ok(Err(conflicts));

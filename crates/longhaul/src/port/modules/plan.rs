@@ -16,6 +16,11 @@
 //! its `go.mod` is not in the repository, so when any module the commit's
 //! `go.mod` requires is at a lower version on the target (or missing), the
 //! port is a conflict naming them (`go get` on the line decides), never a guess.
+//! Except where the sums prove there is nothing to decide (in a tree that
+//! vendors its modules): every version the port brings in has the very
+//! `go.mod` of the version it replaces (the same `/go.mod` hash in upstream's
+//! `go.sum` as in the target's), so its requirements are the ones the target's
+//! build already satisfies.
 
 use crate::gomod::go_mod::GoMod;
 use crate::gomod::go_sum::{self, Line};
@@ -190,7 +195,9 @@ pub fn plan(base: &Files, theirs: &Files, ours: &Files) -> Result<Plan, Vec<Refu
         go_sum: ours.go_sum.clone(),
         modules: edit.modules.clone(),
     };
-    refusals.extend(lagging(theirs, &result, &edit.plan, &moved));
+    if !same_requirements(theirs, ours, &edit.plan) {
+        refusals.extend(lagging(theirs, &result, &edit.plan, &moved));
+    }
     directives(bm, tm, &mut edit.go_mod, &mut refusals);
     if !refusals.is_empty() {
         return Err(refusals);
@@ -329,6 +336,35 @@ fn build_list(f: &Files) -> BTreeMap<String, String> {
         put(&r.path, &r.version);
     }
     out
+}
+
+/// Whether every module the port moves has, at its new version, the same
+/// `go.mod` as at the target's version: upstream's `go.sum` hash of
+/// `NEW/go.mod` equals the target's hash of `OLD/go.mod`. Then the module
+/// graph's edges are the target's, and no other module needs to move.
+///
+/// Only where both trees vendor their modules: measured on real backports,
+/// there the port was the maintainer's (buildah, cri-o: 2 of 2); where they do
+/// not (helm), the maintainer's commit bumped other modules too in 3 of 4, so
+/// a port that moves only upstream's module would be clean but not theirs.
+fn same_requirements(theirs: &Files, ours: &Files, plan: &Plan) -> bool {
+    if theirs.modules.is_none() || ours.modules.is_none() {
+        return false;
+    }
+    let hash = |f: &Files, path: &str, version: &str| -> Option<String> {
+        let key = format!("{version}/go.mod");
+        let lines = f.go_sum.as_ref()?;
+        let found = lines.iter().find(|l| l.path == path && l.version == key);
+        found.map(|l| l.hash.clone())
+    };
+    !plan.changed.is_empty()
+        && plan.changed.iter().all(|(path, new)| {
+            let (Some(new), Some(old)) = (new, state(ours, path).version) else {
+                return false;
+            };
+            let (theirs, ours) = (hash(theirs, path, new), hash(ours, path, old));
+            theirs.is_some() && theirs == ours
+        })
 }
 
 /// Modules upstream's commit builds with at a version higher than the port
@@ -674,6 +710,53 @@ mod tests {
                 .contains("example.com/util v1.0.0 (upstream's commit has v1.2.0)"),
             "{}",
             e[0].1
+        );
+    }
+
+    /// The same case when the new version's `go.mod` hash is the one the
+    /// target's version has: its requirements are the target's, the bump
+    /// ports; without the target's hash line there is no proof, and without
+    /// vendored modules the rung does not use it: conflicts.
+    #[test]
+    fn a_new_version_with_the_old_go_mod_needs_nothing_more() {
+        let base = files(
+            &go_mod("v1.0.0", "v1.2.0", ""),
+            &sums("v1.0.0", "v1.2.0"),
+            &modules("v1.0.0", "v1.2.0", ""),
+        );
+        let same_go_mod = |s: String| s.replace("h1:Dmv1.1.0=", "h1:Dmv1.0.0=");
+        let theirs = files(
+            &go_mod("v1.1.0", "v1.2.0", ""),
+            &same_go_mod(sums("v1.1.0", "v1.2.0")),
+            &modules("v1.1.0", "v1.2.0", ""),
+        );
+        let ours = files(
+            &go_mod("v1.0.0", "v1.0.0", ""),
+            &sums("v1.0.0", "v1.0.0"),
+            &modules("v1.0.0", "v1.0.0", ""),
+        );
+        let p = plan(&base, &theirs, &ours).unwrap();
+        assert_eq!(p.go_mod.unwrap(), go_mod("v1.1.0", "v1.0.0", ""));
+        let unproven = files(
+            &go_mod("v1.0.0", "v1.0.0", ""),
+            &sums("v1.0.0", "v1.0.0").replace("example.com/dep v1.0.0/go.mod h1:Dmv1.0.0=\n", ""),
+            &modules("v1.0.0", "v1.0.0", ""),
+        );
+        let e = plan(&base, &theirs, &unproven).unwrap_err();
+        assert!(
+            e[0].1
+                .contains("example.com/util v1.0.0 (upstream's commit has v1.2.0)"),
+            "{e:?}"
+        );
+        let unvendored = |f: &Files| Files {
+            modules: None,
+            ..f.clone()
+        };
+        let e = plan(&unvendored(&base), &unvendored(&theirs), &unvendored(&ours)).unwrap_err();
+        assert!(
+            e[0].1
+                .contains("example.com/util v1.0.0 (upstream's commit has v1.2.0)"),
+            "{e:?}"
         );
     }
 
