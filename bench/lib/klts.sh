@@ -9,7 +9,7 @@ klts_applicable() {
   applicable=()
   local p
   for p in "$2"/*.patch; do
-    git -C "$1" apply --check "$p" 2>/dev/null && applicable+=("$p")
+    if git -C "$1" apply --check "$p" 2>/dev/null; then applicable+=("$p"); fi
   done
 }
 
