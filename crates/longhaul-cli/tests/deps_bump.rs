@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{copy_dir, example, git, longhaul_with_env, stderr};
+use common::{copy_dir, example, git, longhaul_with_env, stderr, tool};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,11 @@ const NOW: &str = "1795651200";
 /// `bump-text` (off v1.1.1) that moves golang.org/x/text from v0.3.7 to
 /// v0.3.8, vendored folder and all. Returns the LTS folder and the commit.
 fn lts_with_bump() -> (tempfile::TempDir, PathBuf, String) {
+    lts_with_bump_adding("// v0.3.8: bounds checks\n")
+}
+
+/// [`lts_with_bump`], upstream's v0.3.8 adding `code` to x/text's `language.go`.
+fn lts_with_bump_adding(code: &str) -> (tempfile::TempDir, PathBuf, String) {
     let (tmp, lts) = example();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tiny-lts");
     copy_dir(&src.join("advisories"), &lts.join("advisories"));
@@ -30,7 +35,7 @@ fn lts_with_bump() -> (tempfile::TempDir, PathBuf, String) {
     }
     let go = up.join("vendor/golang.org/x/text/language/language.go");
     let text = std::fs::read_to_string(&go).unwrap();
-    std::fs::write(&go, format!("{text}// v0.3.8: bounds checks\n")).unwrap();
+    std::fs::write(&go, format!("{text}{code}")).unwrap();
     git(
         &up,
         &[
@@ -461,4 +466,63 @@ fn bad_and_hostile_input_exits_2_naming_it_and_writes_nothing() {
     assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
     assert_eq!(std::fs::read(lts.join("releases.yml")).unwrap(), manifest);
+}
+
+/// `--typecheck` builds each port's affected packages on its line (Go on
+/// PATH): the bump passes; the same bump whose vendored code does not compile
+/// (which the guard does not judge: vendored code is a module at a version)
+/// is a conflict with the compiler's message, and `--write` writes nothing.
+#[test]
+fn typecheck_builds_the_bump_on_its_line_and_a_port_that_does_not_compile_is_a_conflict() {
+    let test =
+        "typecheck_builds_the_bump_on_its_line_and_a_port_that_does_not_compile_is_a_conflict";
+    if tool(test, "go", "apt-get install golang-go").is_none() {
+        return;
+    }
+    let args = [
+        "--json",
+        "deps",
+        "bump",
+        "golang.org/x/text@v0.3.8",
+        "--on",
+        "v1.1.1-lts.1",
+        "--typecheck",
+    ];
+    let env = [("SOURCE_DATE_EPOCH", NOW)];
+    let (_tmp, lts, _) = lts_with_bump();
+    let v = json(&longhaul_with_env(&lts, &args, &env));
+    let t = &v["targets"][0];
+    assert_eq!(v["typechecked"], true);
+    assert_eq!(t["status"], "clean", "{t}");
+    assert_eq!(t["typecheck"]["status"], "passed", "{t}");
+
+    let (_tmp, lts, _) = lts_with_bump_adding("\nfunc Broken() int { return notDeclared }\n");
+    let before = snapshot(&lts);
+    let out = longhaul_with_env(&lts, &[&args[..], &["--write"]].concat(), &env);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["targets"][0];
+    assert_eq!(t["status"], "conflict", "{t}");
+    assert_eq!(t["typecheck"]["status"], "failed", "{t}");
+    let reasons = t["conflicts"].to_string();
+    assert!(reasons.contains("notDeclared"), "{reasons}");
+    assert!(v["written"].as_array().unwrap().is_empty(), "{v}");
+    assert_eq!(snapshot(&lts), before, "a conflict writes nothing");
+    // Without --typecheck the same port passes the guard, and says it was not compiled.
+    let out = longhaul_with_env(
+        &lts,
+        &[
+            "deps",
+            "bump",
+            "golang.org/x/text@v0.3.8",
+            "--on",
+            "v1.1.1-lts.1",
+        ],
+        &env,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("they were not compiled: pass --typecheck"),
+        "{text}"
+    );
 }

@@ -31,6 +31,14 @@ pub enum DepsAction {
         /// Write the patches and the manifest's entries.
         #[arg(long)]
         write: bool,
+        /// Build each port's affected packages on its line (the manifest's
+        /// `typecheck` check, or `go build`): a port that does not compile
+        /// there is a conflict with the compiler's message, and is not written.
+        #[arg(long)]
+        typecheck: bool,
+        /// The `go` command for --typecheck (default: `go` on PATH).
+        #[arg(long = "go", value_name = "PATH", requires = "typecheck")]
+        go_command: Option<std::path::PathBuf>,
         #[command(flatten)]
         go: GorootArgs,
     },
@@ -52,8 +60,13 @@ pub fn run(ctx: &Context, json: bool, action: &DepsAction) -> Result<ExitCode> {
             on,
             from,
             write,
+            typecheck,
+            go_command,
             go,
-        } => run_bump(ctx, json, spec, on, from.as_deref(), *write, go),
+        } => {
+            let typecheck = typecheck.then_some(go_command.as_deref());
+            run_bump(ctx, json, spec, on, from.as_deref(), *write, typecheck, go)
+        }
         DepsAction::Remedy { release, go } => run_remedy(ctx, json, release, go),
     }
 }
@@ -77,6 +90,8 @@ fn findings(
         .collect())
 }
 
+/// `typecheck`: `Some(go)` to typecheck the ports (with `go`, or `go` on PATH).
+#[allow(clippy::too_many_arguments)]
 fn run_bump(
     ctx: &Context,
     json: bool,
@@ -84,6 +99,7 @@ fn run_bump(
     on: &[String],
     from: Option<&str>,
     write: bool,
+    typecheck: Option<Option<&std::path::Path>>,
     go: &GorootArgs,
 ) -> Result<ExitCode> {
     let parsed = Bump::parse(spec)?;
@@ -94,6 +110,8 @@ fn run_bump(
         from,
         write,
         findings: &findings,
+        typecheck: typecheck.is_some(),
+        go: typecheck.flatten(),
     };
     let report = bump(ctx, &request, &ui::Bars::new(json))?;
     if json {
@@ -114,6 +132,7 @@ fn print_bump_json(report: &BumpReport) {
         "bump": report.bump,
         "commit": report.commit.map(|c| c.to_string()),
         "write": report.write,
+        "typechecked": report.typechecked,
         "written": report.written,
         "manifest_diff": report.manifest_diff,
         "targets": report.targets.iter().map(|t| {
@@ -130,6 +149,8 @@ fn print_bump_json(report: &BumpReport) {
                 "difficulty": r.map(|r| r.difficulty()),
                 "files": r.map(|r| r.files.clone()),
                 "diff": r.and_then(|r| r.patch.as_ref()).map(|p| String::from_utf8_lossy(p).into_owned()),
+                "conflicts": r.and_then(|r| r.commits.last()).map(|c| c.outcome.conflicts.clone()),
+                "typecheck": t.typecheck,
             })
         }).collect::<Vec<_>>(),
     }));
@@ -157,11 +178,36 @@ fn print_bump(report: &BumpReport) {
             label(r.status),
             label(r.difficulty()),
         );
+        if let Some(c) = &t.typecheck {
+            println!(
+                "{}: typecheck {} ({} packages)",
+                t.release,
+                label(c.status),
+                c.packages.len()
+            );
+        }
+        for c in r
+            .commits
+            .last()
+            .map_or(&[][..], |c| &c.outcome.conflicts[..])
+        {
+            println!("  conflict: {}: {}", c.file, c.reason);
+        }
         if let Some(p) = &r.patch
             && !report.write
         {
             print!("{}", String::from_utf8_lossy(p));
         }
+    }
+    if !report.typechecked
+        && report
+            .targets
+            .iter()
+            .any(|t| t.result.as_ref().is_some_and(|r| r.tree.is_some()))
+    {
+        println!(
+            "(the ports passed the guard; they were not compiled: pass --typecheck to build them)"
+        );
     }
     for f in &report.written {
         println!("wrote {}", f.display());

@@ -7,7 +7,7 @@
 
 mod already;
 mod review;
-mod typecheck;
+pub(crate) mod typecheck;
 mod write;
 
 use super::{Error, Inputs, Progress};

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// Run the `typecheck` check on every successful port, on its line: a port
 /// that fails becomes a conflict (nothing is written for it) whose reasons are
 /// the compiler's messages.
-pub(super) fn typecheck_ports(
+pub(crate) fn typecheck_ports(
     repo: &gix::Repository,
     manifest: &Manifest,
     loader: &PatchLoader,

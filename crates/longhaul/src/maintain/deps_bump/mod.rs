@@ -117,6 +117,11 @@ pub struct BumpRequest<'a> {
     pub write: bool,
     /// Each release's findings (from `deps`), to name what the bump fixes.
     pub findings: &'a BTreeMap<String, Vec<Finding>>,
+    /// Build each port's affected packages on its line (as `backport
+    /// --typecheck`): a port that does not compile there is a conflict.
+    pub typecheck: bool,
+    /// The `go` command for `typecheck` (default: `go` on PATH).
+    pub go: Option<&'a std::path::Path>,
 }
 
 /// What a bump did.
@@ -133,6 +138,8 @@ pub struct BumpReport {
     pub manifest_diff: String,
     /// Whether this was a write.
     pub write: bool,
+    /// Whether the ports were typechecked.
+    pub typechecked: bool,
 }
 
 /// The bump of one release.
@@ -151,6 +158,8 @@ pub struct BumpTarget {
     pub skipped: Option<String>,
     /// The patch name it gets (none for a conflict or a skip).
     pub patch_name: Option<String>,
+    /// Its typecheck, when one ran.
+    pub typecheck: Option<crate::checks::run::CheckResult>,
 }
 
 impl BumpReport {
@@ -217,6 +226,18 @@ pub fn bump(
         progress.step();
     }
     progress.finish();
+    if request.typecheck {
+        typecheck(
+            inputs,
+            &memory,
+            &manifest,
+            &loader,
+            request.go,
+            &tips,
+            &mut targets,
+            progress,
+        )?;
+    }
     name_patches(&name, &mut targets);
     let (written, manifest_diff) = if request.write {
         write::write_bumps(&manifest, &targets)?
@@ -230,7 +251,47 @@ pub fn bump(
         written,
         manifest_diff,
         write: request.write,
+        typechecked: request.typecheck,
     })
+}
+
+/// The `typecheck` check of every port on its line (see
+/// `backport --typecheck`): a port that fails becomes a conflict whose
+/// reasons are the compiler's messages, and gets no patch.
+#[allow(clippy::too_many_arguments)]
+fn typecheck(
+    inputs: &dyn Inputs,
+    repo: &gix::Repository,
+    manifest: &crate::release::manifest::Manifest,
+    loader: &crate::release::patch_cache::PatchLoader,
+    go: Option<&std::path::Path>,
+    tips: &[ObjectId],
+    targets: &mut [BumpTarget],
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    let ported: Vec<usize> = (0..targets.len())
+        .filter(|&i| targets[i].result.is_some())
+        .collect();
+    let mut results: Vec<(ObjectId, TargetResult)> = ported
+        .iter()
+        .map(|&i| (tips[i], targets[i].result.take().expect("filtered")))
+        .collect();
+    let checks = super::backport::typecheck::typecheck_ports(
+        repo,
+        manifest,
+        loader,
+        go,
+        inputs.check_cache_dir(),
+        &mut results,
+        progress,
+    );
+    for (&i, (_, result)) in ported.iter().zip(results) {
+        targets[i].result = Some(result);
+    }
+    for (&i, check) in ported.iter().zip(checks?) {
+        targets[i].typecheck = check;
+    }
+    Ok(())
 }
 
 /// The upstream commit of a module bump: `from` (which must carry the
@@ -290,6 +351,7 @@ fn bump_one(
         result: None,
         skipped: None,
         patch_name: None,
+        typecheck: None,
     };
     let change = match (bump, commit) {
         (Bump::Module { path, version }, Some(commit)) => {
