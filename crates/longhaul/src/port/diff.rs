@@ -36,13 +36,12 @@ pub fn modified_files_patch(
     paths: &BTreeSet<&[u8]>,
 ) -> Result<Option<Commit>, RepoError> {
     commit_patch_where(ctx, old, new, |c, changes| {
-        let bytes = |p: &Option<gix::bstr::BString>| p.as_ref().map(|p| p.to_vec());
-        let path = bytes(&c.new_path);
+        let path = c.new_path.as_ref();
         c.operation == Operation::Modify
-            && path.as_deref().is_some_and(|p| paths.contains(p))
+            && path.is_some_and(|p| paths.contains(p.as_slice()))
             && changes
                 .iter()
-                .filter(|o| bytes(&o.old_path) == path || bytes(&o.new_path) == path)
+                .filter(|o| o.old_path.as_ref() == path || o.new_path.as_ref() == path)
                 .count()
                 == 1
     })
