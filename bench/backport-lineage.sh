@@ -11,7 +11,9 @@
 # Each result is exact (same tree as C), a conflict (no result), or clean-but-different
 # (a result that is not what the maintainer committed: a silent divergence). Prints the
 # counts, longhaul's status and difficulty split, and the whole-process time per pair of
-# each tool (total, mean, median, 90th percentile).
+# each tool (total, mean, median, 90th percentile). longhaul and cherry-pick take turns
+# running first on a pair (the first reads the pair's objects from disk where the page
+# cache no longer holds them); git apply runs last.
 #
 #   bench/backport-lineage.sh REPO [BRANCH_GLOB]      (default glob: release-*)
 #
@@ -45,6 +47,14 @@ timed_port() {
   printf -v "$3" '%s' $(($(now) - s))
   printf -v "$2" '%s' "$o"
 }
+# timed_merge: cherry-pick's merge of the pair into the variable merged, its
+# whole-process time in nanoseconds into merge_ns.
+timed_merge() {
+  local s
+  s=$(now)
+  merged=$(git -C "$repo" merge-tree --write-tree --merge-base="$x^" "$c^" "$x" 2>/dev/null | head -n 1) || merged=
+  merge_ns=$(($(now) - s))
+}
 declare -A count
 t_longhaul=0 t_merge=0 t_apply=0 t_vs=0 pairs=0 vs_same=0
 : >"$work/ratio"
@@ -63,11 +73,14 @@ while read -r c parents; do
   want=$(git -C "$repo" rev-parse "$c^{tree}")
   pairs=$((pairs + 1))
 
-  # With VS the two builds run in turn, the old one first on every other pair, so that
-  # neither always finds the pair's objects already read.
+  # The tool that runs first on a pair reads its objects from disk where the page
+  # cache has dropped them; so longhaul and cherry-pick take turns going first
+  # (and with VS, the two builds), so that neither always finds them read.
+  [ $((pairs % 2)) = 1 ] || timed_merge
   [ -z "${VS:-}" ] || [ $((pairs % 2)) = 1 ] || timed_port "$VS" old dv
   timed_port "$longhaul" out d
   [ -z "${VS:-}" ] || [ $((pairs % 2)) = 0 ] || timed_port "$VS" old dv
+  [ $((pairs % 2)) = 0 ] || timed_merge
   t_longhaul=$((t_longhaul + d)); echo $((d / 1000)) >>"$work/ms_longhaul"
   tree=$(sed -n 's/.*"tree": "\([0-9a-f]*\)".*/\1/p' <<<"$out")
   difficulty=$(sed -n 's/.*"difficulty": "\([a-z]*\)".*/\1/p' <<<"$out")
@@ -84,9 +97,7 @@ while read -r c parents; do
     [ "$old" = "$out" ] && vs_same=$((vs_same + 1))
   fi
 
-  s=$(now)
-  tree=$(git -C "$repo" merge-tree --write-tree --merge-base="$x^" "$c^" "$x" 2>/dev/null | head -n 1) || tree=
-  d=$(($(now) - s)); t_merge=$((t_merge + d)); echo $((d / 1000)) >>"$work/ms_merge"
+  tree=$merged d=$merge_ns; t_merge=$((t_merge + d)); echo $((d / 1000)) >>"$work/ms_merge"
   if [ -z "$tree" ]; then r=conflict; elif [ "$tree" = "$want" ]; then r=exact; else r=different; echo "cherry-pick $c $x" >>"$work/different"; fi
   count[merge_$r]=$((${count[merge_$r]:-0} + 1))
   r_merge=$r

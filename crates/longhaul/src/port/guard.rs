@@ -87,7 +87,7 @@ pub fn check(
         }
     }
     // What the port adds to Go code must exist on the target (see `symbols`).
-    if refusals.is_empty() {
+    if refusals.is_empty() && super::symbols::has_checked_file(port.keys().map(|(_, p)| p)) {
         let added = go_lines_added(&mut diffs, &port)?;
         refusals.extend(super::symbols::check(
             repo,
@@ -255,8 +255,12 @@ pub fn check_clean(
     ours: ObjectId,
     result: ObjectId,
 ) -> Result<Vec<Conflict>, RepoError> {
+    let changes = ctx.tree_changes(base, theirs, true)?;
+    if !super::symbols::has_checked_file(changes.iter().filter_map(|c| c.new_path.as_ref())) {
+        return Ok(Vec::new());
+    }
     let mut added = Vec::new();
-    for c in ctx.tree_changes(base, theirs, true)?.iter() {
+    for c in changes.iter() {
         if let Some(path) = c.new_path.as_ref().filter(|p| p.ends_with(b".go")) {
             added.push((
                 path.clone(),

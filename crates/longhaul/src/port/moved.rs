@@ -7,7 +7,10 @@
 //! compares thousands of files and took seconds. Here only the missing sources
 //! are searched for, among the files the target added since the parent: first
 //! those with the same file name, then all, by the share of common lines (at
-//! least half, as git's default similarity). A tie is no answer.
+//! least half, as git's default similarity). A tie is no answer. As in git's
+//! rename search, a candidate more than twice as large or less than half as
+//! large is not compared (it is not read at all), and lines are compared by a
+//! 64-bit hash.
 
 use super::context::{Context, Moved};
 use crate::repo::{RepoError, git_err};
@@ -95,8 +98,81 @@ fn missing_on_target(
     Ok(missing)
 }
 
-/// The line counts of a text blob (`None` for binary content).
-type Counted = Option<HashMap<Vec<u8>, usize>>;
+/// The lines of a text blob as (line hash, count) sorted by hash, with the
+/// number of lines (`None` for binary content).
+type Counted = Option<Rc<LineSet>>;
+
+/// A blob's lines as a multiset: each distinct line's hash with its count,
+/// sorted by hash, and the number of lines in all.
+struct LineSet {
+    counts: Vec<(u64, u32)>,
+    len: usize,
+    bytes: u64,
+}
+
+impl LineSet {
+    fn of(data: &[u8]) -> Self {
+        let mut hashes: Vec<u64> = data
+            .split_inclusive(|&b| b == b'\n')
+            .map(line_hash)
+            .collect();
+        let len = hashes.len();
+        hashes.sort_unstable();
+        let mut counts: Vec<(u64, u32)> = Vec::new();
+        for h in hashes {
+            match counts.last_mut() {
+                Some((last, n)) if *last == h => *n += 1,
+                _ => counts.push((h, 1)),
+            }
+        }
+        LineSet {
+            counts,
+            len,
+            bytes: data.len() as u64,
+        }
+    }
+
+    /// The number of lines the two multisets share.
+    fn common(&self, other: &LineSet) -> usize {
+        let (mut a, mut b) = (
+            self.counts.iter().peekable(),
+            other.counts.iter().peekable(),
+        );
+        let mut common = 0;
+        while let (Some(&&(x, n)), Some(&&(y, m))) = (a.peek(), b.peek()) {
+            match x.cmp(&y) {
+                std::cmp::Ordering::Less => drop(a.next()),
+                std::cmp::Ordering::Greater => drop(b.next()),
+                std::cmp::Ordering::Equal => {
+                    common += n.min(m) as usize;
+                    a.next();
+                    b.next();
+                }
+            }
+        }
+        common
+    }
+}
+
+/// A 64-bit hash of one line, a word at a time (a collision between two
+/// different lines is a 2^-64 chance and would only count one line as common).
+fn line_hash(line: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = line.len() as u64;
+    let (words, rest) = line.as_chunks::<8>();
+    for w in words {
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(*w)).wrapping_mul(K);
+    }
+    let mut tail = [0u8; 8];
+    tail[..rest.len()].copy_from_slice(rest);
+    h = (h.rotate_left(23) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    // murmur3's finaliser, so that every input bit reaches every output bit.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
 
 /// Blobs' lines counted, each blob read once.
 struct LineCounts<'r> {
@@ -117,16 +193,26 @@ impl<'r> LineCounts<'r> {
             return Ok(found.clone());
         }
         let data = self.repo.find_object(id).map_err(git_err)?.detach().data;
-        let counted = (!data.contains(&0)).then(|| {
-            let mut m = HashMap::new();
-            for l in data.split_inclusive(|&b| b == b'\n') {
-                *m.entry(l.to_vec()).or_default() += 1;
-            }
-            m
-        });
+        let counted = (!data.contains(&0)).then(|| Rc::new(LineSet::of(&data)));
         self.memo.insert(id, counted.clone());
         Ok(counted)
     }
+
+    /// The blob's size in bytes, read from its header (the blob itself is not
+    /// decompressed unless it was counted already).
+    fn size(&self, id: ObjectId) -> Result<u64, RepoError> {
+        match self.memo.get(&id) {
+            Some(Some(counted)) => Ok(counted.bytes),
+            _ => Ok(self.repo.find_header(id).map_err(git_err)?.size()),
+        }
+    }
+}
+
+/// Whether blobs of `a` and `b` bytes may be renames of each other: neither is
+/// more than twice the other, git's bound for a 50 % similarity
+/// (diffcore-rename compares no pair outside it).
+fn sizes_may_match(a: u64, b: u64) -> bool {
+    a.min(b).saturating_mul(2) >= a.max(b)
 }
 
 /// The file of `added` most like the blob `id` (once at `path`): first among
@@ -155,25 +241,30 @@ fn most_similar(
 }
 
 /// The candidate of `pool` sharing the largest share of lines with `source`
-/// (at least [`MIN_SIMILARITY`]; the first [`MAX_CANDIDATES`] only), and
-/// whether another shares as much.
+/// (at least [`MIN_SIMILARITY`]; among the first [`MAX_CANDIDATES`] whose
+/// size is within a factor two of the source's), and whether another shares
+/// as much.
 fn best_match<'a>(
     lines: &mut LineCounts<'_>,
-    source: &HashMap<Vec<u8>, usize>,
+    source: &LineSet,
     pool: Vec<&'a (BString, ObjectId)>,
 ) -> Result<Option<(&'a BString, bool)>, RepoError> {
-    let source_len: usize = source.values().sum();
+    let source_len = source.len;
     let mut best: Option<(f64, &BString)> = None;
     let mut tie = false;
-    for (candidate, cid) in pool.into_iter().take(MAX_CANDIDATES) {
+    let mut compared = 0;
+    for (candidate, cid) in pool {
+        if compared == MAX_CANDIDATES {
+            break;
+        }
+        if !sizes_may_match(source.bytes, lines.size(*cid)?) {
+            continue;
+        }
+        compared += 1;
         let Some(other) = lines.of(*cid)? else {
             continue;
         };
-        let len: usize = other.values().sum();
-        let common: usize = source
-            .iter()
-            .map(|(l, n)| (*n).min(other.get(l).copied().unwrap_or(0)))
-            .sum();
+        let (len, common) = (other.len, source.common(&other));
         let score = common as f64 / source_len.max(len).max(1) as f64;
         if score < MIN_SIMILARITY {
             continue;
@@ -246,4 +337,31 @@ pub fn move_paths(
             .map_err(git_err)?;
     }
     Ok(editor.write().map_err(git_err)?.detach())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_lines_are_counted_as_a_multiset() {
+        let a = LineSet::of(b"x\ny\ny\nz\n");
+        let b = LineSet::of(b"y\nx\nw\ny\ny\n");
+        assert_eq!((a.len, b.len), (4, 5));
+        // x once, y twice (a has two): 3; z and w are not shared.
+        assert_eq!(a.common(&b), 3);
+        assert_eq!(b.common(&a), 3);
+        // A line without its newline is another line.
+        assert_eq!(LineSet::of(b"x").common(&LineSet::of(b"x\n")), 0);
+        assert_ne!(line_hash(b"abcdefgh"), line_hash(b"abcdefgh\0"));
+    }
+
+    #[test]
+    fn sizes_more_than_twice_apart_are_not_compared() {
+        assert!(sizes_may_match(100, 200));
+        assert!(sizes_may_match(200, 100));
+        assert!(!sizes_may_match(100, 201));
+        assert!(sizes_may_match(0, 0));
+        assert!(!sizes_may_match(0, 1));
+    }
 }

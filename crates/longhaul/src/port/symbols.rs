@@ -101,6 +101,12 @@ const PREDECLARED: &[&str] = &[
     "nil",
 ];
 
+/// Whether the check has anything to read among `paths` (the Go files a port
+/// changes): a Go file outside `vendor/`. Without one the lines need not be read.
+pub fn has_checked_file<'a>(mut paths: impl Iterator<Item = &'a BString>) -> bool {
+    paths.any(|p| p.ends_with(b".go") && !is_vendored(p))
+}
+
 /// Refusals for the Go files the port (`ours` → `result`) changes: imports and
 /// identifiers that the target cannot supply. `added` holds, per file, the
 /// lines the port adds.
@@ -128,7 +134,7 @@ pub fn check(
         Ok(id(&result_tree)?.is_some_and(|r| Some(r) == id(&theirs_tree).ok().flatten()))
     };
     let mut words = Words::new(repo, ours);
-    let mut upstream_words = Words::new(repo, base);
+    let upstream_words = Words::new(repo, base);
     let declared = declared_by_port(added);
     let mut refusals = Vec::new();
     let mut modules = Modules::default();
@@ -230,28 +236,10 @@ pub fn check(
         for f in &folders {
             all_as_upstream &= as_upstream(f)?;
         }
-        for name in selected {
-            if all_as_upstream || has_word(&before, name.as_bytes()) {
-                continue;
-            }
-            let mut on_target = false;
-            for f in &folders {
-                if words.in_folder(&name, f)? {
-                    on_target = true;
-                    break;
-                }
-            }
-            if on_target {
-                continue;
-            }
-            let mut upstream_has = None;
-            for f in &folders {
-                if upstream_words.declared_in_folder(&name, f)? {
-                    upstream_has = Some(f.clone());
-                    break;
-                }
-            }
-            if let Some(f) = upstream_has {
+        if !all_as_upstream {
+            let lacking =
+                undeclared_on_target(&mut words, &upstream_words, &folders, &before, selected)?;
+            for (name, f) in lacking {
                 let place = if f.is_empty() {
                     "the root package".to_string()
                 } else {
@@ -287,8 +275,99 @@ pub fn check(
     Ok(refusals)
 }
 
+/// The names of `selected` (selected from values) that upstream declares in
+/// one of `folders` but that no folder of the target has at all (nor the file
+/// `before` the port), each with the first folder declaring it upstream.
+///
+/// A file upstream that the target's folder has too (the same blob) cannot be
+/// that evidence (a name it declares upstream is a word of it on the target),
+/// so for a name the target lacks only upstream's files the target's folders
+/// lack are read for declarations, one at a time until one declares it; with
+/// no folder changed, nothing is read.
+fn undeclared_on_target(
+    words: &mut Words<'_>,
+    upstream: &Words<'_>,
+    folders: &[BString],
+    before: &[u8],
+    selected: BTreeSet<String>,
+) -> Result<Vec<(String, BString)>, RepoError> {
+    let mut only_upstream = OnlyUpstream::new(words, upstream, folders)?;
+    let mut out = Vec::new();
+    for name in selected {
+        if only_upstream.pending.is_empty() && only_upstream.read.is_empty() {
+            break;
+        }
+        if has_word(before, name.as_bytes()) {
+            continue;
+        }
+        if words.in_any_folder(&name, folders)? {
+            continue;
+        }
+        let Some(declared) = only_upstream.declaring(upstream.repo, &name)? else {
+            continue;
+        };
+        out.push((name, declared));
+    }
+    Ok(out)
+}
+
+/// Upstream's Go files, folder by folder, that the target's folder does not
+/// have (by blob): read one at a time, only until a declaration is found.
+struct OnlyUpstream {
+    /// The files read so far, with their folder, in folder order.
+    read: Vec<(BString, Vec<u8>)>,
+    /// The files not yet read, the next last.
+    pending: Vec<(BString, ObjectId)>,
+}
+
+impl OnlyUpstream {
+    fn new(
+        words: &Words<'_>,
+        upstream: &Words<'_>,
+        folders: &[BString],
+    ) -> Result<Self, RepoError> {
+        let mut pending = Vec::new();
+        for f in folders {
+            if upstream.folder_tree(f.as_ref())? == words.folder_tree(f.as_ref())? {
+                continue;
+            }
+            let on_target: BTreeSet<ObjectId> = words.go_files(f.as_ref())?.into_iter().collect();
+            for blob in upstream.go_files(f.as_ref())?.into_iter().rev() {
+                if !on_target.contains(&blob) {
+                    pending.push((f.clone(), blob));
+                }
+            }
+        }
+        pending.reverse();
+        Ok(OnlyUpstream {
+            read: Vec::new(),
+            pending,
+        })
+    }
+
+    /// The first folder whose upstream-only files declare `name`.
+    fn declaring(
+        &mut self,
+        repo: &gix::Repository,
+        name: &str,
+    ) -> Result<Option<BString>, RepoError> {
+        if let Some((f, _)) = self.read.iter().find(|(_, text)| declares(text, name)) {
+            return Ok(Some(f.clone()));
+        }
+        while let Some((f, blob)) = self.pending.pop() {
+            let text = repo.find_object(blob).map_err(git_err)?.detach().data;
+            let found = declares(&text, name);
+            self.read.push((f.clone(), text));
+            if found {
+                return Ok(Some(f));
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// Whether `path` is in a `vendor/` folder (a vendored module's code).
-fn is_vendored(path: &[u8]) -> bool {
+pub(super) fn is_vendored(path: &[u8]) -> bool {
     path.starts_with(b"vendor/") || path.find(b"/vendor/").is_some()
 }
 
@@ -817,6 +896,16 @@ impl<'r> Words<'r> {
         }
     }
 
+    /// Whether `name` is a word of the Go files in any of `folders`.
+    fn in_any_folder(&mut self, name: &str, folders: &[BString]) -> Result<bool, RepoError> {
+        for f in folders {
+            if self.in_folder(name, f)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Whether `name` is a word of the Go files in `folder`.
     fn in_folder(&mut self, name: &str, folder: &BString) -> Result<bool, RepoError> {
         if !self.folders.contains_key(folder) {
@@ -842,53 +931,23 @@ impl<'r> Words<'r> {
         Ok(false)
     }
 
-    /// Whether the Go files in `folder` declare `name`: a function or method,
-    /// a type, a struct field or interface method, a constant or variable.
-    fn declared_in_folder(&mut self, name: &str, folder: &BString) -> Result<bool, RepoError> {
-        // A miss reads the whole folder; a hit leaves the rest unread, so the
-        // rest is read now: the declaration may be in any file.
-        if !self.in_folder(name, folder)? {
-            return Ok(false);
+    /// The tree of `folder` (`None` when the tree has no such folder).
+    fn folder_tree(&self, folder: &BStr) -> Result<Option<ObjectId>, RepoError> {
+        if folder.is_empty() {
+            return Ok(Some(self.tree));
         }
-        let repo = self.repo;
-        let f = self.folders.get_mut(folder).expect("read by in_folder");
-        while f.read_next(repo)?.is_some() {}
-        let n = name.as_bytes();
-        Ok(f.text.lines().any(|line| {
-            let t = line.trim_start();
-            let after = |prefix: &[u8]| -> bool {
-                t.find(prefix).is_some_and(|i| {
-                    let rest = &t[i + prefix.len()..];
-                    rest.starts_with(n) && rest.get(n.len()).is_none_or(|b| !is_ident_byte(*b))
-                })
-            };
-            if t.starts_with(b"func ") {
-                return after(b"func ") || after(b") ");
-            }
-            if t.starts_with(b"type ") {
-                return after(b"type ");
-            }
-            // `Name Type`, `Name = …`, `Name(…)` in an interface, at the line start.
-            t.starts_with(n)
-                && t.get(n.len())
-                    .is_some_and(|b| matches!(b, b' ' | b'\t' | b'('))
-                && !t[n.len()..].trim_start().starts_with(b":=")
-        }))
+        let root = self.repo.find_tree(self.tree).map_err(git_err)?;
+        Ok(root
+            .lookup_entry(folder.split_str("/"))
+            .map_err(git_err)?
+            .filter(|e| e.mode().is_tree())
+            .map(|e| e.object_id()))
     }
 
     /// The Go blobs directly in `folder`, in reading order from the end: test
     /// files are read last.
     fn go_files(&self, folder: &BStr) -> Result<Vec<ObjectId>, RepoError> {
-        let root = self.repo.find_tree(self.tree).map_err(git_err)?;
-        let tree = if folder.is_empty() {
-            Some(root.id)
-        } else {
-            root.lookup_entry(folder.split_str("/"))
-                .map_err(git_err)?
-                .filter(|e| e.mode().is_tree())
-                .map(|e| e.object_id())
-        };
-        let Some(tree) = tree else {
+        let Some(tree) = self.folder_tree(folder)? else {
             return Ok(Vec::new());
         };
         let tree = self.repo.find_tree(tree).map_err(git_err)?;
@@ -911,6 +970,33 @@ impl<'r> Words<'r> {
         tests.extend(code);
         Ok(tests)
     }
+}
+
+/// Whether the Go code `text` declares `name`: a function or method, a type,
+/// a struct field or interface method, a constant or variable.
+fn declares(text: &[u8], name: &str) -> bool {
+    let n = name.as_bytes();
+    has_word(text, n)
+        && text.lines().any(|line| {
+            let t = line.trim_start();
+            let after = |prefix: &[u8]| -> bool {
+                t.find(prefix).is_some_and(|i| {
+                    let rest = &t[i + prefix.len()..];
+                    rest.starts_with(n) && rest.get(n.len()).is_none_or(|b| !is_ident_byte(*b))
+                })
+            };
+            if t.starts_with(b"func ") {
+                return after(b"func ") || after(b") ");
+            }
+            if t.starts_with(b"type ") {
+                return after(b"type ");
+            }
+            // `Name Type`, `Name = …`, `Name(…)` in an interface, at the line start.
+            t.starts_with(n)
+                && t.get(n.len())
+                    .is_some_and(|b| matches!(b, b' ' | b'\t' | b'('))
+                && !t[n.len()..].trim_start().starts_with(b":=")
+        })
 }
 
 fn has_word(text: &[u8], word: &[u8]) -> bool {
