@@ -41,11 +41,11 @@ trap 'rm -rf "$work"' EXIT
 [ -z "${LINEAGE_PAIRS:-}" ] || : >"$LINEAGE_PAIRS"
 
 now() { date +%s%N; }
-# timed_port BIN OUT NS: BIN's JSON port of the pair ($c, $x) into the variable OUT, its
-# whole-process time in nanoseconds into NS.
 # With LINEAGE_REPEAT=N each tool runs N times per pair and the least time counts (warm
 # figures); the default, 1, is one run each.
 repeat=${LINEAGE_REPEAT:-1}
+# timed_port BIN OUT NS: BIN's JSON port of the pair ($c, $x) into the variable OUT, its
+# whole-process time in nanoseconds into NS.
 timed_port() {
   local s o t best=
   for _ in $(seq "$repeat"); do
