@@ -3,6 +3,7 @@
 
 mod commands;
 mod context;
+mod parse;
 mod ui;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -553,7 +554,14 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut command = parse::command_for(command(), &args);
+    let matches = command.try_get_matches_from_mut(args);
+    let cli = matches
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .unwrap_or_else(|e| e.exit());
+    // The parser is not needed again, and dropping it costs more than it holds.
+    std::mem::forget(command);
     ui::set_color(cli.color);
     match commands::run(&cli) {
         Ok(code) => code,

@@ -30,7 +30,8 @@
 //! - shared plumbing, at the bottom: [`repo`] (the upstream repository),
 //!   [`fs`] (bounded reads, atomic writes), [`confine`] (reads and writes that
 //!   stay inside the LTS repository, symbolic links included), [`escape`]
-//!   (untrusted text in YAML and Markdown), [`download`], [`time`], [`error`].
+//!   (untrusted text in YAML and Markdown), [`download`], [`time`], [`error`],
+//!   [`hash`].
 //!
 //! The engine's own examples (a patch applied to a tree in memory) are in
 //! `longhaul-patch`'s crate documentation.
@@ -48,6 +49,7 @@ pub mod error;
 pub mod escape;
 pub mod fs;
 pub mod gomod;
+pub mod hash;
 pub mod lifecycle;
 pub mod maintain;
 pub mod port;

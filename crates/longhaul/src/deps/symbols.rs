@@ -4,6 +4,7 @@
 //! never run, so this only says where to look.
 
 use crate::checks::build_constraints::Header;
+use crate::hash::hash64;
 use serde::Serialize;
 
 /// Where a finding's symbols are named.
@@ -68,20 +69,6 @@ fn ident_byte(b: u8) -> bool {
     ident_start(b) || b.is_ascii_digit()
 }
 
-/// FNV-1a, 64 bits: names are hashed once and compared as numbers.
-fn fnv(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            h = (h ^ u64::from(b'.')).wrapping_mul(0x0100_0000_01b3);
-        }
-        for &b in *part {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
 /// A hasher for values that are hashes already.
 #[derive(Default)]
 struct Identity(u64);
@@ -131,7 +118,7 @@ impl Interest {
             names: symbols
                 .into_iter()
                 .filter(|s| exported(s))
-                .map(|s| fnv(&[s.rsplit('.').next().unwrap_or(s).as_bytes()]))
+                .map(|s| hash64(&[s.rsplit('.').next().unwrap_or(s).as_bytes()]))
                 .collect(),
             packages: packages.into_iter().map(str::to_string).collect(),
         }
@@ -188,7 +175,7 @@ impl FileNames {
                 continue;
             }
             let end = from + text[from..].iter().take_while(|&&b| ident_byte(b)).count();
-            let hash = fnv(&[&text[from..end]]);
+            let hash = hash64(&[&text[from..end]]);
             if interest.names.contains(&hash) {
                 out.idents.insert(hash);
                 out.members.insert(hash);
@@ -202,7 +189,7 @@ impl FileNames {
                 let before = &text[dot - run..dot];
                 let before = &before[before.iter().take_while(|b| b.is_ascii_digit()).count()..];
                 if !before.is_empty() {
-                    out.selectors.insert(fnv(&[before, &text[from..end]]));
+                    out.selectors.insert(hash64(&[before, &text[from..end]]));
                 }
             }
             from = end;
@@ -234,7 +221,7 @@ impl FileNames {
                 prev = Some((start, i));
                 continue;
             }
-            let hash = fnv(&[word]);
+            let hash = hash64(&[word]);
             if interest.is_some_and(|w| !w.names.contains(&hash)) {
                 prev = Some((start, i));
                 continue;
@@ -243,7 +230,7 @@ impl FileNames {
             if start > 0 && text[start - 1] == b'.' {
                 out.members.insert(hash);
                 if let Some((a, z)) = prev.filter(|&(_, z)| z + 1 == start) {
-                    out.selectors.insert(fnv(&[&text[a..z], word]));
+                    out.selectors.insert(hash64(&[&text[a..z], word]));
                 }
             }
             prev = Some((start, i));
@@ -256,11 +243,11 @@ impl FileNames {
     /// (`Type.Method`) as `.Method`.
     pub fn names(&self, local: &str, symbol: &str) -> bool {
         match symbol.split_once('.') {
-            Some((_, method)) => self.members.contains(&fnv(&[method.as_bytes()])),
-            None if local.is_empty() => self.idents.contains(&fnv(&[symbol.as_bytes()])),
+            Some((_, method)) => self.members.contains(&hash64(&[method.as_bytes()])),
+            None if local.is_empty() => self.idents.contains(&hash64(&[symbol.as_bytes()])),
             None => self
                 .selectors
-                .contains(&fnv(&[local.as_bytes(), symbol.as_bytes()])),
+                .contains(&hash64(&[local.as_bytes(), symbol.as_bytes()])),
         }
     }
 }

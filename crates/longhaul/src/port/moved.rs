@@ -13,6 +13,7 @@
 //! 64-bit hash.
 
 use super::context::{Context, Moved};
+use crate::hash::hash64;
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
@@ -114,7 +115,7 @@ impl LineSet {
     fn of(data: &[u8]) -> Self {
         let mut hashes: Vec<u64> = data
             .split_inclusive(|&b| b == b'\n')
-            .map(line_hash)
+            .map(|line| hash64(&[line]))
             .collect();
         let len = hashes.len();
         hashes.sort_unstable();
@@ -152,26 +153,6 @@ impl LineSet {
         }
         common
     }
-}
-
-/// A 64-bit hash of one line, a word at a time (a collision between two
-/// different lines is a 2^-64 chance and would only count one line as common).
-fn line_hash(line: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = line.len() as u64;
-    let (words, rest) = line.as_chunks::<8>();
-    for w in words {
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(*w)).wrapping_mul(K);
-    }
-    let mut tail = [0u8; 8];
-    tail[..rest.len()].copy_from_slice(rest);
-    h = (h.rotate_left(23) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
-    // murmur3's finaliser, so that every input bit reaches every output bit.
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
 }
 
 /// Blobs' lines counted, each blob read once.
@@ -353,7 +334,6 @@ mod tests {
         assert_eq!(b.common(&a), 3);
         // A line without its newline is another line.
         assert_eq!(LineSet::of(b"x").common(&LineSet::of(b"x\n")), 0);
-        assert_ne!(line_hash(b"abcdefgh"), line_hash(b"abcdefgh\0"));
     }
 
     #[test]

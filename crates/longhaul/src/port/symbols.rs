@@ -171,17 +171,8 @@ pub fn check(
         // in that package; unqualified calls must be in the file's own package.
         // Names selected from values, and from packages outside the tree (the
         // standard library, modules from go.mod), cannot be attributed here.
-        let mut in_tree: HashMap<String, BString> = HashMap::new();
-        let mut dot_import = false;
-        for (alias, import) in &imports_now {
-            if alias.as_deref() == Some(".") {
-                dot_import = true;
-            }
-            if let Some(folder) = import_folder(&ours_tree, module, import)? {
-                let name = alias.clone().unwrap_or_else(|| package_name(import));
-                in_tree.insert(name, folder);
-            }
-        }
+        let mut in_tree = ImportFolders::new(&ours_tree, module, &imports_now);
+        let dot_import = imports_now.iter().any(|(a, _)| a.as_deref() == Some("."));
         // A name the file binds as a value (`for _, mount := range …`, a
         // parameter) shadows a package of that name where it is bound: its
         // selectors are read as selectors on a value.
@@ -203,13 +194,13 @@ pub fn check(
                     continue;
                 }
                 match receiver {
-                    Some(r) => match in_tree.get(&r).filter(|_| {
+                    Some(r) => match in_tree.of_name(&r)?.filter(|_| {
                         !values
                             .get_or_insert_with(|| value_bindings(&content))
                             .contains(&r)
                     }) {
                         Some(folder) => {
-                            missing.insert((name, folder.clone()));
+                            missing.insert((name, folder));
                         }
                         None if !imports_now.iter().any(|(a, i)| {
                             a.as_deref() == Some(r.as_str()) || package_name(i) == r
@@ -231,10 +222,15 @@ pub fn check(
         // the file's folder or an imported one, and the target's versions of
         // those folders do not have the name at all.
         let mut folders: Vec<BString> = vec![dir.into()];
-        folders.extend(in_tree.values().cloned());
         let mut all_as_upstream = true;
-        for f in &folders {
-            all_as_upstream &= as_upstream(f)?;
+        if !selected.is_empty() {
+            folders.extend(in_tree.all()?);
+            for f in &folders {
+                if !as_upstream(f)? {
+                    all_as_upstream = false;
+                    break;
+                }
+            }
         }
         if !all_as_upstream {
             let lacking =
@@ -704,6 +700,76 @@ fn import_folder(
     Ok(None)
 }
 
+/// The folders in the tree of one file's imports (its own module's packages,
+/// `vendor/`), each looked up the first time a line needs it.
+struct ImportFolders<'a, 't> {
+    tree: &'a gix::Tree<'t>,
+    module: Option<&'a Module>,
+    imports: &'a [(Option<String>, String)],
+    looked_up: HashMap<usize, Option<BString>>,
+}
+
+impl<'a, 't> ImportFolders<'a, 't> {
+    fn new(
+        tree: &'a gix::Tree<'t>,
+        module: Option<&'a Module>,
+        imports: &'a [(Option<String>, String)],
+    ) -> Self {
+        ImportFolders {
+            tree,
+            module,
+            imports,
+            looked_up: HashMap::new(),
+        }
+    }
+
+    /// The name the file uses import `i` by.
+    fn name(&self, i: usize) -> String {
+        let (alias, import) = &self.imports[i];
+        alias.clone().unwrap_or_else(|| package_name(import))
+    }
+
+    /// The folder of import `i`, when the tree has its package.
+    fn folder(&mut self, i: usize) -> Result<Option<BString>, RepoError> {
+        if let Some(found) = self.looked_up.get(&i) {
+            return Ok(found.clone());
+        }
+        let found = import_folder(self.tree, self.module, &self.imports[i].1)?;
+        self.looked_up.insert(i, found.clone());
+        Ok(found)
+    }
+
+    /// The folder of the package the file uses by `name` (of the last
+    /// import by that name whose package the tree has).
+    fn of_name(&mut self, name: &str) -> Result<Option<BString>, RepoError> {
+        for i in (0..self.imports.len()).rev() {
+            if self.name(i) == name
+                && let Some(folder) = self.folder(i)?
+            {
+                return Ok(Some(folder));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The folder of every name the file imports a package of the tree by, in
+    /// import order.
+    fn all(&mut self) -> Result<Vec<BString>, RepoError> {
+        let mut names: Vec<String> = Vec::new();
+        for i in 0..self.imports.len() {
+            let name = self.name(i);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        let mut out = Vec::new();
+        for name in names {
+            out.extend(self.of_name(&name)?);
+        }
+        Ok(out)
+    }
+}
+
 /// The name a package is used by when imported without an alias: the last
 /// path element, skipping a `/vN` major version suffix (`gopkg.in/yaml.v2` →
 /// `yaml`).
@@ -862,6 +928,8 @@ fn declared_by_port(added: &[(BString, Vec<Vec<u8>>)]) -> BTreeSet<String> {
 struct Words<'r> {
     repo: &'r gix::Repository,
     tree: ObjectId,
+    /// The root tree, read at the first folder looked up.
+    root: std::cell::OnceCell<gix::Tree<'r>>,
     folders: HashMap<BString, Folder>,
 }
 
@@ -892,6 +960,7 @@ impl<'r> Words<'r> {
         Words {
             repo,
             tree,
+            root: std::cell::OnceCell::new(),
             folders: HashMap::new(),
         }
     }
@@ -936,7 +1005,13 @@ impl<'r> Words<'r> {
         if folder.is_empty() {
             return Ok(Some(self.tree));
         }
-        let root = self.repo.find_tree(self.tree).map_err(git_err)?;
+        let root = match self.root.get() {
+            Some(root) => root,
+            None => {
+                let root = self.repo.find_tree(self.tree).map_err(git_err)?;
+                self.root.get_or_init(|| root)
+            }
+        };
         Ok(root
             .lookup_entry(folder.split_str("/"))
             .map_err(git_err)?
