@@ -192,40 +192,14 @@ pub fn bump(
     let upstream = inputs.upstream(&manifest).map_err(Error::Other)?;
     let memory = repo::in_memory(&upstream);
     let loader = inputs.loader(&manifest);
-    let mut tips = Vec::new();
-    for release in request.on {
-        let tip = crate::release::tip::release_tip(&memory, &manifest, release, &loader)?;
-        if let Bump::Module { path, .. } = request.bump {
-            let tree = repo::tree_of(&memory, tip)?;
-            if search::module_version(&memory, tree, path, release)?.is_none() {
-                return Err(input(format!(
-                    "{release}: unknown module {path}: neither vendor/modules.txt nor go.mod of the release names it (nothing was written)"
-                )));
-            }
-        }
-        tips.push(tip);
-    }
+    let tips = checked_tips(&memory, &manifest, &loader, request)?;
     let commit = match request.bump {
         Bump::Go(_) => None,
         Bump::Module { path, version } => {
             Some(upstream_commit(&memory, path, version, request.from)?)
         }
     };
-    progress.start("porting", request.on.len());
-    let mut targets = Vec::new();
-    for (release, &tip) in request.on.iter().zip(&tips) {
-        let findings = request.findings.get(release).map_or(&[][..], Vec::as_slice);
-        targets.push(bump_one(
-            &memory,
-            release,
-            tip,
-            request.bump,
-            commit,
-            findings,
-        )?);
-        progress.step();
-    }
-    progress.finish();
+    let mut targets = port_all(&memory, request, &tips, commit, progress)?;
     if request.typecheck {
         typecheck(
             inputs,
@@ -253,6 +227,57 @@ pub fn bump(
         write: request.write,
         typechecked: request.typecheck,
     })
+}
+
+/// The tip of each release `request` bumps (its whole chain applied in
+/// memory); for a module bump, an error naming the first release whose tree
+/// does not name the module.
+fn checked_tips(
+    memory: &gix::Repository,
+    manifest: &crate::release::manifest::Manifest,
+    loader: &crate::release::patch_cache::PatchLoader,
+    request: &BumpRequest<'_>,
+) -> Result<Vec<ObjectId>, Error> {
+    let mut tips = Vec::new();
+    for release in request.on {
+        let tip = crate::release::tip::release_tip(memory, manifest, release, loader)?;
+        if let Bump::Module { path, .. } = request.bump {
+            let tree = repo::tree_of(memory, tip)?;
+            if search::module_version(memory, tree, path, release)?.is_none() {
+                return Err(input(format!(
+                    "{release}: unknown module {path}: neither vendor/modules.txt nor go.mod of the release names it (nothing was written)"
+                )));
+            }
+        }
+        tips.push(tip);
+    }
+    Ok(tips)
+}
+
+/// [`bump_one`] on every release of `request`, with progress.
+fn port_all(
+    memory: &gix::Repository,
+    request: &BumpRequest<'_>,
+    tips: &[ObjectId],
+    commit: Option<ObjectId>,
+    progress: &dyn Progress,
+) -> Result<Vec<BumpTarget>, Error> {
+    progress.start("porting", request.on.len());
+    let mut targets = Vec::new();
+    for (release, &tip) in request.on.iter().zip(tips) {
+        let findings = request.findings.get(release).map_or(&[][..], Vec::as_slice);
+        targets.push(bump_one(
+            memory,
+            release,
+            tip,
+            request.bump,
+            commit,
+            findings,
+        )?);
+        progress.step();
+    }
+    progress.finish();
+    Ok(targets)
 }
 
 /// The `typecheck` check of every port on its line (see
@@ -334,54 +359,9 @@ fn bump_one(
     commit: Option<ObjectId>,
     findings: &[Finding],
 ) -> Result<BumpTarget, Error> {
-    let cleared: Vec<&Finding> = findings.iter().filter(|f| bump.clears(f)).collect();
-    let mut fixes: Vec<String> = cleared.iter().map(|f| f.id.clone()).collect();
-    fixes.sort();
-    fixes.dedup();
-    let cves = super::backport::cves_named(
-        cleared
-            .iter()
-            .flat_map(|f| f.aliases.iter().map(String::as_str)),
-    );
-    let mut target = BumpTarget {
-        release: release.to_string(),
-        current: None,
-        fixes,
-        cves,
-        result: None,
-        skipped: None,
-        patch_name: None,
-        typecheck: None,
-    };
-    let change = match (bump, commit) {
-        (Bump::Module { path, version }, Some(commit)) => {
-            let tree = repo::tree_of(repo, tip)?;
-            let current = search::module_version(repo, tree, path, release)?.ok_or_else(|| {
-                input(format!(
-                    "{release}: unknown module {path}: neither vendor/modules.txt nor go.mod of the release names it"
-                ))
-            })?;
-            target.current = Some(current.to_string());
-            if Version::parse_module(version).is_some_and(|v| current >= v) {
-                target.skipped = Some(format!("already at {current}"));
-                return Ok(target);
-            }
-            commit
-        }
-        (Bump::Go(new), _) => {
-            let (current, commit) = go_commit(repo, tip, new, &target.fixes, &target.cves)?;
-            target.current = current;
-            match commit {
-                Some(c) => c,
-                None => {
-                    target.skipped = Some(format!(
-                        "no file of the release names a Go older than {new}"
-                    ));
-                    return Ok(target);
-                }
-            }
-        }
-        (Bump::Module { .. }, None) => unreachable!("a module bump has its commit"),
+    let mut target = unported_target(release, bump, findings);
+    let Some(change) = change_to_port(repo, tip, bump, commit, &mut target)? else {
+        return Ok(target);
     };
     if target.fixes.is_empty() {
         target.skipped = Some(format!(
@@ -398,6 +378,71 @@ fn bump_one(
         false,
     )?);
     Ok(target)
+}
+
+/// The target of `release` before any port: the GO- and CVE ids of the
+/// `findings` that `bump` clears.
+fn unported_target(release: &str, bump: &Bump, findings: &[Finding]) -> BumpTarget {
+    let cleared: Vec<&Finding> = findings.iter().filter(|f| bump.clears(f)).collect();
+    let mut fixes: Vec<String> = cleared.iter().map(|f| f.id.clone()).collect();
+    fixes.sort();
+    fixes.dedup();
+    let cves = super::backport::cves_named(
+        cleared
+            .iter()
+            .flat_map(|f| f.aliases.iter().map(String::as_str)),
+    );
+    BumpTarget {
+        release: release.to_string(),
+        current: None,
+        fixes,
+        cves,
+        result: None,
+        skipped: None,
+        patch_name: None,
+        typecheck: None,
+    }
+}
+
+/// The commit to port onto `tip` for `bump` (upstream's `commit` for a
+/// module, one made here for Go), after recording the release's current
+/// version in `target`; `None` with `target.skipped` set when the release
+/// needs no bump.
+fn change_to_port(
+    repo: &gix::Repository,
+    tip: ObjectId,
+    bump: &Bump,
+    commit: Option<ObjectId>,
+    target: &mut BumpTarget,
+) -> Result<Option<ObjectId>, Error> {
+    let release = target.release.clone();
+    match (bump, commit) {
+        (Bump::Module { path, version }, Some(commit)) => {
+            let tree = repo::tree_of(repo, tip)?;
+            let current = search::module_version(repo, tree, path, &release)?.ok_or_else(|| {
+                input(format!(
+                    "{release}: unknown module {path}: neither vendor/modules.txt nor go.mod of the release names it"
+                ))
+            })?;
+            target.current = Some(current.to_string());
+            if Version::parse_module(version).is_some_and(|v| current >= v) {
+                target.skipped = Some(format!("already at {current}"));
+                return Ok(None);
+            }
+            Ok(Some(commit))
+        }
+        (Bump::Go(new), _) => {
+            let (current, commit) = go_commit(repo, tip, new, &target.fixes, &target.cves)?;
+            target.current = current;
+            if commit.is_none() {
+                target.skipped = Some(format!(
+                    "no file of the release names a Go older than {new}"
+                ));
+            }
+            Ok(commit)
+        }
+        (Bump::Module { .. }, None) => unreachable!("a module bump has its commit"),
+    }
 }
 
 /// The Go a release's files name (the first found), and a commit on `tip`
