@@ -161,43 +161,7 @@ fn print_bump(report: &BumpReport) {
         println!("{}: upstream commit {c}", report.bump);
     }
     for t in &report.targets {
-        let current = t.current.as_deref().unwrap_or("unknown");
-        let fixes = match t.fixes.len() {
-            0 => "fixes none".to_string(),
-            _ => format!("fixes {}", t.fixes.join(", ")),
-        };
-        if let Some(why) = &t.skipped {
-            println!("{}: {current}: skipped: {why}", t.release);
-            continue;
-        }
-        let Some(r) = &t.result else { continue };
-        println!(
-            "{}: {current} -> {}: {} ({}), {fixes}",
-            t.release,
-            report.bump,
-            label(r.status),
-            label(r.difficulty()),
-        );
-        if let Some(c) = &t.typecheck {
-            println!(
-                "{}: typecheck {} ({} packages)",
-                t.release,
-                label(c.status),
-                c.packages.len()
-            );
-        }
-        for c in r
-            .commits
-            .last()
-            .map_or(&[][..], |c| &c.outcome.conflicts[..])
-        {
-            println!("  conflict: {}: {}", c.file, c.reason);
-        }
-        if let Some(p) = &r.patch
-            && !report.write
-        {
-            print!("{}", String::from_utf8_lossy(p));
-        }
+        print_target(report, t);
     }
     if !report.typechecked
         && report
@@ -217,6 +181,48 @@ fn print_bump(report: &BumpReport) {
     }
     if !report.write {
         println!("(dry run: nothing written; pass --write)");
+    }
+}
+
+/// One release's line of a bump: skipped, or its port, typecheck, conflicts
+/// and (in a dry run) its patch.
+fn print_target(report: &BumpReport, t: &longhaul::maintain::deps_bump::BumpTarget) {
+    let current = t.current.as_deref().unwrap_or("unknown");
+    let fixes = match t.fixes.len() {
+        0 => "fixes none".to_string(),
+        _ => format!("fixes {}", t.fixes.join(", ")),
+    };
+    if let Some(why) = &t.skipped {
+        println!("{}: {current}: skipped: {why}", t.release);
+        return;
+    }
+    let Some(r) = &t.result else { return };
+    println!(
+        "{}: {current} -> {}: {} ({}), {fixes}",
+        t.release,
+        report.bump,
+        label(r.status),
+        label(r.difficulty()),
+    );
+    if let Some(c) = &t.typecheck {
+        println!(
+            "{}: typecheck {} ({} packages)",
+            t.release,
+            label(c.status),
+            c.packages.len()
+        );
+    }
+    for c in r
+        .commits
+        .last()
+        .map_or(&[][..], |c| &c.outcome.conflicts[..])
+    {
+        println!("  conflict: {}: {}", c.file, c.reason);
+    }
+    if let Some(p) = &r.patch
+        && !report.write
+    {
+        print!("{}", String::from_utf8_lossy(p));
     }
 }
 
