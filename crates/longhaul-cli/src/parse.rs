@@ -1,7 +1,7 @@
 //! The parser for one invocation: only the subcommand the arguments name.
 //!
 //! clap copies every global option into every subcommand when it builds a
-//! command (twelve options into some thirty subcommands), which cost more than
+//! command (eleven options into 26 commands), which cost more than
 //! the whole parse of `longhaul port` (a script runs it once per commit). So
 //! when the arguments name a subcommand, the parser holds that one alone, under
 //! a top level with the same name, version, about text and options; otherwise
