@@ -128,6 +128,7 @@ mod tests {
                 format!("longhaul --json {name} --no-such-option"),
                 format!("longhaul -C . {name}"),
                 format!("longhaul {name} --json --color never"),
+                format!("longhaul --offline --color never --cache-dir {name} {name} --help"),
             ] {
                 let reduced = command_for(crate::command(), &args(&line));
                 assert_eq!(

@@ -18,15 +18,16 @@ pub fn hash64(parts: &[&[u8]]) -> u64 {
         }
         pending[..rest.len()].copy_from_slice(rest);
         filled = rest.len();
-    }
-    for (i, part) in parts.iter().enumerate().filter(|_| parts.len() > 1) {
-        let separator: &[u8] = if i > 0 { b"." } else { b"" };
-        for &b in separator.iter().chain(part.iter()) {
-            pending[filled] = b;
-            filled += 1;
-            if filled == 8 {
-                h = mix(h, u64::from_le_bytes(pending));
-                filled = 0;
+    } else {
+        let separators = std::iter::once(&b""[..]).chain(std::iter::repeat(&b"."[..]));
+        for (separator, part) in separators.zip(parts) {
+            for &b in separator.iter().chain(part.iter()) {
+                pending[filled] = b;
+                filled += 1;
+                if filled == 8 {
+                    h = mix(h, u64::from_le_bytes(pending));
+                    filled = 0;
+                }
             }
         }
     }

@@ -104,10 +104,9 @@ fn missing_on_target(
 type Counted = Option<Rc<LineSet>>;
 
 /// A blob's lines as a multiset: each distinct line's hash with its count,
-/// sorted by hash, and the number of lines in all.
+/// sorted by hash, and the blob's size.
 struct LineSet {
     counts: Vec<(u64, u32)>,
-    len: usize,
     bytes: u64,
 }
 
@@ -117,7 +116,6 @@ impl LineSet {
             .split_inclusive(|&b| b == b'\n')
             .map(|line| hash64(&[line]))
             .collect();
-        let len = hashes.len();
         hashes.sort_unstable();
         let mut counts: Vec<(u64, u32)> = Vec::new();
         for h in hashes {
@@ -128,9 +126,13 @@ impl LineSet {
         }
         LineSet {
             counts,
-            len,
             bytes: data.len() as u64,
         }
+    }
+
+    /// The number of lines in all.
+    fn len(&self) -> usize {
+        self.counts.iter().map(|&(_, n)| n as usize).sum()
     }
 
     /// The number of lines the two multisets share.
@@ -230,7 +232,7 @@ fn best_match<'a>(
     source: &LineSet,
     pool: Vec<&'a (BString, ObjectId)>,
 ) -> Result<Option<(&'a BString, bool)>, RepoError> {
-    let source_len = source.len;
+    let source_len = source.len();
     let mut best: Option<(f64, &BString)> = None;
     let mut tie = false;
     let mut compared = 0;
@@ -245,7 +247,7 @@ fn best_match<'a>(
         let Some(other) = lines.of(*cid)? else {
             continue;
         };
-        let (len, common) = (other.len, source.common(&other));
+        let (len, common) = (other.len(), source.common(&other));
         let score = common as f64 / source_len.max(len).max(1) as f64;
         if score < MIN_SIMILARITY {
             continue;
@@ -328,7 +330,7 @@ mod tests {
     fn common_lines_are_counted_as_a_multiset() {
         let a = LineSet::of(b"x\ny\ny\nz\n");
         let b = LineSet::of(b"y\nx\nw\ny\ny\n");
-        assert_eq!((a.len, b.len), (4, 5));
+        assert_eq!((a.len(), b.len()), (4, 5));
         // x once, y twice (a has two): 3; z and w are not shared.
         assert_eq!(a.common(&b), 3);
         assert_eq!(b.common(&a), 3);

@@ -324,11 +324,15 @@ impl OnlyUpstream {
     ) -> Result<Self, RepoError> {
         let mut pending = Vec::new();
         for f in folders {
-            if upstream.folder_tree(f.as_ref())? == words.folder_tree(f.as_ref())? {
+            let (theirs, ours) = (
+                upstream.folder_tree(f.as_ref())?,
+                words.folder_tree(f.as_ref())?,
+            );
+            if theirs == ours {
                 continue;
             }
-            let on_target: BTreeSet<ObjectId> = words.go_files(f.as_ref())?.into_iter().collect();
-            for blob in upstream.go_files(f.as_ref())?.into_iter().rev() {
+            let on_target: BTreeSet<ObjectId> = words.go_files_of(ours)?.into_iter().collect();
+            for blob in upstream.go_files_of(theirs)?.into_iter().rev() {
                 if !on_target.contains(&blob) {
                     pending.push((f.clone(), blob));
                 }
@@ -1022,7 +1026,12 @@ impl<'r> Words<'r> {
     /// The Go blobs directly in `folder`, in reading order from the end: test
     /// files are read last.
     fn go_files(&self, folder: &BStr) -> Result<Vec<ObjectId>, RepoError> {
-        let Some(tree) = self.folder_tree(folder)? else {
+        self.go_files_of(self.folder_tree(folder)?)
+    }
+
+    /// [`Words::go_files`] of a folder's tree (none for no folder).
+    fn go_files_of(&self, tree: Option<ObjectId>) -> Result<Vec<ObjectId>, RepoError> {
+        let Some(tree) = tree else {
             return Ok(Vec::new());
         };
         let tree = self.repo.find_tree(tree).map_err(git_err)?;
