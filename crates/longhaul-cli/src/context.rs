@@ -1,7 +1,7 @@
 //! Finding the manifest, the upstream repository and the patch cache from the
 //! global options.
 
-use crate::Cli;
+use crate::GlobalOptions;
 use anyhow::{Context as _, Result, bail};
 use longhaul::release::manifest::{MANIFEST_NAMES, Manifest};
 use longhaul::release::patch_cache::{DEFAULT_CACHE_DIR, PatchLoader};
@@ -22,11 +22,11 @@ pub struct Context {
 }
 
 impl Context {
-    /// The context of `cli`; with `-C DIR`, the process moves into DIR first
+    /// The context of the global `options`; with `-C DIR`, the process moves into DIR first
     /// (as git does), so every relative path of the command line (`--out`,
     /// `--manifests`, patch files) means the same folder `--manifest` does.
-    pub fn new(cli: &Cli) -> Result<Self> {
-        let dir = match &cli.dir {
+    pub fn new(options: &GlobalOptions) -> Result<Self> {
+        let dir = match &options.dir {
             Some(d) => enter(d)?,
             None => PathBuf::from("."),
         };
@@ -40,14 +40,14 @@ impl Context {
             })
         };
         Ok(Context {
-            cli_manifest: rel(&cli.manifest),
-            cli_upstream: rel(&cli.upstream),
-            cli_cache: rel(&cli.patch_cache),
-            cli_advisories: rel(&cli.advisories),
-            cli_statements: rel(&cli.statements),
-            cli_go_vulndb: rel(&cli.go_vulndb),
-            cli_cache_dir: cli.cache_dir.clone(),
-            offline: cli.offline,
+            cli_manifest: rel(&options.manifest),
+            cli_upstream: rel(&options.upstream),
+            cli_cache: rel(&options.patch_cache),
+            cli_advisories: rel(&options.advisories),
+            cli_statements: rel(&options.statements),
+            cli_go_vulndb: rel(&options.go_vulndb),
+            cli_cache_dir: options.cache_dir.clone(),
+            offline: options.offline,
             dir,
         })
     }

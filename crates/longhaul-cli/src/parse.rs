@@ -1,37 +1,40 @@
 //! The parser for one invocation: only the subcommand the arguments name.
 //!
-//! clap copies every global option into every subcommand when it builds a
-//! command (eleven options into 26 commands), which cost more than
-//! the whole parse of `longhaul port` (a script runs it once per commit). So
-//! when the arguments name a subcommand, the parser holds that one alone, under
-//! a top level with the same name, version, about text and options; otherwise
-//! (no subcommand, `help`, an unknown name) it is the whole command.
+//! Building the whole command (26 commands and their arguments, every global
+//! option copied into each) costs more than the rest of `longhaul port` (a
+//! script runs it once per commit). So when the arguments name a command, the
+//! parser holds that one alone, built from its module's arguments, under a top
+//! level with the same name, version, about text and options; otherwise (no
+//! command, `help`, an unknown name) it is the whole command.
 
-use clap::Command;
+use clap::{Args, Command};
 use std::ffi::{OsStr, OsString};
 
-/// The command that parses `args` (the program's name first) as `full` would.
-pub fn command_for(full: Command, args: &[OsString]) -> Command {
-    let Some(name) = invoked(&full, args) else {
-        return full;
+/// The command that parses `args` (the program's name first) as
+/// [`crate::command`] does.
+pub fn command_for(args: &[OsString]) -> Command {
+    let top = top_level();
+    let Some(sub) = invoked(&top, args)
+        .and_then(OsStr::to_str)
+        .and_then(crate::commands::one)
+    else {
+        return crate::command();
     };
-    let Some(sub) = full.find_subcommand(name).cloned() else {
-        return full;
+    let sub = if sub.get_name() == "vex" {
+        crate::vex_json(sub)
+    } else {
+        sub
     };
-    debug_assert_eq!(full.get_name(), NAME);
-    let mut top = Command::new(NAME)
-        .version(full.get_version().map(|_| env!("CARGO_PKG_VERSION")))
-        .subcommand_required(full.is_subcommand_required_set())
-        .arg_required_else_help(full.is_arg_required_else_help_set())
-        .args(full.get_arguments().cloned())
-        .subcommand(sub);
-    if let Some(about) = full.get_about() {
-        top = top.about(about.clone());
-    }
-    if let Some(about) = full.get_long_about() {
-        top = top.long_about(about.clone());
-    }
-    top
+    top.subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(sub)
+}
+
+/// The top level alone: name, version, about text and the global options.
+fn top_level() -> Command {
+    crate::GlobalOptions::augment_args(Command::new(NAME))
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(crate::ABOUT)
 }
 
 /// The program's name, as `crate::Cli` declares it.
@@ -40,7 +43,7 @@ const NAME: &str = "longhaul";
 /// The subcommand name among `args`: the first argument that is neither an
 /// option nor the value of a top-level option that takes one (`-C DIR`).
 /// `None` after `--`, or when there is none.
-fn invoked<'a>(full: &Command, args: &'a [OsString]) -> Option<&'a OsStr> {
+fn invoked<'a>(top: &Command, args: &'a [OsString]) -> Option<&'a OsStr> {
     let mut rest = args.iter().skip(1);
     while let Some(arg) = rest.next() {
         let text = arg.to_str()?;
@@ -50,7 +53,7 @@ fn invoked<'a>(full: &Command, args: &'a [OsString]) -> Option<&'a OsStr> {
         if !text.starts_with('-') || text == "-" {
             return Some(arg);
         }
-        if takes_separate_value(full, text) {
+        if takes_separate_value(top, text) {
             rest.next();
         }
     }
@@ -59,7 +62,7 @@ fn invoked<'a>(full: &Command, args: &'a [OsString]) -> Option<&'a OsStr> {
 
 /// Whether `option` (`-C`, `--manifest`) is a top-level option whose value is
 /// the next argument (not `--manifest=FILE`, not `-CDIR`).
-fn takes_separate_value(full: &Command, option: &str) -> bool {
+fn takes_separate_value(top: &Command, option: &str) -> bool {
     let takes_value = |a: &clap::Arg| {
         a.get_num_args().is_some_and(|n| n.takes_values())
             || matches!(
@@ -67,7 +70,7 @@ fn takes_separate_value(full: &Command, option: &str) -> bool {
                 clap::ArgAction::Set | clap::ArgAction::Append
             )
     };
-    full.get_arguments()
+    top.get_arguments()
         .filter(|a| takes_value(a))
         .any(|a| match option.strip_prefix("--") {
             Some(long) => a.get_long() == Some(long),
@@ -112,6 +115,14 @@ mod tests {
     }
 
     #[test]
+    fn the_table_of_commands_names_every_command_in_order() {
+        let full = <crate::Cli as clap::CommandFactory>::command();
+        let whole: Vec<&str> = full.get_subcommands().map(|c| c.get_name()).collect();
+        let table: Vec<&str> = crate::commands::names().collect();
+        assert_eq!(table, whole);
+    }
+
+    #[test]
     fn every_subcommand_parses_and_helps_as_the_whole_command_does() {
         let full = crate::command();
         let mut names: Vec<String> = Vec::new();
@@ -130,7 +141,7 @@ mod tests {
                 format!("longhaul {name} --json --color never"),
                 format!("longhaul --offline --color never --cache-dir {name} {name} --help"),
             ] {
-                let reduced = command_for(crate::command(), &args(&line));
+                let reduced = command_for(&args(&line));
                 assert_eq!(
                     rendered(reduced, &line),
                     rendered(crate::command(), &line),
@@ -148,7 +159,7 @@ mod tests {
             "longhaul help port",
             "longhaul nosuch",
         ] {
-            let cmd = command_for(crate::command(), &args(line));
+            let cmd = command_for(&args(line));
             assert!(cmd.get_subcommands().count() > 20, "{line}");
         }
     }

@@ -8,6 +8,13 @@ use longhaul::security::advisory::store::{self, Change};
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Manage the advisories (the Kubernetes CVE feed) stored in the LTS repository.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: crate::AdvisoriesAction,
+}
+
 pub fn run(ctx: &Context, json: bool, action: &AdvisoriesAction) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest().ok();
     let dir = ctx.advisories_dir(manifest.as_ref());

@@ -6,6 +6,26 @@ use longhaul::checks::affected::{ReleaseTree, Revision, changed_since};
 use longhaul::checks::build_constraints::Target;
 use std::process::ExitCode;
 
+/// The Go packages a release's patches change, every package that imports
+/// them (transitively), and the packages whose tests import those; read
+/// from the release's tree, without Go. With --since, the releases whose
+/// chain uses a patch file or manifest entry changed since a git revision.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The release.
+    #[arg(
+        value_name = "RELEASE",
+        required_unless_present = "since",
+        conflicts_with = "since"
+    )]
+    pub release: Option<String>,
+    /// List the releases a change to the LTS repository (since REV) can affect.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    #[command(flatten)]
+    pub target: crate::TargetArgs,
+}
+
 pub fn run(ctx: &Context, json: bool, release: &str, target: &Target) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest()?;
     manifest.release(release)?;

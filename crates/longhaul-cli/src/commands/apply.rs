@@ -7,6 +7,19 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Apply patch files onto any commit in memory; print the resulting tree id.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The commit or tag to start from.
+    #[arg(long, value_name = "REV")]
+    pub onto: String,
+    /// Patch files, applied in order.
+    #[arg(required = true)]
+    pub files: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub apply: crate::ApplyArgs,
+}
+
 #[derive(Serialize)]
 struct FileReport {
     name: String,

@@ -6,6 +6,45 @@ use longhaul::maintain::backport::{BackportReport, PortedTarget, backport};
 use longhaul::port::Status;
 use std::process::ExitCode;
 
+/// Port upstream commits onto the tip of each target release (its whole
+/// chain applied in memory) and report per release; `--write` saves each
+/// successful port as a canonical patch and adds it to the manifest.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Upstream commits, in order.
+    #[arg(long = "commit", value_name = "SHA", num_args = 1.., required_unless_present = "patches", conflicts_with = "patches")]
+    pub commits: Vec<String>,
+    /// Patch files (`git format-patch` mails) instead of commits; the
+    /// `index` lines' blobs, when the upstream repository has them, are
+    /// the merge base.
+    #[arg(long = "patch", value_name = "FILE", num_args = 1..)]
+    pub patches: Vec<std::path::PathBuf>,
+    /// Patch name: files are patches/NAME.patch (or NAME.<minor>.patch per line).
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// Target releases.
+    #[arg(long = "to", value_name = "RELEASE", num_args = 1.., conflicts_with = "maintained")]
+    pub to: Vec<String>,
+    /// Target the newest shipped release of every line.
+    #[arg(long)]
+    pub maintained: bool,
+    /// Write the patches, the manifest entries and review files for conflicts.
+    #[arg(long)]
+    pub write: bool,
+    /// When only test files (`_test.go`, `testdata/`) conflict, port the
+    /// commit without them; the report and the patch's message say so.
+    #[arg(long)]
+    pub drop_conflicting_tests: bool,
+    /// Build each successful port's affected packages on its line (the
+    /// manifest's `typecheck` check, or `go build`): a port that does not
+    /// compile there is a conflict with the compiler's message.
+    #[arg(long)]
+    pub typecheck: bool,
+    /// The `go` command for --typecheck (default: `go` on PATH).
+    #[arg(long, value_name = "PATH", requires = "typecheck")]
+    pub go: Option<std::path::PathBuf>,
+}
+
 /// What to backport, where, and whether to write.
 pub type Request<'a> = longhaul::maintain::backport::BackportRequest<'a>;
 

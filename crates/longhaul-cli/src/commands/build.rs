@@ -14,6 +14,22 @@ use longhaul::release::build::{BuildReport, Identity, add_worktree, prepare, res
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Write each release's commits and annotated tag into the upstream repository.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Releases to build.
+    #[arg(required = true)]
+    pub releases: Vec<String>,
+    /// Move an existing tag.
+    #[arg(long)]
+    pub force: bool,
+    /// Also check the result out into a new linked worktree DIR (one release only).
+    #[arg(long, value_name = "DIR")]
+    pub worktree: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub apply: crate::ApplyArgs,
+}
+
 pub fn run(
     ctx: &Context,
     json: bool,

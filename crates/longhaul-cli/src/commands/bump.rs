@@ -5,6 +5,15 @@ use crate::ui;
 use longhaul::maintain::bump::{BumpRequest, bump};
 use std::process::ExitCode;
 
+/// Add the next `-lts.N` release entry for each given line (`1.28` or a
+/// release name), stacked on the line's newest release.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Lines or releases.
+    #[arg(value_name = "LINE", required = true)]
+    pub lines: Vec<String>,
+}
+
 pub fn run(ctx: &Context, json: bool, lines: &[String]) -> anyhow::Result<ExitCode> {
     let report = bump(ctx, &BumpRequest { lines })?;
     if json {

@@ -10,6 +10,49 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Run each release's checks (default: build the affected Go packages) on
+/// its tree, written to a temporary folder: passed, failed, tolerated,
+/// flaky or skipped, per check. Results are cached per tree and toolchain.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Releases (default: the `must: true` releases).
+    #[arg(value_name = "RELEASE")]
+    pub releases: Vec<String>,
+    /// Every release of the manifest.
+    #[arg(long, conflicts_with = "releases")]
+    pub all: bool,
+    /// Only the checks with these names (repeatable).
+    #[arg(long = "check", value_name = "NAME")]
+    pub checks: Vec<String>,
+    /// The packages the release's patches reach, or every package.
+    #[arg(long, value_enum, default_value_t = crate::ScopeArg::Affected)]
+    pub scope: crate::ScopeArg,
+    /// The `go` command (default: `go` on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub go: Option<std::path::PathBuf>,
+    /// Also write the results as JUnit XML.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<std::path::PathBuf>,
+    /// Run everything again, ignoring cached results (and cache the new ones).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Say which check commands and tolerated lists changed since REV (a
+    /// pull request's base): `checks:` runs code.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Run the `checks:` map of the manifest at REV (the base branch)
+    /// instead of the working tree's, so that a pull request cannot
+    /// choose the commands its own gate runs.
+    #[arg(long, value_name = "REV")]
+    pub trusted_checks_from: Option<String>,
+    /// Check up to N releases at once (each in its own folder; Go itself
+    /// already uses every core).
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    #[command(flatten)]
+    pub target: crate::TargetArgs,
+}
+
 pub struct Request<'a> {
     pub releases: &'a [String],
     pub all: bool,

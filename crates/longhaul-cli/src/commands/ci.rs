@@ -6,6 +6,13 @@ use longhaul::checks::github_workflow::{WorkflowInput, workflow};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Continuous integration for the LTS repository.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: crate::CiAction,
+}
+
 pub fn github(
     ctx: &Context,
     json: bool,

@@ -4,6 +4,24 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+/// Print the shell completion script (e.g. `longhaul completions bash >
+/// /etc/bash_completion.d/longhaul`).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Print the man page longhaul.1 (roff); with --out, write it and a page
+/// per command into DIR.
+#[derive(clap::Args, Debug)]
+pub struct ManArgs {
+    /// Folder to write longhaul.1 and longhaul-COMMAND.1 into.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
+}
+
 /// Print the completion script for `shell` (bash, zsh, fish, elvish,
 /// powershell) on standard output.
 pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {

@@ -6,6 +6,32 @@ use longhaul::security::coverage::{Cell, Coverage, Source, Status};
 use longhaul::security::freshness::FeedAge;
 use std::process::ExitCode;
 
+/// CVE x release matrix: which CVE is fixed, by what, and which is still
+/// exposed; one column per line (its newest release), newest first,
+/// fitted to the terminal.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Releases (columns); default every shipped release (intermediate bases
+    /// such as KLTS's `-ci` entries left out).
+    pub releases: Vec<String>,
+    /// Show every release, intermediate bases included.
+    #[arg(long, conflicts_with = "releases")]
+    pub all: bool,
+    /// Print a Markdown table (for a status page or a pull request).
+    #[arg(long)]
+    pub markdown: bool,
+    /// Per CVE, the releases fixed by each patch, stated, exposed and
+    /// not assessed, instead of the matrix of short words.
+    #[arg(long, conflicts_with = "markdown")]
+    pub wide: bool,
+    /// Also the dependency findings (Go vulnerability database) of the
+    /// same releases; reads their trees from the upstream repository.
+    #[arg(long)]
+    pub deps: bool,
+    #[command(flatten)]
+    pub go: crate::GorootArgs,
+}
+
 /// How `coverage` prints.
 pub struct Request<'a> {
     pub releases: &'a [String],

@@ -15,6 +15,25 @@ use longhaul::security::advisory::Advisory;
 use longhaul::security::statements::Statement;
 use std::process::ExitCode;
 
+/// What each release ships (Go, the modules of vendor/modules.txt, the
+/// components kubeadm deploys) against the Go vulnerability database:
+/// each finding with its reachability tier and evidence, and the smallest
+/// upgrade that clears them.
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    /// `deps bump`, `deps remedy`.
+    #[command(subcommand)]
+    pub action: Option<super::deps_bump::DepsAction>,
+    /// Releases (default: the `must: true` releases).
+    pub releases: Vec<String>,
+    /// Every release of the manifest.
+    #[arg(long, conflicts_with = "releases")]
+    pub all: bool,
+    #[command(flatten)]
+    pub go: crate::GorootArgs,
+}
+
 /// What a dependency analysis reads: the Go vulnerability database, the
 /// statements and the Kubernetes advisories (for own-code records).
 pub struct Inputs {

@@ -6,6 +6,14 @@ use longhaul::lifecycle::dates::Dates;
 use longhaul::lifecycle::support::{self, Lifecycle, Phase};
 use std::process::ExitCode;
 
+/// One row per release line: upstream release and end of life, last
+/// upstream patch, LTS end of life, newest LTS release, whether it is
+/// maintained, and its Go with that Go's end of support; contradictions
+/// are flagged. Dates are built in (with sources) and overridable with
+/// the manifest's `lifecycle:`.
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
 pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
     let lifecycle = compute(ctx)?;
     if json {

@@ -6,6 +6,15 @@ use longhaul::release::lint::{Finding, Severity};
 use longhaul::release::manifest::Manifest;
 use std::process::ExitCode;
 
+/// Report manifest problems (exit 1 when any is an error).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Also report what changed since REV (a pull request's base) that
+    /// moves authority: `upstream:`, `base:`, `checks:`, tolerated lists.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+}
+
 pub fn run(ctx: &Context, json: bool, since: Option<&str>) -> anyhow::Result<ExitCode> {
     let manifest = ctx.manifest()?;
     let findings = findings(ctx, &manifest, since)?;

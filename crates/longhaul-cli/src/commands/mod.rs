@@ -28,213 +28,209 @@ mod upgrade_path;
 mod verify;
 mod vex;
 
+use crate::Cli;
 use crate::context::Context;
-use crate::{Cli, Command};
 use std::process::ExitCode;
+
+/// Every command, each with its module's arguments (their doc comment is
+/// the command's about text).
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    Releases(releases::Args),
+    Lint(lint::Args),
+    Verify(verify::Args),
+    Build(build::Args),
+    Advisories(advisories::Args),
+    Statements(statements::Args),
+    Coverage(coverage::Args),
+    Deps(deps::Args),
+    Vex(vex::Args),
+    Osv(osv::Args),
+    Apply(apply::Args),
+    Port(port::Args),
+    Backport(backport::Args),
+    Refresh(refresh::Args),
+    Rebase(rebase::Args),
+    Bump(bump::Args),
+    Check(check::Args),
+    Lifecycle(lifecycle::Args),
+    UpgradePath(upgrade_path::Args),
+    Notes(notes::Args),
+    Site(site::Args),
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
+    Ci(ci::Args),
+    Affected(affected::Args),
+    Completions(completions::Args),
+    Man(completions::ManArgs),
+}
+
+/// What adds a command's arguments to its (empty) `clap::Command`.
+type Augment = fn(clap::Command) -> clap::Command;
+
+/// Each command's name and the builder of its arguments, in [`Command`]'s
+/// order: what builds one command alone (see `crate::parse`).
+const COMMANDS: &[(&str, Augment)] = &[
+    ("releases", <releases::Args as clap::Args>::augment_args),
+    ("lint", <lint::Args as clap::Args>::augment_args),
+    ("verify", <verify::Args as clap::Args>::augment_args),
+    ("build", <build::Args as clap::Args>::augment_args),
+    ("advisories", <advisories::Args as clap::Args>::augment_args),
+    ("statements", <statements::Args as clap::Args>::augment_args),
+    ("coverage", <coverage::Args as clap::Args>::augment_args),
+    ("deps", <deps::Args as clap::Args>::augment_args),
+    ("vex", <vex::Args as clap::Args>::augment_args),
+    ("osv", <osv::Args as clap::Args>::augment_args),
+    ("apply", <apply::Args as clap::Args>::augment_args),
+    ("port", <port::Args as clap::Args>::augment_args),
+    ("backport", <backport::Args as clap::Args>::augment_args),
+    ("refresh", <refresh::Args as clap::Args>::augment_args),
+    ("rebase", <rebase::Args as clap::Args>::augment_args),
+    ("bump", <bump::Args as clap::Args>::augment_args),
+    ("check", <check::Args as clap::Args>::augment_args),
+    ("lifecycle", <lifecycle::Args as clap::Args>::augment_args),
+    (
+        "upgrade-path",
+        <upgrade_path::Args as clap::Args>::augment_args,
+    ),
+    ("notes", <notes::Args as clap::Args>::augment_args),
+    ("site", <site::Args as clap::Args>::augment_args),
+    #[cfg(feature = "serve")]
+    ("serve", <serve::Args as clap::Args>::augment_args),
+    ("ci", <ci::Args as clap::Args>::augment_args),
+    ("affected", <affected::Args as clap::Args>::augment_args),
+    (
+        "completions",
+        <completions::Args as clap::Args>::augment_args,
+    ),
+    ("man", <completions::ManArgs as clap::Args>::augment_args),
+];
+
+/// The command named `name` alone, built as [`Command`] builds it among all
+/// the others; `None` for a name that is no command.
+pub fn one(name: &str) -> Option<clap::Command> {
+    let (name, augment) = COMMANDS.iter().find(|(n, _)| *n == name)?;
+    Some(augment(clap::Command::new(*name)))
+}
+
+/// The names of [`COMMANDS`], for the test that they are [`Command`]'s.
+#[cfg(test)]
+pub fn names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|(n, _)| *n)
+}
 
 /// Run the command; `Err` is an input error (exit 2).
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     // The conventions need no LTS repository.
     match &cli.command {
-        Command::Completions { shell } => return completions::completions(*shell),
-        Command::Man { out } => return completions::man(out.as_deref()),
+        Command::Completions(a) => return completions::completions(a.shell),
+        Command::Man(a) => return completions::man(a.out.as_deref()),
         _ => {}
     }
-    let ctx = Context::new(cli)?;
-    let json = cli.json;
+    let ctx = Context::new(&cli.global)?;
+    let json = cli.global.json;
     match &cli.command {
-        Command::Releases => releases::run(&ctx, json),
-        Command::Lint { since } => lint::run(&ctx, json, since.as_deref()),
-        Command::Verify { .. } => run_verify(&ctx, cli),
-        Command::Build { .. } => run_build(&ctx, cli),
-        Command::Apply { onto, files, apply } => {
-            apply::run(&ctx, json, onto, files, apply.options())
+        Command::Releases(_) => releases::run(&ctx, json),
+        Command::Lint(a) => lint::run(&ctx, json, a.since.as_deref()),
+        Command::Verify(a) => {
+            verify::run(&ctx, json, &a.releases, a.all, a.jobs, a.apply.options())
         }
-        Command::Advisories { action } => advisories::run(&ctx, json, action),
-        Command::Statements { action } => statements::run(&ctx, json, action),
-        Command::Coverage { .. } => run_coverage(&ctx, cli),
-        Command::Deps {
+        Command::Build(a) => build::run(
+            &ctx,
+            json,
+            &a.releases,
+            a.force,
+            a.worktree.as_deref(),
+            a.apply.options(),
+        ),
+        Command::Apply(a) => apply::run(&ctx, json, &a.onto, &a.files, a.apply.options()),
+        Command::Advisories(a) => advisories::run(&ctx, json, &a.action),
+        Command::Statements(a) => statements::run(&ctx, json, &a.action),
+        Command::Coverage(a) => run_coverage(&ctx, json, a),
+        Command::Deps(deps::Args {
             action: Some(action),
             ..
-        } => deps_bump::run(&ctx, json, action),
-        Command::Deps {
-            releases, all, go, ..
-        } => deps::run(&ctx, json, releases, *all, go),
-        Command::Vex { .. } => run_vex(&ctx, cli),
-        Command::Osv { out, timestamp } => osv::run(&ctx, json, out, timestamp.as_deref()),
-        Command::Port {
-            repo,
-            onto,
-            commits,
-        } => port::run(&ctx, json, repo.as_deref(), onto, commits),
-        Command::Backport { .. } => run_backport(&ctx, cli),
-        Command::Refresh { files, check } => refresh::run(&ctx, json, files, *check),
-        Command::Bump { lines } => bump::run(&ctx, json, lines),
-        Command::Rebase { line, onto } => rebase::run(&ctx, json, line, onto),
-        Command::Check { .. } => run_check(&ctx, cli),
-        Command::Lifecycle => lifecycle::run(&ctx, json),
-        Command::UpgradePath {
-            from,
-            to,
-            manifests,
-            go,
-        } => upgrade_path::run(&ctx, json, from, to, manifests, go),
-        Command::Notes { release, since, go } => {
-            notes::run(&ctx, json, release, since.as_deref(), go)
+        }) => deps_bump::run(&ctx, json, action),
+        Command::Deps(a) => deps::run(&ctx, json, &a.releases, a.all, &a.go),
+        Command::Vex(a) => vex::run(
+            &ctx,
+            &a.release,
+            a.out.as_deref(),
+            a.timestamp.as_deref(),
+            a.author.as_deref(),
+            (a.package_products, &a.go),
+        ),
+        Command::Osv(a) => osv::run(&ctx, json, &a.out, a.timestamp.as_deref()),
+        Command::Port(a) => port::run(&ctx, json, a.repo.as_deref(), &a.onto, &a.commits),
+        Command::Backport(a) => run_backport(&ctx, json, a),
+        Command::Refresh(a) => refresh::run(&ctx, json, &a.files, a.check),
+        Command::Bump(a) => bump::run(&ctx, json, &a.lines),
+        Command::Rebase(a) => rebase::run(&ctx, json, &a.line, &a.onto),
+        Command::Check(a) => run_check(&ctx, json, a),
+        Command::Lifecycle(_) => lifecycle::run(&ctx, json),
+        Command::UpgradePath(a) => {
+            upgrade_path::run(&ctx, json, &a.from, &a.to, &a.manifests, &a.go)
         }
-        Command::Site {
-            out,
-            title,
-            base_url,
-        } => site::run(&ctx, json, out, title.as_deref(), base_url.as_deref()),
+        Command::Notes(a) => notes::run(&ctx, json, &a.release, a.since.as_deref(), &a.go),
+        Command::Site(a) => site::run(
+            &ctx,
+            json,
+            &a.out,
+            a.title.as_deref(),
+            a.base_url.as_deref(),
+        ),
         #[cfg(feature = "serve")]
-        Command::Serve { port, out } => serve::run(&ctx, *port, out.as_deref()),
-        Command::Ci { action } => run_ci(&ctx, json, action),
-        Command::Affected { .. } => run_affected(&ctx, cli),
-        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
+        Command::Serve(a) => serve::run(&ctx, a.port, a.out.as_deref()),
+        Command::Ci(a) => run_ci(&ctx, json, &a.action),
+        Command::Affected(a) => run_affected(&ctx, json, a),
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }
 
-fn run_verify(ctx: &Context, cli: &Cli) -> anyhow::Result<ExitCode> {
-    let Command::Verify {
-        releases,
-        all,
-        jobs,
-        apply,
-    } = &cli.command
-    else {
-        unreachable!("called for verify")
-    };
-    verify::run(ctx, cli.json, releases, *all, *jobs, apply.options())
-}
-
-fn run_build(ctx: &Context, cli: &Cli) -> anyhow::Result<ExitCode> {
-    let Command::Build {
-        releases,
-        force,
-        worktree,
-        apply,
-    } = &cli.command
-    else {
-        unreachable!("called for build")
-    };
-    build::run(
-        ctx,
-        cli.json,
-        releases,
-        *force,
-        worktree.as_deref(),
-        apply.options(),
-    )
-}
-
-fn run_coverage(ctx: &Context, cli: &Cli) -> anyhow::Result<ExitCode> {
-    let Command::Coverage {
-        releases,
-        all,
-        markdown,
-        wide,
-        deps,
-        go,
-    } = &cli.command
-    else {
-        unreachable!("called for coverage")
-    };
+fn run_coverage(ctx: &Context, json: bool, a: &coverage::Args) -> anyhow::Result<ExitCode> {
     let request = coverage::Request {
-        releases,
-        all: *all,
-        markdown: *markdown,
-        wide: *wide,
-        deps: deps.then_some(go),
+        releases: &a.releases,
+        all: a.all,
+        markdown: a.markdown,
+        wide: a.wide,
+        deps: a.deps.then_some(&a.go),
     };
-    coverage::run(ctx, cli.json, &request)
+    coverage::run(ctx, json, &request)
 }
 
-fn run_vex(ctx: &Context, cli: &Cli) -> anyhow::Result<ExitCode> {
-    let Command::Vex {
-        release,
-        out,
-        timestamp,
-        author,
-        package_products,
-        go,
-    } = &cli.command
-    else {
-        unreachable!("called for vex")
-    };
-    vex::run(
-        ctx,
-        release,
-        out.as_deref(),
-        timestamp.as_deref(),
-        author.as_deref(),
-        (*package_products, go),
-    )
-}
-
-fn run_backport(ctx: &Context, cli: &Cli) -> anyhow::Result<ExitCode> {
-    let Command::Backport {
-        commits,
-        patches,
-        name,
-        to,
-        maintained,
-        write,
-        drop_conflicting_tests,
-        typecheck,
-        go,
-    } = &cli.command
-    else {
-        unreachable!("called for backport")
-    };
+fn run_backport(ctx: &Context, json: bool, a: &backport::Args) -> anyhow::Result<ExitCode> {
     let request = backport::Request {
-        commits,
-        patches,
-        name,
-        to,
-        maintained: *maintained,
-        write: *write,
-        drop_conflicting_tests: *drop_conflicting_tests,
-        typecheck: *typecheck,
-        go: go.as_deref(),
+        commits: &a.commits,
+        patches: &a.patches,
+        name: &a.name,
+        to: &a.to,
+        maintained: a.maintained,
+        write: a.write,
+        drop_conflicting_tests: a.drop_conflicting_tests,
+        typecheck: a.typecheck,
+        go: a.go.as_deref(),
     };
-    backport::run(ctx, cli.json, &request)
+    backport::run(ctx, json, &request)
 }
 
-fn run_check(ctx: &Context, cli: &Cli) -> anyhow::Result<ExitCode> {
-    let Command::Check {
-        releases,
-        all,
-        checks,
-        scope,
-        go,
-        junit,
-        no_cache,
-        since,
-        trusted_checks_from,
-        jobs,
-        target,
-    } = &cli.command
-    else {
-        unreachable!("called for check")
-    };
+fn run_check(ctx: &Context, json: bool, a: &check::Args) -> anyhow::Result<ExitCode> {
     let request = check::Request {
-        releases,
-        all: *all,
-        checks,
-        scope: match scope {
+        releases: &a.releases,
+        all: a.all,
+        checks: &a.checks,
+        scope: match a.scope {
             crate::ScopeArg::Affected => longhaul::checks::run::Scope::Affected,
             crate::ScopeArg::All => longhaul::checks::run::Scope::All,
         },
-        go: go.as_deref(),
-        junit: junit.as_deref(),
-        no_cache: *no_cache,
-        since: since.as_deref(),
-        trusted_checks_from: trusted_checks_from.as_deref(),
-        jobs: usize::from(*jobs),
-        target: target.target(),
+        go: a.go.as_deref(),
+        junit: a.junit.as_deref(),
+        no_cache: a.no_cache,
+        since: a.since.as_deref(),
+        trusted_checks_from: a.trusted_checks_from.as_deref(),
+        jobs: usize::from(a.jobs),
+        target: a.target.target(),
     };
-    check::run(ctx, cli.json, &request)
+    check::run(ctx, json, &request)
 }
 
 fn run_ci(ctx: &Context, json: bool, action: &crate::CiAction) -> anyhow::Result<ExitCode> {
@@ -249,24 +245,16 @@ fn run_ci(ctx: &Context, json: bool, action: &crate::CiAction) -> anyhow::Result
     }
 }
 
-fn run_affected(ctx: &Context, cli: &Cli) -> anyhow::Result<ExitCode> {
-    let Command::Affected {
-        release,
-        since,
-        target,
-    } = &cli.command
-    else {
-        unreachable!("called for affected")
-    };
-    match since {
-        Some(rev) => affected::since(ctx, cli.json, rev),
+fn run_affected(ctx: &Context, json: bool, a: &affected::Args) -> anyhow::Result<ExitCode> {
+    match &a.since {
+        Some(rev) => affected::since(ctx, json, rev),
         None => affected::run(
             ctx,
-            cli.json,
-            release
+            json,
+            a.release
                 .as_deref()
                 .expect("clap requires RELEASE without --since"),
-            &target.target(),
+            &a.target.target(),
         ),
     }
 }

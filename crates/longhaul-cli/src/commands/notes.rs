@@ -4,6 +4,21 @@ use crate::context::Context;
 use crate::ui;
 use std::process::ExitCode;
 
+/// Release notes for a release (Markdown; --json for the structure): its
+/// base, every patch of its chain newest release first (commits, authors,
+/// upstream references), the CVEs it fixes, what changed since the
+/// previous release of its line, and the CVEs still open.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The release.
+    pub release: String,
+    /// Compare with this release instead of the previous one of the line.
+    #[arg(long, value_name = "RELEASE")]
+    pub since: Option<String>,
+    #[command(flatten)]
+    pub go: crate::GorootArgs,
+}
+
 pub fn run(
     ctx: &Context,
     json: bool,

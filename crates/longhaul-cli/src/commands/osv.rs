@@ -5,6 +5,17 @@ use crate::ui;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Write OSV records that tell scanners which LTS versions are still affected.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Output folder (one file per CVE).
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    /// `modified` time, RFC 3339 (default: SOURCE_DATE_EPOCH or now).
+    #[arg(long)]
+    pub timestamp: Option<String>,
+}
+
 pub fn run(
     ctx: &Context,
     json: bool,

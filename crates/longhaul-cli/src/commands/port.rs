@@ -6,6 +6,22 @@ use longhaul::port::{Outcome, Status, port_commit};
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Port upstream commits onto any commit in memory (three-way merge with the
+/// commit's parent, as cherry-pick does, checked by the guard); print the
+/// status and the resulting tree id. Writes nothing.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The repository holding the commits (default: the upstream repository).
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<std::path::PathBuf>,
+    /// The commit or tag to port onto.
+    #[arg(long, value_name = "REV")]
+    pub onto: String,
+    /// Commits to port, in order (each onto the result of the previous one).
+    #[arg(long = "commit", value_name = "SHA", required = true, num_args = 1..)]
+    pub commits: Vec<String>,
+}
+
 pub fn run(
     ctx: &Context,
     json: bool,

@@ -5,6 +5,19 @@ use crate::ui;
 use longhaul::maintain::rebase::{Fate, RebaseReport, RebaseRequest, Rebased, rebase};
 use std::process::ExitCode;
 
+/// Port a release's whole patch chain onto a newer upstream tag (a line's
+/// new base) in memory: each patch is re-ported, dropped when the new tag
+/// already contains it, or reported as a conflict. Writes nothing.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The release (or line, such as 1.23: its newest shipped release).
+    #[arg(value_name = "LINE")]
+    pub line: String,
+    /// The newer upstream tag.
+    #[arg(long, value_name = "TAG")]
+    pub onto: String,
+}
+
 pub fn run(ctx: &Context, json: bool, line: &str, onto: &str) -> anyhow::Result<ExitCode> {
     let report = rebase(ctx, &RebaseRequest { line, onto })?;
     if json {

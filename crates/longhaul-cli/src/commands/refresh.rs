@@ -5,6 +5,19 @@ use crate::ui;
 use longhaul::maintain::refresh::{RefreshReport, RefreshRequest, refresh};
 use std::process::ExitCode;
 
+/// Rewrite patch files in KLTS's canonical form (`git format-patch -N
+/// --abbrev=11 --zero-commit --no-signature` of the commits as built on the
+/// chain of the first release that uses the patch).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Patch files (default: every local patch file the manifest uses).
+    #[arg(value_name = "PATCH")]
+    pub files: Vec<std::path::PathBuf>,
+    /// Write nothing; exit 1 naming each file that is not canonical.
+    #[arg(long)]
+    pub check: bool,
+}
+
 pub fn run(
     ctx: &Context,
     json: bool,

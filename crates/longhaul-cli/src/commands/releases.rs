@@ -6,6 +6,10 @@ use longhaul::release::manifest::{Manifest, PatchSource};
 use serde::Serialize;
 use std::process::ExitCode;
 
+/// List releases with their resolved chains and patch files.
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
 #[derive(Serialize)]
 struct ReleaseView {
     name: String,

@@ -8,6 +8,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
+/// Preview the status site on 127.0.0.1, rebuilt when the manifest,
+/// patches, advisories or statements change.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The port (0: any free one).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Where to build the site (default: a temporary folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
+}
+
 pub fn run(ctx: &Context, port: u16, out: Option<&Path>) -> anyhow::Result<ExitCode> {
     let temp;
     let out: PathBuf = match out {

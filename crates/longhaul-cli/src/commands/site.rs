@@ -5,6 +5,23 @@ use crate::ui;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Write the static status site (index of lines, a page per release and
+/// CVE, the coverage matrix, JSON twins, OpenVEX, an Atom feed). Works
+/// from any static host and from file://. Embargoed entries are left out.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Output folder (replaced as a whole; refused if it holds other files).
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    /// Page title (default: "NAME LTS status", NAME from the manifest's
+    /// `product:` purl, else the LTS repository's folder).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The URL the site is served from, for absolute links in the feed.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
 /// Build the site into `out`; returns the number of files.
 pub fn build(
     ctx: &Context,

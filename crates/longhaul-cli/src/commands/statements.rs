@@ -5,6 +5,13 @@ use crate::context::Context;
 use crate::ui;
 use std::process::ExitCode;
 
+/// Maintainers' statements (statements.yml).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: crate::StatementsAction,
+}
+
 pub fn run(ctx: &Context, json: bool, action: &StatementsAction) -> anyhow::Result<ExitCode> {
     match action {
         StatementsAction::Suggest { go } => {

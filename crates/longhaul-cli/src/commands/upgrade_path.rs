@@ -8,6 +8,26 @@ use longhaul::lifecycle::upgrade::{self, Plan, Stop};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Plan the upgrade from an old release to a newer line: control-plane hops
+/// one minor at a time on patched releases, the fewest node upgrades the
+/// version skew policy allows, the CVEs open at every stop, the API
+/// versions removed on the way, and the objects of --manifests they break.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Where the cluster is: a release, a version (1.18.20) or a line (1.18).
+    #[arg(value_name = "FROM")]
+    pub from: String,
+    /// The target: a line (1.28) or a version (1.28.15).
+    #[arg(long, value_name = "TO")]
+    pub to: String,
+    /// YAML files or folders of manifests (multi-document, `helm template`
+    /// and `kustomize build` output) to check for removed API versions.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub manifests: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub go: crate::GorootArgs,
+}
+
 /// The human output's width.
 const WIDTH: usize = 100;
 

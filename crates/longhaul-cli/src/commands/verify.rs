@@ -6,6 +6,21 @@ use longhaul::apply::tree::{ApplyOptions, Status};
 use longhaul::release::verify::VerifyReport;
 use std::process::ExitCode;
 
+/// Apply releases in memory and report (exit 1 if any fails).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Releases to verify (default: those with `must: true`).
+    pub releases: Vec<String>,
+    /// Verify every release.
+    #[arg(long, conflicts_with = "releases")]
+    pub all: bool,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub apply: crate::ApplyArgs,
+}
+
 pub fn run(
     ctx: &Context,
     json: bool,

@@ -4,6 +4,30 @@ use crate::context::Context;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Write an OpenVEX 0.2.0 document for a release.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The release.
+    pub release: String,
+    /// Write to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// Document timestamp, RFC 3339 (default: SOURCE_DATE_EPOCH or now).
+    #[arg(long)]
+    pub timestamp: Option<String>,
+    /// Document author (default: "longhaul").
+    #[arg(long)]
+    pub author: Option<String>,
+    /// Also name each dependency itself as a product of its
+    /// `not_affected` statements, as Trivy and Grype need to match a Go
+    /// binary's findings: only for scans of this release's binaries alone
+    /// (another program in the same image may embed the same version).
+    #[arg(long)]
+    pub package_products: bool,
+    #[command(flatten)]
+    pub go: crate::GorootArgs,
+}
+
 pub fn run(
     ctx: &Context,
     release: &str,

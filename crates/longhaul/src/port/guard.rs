@@ -88,13 +88,15 @@ pub fn check(
     }
     // What the port adds to Go code must exist on the target (see `symbols`).
     if refusals.is_empty() && super::symbols::has_checked_file(port.keys().map(|(_, p)| p)) {
-        let added = go_lines_added(&mut diffs, &port)?;
+        let added = go_lines_added(&mut diffs, &port, false)?;
+        let mut vendored = || go_lines_added(&mut diffs, &port, true);
         refusals.extend(super::symbols::check(
             repo,
             [base, theirs],
             ours,
             result,
             &added,
+            &mut vendored,
         )?);
     }
     // The port is the upstream diff itself when every file it reads is the same
@@ -182,14 +184,16 @@ fn line_refusal(
     }))
 }
 
-/// The lines the port adds to each Go file, for the symbol check.
+/// The lines the port adds to each Go file under `vendor/` or (`vendored`
+/// false) outside it, for the symbol check.
 fn go_lines_added(
     diffs: &mut LineDiffs<'_>,
     port: &BTreeMap<Key, FileChange>,
+    vendored: bool,
 ) -> Result<Vec<(BString, Lines)>, RepoError> {
     let mut added = Vec::new();
     for ((_, path), p) in port {
-        if path.ends_with(b".go") {
+        if path.ends_with(b".go") && super::symbols::is_vendored(path) == vendored {
             added.push((path.clone(), diffs.get(p.before, p.after)?.added));
         }
     }
@@ -259,16 +263,29 @@ pub fn check_clean(
     if !super::symbols::has_checked_file(changes.iter().filter_map(|c| c.new_path.as_ref())) {
         return Ok(Vec::new());
     }
-    let mut added = Vec::new();
-    for c in changes.iter() {
-        if let Some(path) = c.new_path.as_ref().filter(|p| p.ends_with(b".go")) {
-            added.push((
-                path.clone(),
-                line_changes(ctx.repo, c.old_id, c.new_id)?.added,
-            ));
+    let go_lines_added = |vendored: bool| -> Result<Vec<(BString, Lines)>, RepoError> {
+        let mut added = Vec::new();
+        for c in changes.iter() {
+            let path = c.new_path.as_ref();
+            if let Some(path) =
+                path.filter(|p| p.ends_with(b".go") && super::symbols::is_vendored(p) == vendored)
+            {
+                let lines = line_changes(ctx.repo, c.old_id, c.new_id)?.added;
+                added.push((path.clone(), lines));
+            }
         }
-    }
-    super::symbols::check(ctx.repo, [base, theirs], ours, result, &added)
+        Ok(added)
+    };
+    let added = go_lines_added(false)?;
+    let mut vendored = || go_lines_added(true);
+    super::symbols::check(
+        ctx.repo,
+        [base, theirs],
+        ours,
+        result,
+        &added,
+        &mut vendored,
+    )
 }
 
 /// Whether the port's shortfall against the upstream change is exactly what the
@@ -392,6 +409,25 @@ fn line_changes(
         }
     };
     let (old, new) = (data(before)?, data(after)?);
+    // A file added or deleted whole: every line, no diff needed.
+    if old.is_empty() || new.is_empty() {
+        let mut lines: Lines =
+            imara_diff::sources::byte_lines(if old.is_empty() { &new } else { &old })
+                .map(<[u8]>::to_vec)
+                .collect();
+        lines.sort();
+        return Ok(if old.is_empty() {
+            LineChange {
+                added: lines,
+                removed: Vec::new(),
+            }
+        } else {
+            LineChange {
+                added: Vec::new(),
+                removed: lines,
+            }
+        });
+    }
     let input = imara_diff::InternedInput::new(
         imara_diff::sources::byte_lines(&old),
         imara_diff::sources::byte_lines(&new),

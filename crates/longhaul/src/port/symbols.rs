@@ -107,15 +107,23 @@ pub fn has_checked_file<'a>(mut paths: impl Iterator<Item = &'a BString>) -> boo
     paths.any(|p| p.ends_with(b".go") && !is_vendored(p))
 }
 
+/// The lines the port adds to each Go file under `vendor/`, read only when the
+/// check needs them (see [`check`]).
+pub type VendoredLines<'a> = &'a mut dyn FnMut() -> Result<Vec<(BString, Vec<Vec<u8>>)>, RepoError>;
+
 /// Refusals for the Go files the port (`ours` → `result`) changes: imports and
-/// identifiers that the target cannot supply. `added` holds, per file, the
-/// lines the port adds.
+/// identifiers that the target cannot supply. `added` holds, per Go file
+/// outside `vendor/`, the lines the port adds; `vendored`, those of the
+/// vendored files, which are not checked but may declare what the others use:
+/// they are read only when a name is otherwise missing (a bump adds whole
+/// modules, thousands of lines no other file may need).
 pub fn check(
     repo: &gix::Repository,
     [base, theirs]: [ObjectId; 2],
     ours: ObjectId,
     result: ObjectId,
     added: &[(BString, Vec<Vec<u8>>)],
+    vendored: VendoredLines<'_>,
 ) -> Result<Vec<Conflict>, RepoError> {
     let ours_tree = repo.find_tree(ours).map_err(git_err)?;
     let result_tree = repo.find_tree(result).map_err(git_err)?;
@@ -136,6 +144,7 @@ pub fn check(
     let mut words = Words::new(repo, ours);
     let upstream_words = Words::new(repo, base);
     let declared = declared_by_port(added);
+    let mut declared_in_vendor: Option<BTreeSet<String>> = None;
     let mut refusals = Vec::new();
     let mut modules = Modules::default();
     for (path, lines) in added {
@@ -236,6 +245,9 @@ pub fn check(
             let lacking =
                 undeclared_on_target(&mut words, &upstream_words, &folders, &before, selected)?;
             for (name, f) in lacking {
+                if vendor_declarations(&mut declared_in_vendor, vendored)?.contains(&name) {
+                    continue;
+                }
                 let place = if f.is_empty() {
                     "the root package".to_string()
                 } else {
@@ -253,6 +265,7 @@ pub fn check(
             if !has_word(&before, name.as_bytes())
                 && !as_upstream(&folder)?
                 && !words.in_folder(&name, &folder)?
+                && !vendor_declarations(&mut declared_in_vendor, vendored)?.contains(&name)
             {
                 let place = if folder.is_empty() {
                     "the root package".to_string()
@@ -879,6 +892,17 @@ fn used_names(line: &[u8]) -> Vec<(Option<String>, String)> {
         }
     }
     out
+}
+
+/// The names the port's vendored files declare, read at the first call.
+fn vendor_declarations<'c>(
+    cache: &'c mut Option<BTreeSet<String>>,
+    vendored: VendoredLines<'_>,
+) -> Result<&'c BTreeSet<String>, RepoError> {
+    if cache.is_none() {
+        *cache = Some(declared_by_port(&vendored()?));
+    }
+    Ok(cache.as_ref().expect("set above"))
 }
 
 /// Names the port declares: functions, methods, types, variables, constants,
