@@ -30,6 +30,7 @@ mod vex;
 
 use crate::Cli;
 use crate::context::Context;
+use clap::Args as _;
 use std::process::ExitCode;
 
 /// Every command, each with its module's arguments (their doc comment is
@@ -71,39 +72,33 @@ type Augment = fn(clap::Command) -> clap::Command;
 /// Each command's name and the builder of its arguments, in [`Command`]'s
 /// order: what builds one command alone (see `crate::parse`).
 const COMMANDS: &[(&str, Augment)] = &[
-    ("releases", <releases::Args as clap::Args>::augment_args),
-    ("lint", <lint::Args as clap::Args>::augment_args),
-    ("verify", <verify::Args as clap::Args>::augment_args),
-    ("build", <build::Args as clap::Args>::augment_args),
-    ("advisories", <advisories::Args as clap::Args>::augment_args),
-    ("statements", <statements::Args as clap::Args>::augment_args),
-    ("coverage", <coverage::Args as clap::Args>::augment_args),
-    ("deps", <deps::Args as clap::Args>::augment_args),
-    ("vex", <vex::Args as clap::Args>::augment_args),
-    ("osv", <osv::Args as clap::Args>::augment_args),
-    ("apply", <apply::Args as clap::Args>::augment_args),
-    ("port", <port::Args as clap::Args>::augment_args),
-    ("backport", <backport::Args as clap::Args>::augment_args),
-    ("refresh", <refresh::Args as clap::Args>::augment_args),
-    ("rebase", <rebase::Args as clap::Args>::augment_args),
-    ("bump", <bump::Args as clap::Args>::augment_args),
-    ("check", <check::Args as clap::Args>::augment_args),
-    ("lifecycle", <lifecycle::Args as clap::Args>::augment_args),
-    (
-        "upgrade-path",
-        <upgrade_path::Args as clap::Args>::augment_args,
-    ),
-    ("notes", <notes::Args as clap::Args>::augment_args),
-    ("site", <site::Args as clap::Args>::augment_args),
+    ("releases", releases::Args::augment_args),
+    ("lint", lint::Args::augment_args),
+    ("verify", verify::Args::augment_args),
+    ("build", build::Args::augment_args),
+    ("advisories", advisories::Args::augment_args),
+    ("statements", statements::Args::augment_args),
+    ("coverage", coverage::Args::augment_args),
+    ("deps", deps::Args::augment_args),
+    ("vex", vex::Args::augment_args),
+    ("osv", osv::Args::augment_args),
+    ("apply", apply::Args::augment_args),
+    ("port", port::Args::augment_args),
+    ("backport", backport::Args::augment_args),
+    ("refresh", refresh::Args::augment_args),
+    ("rebase", rebase::Args::augment_args),
+    ("bump", bump::Args::augment_args),
+    ("check", check::Args::augment_args),
+    ("lifecycle", lifecycle::Args::augment_args),
+    ("upgrade-path", upgrade_path::Args::augment_args),
+    ("notes", notes::Args::augment_args),
+    ("site", site::Args::augment_args),
     #[cfg(feature = "serve")]
-    ("serve", <serve::Args as clap::Args>::augment_args),
-    ("ci", <ci::Args as clap::Args>::augment_args),
-    ("affected", <affected::Args as clap::Args>::augment_args),
-    (
-        "completions",
-        <completions::Args as clap::Args>::augment_args,
-    ),
-    ("man", <completions::ManArgs as clap::Args>::augment_args),
+    ("serve", serve::Args::augment_args),
+    ("ci", ci::Args::augment_args),
+    ("affected", affected::Args::augment_args),
+    ("completions", completions::Args::augment_args),
+    ("man", completions::ManArgs::augment_args),
 ];
 
 /// The command named `name` alone, built as [`Command`] builds it among all

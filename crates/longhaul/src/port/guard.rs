@@ -193,7 +193,7 @@ fn go_lines_added(
 ) -> Result<Vec<(BString, Lines)>, RepoError> {
     let mut added = Vec::new();
     for ((_, path), p) in port {
-        if path.ends_with(b".go") && super::symbols::is_vendored(path) == vendored {
+        if super::symbols::is_go_file(path, vendored) {
             added.push((path.clone(), diffs.get(p.before, p.after)?.added));
         }
     }
@@ -267,9 +267,7 @@ pub fn check_clean(
         let mut added = Vec::new();
         for c in changes.iter() {
             let path = c.new_path.as_ref();
-            if let Some(path) =
-                path.filter(|p| p.ends_with(b".go") && super::symbols::is_vendored(p) == vendored)
-            {
+            if let Some(path) = path.filter(|p| super::symbols::is_go_file(p, vendored)) {
                 let lines = line_changes(ctx.repo, c.old_id, c.new_id)?.added;
                 added.push((path.clone(), lines));
             }
@@ -411,22 +409,17 @@ fn line_changes(
     let (old, new) = (data(before)?, data(after)?);
     // A file added or deleted whole: every line, no diff needed.
     if old.is_empty() || new.is_empty() {
-        let mut lines: Lines =
-            imara_diff::sources::byte_lines(if old.is_empty() { &new } else { &old })
-                .map(<[u8]>::to_vec)
-                .collect();
+        let whole = if old.is_empty() { &new } else { &old };
+        let mut lines: Lines = imara_diff::sources::byte_lines(whole)
+            .map(<[u8]>::to_vec)
+            .collect();
         lines.sort();
-        return Ok(if old.is_empty() {
-            LineChange {
-                added: lines,
-                removed: Vec::new(),
-            }
+        let (added, removed) = if old.is_empty() {
+            (lines, Vec::new())
         } else {
-            LineChange {
-                added: Vec::new(),
-                removed: lines,
-            }
-        });
+            (Vec::new(), lines)
+        };
+        return Ok(LineChange { added, removed });
     }
     let input = imara_diff::InternedInput::new(
         imara_diff::sources::byte_lines(&old),

@@ -104,7 +104,12 @@ const PREDECLARED: &[&str] = &[
 /// Whether the check has anything to read among `paths` (the Go files a port
 /// changes): a Go file outside `vendor/`. Without one the lines need not be read.
 pub fn has_checked_file<'a>(mut paths: impl Iterator<Item = &'a BString>) -> bool {
-    paths.any(|p| p.ends_with(b".go") && !is_vendored(p))
+    paths.any(|p| is_go_file(p, false))
+}
+
+/// Whether `path` is a Go file under `vendor/` (`vendored`) or outside it.
+pub(super) fn is_go_file(path: &[u8], vendored: bool) -> bool {
+    path.ends_with(b".go") && is_vendored(path) == vendored
 }
 
 /// The lines the port adds to each Go file under `vendor/`, read only when the
@@ -151,7 +156,7 @@ pub fn check(
         // A vendored module's own code is a module at a version, judged as one
         // (see `gomod`); within it a package may use names that the port adds
         // in files of its own this check cannot read as declarations.
-        if !path.ends_with(b".go") || is_vendored(path) {
+        if !is_go_file(path, false) {
             continue;
         }
         let file = path.to_str_lossy().into_owned();
