@@ -30,12 +30,16 @@
 #
 # REPO is a git repository with the release branches as local branches (a fetched
 # snapshot works). git writes merge results into REPO's object store; run it on a copy.
+#
+# The binary measured is the statically linked release build (bench/lib/build.sh; the
+# first run builds it); LONGHAUL_DYNAMIC=1 measures the plain `cargo build --release` one.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 repo=${1:?usage: bench/backport-lineage.sh REPO [BRANCH_GLOB]}
 glob=${2:-release-*}
-(cd "$root" && cargo build --release -q -p longhaul-cli)
-longhaul="$root/target/release/longhaul"
+# shellcheck source=lib/build.sh
+. "$root/bench/lib/build.sh"
+build_longhaul "$root"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 [ -z "${LINEAGE_PAIRS:-}" ] || : >"$LINEAGE_PAIRS"
