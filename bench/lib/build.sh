@@ -11,6 +11,8 @@ build_longhaul() {
   local root=$1 host target_dir
   host=$(rustc -vV | sed -n 's/^host: //p')
   target_dir=${CARGO_TARGET_DIR:-$root/target}
+  # cargo runs in ROOT, so a relative CARGO_TARGET_DIR is ROOT's.
+  [[ $target_dir == /* ]] || target_dir=$root/$target_dir
   if [ "${LONGHAUL_DYNAMIC:-0}" = 1 ] || [[ $host != *-linux-gnu ]]; then
     (cd "$root" && cargo build --release -q -p longhaul-cli)
     longhaul="$target_dir/release/longhaul"
