@@ -17,8 +17,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 repo=${1:-/tmp/k8s-v1.20.2}
 samples=${2:-24}
-(cd "$root" && cargo build --release -q -p longhaul-cli)
-longhaul="$root/target/release/longhaul"
+# shellcheck source=lib/build.sh
+. "$root/bench/lib/build.sh"
+# Whole-tree timings were measured with the dynamically linked build; LONGHAUL_DYNAMIC=0
+# measures the static one.
+LONGHAUL_DYNAMIC=${LONGHAUL_DYNAMIC:-1} build_longhaul "$root"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

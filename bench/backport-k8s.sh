@@ -25,8 +25,11 @@ shared=$(cd "$root/../shared" && pwd)
 repo=${K8S_REPO:-/tmp/k8s-v1.20.2}
 patches=${KLTS_PATCHES:-$shared/data/klts/patches}
 [ -d "$repo" ] || "$shared/bench/make-k8s-repo.sh" "$repo" >&2
-(cd "$root" && cargo build --release -q -p longhaul-cli)
-longhaul="$root/target/release/longhaul"
+# shellcheck source=lib/build.sh
+. "$root/bench/lib/build.sh"
+# Whole-tree timings were measured with the dynamically linked build; LONGHAUL_DYNAMIC=0
+# measures the static one.
+LONGHAUL_DYNAMIC=${LONGHAUL_DYNAMIC:-1} build_longhaul "$root"
 work=$(mktemp -d)
 trap 'git -C "$repo" worktree remove --force "$work/wt" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org

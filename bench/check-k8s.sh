@@ -29,8 +29,11 @@ repo=${K8S_REPO:-/tmp/k8s-v1.20.2}
 patches=${KLTS_PATCHES:-$shared/data/klts/patches}
 go=${GO:-$(command -v go)}
 [ -d "$repo" ] || "$shared/bench/make-k8s-repo.sh" "$repo" >&2
-(cd "$root" && cargo build --release -q -p longhaul-cli)
-longhaul="$root/target/release/longhaul"
+# shellcheck source=lib/build.sh
+. "$root/bench/lib/build.sh"
+# Whole-tree timings were measured with the dynamically linked build; LONGHAUL_DYNAMIC=0
+# measures the static one.
+LONGHAUL_DYNAMIC=${LONGHAUL_DYNAMIC:-1} build_longhaul "$root"
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }

@@ -7,8 +7,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=$(cd "$root/../shared" && pwd)
 runs=${1:-10}
-(cd "$root" && cargo build --release -q -p longhaul-cli)
-longhaul="$root/target/release/longhaul"
+# shellcheck source=lib/build.sh
+. "$root/bench/lib/build.sh"
+# Whole-tree timings were measured with the dynamically linked build; LONGHAUL_DYNAMIC=0
+# measures the static one.
+LONGHAUL_DYNAMIC=${LONGHAUL_DYNAMIC:-1} build_longhaul "$root"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 klts="$shared/data/klts"

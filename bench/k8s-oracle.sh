@@ -14,8 +14,11 @@ shared=$(cd "$root/../shared" && pwd)
 repo=${K8S_REPO:-/tmp/k8s-v1.20.2}
 patches=${KLTS_PATCHES:-$shared/data/klts/patches}
 [ -d "$repo" ] || "$shared/bench/make-k8s-repo.sh" "$repo" >&2
-(cd "$root" && cargo build --release -q -p longhaul-cli)
-longhaul="$root/target/release/longhaul"
+# shellcheck source=lib/build.sh
+. "$root/bench/lib/build.sh"
+# Whole-tree timings were measured with the dynamically linked build; LONGHAUL_DYNAMIC=0
+# measures the static one.
+LONGHAUL_DYNAMIC=${LONGHAUL_DYNAMIC:-1} build_longhaul "$root"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

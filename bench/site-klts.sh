@@ -8,8 +8,12 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 data=${1:-$root/../shared/data}
-cargo build -q --release -p longhaul-cli --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/longhaul"
+# shellcheck source=lib/build.sh
+. "$root/bench/lib/build.sh"
+# Timings were measured with the dynamically linked build; LONGHAUL_DYNAMIC=0 measures the
+# static one.
+LONGHAUL_DYNAMIC=${LONGHAUL_DYNAMIC:-1} build_longhaul "$root"
+bin=$longhaul
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 lh() { "$bin" --manifest "$data/klts/releases.yml" --advisories "$work/advisories" --offline "$@"; }

@@ -21,8 +21,11 @@ releases=20
 
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
 [ -d "$repo" ] || "$shared/bench/make-k8s-repo.sh" "$repo" >&2
-(cd "$root" && cargo build --release -q -p longhaul-cli)
-longhaul="$root/target/release/longhaul"
+# shellcheck source=lib/build.sh
+. "$root/bench/lib/build.sh"
+# Whole-tree timings were measured with the dynamically linked build; LONGHAUL_DYNAMIC=0
+# measures the static one.
+LONGHAUL_DYNAMIC=${LONGHAUL_DYNAMIC:-1} build_longhaul "$root"
 
 work=$(mktemp -d)
 trap 'git -C "$repo" worktree remove --force "$work/wt" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
