@@ -13,6 +13,9 @@ on every corpus; this script is how that is decided, before any Rust is written.
 - sibling: the pair's commit X was already ported onto another line, by a commit P naming
   the same X and committed before C. Cherry-pick P (base P^) onto C^: the resolution a
   maintainer already reviewed. The most recent such P is used.
+- sibling-tokens: sibling, used only when P makes X's change token for token: the same
+  files, and every line P adds or removes that X does not is one side of a line edit whose
+  token-level change X makes too (no extra line, blank lines included).
 - line-wise: in each conflict region whose three sides have the same number of lines, and
   where each line changed on at most one side, take that side's line. (git conflicts on
   changes to adjacent lines; this merges them position by position.)
@@ -23,6 +26,8 @@ Prints, per rule, how many conflicts it turns exact, different, or leaves, and l
 different ones. Needs git; reads REPO (git merge-tree writes objects: run it on a copy).
 """
 import collections
+import difflib
+import re
 import subprocess
 import sys
 
@@ -74,13 +79,83 @@ def replace_paths(repo, tree, contents):
         os.unlink(index)
 
 
-def sibling(repo, c, x, siblings, dates):
-    earlier = [p for p in siblings[x] if p != c and dates[p] < dates[c]]
-    if not earlier:
+def sibling(repo, c, x, siblings, dates, by_tokens=False):
+    p = latest_sibling(c, x, siblings, dates)
+    if p is None or (by_tokens and not same_change_by_tokens(repo, p, x)):
         return None
-    p = max(earlier, key=lambda q: dates[q])
     out = git(repo, "merge-tree", "--write-tree", f"--merge-base={p}^", f"{c}^", p)
     return out.decode().split()[0] if out else None
+
+
+def line_changes(repo, old, new):
+    """Per file, the lines the diff OLD..NEW adds and removes."""
+    out = collections.defaultdict(lambda: ([], []))
+    path = None
+    for line in git(repo, "diff", "--no-renames", "-U0", old, new).decode(
+            "utf8", "surrogateescape").split("\n"):
+        if line.startswith("diff --git"):
+            path = line.split(" b/")[-1]
+            out[path]
+        elif line.startswith(("+++", "---")):
+            continue
+        elif line.startswith("+"):
+            out[path][0].append(line[1:])
+        elif line.startswith("-"):
+            out[path][1].append(line[1:])
+    return out
+
+
+def without(lines, others):
+    """LINES minus OTHERS, as multisets, in LINES' order."""
+    left, out = collections.Counter(others), []
+    for line in lines:
+        if left[line]:
+            left[line] -= 1
+        else:
+            out.append(line)
+    return out
+
+
+def tokens(line):
+    return re.findall(r"\w+|[^\w\s]", line)
+
+
+def token_edit(old, new):
+    ops = difflib.SequenceMatcher(None, tokens(old), tokens(new), autojunk=False).get_opcodes()
+    return tuple((tuple(tokens(old)[i1:i2]), tuple(tokens(new)[j1:j2]))
+                 for op, i1, i2, j1, j2 in ops if op != "equal")
+
+
+def line_edits(added, removed):
+    """Pair each added line with its most similar removed line; the token edits, or None
+    when a line has no counterpart (an extra line, blank ones included)."""
+    removed, edits = list(removed), []
+    similarity = lambda a, b: difflib.SequenceMatcher(None, tokens(a), tokens(b)).ratio()
+    for line in added:
+        best = max(removed, key=lambda r: similarity(r, line), default=None)
+        if best is None or not line.strip() or similarity(best, line) < 0.5:
+            return None
+        removed.remove(best)
+        edits.append(token_edit(best, line))
+    return None if removed else edits
+
+
+def same_change_by_tokens(repo, p, x):
+    ours, upstream = line_changes(repo, f"{p}^", p), line_changes(repo, f"{x}^", x)
+    if set(ours) != set(upstream):
+        return False
+    for path, (added, removed) in ours.items():
+        up_added, up_removed = upstream[path]
+        extra = line_edits(without(added, up_added), without(removed, up_removed))
+        wanted = line_edits(without(up_added, added), without(up_removed, removed)) or []
+        if extra is None or any(edit not in wanted for edit in extra):
+            return False
+    return True
+
+
+def latest_sibling(c, x, siblings, dates):
+    earlier = [p for p in siblings[x] if p != c and dates[p] < dates[c]]
+    return max(earlier, key=lambda q: dates[q]) if earlier else None
 
 
 def line_wise_file(repo, ours, base, theirs):
@@ -145,6 +220,7 @@ def main():
     dates = {row[0]: int(git(repo, "log", "-1", "--format=%ct", row[0])) for row in pairs}
     rules = {
         "sibling": lambda c, x: sibling(repo, c, x, siblings, dates),
+        "sibling-tokens": lambda c, x: sibling(repo, c, x, siblings, dates, by_tokens=True),
         "line-wise": lambda c, x: line_wise(repo, c, x),
         "drop-absent": lambda c, x: drop_absent(repo, c, x),
     }
@@ -158,7 +234,7 @@ def main():
             count[verdict] += 1
             if verdict == "different":
                 different.append(f"{c} {x}")
-        print(f"{name:12} exact {count['exact']:3}  different {count['different']:3}  "
+        print(f"{name:15} exact {count['exact']:3}  different {count['different']:3}  "
               f"left {count['left']:3}")
         for line in different:
             print(f"  different: {line}")
