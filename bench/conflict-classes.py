@@ -27,7 +27,9 @@ different ones. Needs git; reads REPO (git merge-tree writes objects: run it on 
 """
 import collections
 import difflib
+import os
 import re
+import tempfile
 import subprocess
 import sys
 
@@ -58,8 +60,6 @@ def conflicted(repo, c, x):
 
 def replace_paths(repo, tree, contents):
     """TREE with each path of CONTENTS set to that blob (None removes it)."""
-    import os
-    import tempfile
     fd, index = tempfile.mkstemp()
     os.close(fd)
     env = dict(os.environ, GIT_INDEX_FILE=index)
@@ -226,11 +226,12 @@ def main():
     }
     conflicts = [(row[0], row[1]) for row in pairs if row[2] == "conflict"]
     print(f"{len(conflicts)} of {len(pairs)} pairs are longhaul conflicts")
+    wanted = {c: tree_of(repo, c) for c, _ in conflicts}
     for name, rule in rules.items():
         count, different = collections.Counter(), []
         for c, x in conflicts:
             tree = rule(c, x)
-            verdict = "left" if tree is None else "exact" if tree == tree_of(repo, c) else "different"
+            verdict = "left" if tree is None else "exact" if tree == wanted[c] else "different"
             count[verdict] += 1
             if verdict == "different":
                 different.append(f"{c} {x}")
