@@ -23,6 +23,9 @@
 # With LINEAGE_REPEAT=N, each of longhaul and cherry-pick runs N times per pair and the
 # least time counts (git apply runs once).
 #
+# With LINEAGE_PRECEDENTS=1, longhaul ports through earlier ports of the same commit where
+# its ladder conflicts (the precedent rung), as of C's commit time.
+#
 # With VS=OLD_BIN, each pair is also ported by OLD_BIN (another longhaul build) right
 # after this build, and the two are compared: the whole-process time ratio (this build
 # over OLD_BIN: total, and the median of the per-pair ratios) and how many pairs give the
@@ -48,13 +51,27 @@ now() { date +%s%N; }
 # With LINEAGE_REPEAT=N each tool runs N times per pair and the least time counts (warm
 # figures); the default, 1, is one run each.
 repeat=${LINEAGE_REPEAT:-1}
+# With LINEAGE_PRECEDENTS=1, a build that has the precedent rung (`port --precedents`) uses
+# it, and only earlier ports committed before C: what the maintainer could have seen, never
+# C itself or a later port. (Off by default, as in `port`.)
+declare -A cutoff_flag
+precedent_args() {
+  [ "${LINEAGE_PRECEDENTS:-0}" = 1 ] || return 0
+  local help
+  [ -n "${cutoff_flag[$1]+set}" ] || {
+    help=$("$1" port --help 2>/dev/null || true)
+    if [[ $help == *--precedents-before* ]]; then cutoff_flag[$1]=1; else cutoff_flag[$1]=0; fi
+  }
+  [ "${cutoff_flag[$1]}" = 0 ] || args=(--precedents --precedents-before "$(git -C "$repo" log -1 --format=%ct "$c")")
+}
 # timed_port BIN OUT NS: BIN's JSON port of the pair ($c, $x) into the variable OUT, its
 # whole-process time in nanoseconds into NS.
 timed_port() {
-  local s o t best=
+  local s o t best= args=()
+  precedent_args "$1"
   for _ in $(seq "$repeat"); do
     s=$(now)
-    o=$("$1" --json port --repo "$repo" --onto "$c^" --commit "$x" 2>/dev/null || true)
+    o=$("$1" --json port --repo "$repo" --onto "$c^" --commit "$x" "${args[@]}" 2>/dev/null || true)
     t=$(($(now) - s))
     [ -n "$best" ] && [ "$best" -le "$t" ] || best=$t
   done
@@ -109,6 +126,7 @@ while read -r c parents; do
   count[longhaul_$r]=$((${count[longhaul_$r]:-0} + 1))
   r_longhaul=$r
   rung=$(sed -n 's/.*"rung": "\([a-z]*\)".*/\1/p' <<<"$out" | head -n 1)
+  [ "$r_longhaul" = conflict ] || count[rung_${rung:-none}]=$((${count[rung_${rung:-none}]:-0} + 1))
   if [ -n "${VS:-}" ]; then
     t_vs=$((t_vs + dv))
     echo "$d $dv" | awk '{printf "%.4f\n", $1 / $2}' >>"$work/ratio"
@@ -143,6 +161,7 @@ for tool in longhaul merge apply; do
 done
 echo "longhaul difficulty: trivial ${count[difficulty_trivial]:-0}, adapted ${count[difficulty_adapted]:-0}, manual ${count[difficulty_manual]:-0}, error ${count[difficulty_error]:-0}"
 echo "longhaul status: $(for s in clean merged resolved applied conflict; do printf '%s %s, ' "$s" "${count[status_$s]:-0}"; done)"
+echo "longhaul rung of each result: $(for s in merge modules resolve apply precedent; do printf '%s %s, ' "$s" "${count[rung_$s]:-0}"; done)"
 if [ -n "${VS:-}" ]; then
   echo "vs $VS: same JSON on $vs_same of $pairs pairs; time this/old: total $(echo "$t_longhaul / ($t_vs + ($t_vs == 0))" | bc -l | cut -c1-5), median per pair $(sort -n "$work/ratio" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
 fi

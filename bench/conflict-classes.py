@@ -14,8 +14,10 @@ on every corpus; this script is how that is decided, before any Rust is written.
   the same X and committed before C. Cherry-pick P (base P^) onto C^: the resolution a
   maintainer already reviewed. The most recent such P is used.
 - sibling-tokens: sibling, used only when P makes X's change token for token: the same
-  files, and every line P adds or removes that X does not is one side of a line edit whose
-  token-level change X makes too (no extra line, blank lines included).
+  files, and the lines P adds or removes that X does not pair up into line edits whose
+  token-level changes are exactly those of the lines X changes that P does not (no extra
+  line, blank lines included; none missing). The precedent rung
+  (crates/longhaul/src/port/precedent.rs) is this rule.
 - line-wise: in each conflict region whose three sides have the same number of lines, and
   where each line changed on at most one side, take that side's line. (git conflicts on
   changes to adjacent lines; this merges them position by position.)
@@ -147,8 +149,8 @@ def same_change_by_tokens(repo, p, x):
     for path, (added, removed) in ours.items():
         up_added, up_removed = upstream[path]
         extra = line_edits(without(added, up_added), without(removed, up_removed))
-        wanted = line_edits(without(up_added, added), without(up_removed, removed)) or []
-        if extra is None or any(edit not in wanted for edit in extra):
+        wanted = line_edits(without(up_added, added), without(up_removed, removed))
+        if extra is None or wanted is None or sorted(extra) != sorted(wanted):
             return False
     return True
 

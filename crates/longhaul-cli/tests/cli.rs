@@ -567,6 +567,102 @@ fn port_json_and_exit_codes() {
     assert_eq!(git(&up, &["for-each-ref"]), refs_before);
 }
 
+/// `port --precedents`: a fix that conflicts on one old line ports through
+/// the maintainer's port of it onto another line (the tree `git merge-tree`
+/// writes for that port), named in the JSON and the text; without the flag
+/// it is a conflict, `--precedents-before` alone is a usage error (exit 2),
+/// and nothing is written to the repository.
+#[test]
+fn port_through_a_precedent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let up = tmp.path().join("up");
+    std::fs::create_dir_all(&up).unwrap();
+    let day = |d: u32| format!("2024-01-{d:02}T00:00:00Z");
+    let commit = |message: &str, d: u32| {
+        common::git(&up, &["commit", "-qam", message], &day(d));
+        git(&up, &["rev-parse", "HEAD"])
+    };
+    let file = "package a\n\nfunc f() {\n\tcall(a, b, mode)\n\tother()\n}\n";
+    git(&up, &["init", "-q", "-b", "main"]);
+    std::fs::write(up.join("a.go"), file).unwrap();
+    git(&up, &["add", "-A"]);
+    commit("v1", 1);
+    git(&up, &["branch", "release-1"]);
+    git(&up, &["branch", "release-2"]);
+    std::fs::write(up.join("a.go"), file.replace("mode", "newMode")).unwrap();
+    commit("refactor", 2);
+    let fixed = file.replace("mode", "newMode").replace("b,", "c,");
+    std::fs::write(up.join("a.go"), fixed).unwrap();
+    let fix = commit("fix", 3);
+    git(&up, &["checkout", "-q", "release-1"]);
+    std::fs::write(up.join("a.go"), file.replace("b,", "c,")).unwrap();
+    let precedent = commit(&format!("fix\n\n(cherry picked from commit {fix})"), 4);
+    let refs_before = git(&up, &["for-each-ref"]);
+    let repo = up.display().to_string();
+    let port = |extra: &[&str]| {
+        let mut args = vec![
+            "port",
+            "--repo",
+            &repo,
+            "--onto",
+            "release-2",
+            "--commit",
+            &fix,
+        ];
+        args.extend_from_slice(extra);
+        longhaul(&up, &args)
+    };
+
+    assert_eq!(port(&[]).status.code(), Some(1));
+    let out = longhaul(
+        &up,
+        &[
+            "--json",
+            "port",
+            "--repo",
+            &repo,
+            "--onto",
+            "release-2",
+            "--commit",
+            &fix,
+            "--precedents",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["status"].as_str(), v["rung"].as_str()),
+        (Some("resolved"), Some("precedent"))
+    );
+    assert_eq!(v["precedent"].as_str(), Some(precedent.as_str()));
+    let merge_tree = git(
+        &up,
+        &[
+            "merge-tree",
+            "--write-tree",
+            &format!("--merge-base={precedent}^"),
+            "release-2",
+            &precedent,
+        ],
+    );
+    assert_eq!(v["tree"].as_str(), Some(merge_tree.as_str()));
+    let text = String::from_utf8(port(&["--precedents"]).stdout).unwrap();
+    assert!(text.contains(&format!("through {precedent}")), "{text}");
+    // Committed on day 4 (2024-01-04): not before that midnight.
+    let cutoff = "1704326400";
+    assert_eq!(
+        port(&["--precedents", "--precedents-before", cutoff])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        port(&["--precedents-before", cutoff]).status.code(),
+        Some(2)
+    );
+    assert_eq!(git(&up, &["for-each-ref"]), refs_before);
+}
+
 /// The README's `LONGHAUL_OFFLINE=1` works: with it, a URL patch item is not
 /// downloaded (no connection reaches the loopback server) and its release is
 /// unverifiable; with `LONGHAUL_OFFLINE=0` the same item is downloaded and the

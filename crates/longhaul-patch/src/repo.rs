@@ -109,6 +109,31 @@ pub fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, Rep
     commit.tree_id().map(|id| id.detach()).map_err(git_err)
 }
 
+/// The commits the references under `prefixes` (such as `refs/heads/`)
+/// point at, tags peeled, sorted and without repeats; references that do not
+/// lead to a commit are left out.
+pub fn commit_tips(repo: &gix::Repository, prefixes: &[&str]) -> Result<Vec<ObjectId>, RepoError> {
+    let refs = repo.references().map_err(git_err)?;
+    let mut tips = Vec::new();
+    for r in refs.all().map_err(git_err)? {
+        let Ok(mut r) = r else { continue };
+        let name = r.name().as_bstr().to_string();
+        if !prefixes.iter().any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let Ok(id) = r.peel_to_id() else { continue };
+        let Ok(object) = repo.find_object(id.detach()) else {
+            continue;
+        };
+        if let Ok(commit) = object.peel_to_commit() {
+            tips.push(commit.id);
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
 /// Expand an abbreviated object id (from an `index` line) if exactly one object has it.
 pub fn expand_prefix(repo: &gix::Repository, hex: &str) -> Option<ObjectId> {
     if hex.len() == 40 {

@@ -156,7 +156,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             (a.package_products, &a.go),
         ),
         Command::Osv(a) => osv::run(&ctx, json, &a.out, a.timestamp.as_deref()),
-        Command::Port(a) => port::run(&ctx, json, a.repo.as_deref(), &a.onto, &a.commits),
+        Command::Port(a) => port::run(&ctx, json, a),
         Command::Backport(a) => run_backport(&ctx, json, a),
         Command::Refresh(a) => refresh::run(&ctx, json, &a.files, a.check),
         Command::Bump(a) => bump::run(&ctx, json, &a.lines),

@@ -2,13 +2,15 @@
 
 use crate::context::Context;
 use crate::ui;
-use longhaul::port::{Outcome, Status, port_commit};
-use std::path::Path;
+use longhaul::port::precedent::Precedents;
+use longhaul::port::{Outcome, Status};
 use std::process::ExitCode;
 
 /// Port upstream commits onto any commit in memory (three-way merge with the
-/// commit's parent, as cherry-pick does, checked by the guard); print the
-/// status and the resulting tree id. Writes nothing.
+/// commit's parent, as cherry-pick does, checked by the guard; with
+/// `--precedents`, where that conflicts, a maintainer's earlier port of the
+/// commit onto another branch that makes the same change); print the status
+/// and the resulting tree id. Writes nothing.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The repository holding the commits (default: the upstream repository).
@@ -20,22 +22,30 @@ pub struct Args {
     /// Commits to port, in order (each onto the result of the previous one).
     #[arg(long = "commit", value_name = "SHA", required = true, num_args = 1..)]
     pub commits: Vec<String>,
+    /// Where the ladder conflicts, port through a maintainer's earlier port
+    /// of the commit onto another branch (a `cherry picked from commit`
+    /// line) that makes the same change token for token. Reads every
+    /// branch's commits since the upstream commit's.
+    #[arg(long)]
+    pub precedents: bool,
+    /// With `--precedents`: only earlier ports committed before this time
+    /// (seconds since the epoch), as when replaying history.
+    #[arg(long, value_name = "SECONDS", requires = "precedents")]
+    pub precedents_before: Option<i64>,
 }
 
-pub fn run(
-    ctx: &Context,
-    json: bool,
-    repo: Option<&Path>,
-    onto: &str,
-    commits: &[String],
-) -> anyhow::Result<ExitCode> {
-    let repo = match repo {
+pub fn run(ctx: &Context, json: bool, args: &Args) -> anyhow::Result<ExitCode> {
+    let commits = &args.commits;
+    let repo = match args.repo.as_deref() {
         Some(path) => longhaul::repo::open(path)?,
         None => ctx.upstream(ctx.manifest().ok().as_ref())?,
     };
     // Everything, including the commits that chain the ports, stays in memory.
     let memory = longhaul::repo::in_memory(&repo);
-    let outcomes = port_chain(&memory, onto, commits)?;
+    let precedents = args.precedents.then_some(Precedents {
+        before: args.precedents_before,
+    });
+    let outcomes = port_chain(&memory, &args.onto, commits, precedents)?;
     let last = &outcomes.last().expect("at least one commit").1;
     let ok = outcomes.len() == commits.len() && last.status != Status::Conflict;
     if json {
@@ -60,6 +70,7 @@ fn port_chain(
     memory: &longhaul::gix::Repository,
     onto: &str,
     commits: &[String],
+    precedents: Option<Precedents>,
 ) -> anyhow::Result<Vec<(String, Outcome)>> {
     let mut target = longhaul::repo::resolve_commit(memory, onto)?;
     let ids = commits
@@ -68,7 +79,12 @@ fn port_chain(
         .collect::<Result<Vec<_>, _>>()?;
     let mut outcomes: Vec<(String, Outcome)> = Vec::new();
     for (name, id) in commits.iter().zip(ids) {
-        let outcome = port_commit(memory, id, target)?;
+        let target_tree = longhaul::repo::tree_of(memory, target)?;
+        let mut port = longhaul::port::Context::for_commit(memory, target_tree, id)?;
+        if let Some(precedents) = precedents {
+            port = port.with_precedents(precedents);
+        }
+        let outcome = longhaul::port::port_commit_in(&port, id, target)?;
         let tree = outcome.tree;
         outcomes.push((name.clone(), outcome));
         let Some(tree) = tree else { break };
@@ -103,6 +119,9 @@ fn print_text(outcomes: &[(String, Outcome)]) {
             o.difficulty,
             o.tree.map(|t| format!(" tree {t}")).unwrap_or_default()
         );
+        if let Some(p) = o.precedent {
+            println!("  through {p}, an earlier port of the same change");
+        }
         for c in &o.conflicts {
             println!("  {}: {}", c.file, c.reason);
         }

@@ -216,5 +216,6 @@ fn port_one(
         },
         marked: None,
         dropped_tests: Vec::new(),
+        precedent: None,
     })
 }

@@ -245,6 +245,7 @@ fn port_patch_commit(
             }],
             marked: None,
             dropped_tests: Vec::new(),
+            precedent: None,
         },
     })
 }

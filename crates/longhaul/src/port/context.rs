@@ -11,6 +11,7 @@
 //! External merge drivers from the repository's configuration are never run;
 //! the built-in ones (`text`, `binary`, `union`) apply as attributes say.
 
+use super::precedent::Precedents;
 use super::tree_diff::{self, TreeChange};
 use crate::repo::{RepoError, git_err};
 use gix::ObjectId;
@@ -26,6 +27,7 @@ pub struct Context<'r> {
     attributes: gix::index::State,
     diffs: RefCell<HashMap<DiffKey, Rc<Vec<TreeChange>>>>,
     moved: RefCell<HashMap<(ObjectId, ObjectId, ObjectId), Rc<Moved>>>,
+    precedents: Option<Precedents>,
 }
 
 /// Old path → the path the target keeps the file at.
@@ -58,6 +60,7 @@ impl<'r> Context<'r> {
             attributes,
             diffs: RefCell::default(),
             moved: RefCell::default(),
+            precedents: None,
         })
     }
 
@@ -71,6 +74,19 @@ impl<'r> Context<'r> {
         let (base, theirs) = tree_diff::commit_trees(repo, commit)?;
         let touched = tree_diff::touched_paths(repo, base, theirs)?;
         Self::new(repo, target, touched.iter().map(|p| p.as_ref()))
+    }
+
+    /// Let a commit that conflicts be ported through a maintainer's earlier
+    /// port of it (see [`super::precedent`]), searched for as `precedents`
+    /// says. Off unless asked for.
+    pub fn with_precedents(mut self, precedents: Precedents) -> Self {
+        self.precedents = Some(precedents);
+        self
+    }
+
+    /// Where precedents are searched for, when they are.
+    pub fn precedents(&self) -> Option<Precedents> {
+        self.precedents
     }
 
     fn attribute_stack(&self) -> Result<gix::worktree::Stack, RepoError> {

@@ -41,9 +41,9 @@ struct FileChange {
 
 /// The lines a change adds and removes, each sorted.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-struct LineChange {
-    added: Lines,
-    removed: Lines,
+pub(super) struct LineChange {
+    pub(super) added: Lines,
+    pub(super) removed: Lines,
 }
 
 /// A file's change keyed by (old path, new path), an empty path standing for
@@ -388,10 +388,10 @@ fn changes(
 }
 
 /// Lines, each with its terminator.
-type Lines = Vec<Vec<u8>>;
+pub(super) type Lines = Vec<Vec<u8>>;
 
 /// The lines added and removed between two blobs (histogram diff), each sorted.
-fn line_changes(
+pub(super) fn line_changes(
     repo: &gix::Repository,
     before: Option<ObjectId>,
     after: Option<ObjectId>,

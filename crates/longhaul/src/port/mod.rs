@@ -1,17 +1,24 @@
 //! Porting an upstream change onto another commit (an old release line), and
 //! the guard against silent wrong backports.
 //!
-//! The first two rungs of the porting ladder of issue 8, in this order:
+//! The porting ladder (issue 8 and its rounds), in this order ([`ladder`]):
+//! - the clean port, when every file the change touches is the same on the
+//!   target as in the change's parent;
 //! - the three-way merge with the true merge base, as `git cherry-pick` does with
 //!   merge-ort (base = the commit's parent, ours = the target, theirs = the
 //!   commit; histogram diff, rename detection);
-//! - when the merge conflicts or its result fails the guard: the commit's own
-//!   diff applied by the engine, accepted only where every hunk lands exactly
-//!   where it says (at an offset, the place is a guess: a conflict).
+//! - the module rung ([`modules`]): `go.mod`, `go.sum`, `vendor/modules.txt`
+//!   and vendored folders as module operations;
+//! - rung 3 ([`resolve`]): conflict regions where the target differs from the
+//!   base only in white space take upstream's side;
+//! - the commit's own diff applied by the engine, accepted only where every
+//!   hunk lands exactly where it says (at an offset, the place is a guess: a
+//!   conflict);
+//! - for a commit of the repository, when asked for: a maintainer's earlier
+//!   port of it onto another line that makes the same change ([`precedent`]).
 //!
 //! (Merge first: on helm's 717 real backports, `git apply` gives fewer exact
 //! results and more silent divergences than the merge; see bench/backport-lineage.sh.)
-//! Rung 3 (retries) and the static symbol check are not built yet.
 //!
 //! Every merge result passes the [`guard`] before it counts as a success: the
 //! port's own diff against the target must add exactly the lines the upstream
@@ -29,6 +36,7 @@ pub mod modules;
 pub mod moved;
 mod outcome;
 pub mod patch_input;
+pub mod precedent;
 pub mod resolve;
 pub mod symbols;
 pub mod text_merge;
@@ -54,14 +62,22 @@ pub fn port_commit(
 }
 
 /// [`port_commit`] with a prepared [`Context`] (its attributes read from the
-/// target tree).
+/// target tree). When the ladder leaves a conflict and the context asks for
+/// precedents, a maintainer's earlier port of the commit that makes the same
+/// change is ported instead (see [`precedent`]).
 pub fn port_commit_in(
     ctx: &Context<'_>,
     commit: ObjectId,
     onto: ObjectId,
 ) -> Result<Outcome, RepoError> {
     let (base, theirs) = tree_diff::commit_trees(ctx.repo, commit)?;
-    port_trees(ctx, base, theirs, onto)
+    let outcome = port_trees(ctx, base, theirs, onto)?;
+    match ctx.precedents() {
+        Some(precedents) if outcome.status == Status::Conflict => {
+            Ok(precedent::port(ctx, precedents, commit, (base, theirs), onto)?.unwrap_or(outcome))
+        }
+        _ => Ok(outcome),
+    }
 }
 
 /// Whether `path` is test code or test data: a `_test.go` file, or anything

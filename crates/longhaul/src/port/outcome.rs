@@ -15,8 +15,8 @@ pub enum Status {
     Merged,
     /// The commit's diff applied exactly where it said (after the merge failed).
     Applied,
-    /// A rung after the merge resolved its conflicts: rung 3 or the module
-    /// rung (see [`Rung`]).
+    /// A rung after the merge resolved its conflicts: rung 3, the module
+    /// rung or a precedent (see [`Rung`]).
     Resolved,
     /// No acceptable result: a merge conflict, or a result the guard refused.
     Conflict,
@@ -36,6 +36,10 @@ pub enum Rung {
     /// The module-aware rung: `go.mod`, `go.sum`, `vendor/modules.txt` and
     /// vendored folders rebuilt as module operations (see [`super::modules`]).
     Modules,
+    /// A maintainer's earlier port of the same commit onto another line,
+    /// making the same change token for token, ported onto the target (see
+    /// [`super::precedent`]).
+    Precedent,
 }
 
 /// A triage class for the port.
@@ -82,6 +86,9 @@ pub struct Outcome {
     /// (see [`super::port_commit_dropping_tests`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dropped_tests: Vec<String>,
+    /// The earlier port whose change was ported instead (the precedent rung).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "hex")]
+    pub precedent: Option<ObjectId>,
 }
 
 fn hex<S: serde::Serializer>(id: &Option<ObjectId>, s: S) -> Result<S::Ok, S::Error> {
@@ -107,6 +114,7 @@ impl Outcome {
             conflicts: Vec::new(),
             marked: None,
             dropped_tests: Vec::new(),
+            precedent: None,
         }
     }
 
@@ -125,6 +133,7 @@ impl Outcome {
             conflicts,
             marked,
             dropped_tests: Vec::new(),
+            precedent: None,
         }
     }
 }

@@ -44,7 +44,7 @@ pub fn first_moving_commit(
     module: &str,
     at_least: &Version,
 ) -> crate::Result<Result<Found, usize>> {
-    let tips = ref_tips(repo)?;
+    let tips = crate::repo::commit_tips(repo, &["refs/heads/", "refs/tags/"])?;
     let walk = repo.rev_walk(tips).all().map_err(git_err)?;
     let mut best: Option<(i64, ObjectId, Version)> = None;
     let mut searched = 0;
@@ -86,29 +86,6 @@ pub fn first_moving_commit(
         }),
         None => Err(searched),
     })
-}
-
-/// Every branch and tag of `repo`, as commits.
-fn ref_tips(repo: &gix::Repository) -> crate::Result<Vec<ObjectId>> {
-    let refs = repo.references().map_err(git_err)?;
-    let mut tips = Vec::new();
-    for r in refs.all().map_err(git_err)? {
-        let Ok(mut r) = r else { continue };
-        let name = r.name().as_bstr().to_string();
-        if !(name.starts_with("refs/heads/") || name.starts_with("refs/tags/")) {
-            continue;
-        }
-        let Ok(id) = r.peel_to_id() else { continue };
-        let Ok(object) = repo.find_object(id.detach()) else {
-            continue;
-        };
-        if let Ok(commit) = object.peel_to_commit() {
-            tips.push(commit.id);
-        }
-    }
-    tips.sort();
-    tips.dedup();
-    Ok(tips)
 }
 
 /// Whether the module lists of two trees differ (by blob id).
