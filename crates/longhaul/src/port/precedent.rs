@@ -114,6 +114,7 @@ fn find(
 /// it reads (renames not followed: a rename is a deletion and an addition).
 type FileChanges = BTreeMap<Vec<u8>, (Option<ObjectId>, Option<ObjectId>)>;
 
+/// The [`FileChanges`] from `base` to `theirs`.
 fn file_changes(
     ctx: &Context<'_>,
     base: ObjectId,
@@ -154,7 +155,7 @@ fn same_change_by_tokens(
 /// Whether one file's line change `mine` makes `theirs` token for token:
 /// the token edits of the lines only `mine` changes are the token edits of
 /// the lines only `theirs` changes.
-pub(super) fn same_lines_by_tokens(mine: &LineChange, theirs: &LineChange) -> bool {
+fn same_lines_by_tokens(mine: &LineChange, theirs: &LineChange) -> bool {
     let extra = line_edits(
         &without(&mine.added, &theirs.added),
         &without(&mine.removed, &theirs.removed),
