@@ -8,7 +8,7 @@ mod common;
 
 use common::GitRepo;
 use longhaul::port::precedent::Precedents;
-use longhaul::port::{Context, Outcome, Rung, Status, port_commit_in};
+use longhaul::port::{Outcome, Rung, Status};
 
 const FILE: &str = "package a\n\nfunc f() {\n\tcall(a, b, mode)\n\tother()\n}\n";
 
@@ -77,13 +77,7 @@ fn port(repo: &GitRepo, commit: &str, onto: &str, precedents: Option<Precedents>
     let ts = longhaul::repo::open(repo.path()).unwrap();
     let memory = longhaul::repo::in_memory(&ts);
     let id = |rev: &str| longhaul::repo::resolve_commit(&memory, rev).unwrap();
-    let (commit, onto) = (id(commit), id(onto));
-    let tree = longhaul::repo::tree_of(&memory, onto).unwrap();
-    let mut ctx = Context::for_commit(&memory, tree, commit).unwrap();
-    if let Some(p) = precedents {
-        ctx = ctx.with_precedents(p);
-    }
-    port_commit_in(&ctx, commit, onto).unwrap()
+    longhaul::port::port_commit_with(&memory, id(commit), id(onto), precedents).unwrap()
 }
 
 fn day(n: u32) -> i64 {

@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::ui;
 use longhaul::port::precedent::Precedents;
-use longhaul::port::{Outcome, Status};
+use longhaul::port::{Outcome, Status, port_commit_with};
 use std::process::ExitCode;
 
 /// Port upstream commits onto any commit in memory (three-way merge with the
@@ -79,12 +79,7 @@ fn port_chain(
         .collect::<Result<Vec<_>, _>>()?;
     let mut outcomes: Vec<(String, Outcome)> = Vec::new();
     for (name, id) in commits.iter().zip(ids) {
-        let target_tree = longhaul::repo::tree_of(memory, target)?;
-        let mut port = longhaul::port::Context::for_commit(memory, target_tree, id)?;
-        if let Some(precedents) = precedents {
-            port = port.with_precedents(precedents);
-        }
-        let outcome = longhaul::port::port_commit_in(&port, id, target)?;
+        let outcome = port_commit_with(memory, id, target, precedents)?;
         let tree = outcome.tree;
         outcomes.push((name.clone(), outcome));
         let Some(tree) = tree else { break };

@@ -57,7 +57,21 @@ pub fn port_commit(
     commit: ObjectId,
     onto: ObjectId,
 ) -> Result<Outcome, RepoError> {
-    let ctx = Context::for_commit(repo, crate::repo::tree_of(repo, onto)?, commit)?;
+    port_commit_with(repo, commit, onto, None)
+}
+
+/// [`port_commit`], and where the ladder conflicts, through a precedent
+/// searched for as `precedents` says (`None`: none is searched for).
+pub fn port_commit_with(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    onto: ObjectId,
+    precedents: Option<precedent::Precedents>,
+) -> Result<Outcome, RepoError> {
+    let mut ctx = Context::for_commit(repo, crate::repo::tree_of(repo, onto)?, commit)?;
+    if let Some(precedents) = precedents {
+        ctx = ctx.with_precedents(precedents);
+    }
     port_commit_in(&ctx, commit, onto)
 }
 
